@@ -1,0 +1,41 @@
+# copps: every target sets up what it needs on a fresh machine.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/copps
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-sqlite test-postgres bench bench-import clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## The app on an embedded SQLite database with a synthetic city and demo users.
+demo: install
+	$(BIN)/copps demo
+
+## The whole suite on SQLite, then on PostgreSQL (required: fails if unreachable).
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	$(BIN)/python -m copps.dbcheck "$(PG_URL)"
+	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not browser" --ignore=tests/analysis $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+bench-import: install
+	$(BIN)/python bench/import_speed.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

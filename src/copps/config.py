@@ -1,0 +1,86 @@
+"""Typed readers for the COPPS_* environment variables.
+
+Every variable copps reads is declared once in ``VARIABLES`` (name, default,
+help) so that the docs can list them and a test can check that none is
+undocumented.  Settings are read here and only here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret"]
+
+
+class ConfigError(RuntimeError):
+    """A COPPS_* variable has a value copps cannot use."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: dict[str, Variable] = {
+    v.name: v
+    for v in [
+        Variable("COPPS_MODE", "demo", "`demo` (safe defaults, demo secret allowed) or `production`."),
+        Variable(
+            "COPPS_DATABASE_URL",
+            "sqlite:///var/copps.sqlite3",
+            "Database URL: `sqlite:///path` (embedded; relative paths are from the working "
+            "directory) or `postgresql://user@host:5432/name`.",
+        ),
+        Variable(
+            "COPPS_SECRET_KEY",
+            "",
+            "Django secret key. Required in production; `COPPS_SECRET_KEY_FILE` reads it from a file.",
+        ),
+        Variable("COPPS_DEBUG", "false", "Django debug pages (never in production)."),
+        Variable("COPPS_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names served."),
+        Variable(
+            "COPPS_TILE_URL",
+            "",
+            "Base-map tile URL template for Leaflet (e.g. an internal tile server). Empty: no "
+            "base tiles, the map still works offline.",
+        ),
+        Variable("COPPS_TIME_ZONE", "America/Los_Angeles", "The agency's local time zone."),
+        Variable("COPPS_STATIC_ROOT", "var/static", "Where `collectstatic` puts static files."),
+        Variable("COPPS_LOG_LEVEL", "INFO", "Application log level."),
+    ]
+}
+
+
+def get(name: str) -> str:
+    """The raw value of a declared variable, or its default."""
+    var = VARIABLES[name]
+    return os.environ.get(name, var.default)
+
+
+def get_bool(name: str) -> bool:
+    value = get(name).strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}={value!r}: expected true or false")
+
+
+def get_list(name: str) -> list[str]:
+    return [part.strip() for part in get(name).split(",") if part.strip()]
+
+
+def get_secret(name: str) -> str:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE``."""
+    file_var = f"{name}_FILE"
+    path = os.environ.get(file_var)
+    if path:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"{file_var}={path!r}: cannot read: {exc.strerror}") from exc
+    return get(name)

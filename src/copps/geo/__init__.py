@@ -1,0 +1,1 @@
+"""Geography without Django: projections, hundred-block addresses, point-in-area lookups."""

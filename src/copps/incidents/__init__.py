@@ -1,0 +1,1 @@
+"""Police events (crimes, calls for service, collisions), areas, the offence taxonomy and imports."""

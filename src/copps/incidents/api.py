@@ -1,0 +1,44 @@
+"""JSON API for staff: events as GeoJSON for the map."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from ninja import Router
+
+from copps.accounts import audit
+from copps.incidents.filters import EventFilterForm
+
+router = Router(tags=["events"])
+
+MAP_LIMIT = 5000
+
+
+@router.get("/geojson", summary="Events matching the filters as a GeoJSON FeatureCollection (staff only)")
+def events_geojson(request: HttpRequest):
+    user = request.user
+    if not user.is_authenticated or not getattr(user, "is_department_staff", False):
+        return JsonResponse({"detail": "Staff sign-in required"}, status=401 if not user.is_authenticated else 403)
+    form = EventFilterForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"detail": "Invalid filters", "errors": form.errors}, status=400)
+    qs = form.filter().filter(lat__isnull=False)
+    total = qs.count()
+    rows = list(
+        qs.order_by("-occurred_from").values_list(
+            "id", "lat", "lon", "kind", "category__name", "offense", "occurred_from", "block_address", "sensitive"
+        )[:MAP_LIMIT]
+    )
+    sensitive = [r[0] for r in rows if r[8]]
+    if sensitive:
+        audit.record_many("event.map", request=request, object_type="event", object_ids=sensitive,
+                          params=request.GET.dict())
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"id": pk, "kind": kind, "category": cat or "", "offense": offense,
+                           "occurred": occurred.isoformat(), "block": block, "sensitive": sens},
+        }
+        for pk, lat, lon, kind, cat, offense, occurred, block, sens in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features, "total": total, "limit": MAP_LIMIT})

@@ -1,0 +1,51 @@
+"""The event filters shared by the table, the map and the API: area, kind, category, dates."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from copps.incidents.models import Area, Event, Kind, OffenseCategory
+
+__all__ = ["EventFilterForm"]
+
+
+class EventFilterForm(forms.Form):
+    area = forms.ModelChoiceField(
+        queryset=Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name"),
+        required=False, empty_label="Whole city",
+    )
+    kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
+    category = forms.ModelChoiceField(queryset=OffenseCategory.objects.all(), required=False, empty_label="All categories")
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("'From' must be on or before 'To'.")
+        return data
+
+    def filter(self, qs: QuerySet[Event] | None = None) -> QuerySet[Event]:
+        """Apply the valid filters (an invalid form filters nothing out but shows its errors)."""
+        qs = Event.objects.all() if qs is None else qs
+        if not self.is_valid():
+            return qs.none()
+        data = self.cleaned_data
+        area = data.get("area")
+        if area is not None:
+            column = {"beat": "beat", "district": "district", "neighbourhood": "neighbourhood"}[area.type]
+            qs = qs.filter(**{column: area})
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        tz = timezone.get_current_timezone()
+        if data.get("date_from"):
+            qs = qs.filter(occurred_from__gte=datetime.combine(data["date_from"], time.min, tz))
+        if data.get("date_to"):
+            qs = qs.filter(occurred_from__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
+        return qs

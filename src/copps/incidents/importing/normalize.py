@@ -1,0 +1,252 @@
+"""One source row -> the normalised values copps stores, or the reasons it cannot be."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from copps.geo.blocks import hundred_block
+from copps.incidents.importing.datetimes import DateParser, detect_format
+from copps.incidents.importing.errors import ImportFailed, RowError
+from copps.incidents.importing.profile import Profile
+from copps.incidents.sensitivity import text_is_sensitive
+
+__all__ = ["Record", "Normalizer", "RECORD_FIELDS"]
+
+RECORD_FIELDS = (
+    "line", "source_id", "row_hash", "updated_at", "occurred_from", "occurred_to", "reported_at",
+    "offense", "category_id", "sensitive", "address", "block_address", "lat", "lon", "x", "y",
+    "source_beat", "beat_id", "district_id", "neighbourhood_id", "raw",
+)
+
+
+@dataclass(slots=True)
+class Record:
+    line: int
+    source_id: str
+    row_hash: str
+    updated_at: datetime | None
+    occurred_from: datetime
+    occurred_to: datetime | None
+    reported_at: datetime | None
+    offense: str
+    category_id: int
+    sensitive: bool
+    address: str
+    block_address: str
+    lat: float | None
+    lon: float | None
+    x: float | None
+    y: float | None
+    source_beat: str
+    beat_id: int | None
+    district_id: int | None
+    neighbourhood_id: int | None
+    raw: str
+
+
+class Normalizer:
+    """Built once per file from the profile, the header and the first rows."""
+
+    def __init__(self, profile: Profile, header: list[str], file_label: str,
+                 categories: dict[str, tuple[int, bool]], samples: list[list[str]]):
+        self.p = profile
+        self.file = file_label
+        self.header = header
+        self.width = len(header)
+        index = {name: i for i, name in enumerate(header)}
+        missing = sorted(c for c in profile.file_columns() if c not in index)
+        if missing:
+            raise ImportFailed(
+                f"{file_label}: the profile {profile.name!r} needs column(s) {', '.join(map(repr, missing))} "
+                f"that the file does not have. The file's columns are: {', '.join(header)}"
+            )
+        self.idx = {f: [index[c] for c in cols] for f, cols in profile.columns.items()}
+        self.rule_idx = [index[r.column] if r.column else None for r in profile.category_rules]
+        self.sensitive_idx = [(index[c], pat) for c, pat in profile.sensitive_columns.items()]
+        unknown_codes = {c for c in [*profile.category_map.values(), *(r.category for r in profile.category_rules),
+                                     profile.default_category] if c not in categories}
+        if unknown_codes:
+            raise ImportFailed(f"{profile.path or profile.name}: unknown taxonomy categories: {', '.join(sorted(unknown_codes))}")
+        self.categories = categories
+        self._category_cache: dict[tuple, str] = {}
+        self.dates: dict[str, DateParser] = {}
+        for f in ("occurred_from", "occurred_to", "reported", "updated"):
+            if f in self.idx:
+                self.dates[f] = self._date_parser(f, samples)
+
+    # ----- set-up
+    def _joined(self, field: str, values: list[str]) -> str:
+        parts = []
+        for col_i, name in zip(self.idx[field], self.p.columns[field]):
+            v = values[col_i].strip()
+            if name in self.p.pad and v:
+                v = v.zfill(self.p.pad[name])
+            parts.append(v)
+        return " ".join(p for p in parts if p)
+
+    def _date_parser(self, field: str, samples: list[list[str]]) -> DateParser:
+        fmt = self.p.reported_format if field == "reported" and self.p.reported_format else self.p.datetime_format
+        if not fmt:
+            values = [self._joined(field, s) for s in samples
+                      if len(s) == self.width and not self._unknown_parts(field, s)]
+            values = [v for v in values if v]
+            if not values and "occurred_from" in self.dates:
+                # Blank in every sampled row (an optional column): assume the main date's format.
+                return DateParser(self.dates["occurred_from"].fmt, self.p.timezone)
+            fmt = detect_format(values[:200])
+            if fmt is None:
+                examples = ", ".join(repr(v) for v in values[:3])
+                raise ImportFailed(
+                    f"{self.file}: {field}: cannot detect the date/time format from values like {examples}; "
+                    f"set [formats] datetime in the profile (strftime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")"
+                )
+        return DateParser(fmt, self.p.timezone)
+
+    def _unknown_parts(self, field: str, values: list[str]) -> list[int]:
+        """Positions of the field's columns holding an "unknown" marker (SWITRS time 2500)."""
+        return [
+            i for i, (col_i, name) in enumerate(zip(self.idx[field], self.p.columns[field]))
+            if values[col_i].strip() in self.p.unknown_time.get(name, ())
+        ]
+
+    # ----- per row
+    def row(self, line: int, values: list[str]) -> Record | list[RowError]:
+        if len(values) != self.width:
+            return [RowError(self.file, line, "row", f"has {len(values)} fields, the header has {self.width}")]
+        errors: list[RowError] = []
+
+        def err(field: str, reason: str) -> None:
+            errors.append(RowError(self.file, line, field, reason))
+
+        row_hash = hashlib.sha1("\x1f".join(values).encode()).hexdigest()
+        if "id" in self.idx:
+            source_id = "|".join(values[i].strip() for i in self.idx["id"])
+            if not source_id.strip("|"):
+                if self.p.id_fallback == "content":
+                    source_id = row_hash  # e.g. police.uk anti-social behaviour rows have no Crime ID
+                else:
+                    err(self.p.columns["id"][0], "empty id")
+        else:
+            source_id = row_hash
+
+        occurred_from, occurred_to = self._occurred(values, err)
+        reported_at = self._date(values, "reported", err)
+        updated_at = self._date(values, "updated", err)
+
+        offense = " - ".join(v for v in (values[i].strip() for i in self.idx.get("offense", [])) if v)
+        description = " ".join(values[i] for i in self.idx.get("description", []))
+        code = self._category(offense, values)
+        category_id, cat_sensitive = self.categories[code]
+        sensitive = (
+            cat_sensitive
+            or any(pat.search(values[i].strip()) for i, pat in self.sensitive_idx)
+            or text_is_sensitive(offense, description)
+        )
+        address = self.p.address_separator.join(
+            " ".join(values[i].split()) for i in self.idx.get("address", []) if values[i].strip()
+        )
+        lat, lon, x, y = self._coords(values, err)
+        if errors:
+            return errors
+        beat = values[self.idx["beat"][0]].strip() if "beat" in self.idx else ""
+        raw = json.dumps(dict(zip(self.header, values)), ensure_ascii=False)
+        return Record(line, source_id, row_hash, updated_at, occurred_from, occurred_to, reported_at,
+                      offense[:300], category_id, sensitive, address[:300], hundred_block(address)[:300],
+                      lat, lon, x, y, beat[:64], None, None, None, raw)
+
+    def _date(self, values: list[str], field: str, err) -> datetime | None:
+        if field not in self.idx:
+            return None
+        text = self._joined(field, values)
+        if not text:
+            return None
+        try:
+            return self.dates[field].parse(text)
+        except ValueError as exc:
+            err(self.p.columns[field][0], str(exc))
+            return None
+
+    def _occurred(self, values: list[str], err) -> tuple[datetime | None, datetime | None]:
+        cols = self.p.columns["occurred_from"]
+        unknown = self._unknown_parts("occurred_from", values)
+        if unknown:
+            # e.g. SWITRS time 2500: the day is known, the time is not -> the whole day.
+            parts = [values[c].strip() for i, c in enumerate(self.idx["occurred_from"]) if i not in unknown]
+            try:
+                day = datetime.strptime(" ".join(parts), self.dates["occurred_from"].fmt.split(" ")[0])
+            except ValueError as exc:
+                err(cols[0], f"{' '.join(parts)!r}: {exc}")
+                return None, None
+            start = day.replace(tzinfo=self.dates["occurred_from"].tz)
+            return start.astimezone(timezone.utc), (start + timedelta(days=1, seconds=-1)).astimezone(timezone.utc)
+        if not self._joined("occurred_from", values):
+            err(cols[0], "empty: when it happened is required")
+            return None, None
+        start = self._date(values, "occurred_from", err)
+        if start is None:
+            return None, None
+        end = self._date(values, "occurred_to", err)
+        if self.p.precision == "month":
+            local = start.astimezone(self.dates["occurred_from"].tz)
+            days = calendar.monthrange(local.year, local.month)[1]
+            end = (local.replace(day=1, hour=0, minute=0, second=0) + timedelta(days=days, seconds=-1)).astimezone(timezone.utc)
+        elif self.p.precision == "day":
+            local = start.astimezone(self.dates["occurred_from"].tz)
+            end = (local.replace(hour=0, minute=0, second=0) + timedelta(days=1, seconds=-1)).astimezone(timezone.utc)
+        if end is not None and end < start:
+            err(self.p.columns.get("occurred_to", cols)[0], f"ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
+        return start, end
+
+    def _category(self, offense: str, values: list[str]) -> str:
+        key = (offense, *(values[i].strip() for i in self.rule_idx if i is not None))
+        hit = self._category_cache.get(key)
+        if hit is None:
+            hit = self._classify(offense, values)
+            self._category_cache[key] = hit
+        return hit
+
+    def _classify(self, offense: str, values: list[str]) -> str:
+        code = self.p.category_map.get(offense.upper())
+        if code:
+            return code
+        for rule, col_i in zip(self.p.category_rules, self.rule_idx):
+            text = values[col_i].strip() if col_i is not None else offense
+            if rule.pattern.search(text):
+                return rule.category
+        return self.p.default_category
+
+    def _coords(self, values: list[str], err):
+        if "lat" in self.idx:
+            lat = _number(values[self.idx["lat"][0]], self.p.columns["lat"][0], err)
+            lon = _number(values[self.idx["lon"][0]], self.p.columns["lon"][0], err)
+            if lat is None or lon is None or (lat == 0 and lon == 0):
+                return None, None, None, None
+            if self.p.longitude_sign == "west":
+                lon = -abs(lon)
+            if not -90 <= lat <= 90:
+                err(self.p.columns["lat"][0], f"{lat} is not a latitude (-90 to 90)")
+            if not -180 <= lon <= 180:
+                err(self.p.columns["lon"][0], f"{lon} is not a longitude (-180 to 180)")
+            return lat, lon, None, None
+        x = _number(values[self.idx["x"][0]], self.p.columns["x"][0], err)
+        y = _number(values[self.idx["y"][0]], self.p.columns["y"][0], err)
+        if x is None or y is None or (x == 0 and y == 0):
+            return None, None, None, None
+        return None, None, x, y  # projected to lon/lat per chunk
+
+
+def _number(text: str, field: str, err) -> float | None:
+    text = text.strip()
+    if not text or text.upper() in ("NA", "NAN", "NULL", "NONE", "N/A"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        err(field, f"{text!r} is not a number")
+        return None
+    return value if math.isfinite(value) else None

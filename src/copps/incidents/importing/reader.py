@@ -1,0 +1,120 @@
+"""Reading a delimited export as a stream of rows, whatever its encoding and line endings.
+
+Handles gzip, a UTF-8 byte-order mark, Windows-1252 files, CR-only (classic Mac),
+CRLF and LF line endings, and comma, tab, semicolon or pipe delimiters.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from copps.incidents.importing.errors import ImportFailed
+
+__all__ = ["sha256_of", "open_rows"]
+
+_SNIFF_BYTES = 1 << 16
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _binary(path: Path):
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else path.open("rb")
+
+
+def _encoding(head: bytes, declared: str | None) -> str:
+    if declared:
+        return declared
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not merely a character cut at the sniff boundary
+            return "cp1252"
+    return "utf-8"
+
+
+def _delimiter(first_line: str, declared: str | None) -> str:
+    if declared:
+        return "\t" if declared in ("\\t", "tab") else declared
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
+    return max(counts, key=counts.get)
+
+
+@contextmanager
+def open_rows(path: Path, *, delimiter: str | None = None, encoding: str | None = None):
+    """Yield ``(header, rows)`` where rows iterates ``(line_number, values)``.
+
+    ``line_number`` is the file line on which the record ends (the header is line 1),
+    which is what a person sees in an editor.
+    """
+    try:
+        raw = _binary(path)
+    except OSError as exc:
+        raise ImportFailed(f"{path}: cannot open: {exc.strerror}") from exc
+    with raw:
+        try:
+            head = raw.read(_SNIFF_BYTES)
+        except (OSError, EOFError) as exc:
+            raise ImportFailed(f"{path}: cannot read: {exc}") from exc
+        enc = _encoding(head, encoding)
+        stream = io.TextIOWrapper(_Rewound(head, raw), encoding=enc, newline="")
+        text_head = head.decode(enc, errors="replace").lstrip("\ufeff")
+        first_line = text_head.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
+        reader = csv.reader(stream, delimiter=_delimiter(first_line, delimiter))
+        try:
+            header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+        except StopIteration:
+            raise ImportFailed(f"{path}: the file is empty") from None
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(f"{path}: not readable as {enc}: {exc.reason}") from exc
+
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            try:
+                for values in reader:
+                    if not values or (len(values) == 1 and not values[0].strip()):
+                        continue  # blank line
+                    yield reader.line_num, values
+            except UnicodeDecodeError as exc:
+                raise ImportFailed(
+                    f"{path}:{reader.line_num + 1}: not readable as {enc}: {exc.reason}"
+                ) from exc
+            except csv.Error as exc:
+                raise ImportFailed(f"{path}:{reader.line_num}: {exc}") from exc
+
+        yield header, rows()
+
+
+class _Rewound(io.RawIOBase):
+    """A binary stream that first replays the bytes already read for sniffing."""
+
+    def __init__(self, head: bytes, rest):
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

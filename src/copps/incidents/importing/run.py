@@ -1,0 +1,185 @@
+"""Importing one file: read, normalise, stage and merge, all in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from copps.geo.crs import Projector, to_wgs84, utm_crs_for
+from copps.incidents import taxonomy
+from copps.incidents.areas import area_indexes
+from copps.incidents.importing.errors import ImportFailed, RowError
+from copps.incidents.importing.normalize import Normalizer, Record
+from copps.incidents.importing.profile import Profile
+from copps.incidents.importing.reader import open_rows, sha256_of
+from copps.incidents.importing.store import Stage
+from copps.incidents.models import ImportBatch, Site
+
+__all__ = ["ImportResult", "import_file", "CHUNK_ROWS"]
+
+CHUNK_ROWS = 5000
+SAMPLE_ROWS = 200
+
+
+@dataclass
+class ImportResult:
+    """What ``copps import`` did with a file."""
+
+    file: str
+    profile: str
+    batch_id: int | None = None
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    duplicate: int = 0
+    superseded: int = 0
+    identical: int = 0
+    ungeocoded: int = 0
+    seconds: float = 0.0
+    errors: list[RowError] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+    def summary(self) -> str:
+        parts = [
+            f"read {self.read:,}", f"inserted {self.inserted:,}", f"updated {self.updated:,}",
+            f"unchanged {self.unchanged:,}", f"duplicate {self.duplicate:,}",
+        ]
+        if self.superseded:
+            parts.append(f"superseded by a later row with the same id {self.superseded:,}")
+        if self.identical:
+            parts.append(f"identical rows kept as separate events {self.identical:,}")
+        parts += [f"rejected {self.rejected:,}", f"ungeocoded {self.ungeocoded:,}"]
+        rate = self.read / self.seconds if self.seconds else 0
+        return f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
+
+
+class _Geo:
+    """Per-chunk coordinate work: projection into the site CRS and area assignment."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.site = Site.get()
+        self.projector = Projector(self.site.crs) if self.site.crs else None
+        self.indexes = area_indexes()
+
+    def apply(self, records: list[Record]) -> None:
+        geo = [r for r in records if r.lat is not None or r.x is not None]
+        if not geo:
+            return
+        if self.profile.crs and self.profile.columns.get("x"):
+            lon, lat = to_wgs84(np.array([r.x for r in geo]), np.array([r.y for r in geo]), self.profile.crs)
+            for r, lo, la in zip(geo, lon, lat):
+                r.lon, r.lat = float(lo), float(la)
+        lon = np.array([r.lon for r in geo], float)
+        lat = np.array([r.lat for r in geo], float)
+        if self.projector is None:
+            self.site.crs = utm_crs_for(float(np.median(lon)), float(np.median(lat)))
+            self.site.save(update_fields=["crs"])
+            self.projector = Projector(self.site.crs)
+        x, y = self.projector.forward(lon, lat)
+        for r, xi, yi in zip(geo, x, y):
+            r.x, r.y = float(xi), float(yi)
+        for attr, index in self.indexes.items():
+            for r, key in zip(geo, index.lookup(lon, lat)):
+                setattr(r, attr, key)
+
+
+def import_file(
+    path: str | Path,
+    profile: Profile,
+    *,
+    skip_bad: bool = False,
+    source: str | None = None,
+    user=None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import ``path`` with ``profile``.
+
+    With ``skip_bad`` false (the default) a file with any bad row imports nothing and
+    raises ImportFailed listing every bad row. With ``skip_bad`` the good rows are
+    imported and the bad ones written to ``<file>.rejects.csv`` beside the input.
+    """
+    path = Path(path)
+    label = str(path)
+    started = time.monotonic()
+    if not path.is_file():
+        raise ImportFailed(f"{label}: no such file")
+    sha = sha256_of(path)
+    taxonomy.sync()
+    categories = taxonomy.category_ids()
+    result = ImportResult(file=label, profile=profile.name)
+    source = source or profile.source
+    rejected_rows: list[tuple[RowError, list[str]]] = []
+
+    with open_rows(path, delimiter=profile.delimiter, encoding=profile.encoding) as (header, rows):
+        samples = list(itertools.islice(rows, SAMPLE_ROWS))
+        normalizer = Normalizer(profile, header, label, categories, [v for _, v in samples])
+        all_rows = itertools.chain(samples, rows)
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                file_name=path.name, sha256=sha, profile=profile.name, source=source,
+                user=user if getattr(user, "pk", None) else None, started_at=timezone.now(),
+            )
+            geo = _Geo(profile)
+            stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
+            while True:
+                chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
+                if not chunk:
+                    break
+                good: list[Record] = []
+                for line, values in chunk:
+                    out = normalizer.row(line, values)
+                    if isinstance(out, Record):
+                        good.append(out)
+                    else:
+                        result.errors.extend(out)
+                        rejected_rows.append((out[0], values))
+                result.read += len(chunk)
+                geo.apply(good)
+                stage.write(good)
+                if progress:
+                    progress(result.read)
+            result.rejected = len(rejected_rows)
+            if result.errors and not skip_bad:
+                raise ImportFailed(
+                    f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
+                    f"(fix them, or import the good rows with --skip-bad)",
+                    result.errors,
+                )
+            counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
+            for name in ("inserted", "updated", "unchanged", "duplicate", "superseded", "identical", "ungeocoded"):
+                setattr(result, name, getattr(counts, name))
+            if rejected_rows:
+                result.rejects_path = _write_rejects(path, header, rejected_rows)
+            for name in ("read", "inserted", "updated", "unchanged", "rejected", "duplicate",
+                         "superseded", "identical", "ungeocoded"):
+                setattr(batch, name, getattr(result, name))
+            batch.errors = [str(e) for e in result.errors[:1000]]
+            batch.finished_at = timezone.now()
+            batch.save()
+            result.batch_id = batch.id
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _write_rejects(path: Path, header: list[str], rows: list[tuple[RowError, list[str]]]) -> Path:
+    out = path.with_name(path.name + ".rejects.csv")
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["line", "field", "reason", *header])
+        for err, values in rows:
+            writer.writerow([err.line, err.field, err.reason, *values])
+    return out
+
+

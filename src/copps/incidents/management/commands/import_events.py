@@ -1,0 +1,69 @@
+"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME]"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from copps.incidents.importing import ImportFailed, builtin_profiles, import_file, load_profile
+from copps.incidents.importing.errors import ProfileError
+
+
+class Progress:
+    """A one-line progress display with rows/s, redrawn at most twice a second (stderr)."""
+
+    def __init__(self, label: str, stream=None):
+        self.label, self.stream = label, stream or sys.stderr
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, rows: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.5 or not self.stream.isatty():
+            return
+        self.last = now
+        rate = rows / max(now - self.start, 1e-9)
+        self.stream.write(f"\r{self.label}: {rows:,} rows read, {rate:,.0f} rows/s ")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self.last != self.start:
+            self.stream.write("\n")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a police export (incidents, calls for service or collisions). "
+        "Built-in profiles: " + ", ".join(builtin_profiles()) + "; or the path of your own TOML profile "
+        "(docs/import-profiles.md). A file with bad rows imports nothing unless --skip-bad is given. "
+        "Re-importing a file changes nothing; a newer version of a record (same id) updates it."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the export file (CSV / TSV, optionally gzipped)")
+        parser.add_argument("--profile", required=True, help="a built-in profile name or a TOML profile path")
+        parser.add_argument("--skip-bad", action="store_true",
+                            help="import the good rows; write the bad ones to FILE.rejects.csv beside the input")
+        parser.add_argument("--source", help="name of the data source (default: the profile's)")
+
+    def handle(self, *args, **opts):
+        try:
+            profile = load_profile(opts["profile"])
+        except ProfileError as exc:
+            raise CommandError(str(exc)) from exc
+        progress = Progress(f"importing {opts['file']}")
+        try:
+            result = import_file(opts["file"], profile, skip_bad=opts["skip_bad"], source=opts["source"],
+                                 progress=progress)
+        except ImportFailed as exc:
+            progress.done()
+            for err in exc.errors:
+                self.stderr.write(str(err))
+            raise CommandError(str(exc)) from exc
+        progress.done()
+        for err in result.errors:
+            self.stderr.write(str(err))
+        self.stdout.write(result.summary())
+        if result.rejects_path:
+            self.stdout.write(f"{result.rejected:,} bad rows written to {result.rejects_path}")

@@ -1,0 +1,154 @@
+"""What the police data is, as copps keeps it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    CRIME = "crime", "Crime"
+    CALL = "call", "Call for service"
+    COLLISION = "collision", "Traffic collision"
+
+
+class Site(models.Model):
+    """The one agency this database serves: its name and the projected CRS (metres) in which
+    every event's x/y and every analysis grid are expressed. Chosen from the first data imported."""
+
+    name = models.CharField(max_length=200, default="")
+    crs = models.CharField(max_length=32, blank=True, help_text="e.g. EPSG:32610 (UTM 10N)")
+
+    @classmethod
+    def get(cls) -> Site:
+        site, _ = cls.objects.get_or_create(pk=1)
+        return site
+
+
+class OffenseCategory(models.Model):
+    """One entry of the offence taxonomy that every source's offence codes map onto.
+
+    Based on the NIBRS offence groups (Group A crimes against persons, property and
+    society; Group B), with call-for-service and collision categories beside them.
+    ``sensitive`` marks categories whose victims must never be identifiable in public
+    output (sexual offences, domestic violence, offences against children...).
+    """
+
+    code = models.SlugField(max_length=48, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    group = models.CharField(max_length=32, help_text="persons, property, society, group-b, call, collision")
+    nibrs_code = models.CharField(max_length=8, blank=True)
+    sensitive = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "offense categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """A beat, district, neighbourhood (or the city): a polygon events are assigned to."""
+
+    class Type(models.TextChoices):
+        CITY = "city", "City"
+        DISTRICT = "district", "District"
+        BEAT = "beat", "Beat"
+        NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+
+    type = models.CharField(max_length=16, choices=Type.choices)
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    geometry = models.JSONField(help_text="GeoJSON geometry, WGS 84")
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    class Meta:
+        ordering = ["type", "name"]
+        constraints = [models.UniqueConstraint(fields=["type", "code"], name="area_type_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {self.name}"
+
+
+class ImportBatch(models.Model):
+    """One run of ``copps import``: which file (by checksum), with which profile, by whom,
+    and what happened to each row."""
+
+    file_name = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    profile = models.CharField(max_length=200)
+    source = models.CharField(max_length=64)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    read = models.PositiveIntegerField(default=0)
+    inserted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    superseded = models.PositiveIntegerField(default=0, help_text="rows replaced by a later row with the same id in the same file")
+    identical = models.PositiveIntegerField(default=0, help_text="identical rows kept as separate events (formats without ids)")
+    ungeocoded = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.profile}) {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Event(models.Model):
+    """A police record of something that happened at a place and time: a crime report,
+    a call for service, or a traffic collision.
+
+    ``occurred_from``–``occurred_to`` is the window in which it happened (a burglary
+    found on return from holiday is known only within that window: aoristic analysis
+    spreads it over the window). The original row is kept as imported in ``raw``.
+    """
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    source = models.CharField(max_length=64, help_text="the data source, e.g. the profile name")
+    source_id = models.CharField(max_length=128)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="events")
+    occurred_from = models.DateTimeField()
+    occurred_to = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    offense = models.CharField(max_length=300, blank=True, help_text="as given by the source")
+    category = models.ForeignKey(OffenseCategory, null=True, blank=True, on_delete=models.PROTECT)
+    sensitive = models.BooleanField(default=False)
+    address = models.CharField(max_length=300, blank=True, help_text="as given by the source")
+    block_address = models.CharField(max_length=300, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    lon = models.FloatField(null=True, blank=True)
+    x = models.FloatField(null=True, blank=True, help_text="metres east in the site CRS")
+    y = models.FloatField(null=True, blank=True, help_text="metres north in the site CRS")
+    source_beat = models.CharField(max_length=64, blank=True, help_text="the beat named in the source row")
+    beat = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    district = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    neighbourhood = models.ForeignKey(Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    raw = models.JSONField(help_text="the original row")
+    row_hash = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-occurred_from", "-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="event_source_id_unique")]
+        indexes = [
+            models.Index(fields=["kind", "occurred_from"]),
+            models.Index(fields=["occurred_from"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source}:{self.source_id}"
+
+    @property
+    def geocoded(self) -> bool:
+        return self.lat is not None and self.lon is not None

@@ -1,0 +1,147 @@
+"""The one settings module. Configured only by COPPS_* environment variables (see config.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import dj_database_url
+
+from copps import config
+
+BASE_DIR = Path(__file__).resolve().parent
+
+MODE = config.get("COPPS_MODE")
+if MODE not in {"demo", "production"}:
+    raise config.ConfigError(f"COPPS_MODE={MODE!r}: expected demo or production")
+
+DEMO_SECRET_KEY = "copps-demo-secret-key-not-for-production-use-0000000000000000"
+SECRET_KEY = config.get_secret("COPPS_SECRET_KEY") or DEMO_SECRET_KEY
+if MODE == "production" and (SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50):
+    raise config.ConfigError(
+        "Refusing to run in production mode with the demo secret key (or one shorter than 50 "
+        "characters). Set COPPS_SECRET_KEY or COPPS_SECRET_KEY_FILE."
+    )
+DEBUG = config.get_bool("COPPS_DEBUG")
+if MODE == "production" and DEBUG:
+    raise config.ConfigError("Refusing to run in production mode with COPPS_DEBUG on.")
+ALLOWED_HOSTS = config.get_list("COPPS_ALLOWED_HOSTS") + ["testserver"] * (MODE == "demo")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "copps.accounts",
+    "copps.incidents",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "copps.urls"
+WSGI_APPLICATION = "copps.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "copps.context.site",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict:
+    db = dj_database_url.parse(url, conn_max_age=60)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["CONN_MAX_AGE"] = 0
+        db["OPTIONS"] = {
+            # WAL lets readers work during an import; FULL makes a commit durable;
+            # IMMEDIATE takes the write lock at BEGIN so writers queue instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+            "PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        }
+        db["TEST"] = {"NAME": None}
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        db["TEST"] = {"NAME": f"test_{db['NAME']}"}
+    else:
+        raise config.ConfigError(f"COPPS_DATABASE_URL: unsupported database {db['ENGINE']}")
+    return db
+
+
+DATABASE_URL = config.get("COPPS_DATABASE_URL")
+if DATABASE_URL.startswith("sqlite:///") and not DATABASE_URL.startswith("sqlite:////"):
+    # Relative path: make it absolute from the working directory and create its folder.
+    _path = Path(DATABASE_URL.removeprefix("sqlite:///")).resolve()
+    _path.parent.mkdir(parents=True, exist_ok=True)
+    DATABASE_URL = f"sqlite:///{_path}"
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",  # argon2id
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "incidents:map"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = config.get("COPPS_TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(config.get("COPPS_STATIC_ROOT")).resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Leaflet's files come from the django-leaflet package (its static folder only: the app itself
+# would pull in GeoDjango and GDAL, which copps does not need).
+STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
+WHITENOISE_USE_FINDERS = True  # serve straight from the packages in the demo: no collectstatic step
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = MODE == "production"
+CSRF_COOKIE_SECURE = MODE == "production"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+COPPS_TILE_URL = config.get("COPPS_TILE_URL")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": config.get("COPPS_LOG_LEVEL")},
+}
