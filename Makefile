@@ -29,7 +29,7 @@ test-sqlite: install
 
 test-postgres: install
 	$(BIN)/python -m copps.dbcheck "$(PG_URL)"
-	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not browser" --ignore=tests/analysis $(PYTEST_ARGS)
+	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not both_databases" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.run_all

@@ -150,13 +150,12 @@ def import_areas(path: Path, *, type: str, name_field: str, code_field: str | No
         code = str(props[code_field or name_field]).strip()
         geom = shape(geometry)
         grouped.setdefault(code, [props, []])[1].append(geom if geom.is_valid else shapely.make_valid(geom))
+    parents = {_key(a.code): a for a in Area.objects.filter(type=parent_type)} if parent_type else {}
     with transaction.atomic():
         for code, (props, parts) in grouped.items():
             geom = parts[0] if len(parts) == 1 else shapely.union_all(parts)
             minx, miny, maxx, maxy = geom.bounds
-            parent = None
-            if parent_field and parent_type:
-                parent = Area.objects.filter(type=parent_type, code=str(props[parent_field]).strip()).first()
+            parent = parents.get(_key(props[parent_field])) if parent_field else None
             _, created = Area.objects.update_or_create(
                 type=type, code=code,
                 defaults={"name": str(props[name_field]).strip(), "geometry": mapping(geom), "parent": parent,

@@ -1,0 +1,78 @@
+"""copps demo: a working copps on a synthetic city, from an empty database to a served app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from copps.incidents.models import Event, Site
+
+DEMO_USERS = [
+    # username, role, password (demo only: printed on start-up)
+    ("officer", "officer", "officer-demo-pass"),
+    ("analyst", "analyst", "analyst-demo-pass"),
+    ("supervisor", "supervisor", "supervisor-demo-pass"),
+    ("admin", "admin", "admin-demo-pass"),
+]
+
+DATA_FILES = [("crimes.csv", "sfpd"), ("calls.csv", "seattle-911"), ("collisions.txt", "switrs")]
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (database, synthetic city, imports, demo users) and serve it at http://127.0.0.1:8000/."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data-dir", type=Path, default=Path("var/demo-city"), help="where the city's files go")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--years", type=int, default=3)
+        parser.add_argument("--no-serve", action="store_true", help="set up only")
+        parser.add_argument("--bind", default="127.0.0.1:8000")
+
+    def handle(self, *args, **opts):
+        if settings.MODE != "demo":
+            raise CommandError("copps demo creates accounts with published passwords: it runs only with COPPS_MODE=demo")
+        call_command("migrate", verbosity=0, interactive=False)
+        data_dir: Path = opts["data_dir"]
+        if not Event.objects.exists():
+            self.setup_city(data_dir, opts["seed"], opts["years"])
+        else:
+            self.stdout.write(f"The database already holds {Event.objects.count():,} events; keeping them.")
+        self.create_users()
+        if not opts["no_serve"]:
+            call_command("serve", bind=opts["bind"])
+
+    def setup_city(self, data_dir: Path, seed: int, years: int) -> None:
+        if not (data_dir / "truth.json").exists():
+            self.stdout.write(f"Generating the synthetic city (seed {seed}, {years} years) in {data_dir} ...")
+            call_command("simulate", seed=seed, years=years, out=data_dir, stdout=self.stdout._out)
+        site = Site.get()
+        site.name = "Citrus Heights (synthetic demo city)"
+        site.save()
+        for name, type_, extra in [
+            ("districts.geojson", "district", {"name_field": "NAME", "code_field": "DISTRICT"}),
+            ("beats.geojson", "beat", {"name_field": "BEAT", "parent_field": "DISTRICT", "parent_type": "district"}),
+            ("neighbourhoods.geojson", "neighbourhood", {"name_field": "NAME", "code_field": "CODE"}),
+        ]:
+            if (data_dir / name).exists():
+                call_command("areas", "import", str(data_dir / name), type=type_, stdout=self.stdout._out, **extra)
+        for name, profile in DATA_FILES:
+            call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
+        truth = json.loads((data_dir / "truth.json").read_text())
+        self.stdout.write(f"Synthetic city ready: {Event.objects.count():,} events (seed {truth.get('seed', seed)}).")
+
+    def create_users(self) -> None:
+        User = get_user_model()
+        self.stdout.write("\nDemo accounts (demo only; never use these passwords for real):")
+        for username, role, password in DEMO_USERS:
+            user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
+            user.role = role
+            user.is_staff = user.is_superuser = role == "admin"
+            user.set_password(password)
+            user.save()
+            self.stdout.write(f"  {role:11} user {username:11} password {password}")
+        self.stdout.write("")

@@ -1,0 +1,93 @@
+"""Staff pages for events: the table with filters, the map's GeoJSON, one event; who may see them;
+and the audit rows written when sensitive events are shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from copps.accounts.models import AuditLog
+from copps.incidents.models import Area, Event
+from tests.conftest import PASSWORD, shared_data
+
+
+@pytest.fixture
+def chicago(db):
+    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
+    call_command("areas", "import", str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
+                 type="beat", name_field="BEAT_NUM")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["incidents:list", "incidents:map"])
+def test_anonymous_is_sent_to_sign_in(client, url):
+    response = client.get(reverse(url))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("url", ["incidents:list", "incidents:map"])
+def test_resident_is_refused_without_data(client_for, chicago, url):
+    response = client_for("resident").get(reverse(url))
+    assert response.status_code == 403
+    assert b"XX" not in response.content and b"41." not in response.content
+
+
+def test_resident_gets_no_geojson(client_for, chicago):
+    response = client_for("resident").get(reverse("api:events_geojson"))
+    assert response.status_code == 403 and b"coordinates" not in response.content
+
+
+def test_staff_signs_in_with_password_and_sees_the_table(client, cast, chicago):
+    response = client.post(reverse("login"), {"username": "analyst", "password": PASSWORD})
+    assert response.status_code == 302
+    page = client.get(reverse("incidents:list"))
+    assert page.status_code == 200
+    assert b"6957 events" in page.content
+
+
+def test_table_filters_by_area_kind_category_and_dates(client_for, chicago):
+    c = client_for("officer")
+    beat = Area.objects.get(type="beat", code="1533")
+    expected = Event.objects.filter(beat=beat, category__code="simple-assault",
+                                    occurred_from__date__gte="2014-03-01").count()
+    assert expected > 0
+    cat = Event.objects.filter(category__code="simple-assault").first().category
+    page = c.get(reverse("incidents:list"), {"area": beat.pk, "kind": "crime", "category": cat.pk,
+                                              "date_from": "2014-03-01", "date_to": "2014-03-31"})
+    assert page.status_code == 200
+    assert f"{expected} events".encode() in page.content
+
+
+def test_bad_filter_dates_are_explained(client_for, chicago):
+    page = client_for("officer").get(reverse("incidents:list"), {"date_from": "2014-03-10", "date_to": "2014-03-01"})
+    assert b"must be on or before" in page.content and b"0 events" in page.content
+
+
+def test_geojson_for_the_map_and_its_audit_of_sensitive_events(client_for, chicago):
+    response = client_for("analyst").get(reverse("api:events_geojson"), {"date_from": "2014-03-14"})
+    data = response.json()
+    geocoded = Event.objects.filter(lat__isnull=False, occurred_from__date__gte="2014-03-14")
+    assert data["total"] == len(data["features"])
+    assert abs(data["total"] - geocoded.count()) <= geocoded.filter(occurred_from__date="2014-03-14").count()
+    lon, lat = data["features"][0]["geometry"]["coordinates"]
+    assert -88 < lon < -87.5 and 41.6 < lat < 42.1
+    shown_sensitive = {str(f["properties"]["id"]) for f in data["features"] if f["properties"]["sensitive"]}
+    assert shown_sensitive
+    audited = set(AuditLog.objects.filter(action="event.map", username="analyst").values_list("object_id", flat=True))
+    assert audited == shown_sensitive
+
+
+def test_event_detail_shows_the_original_row_and_is_audited(client_for, chicago):
+    event = Event.objects.filter(sensitive=True).first()
+    page = client_for("supervisor").get(reverse("incidents:detail", args=[event.pk]))
+    assert page.status_code == 200
+    assert event.raw["Case Number"].encode() in page.content
+    row = AuditLog.objects.get(action="event.read", object_id=str(event.pk))
+    assert row.username == "supervisor" and row.outcome == "allowed"
+
+
+def test_list_query_count_does_not_grow_with_rows(client_for, chicago, django_assert_max_num_queries):
+    c = client_for("analyst")
+    with django_assert_max_num_queries(12):
+        c.get(reverse("incidents:list"))
