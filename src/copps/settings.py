@@ -126,7 +126,10 @@ STORAGES = {
 }
 # Leaflet's files come from the django-leaflet package (its static folder only: the app itself
 # would pull in GeoDjango and GDAL, which copps does not need).
-STATICFILES_DIRS = [Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    Path(importlib.util.find_spec("leaflet").submodule_search_locations[0]) / "static",
+]
 WHITENOISE_USE_FINDERS = True  # serve straight from the packages in the demo: no collectstatic step
 
 SESSION_COOKIE_HTTPONLY = True

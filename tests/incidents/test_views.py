@@ -91,3 +91,14 @@ def test_list_query_count_does_not_grow_with_rows(client_for, chicago, django_as
     c = client_for("analyst")
     with django_assert_max_num_queries(12):
         c.get(reverse("incidents:list"))
+
+
+def test_area_outlines_for_the_map(client_for, chicago):
+    data = client_for("officer").get(reverse("api:areas_geojson"), {"type": "beat"}).json()
+    assert len(data["features"]) == Area.objects.filter(type="beat").count()
+    assert data["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert client_for("officer").get(reverse("api:areas_geojson"), {"type": "planet"}).status_code == 400
+
+
+def test_area_outlines_refused_to_residents(client_for, chicago):
+    assert client_for("resident").get(reverse("api:areas_geojson")).status_code == 403

@@ -8,6 +8,7 @@ never contains a house number, whatever the input looks like.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["hundred_block", "has_house_number"]
 
@@ -22,6 +23,7 @@ _UNIT = re.compile(r"\s*(?:#|\b(?:APT|UNIT|STE|SUITE|SPC|SPACE|RM|ROOM|FL|FLOOR|
 _ANY_NUMBER_WORD = re.compile(r"\b\d{2,}[A-Z]?\b")
 
 
+@lru_cache(maxsize=65536)
 def hundred_block(address: str) -> str:
     """The hundred-block form of ``address`` (upper case, single spaces).
 
@@ -35,7 +37,7 @@ def hundred_block(address: str) -> str:
     text = _SPACES.sub(" ", (address or "").upper()).strip().strip(",")
     if not text:
         return ""
-    if "/" in text or " & " in text or " AND " in text:
+    if "/" in text or "\\" in text or " & " in text or " AND " in text:
         return text  # an intersection names no house
     m = _BLOCK_OF.match(text)
     if m:

@@ -7,17 +7,41 @@ from ninja import Router
 
 from copps.accounts import audit
 from copps.incidents.filters import EventFilterForm
+from copps.incidents.models import Area
 
 router = Router(tags=["events"])
 
 MAP_LIMIT = 5000
 
 
+def _refuse(request: HttpRequest) -> JsonResponse | None:
+    user = request.user
+    if not user.is_authenticated:
+        return JsonResponse({"detail": "Staff sign-in required"}, status=401)
+    if not getattr(user, "is_department_staff", False):
+        return JsonResponse({"detail": "Staff sign-in required"}, status=403)
+    return None
+
+
+@router.get("/areas", summary="Area outlines of one type (beat, district, neighbourhood) as GeoJSON (staff only)")
+def areas_geojson(request: HttpRequest, type: str = "beat"):
+    refused = _refuse(request)
+    if refused:
+        return refused
+    if type not in Area.Type.values:
+        return JsonResponse({"detail": f"type must be one of {', '.join(Area.Type.values)}"}, status=400)
+    features = [
+        {"type": "Feature", "geometry": geometry, "properties": {"id": pk, "code": code, "name": name}}
+        for pk, code, name, geometry in Area.objects.filter(type=type).values_list("id", "code", "name", "geometry")
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
 @router.get("/geojson", summary="Events matching the filters as a GeoJSON FeatureCollection (staff only)")
 def events_geojson(request: HttpRequest):
-    user = request.user
-    if not user.is_authenticated or not getattr(user, "is_department_staff", False):
-        return JsonResponse({"detail": "Staff sign-in required"}, status=401 if not user.is_authenticated else 403)
+    refused = _refuse(request)
+    if refused:
+        return refused
     form = EventFilterForm(request.GET)
     if not form.is_valid():
         return JsonResponse({"detail": "Invalid filters", "errors": form.errors}, status=400)

@@ -73,7 +73,7 @@ class Normalizer:
         if unknown_codes:
             raise ImportFailed(f"{profile.path or profile.name}: unknown taxonomy categories: {', '.join(sorted(unknown_codes))}")
         self.categories = categories
-        self._category_cache: dict[tuple, str] = {}
+        self._category_cache: dict[tuple, tuple[int, bool]] = {}
         self.dates: dict[str, DateParser] = {}
         for f in ("occurred_from", "occurred_to", "reported", "updated"):
             if f in self.idx:
@@ -139,14 +139,7 @@ class Normalizer:
         updated_at = self._date(values, "updated", err)
 
         offense = " - ".join(v for v in (values[i].strip() for i in self.idx.get("offense", [])) if v)
-        description = " ".join(values[i] for i in self.idx.get("description", []))
-        code = self._category(offense, values)
-        category_id, cat_sensitive = self.categories[code]
-        sensitive = (
-            cat_sensitive
-            or any(pat.search(values[i].strip()) for i, pat in self.sensitive_idx)
-            or text_is_sensitive(offense, description)
-        )
+        category_id, sensitive = self._category(offense, values)
         address = self.p.address_separator.join(
             " ".join(values[i].split()) for i in self.idx.get("address", []) if values[i].strip()
         )
@@ -173,7 +166,7 @@ class Normalizer:
 
     def _occurred(self, values: list[str], err) -> tuple[datetime | None, datetime | None]:
         cols = self.p.columns["occurred_from"]
-        unknown = self._unknown_parts("occurred_from", values)
+        unknown = self._unknown_parts("occurred_from", values) if self.p.unknown_time else None
         if unknown:
             # e.g. SWITRS time 2500: the day is known, the time is not -> the whole day.
             parts = [values[c].strip() for i, c in enumerate(self.idx["occurred_from"]) if i not in unknown]
@@ -202,11 +195,26 @@ class Normalizer:
             err(self.p.columns.get("occurred_to", cols)[0], f"ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
         return start, end
 
-    def _category(self, offense: str, values: list[str]) -> str:
-        key = (offense, *(values[i].strip() for i in self.rule_idx if i is not None))
+    def _category(self, offense: str, values: list[str]) -> tuple[int, bool]:
+        """(category id, sensitive) — cached on every value that decides them."""
+        key = (
+            offense,
+            *(values[i].strip() for i in self.rule_idx if i is not None),
+            *(values[i].strip() for i, _ in self.sensitive_idx),
+            *(values[i] for i in self.idx.get("description", [])),
+        )
         hit = self._category_cache.get(key)
         if hit is None:
-            hit = self._classify(offense, values)
+            category_id, cat_sensitive = self.categories[self._classify(offense, values)]
+            description = " ".join(values[i] for i in self.idx.get("description", []))
+            sensitive = (
+                cat_sensitive
+                or any(pat.search(values[i].strip()) for i, pat in self.sensitive_idx)
+                or text_is_sensitive(offense, description)
+            )
+            hit = (category_id, bool(sensitive))
+            if len(self._category_cache) > 100_000:
+                self._category_cache.clear()
             self._category_cache[key] = hit
         return hit
 

@@ -10,7 +10,8 @@ nothing behind.
 
 from __future__ import annotations
 
-from dataclasses import astuple, dataclass
+import operator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from django.db import connection
@@ -39,10 +40,18 @@ class MergeCounts:
     ungeocoded: int
 
 
-def _sqlite_value(value):
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
-    return value
+_as_tuple = operator.attrgetter(*_STAGE_COLUMNS)
+_DATETIME_POSITIONS = [i for i, c in enumerate(_STAGE_COLUMNS) if c in ("updated_at", "occurred_from", "occurred_to", "reported_at")]
+
+
+def _sqlite_row(rec: Record) -> list:
+    """Datetimes as Django's SQLite backend stores them: naive UTC in ISO form."""
+    row = list(_as_tuple(rec))
+    for i in _DATETIME_POSITIONS:
+        value = row[i]
+        if value is not None:
+            row[i] = value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+    return row
 
 
 class Stage:
@@ -74,13 +83,11 @@ class Stage:
                 cols = ", ".join(_STAGE_COLUMNS)
                 with cur.cursor.copy(f"COPY copps_stage ({cols}) FROM STDIN") as copy:
                     for rec in records:
-                        copy.write_row(astuple(rec))
+                        copy.write_row(_as_tuple(rec))
             else:
-                marks = ", ".join(["%s"] * len(_STAGE_COLUMNS))
-                cur.executemany(
-                    f"INSERT INTO copps_stage VALUES ({marks})",
-                    [tuple(_sqlite_value(v) for v in astuple(rec)) for rec in records],
-                )
+                marks = ", ".join(["?"] * len(_STAGE_COLUMNS))
+                # the driver's own cursor: Django's wrapper would rewrite the query for every row
+                cur.cursor.executemany(f"INSERT INTO copps_stage VALUES ({marks})", map(_sqlite_row, records))
 
     def merge(self, *, source: str, kind: str, batch_id: int) -> MergeCounts:
         """Merge the staged rows into incidents_event; return what happened to them."""

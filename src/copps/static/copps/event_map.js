@@ -9,6 +9,15 @@
     var tiles = el.dataset.tiles;
     if (tiles) { L.tileLayer(tiles, { maxZoom: 19 }).addTo(map); }
     var colours = { crime: "#b3261e", call: "#1f5fa8", collision: "#c77700" };
+    // Beat outlines give the points a frame of reference when there are no base tiles.
+    fetch(el.dataset.areas, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) { return; }
+        L.geoJSON(data, {
+          style: { color: "#4a5b70", weight: 1, fill: false, interactive: false }
+        }).addTo(map).bringToBack();
+      });
     fetch(el.dataset.source, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
       .then(function (data) {
@@ -28,7 +37,8 @@
             lyr.bindPopup(div);
           }
         }).addTo(map);
-        var shown = data.features.length;
+        var shown = layer.getLayers().length;
+        el.dataset.markers = String(shown);
         status.textContent = shown === data.total
           ? shown.toLocaleString() + " events with a location"
           : "Showing the " + shown.toLocaleString() + " most recent of " + data.total.toLocaleString() + " events with a location; narrow the filters to see all.";
