@@ -1,7 +1,8 @@
 """The ``copps`` console script: Django management commands with the settings preset.
 
-``copps import FILE --profile NAME`` and friends are ordinary management commands;
-this module only maps the public command names onto them.
+The copps commands are declared once in ``COMMANDS`` (public name -> management command);
+``copps --help`` lists them with the help text of each command, and any other Django
+command (``migrate``, ``createsuperuser``, ``check`` ...) works too.
 """
 
 from __future__ import annotations
@@ -9,23 +10,45 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["main", "ALIASES"]
+__all__ = ["main", "COMMANDS"]
 
-# Public command name -> management command. Names that are Python keywords or
-# too generic for a Django command namespace get a longer internal name.
-ALIASES = {
+# Public name -> management command. `import` is a Python keyword, so its command has a longer name.
+COMMANDS = {
+    "demo": "demo",
     "import": "import_events",
+    "areas": "areas",
+    "simulate": "simulate",
     "serve": "serve",
+    "migrate": "migrate",
+    "createsuperuser": "createsuperuser",
 }
+
+
+def _overview() -> str:
+    from django.core.management import load_command_class
+    from django.core.management import get_commands
+
+    apps = get_commands()
+    lines = ["usage: copps COMMAND [options]   (copps COMMAND --help for its options)", "", "commands:"]
+    for name, command in COMMANDS.items():
+        help_text = load_command_class(apps[command], command).help.split(". ")[0].rstrip(".")
+        lines.append(f"  {name:16} {help_text}")
+    lines += ["", "Every Django management command works too: copps help --commands lists them."]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copps.settings")
+    import django
     from django.core.management import execute_from_command_line
 
-    if args and args[0] in ALIASES:
-        args[0] = ALIASES[args[0]]
+    if not args or args[0] in ("-h", "--help"):
+        django.setup()
+        print(_overview())
+        return
+    if args[0] in COMMANDS:
+        args[0] = COMMANDS[args[0]]
     execute_from_command_line(["copps", *args])
 
 

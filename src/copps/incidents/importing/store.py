@@ -103,25 +103,29 @@ class Stage:
             pairs = scalar("SELECT count(*) FROM (SELECT DISTINCT source_id, row_hash FROM copps_stage) t")
             ids = scalar("SELECT count(DISTINCT source_id) FROM copps_stage")
             cols = ", ".join(c for c in _STAGE_COLUMNS if c != "source_id")
+            order = "updated_at DESC NULLS LAST, line DESC" if self.newest_by_updated else "line DESC"
             if self.distinct:
-                # No ids: identical rows are separate events, numbered in file order.
-                identical, duplicate, superseded = staged - ids, 0, 0
-                cur.execute(
-                    f"""CREATE TEMP TABLE copps_final AS
-                    SELECT source_id || '#' || ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS sid,
-                           {cols} FROM copps_stage"""
-                )
+                # Rows identified by their content (no id in the source): identical rows are separate
+                # events, numbered in file order. Rows with a real id keep only their newest version.
+                content_rows = scalar("SELECT count(*) FROM copps_stage WHERE source_id = row_hash")
+                content_ids = scalar("SELECT count(DISTINCT source_id) FROM copps_stage WHERE source_id = row_hash")
+                identical = content_rows - content_ids
+                duplicate = (staged - content_rows) - (pairs - content_ids)
+                superseded = pairs - ids
+                keep = "source_id = row_hash OR rn = 1"
+                sid = "CASE WHEN source_id = row_hash THEN source_id || '#' || nth ELSE source_id END"
             else:
                 identical, duplicate, superseded = 0, staged - pairs, pairs - ids
-                order = "updated_at DESC NULLS LAST, line DESC" if self.newest_by_updated else "line DESC"
-                cur.execute(
-                    f"""CREATE TEMP TABLE copps_final AS
-                    SELECT sid, {cols} FROM (
-                        SELECT source_id AS sid, {cols},
-                               ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn
-                        FROM copps_stage) t
-                    WHERE rn = 1"""
-                )
+                keep, sid = "rn = 1", "source_id"
+            cur.execute(
+                f"""CREATE TEMP TABLE copps_final AS
+                SELECT {sid} AS sid, {cols} FROM (
+                    SELECT source_id, {cols},
+                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn,
+                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS nth
+                    FROM copps_stage) t
+                WHERE {keep}"""
+            )
             cur.execute("CREATE INDEX copps_final_sid ON copps_final (sid)")
             inserted = scalar(
                 """SELECT count(*) FROM copps_final f WHERE NOT EXISTS (

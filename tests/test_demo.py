@@ -1,0 +1,49 @@
+"""`copps demo` sets up a working copps on the synthetic city (served separately)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
+
+
+def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
+    db = tmp_path / "demo.sqlite3"
+    env = {**ENV, "COPPS_DATABASE_URL": f"sqlite:///{db}"}
+    cmd = [sys.executable, "-m", "copps.cli", "demo", "--no-serve", "--years", "1", "--data-dir", str(tmp_path / "city")]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert "Synthetic city ready" in out.stdout
+    for role in ("officer", "analyst", "supervisor", "admin"):
+        assert f"user {role}" in out.stdout
+    assert (tmp_path / "city" / "truth.json").exists()
+    conn = sqlite3.connect(db)
+    try:
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM incidents_event GROUP BY kind").fetchall())
+        roles = {r for (r,) in conn.execute("SELECT role FROM accounts_user")}
+        beats = conn.execute("SELECT count(*) FROM incidents_area WHERE type = 'beat'").fetchone()[0]
+        unassigned = conn.execute(
+            "SELECT count(*) FROM incidents_event WHERE lat IS NOT NULL AND beat_id IS NULL").fetchone()[0]
+        hashes = {h.split("$")[0] for (h,) in conn.execute("SELECT password FROM accounts_user")}
+        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    finally:
+        conn.close()
+    assert kinds["crime"] > 1000 and kinds["call"] > 10000 and kinds["collision"] > 100
+    assert roles == {"officer", "analyst", "supervisor", "admin"}
+    assert beats >= 10 and unassigned == 0
+    assert hashes == {"argon2"}
+    assert journal == "wal"
+
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and "keeping them" in again.stdout
+
+
+def test_demo_refuses_production_mode(tmp_path):
+    env = {**ENV, "COPPS_MODE": "production", "COPPS_SECRET_KEY": "s" * 64,
+           "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    out = subprocess.run([sys.executable, "-m", "copps.cli", "demo", "--no-serve"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and "runs only with COPPS_MODE=demo" in out.stderr
