@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "copps.accounts",
     "copps.incidents",
+    "copps.community",
+    "copps.publish",
 ]
 
 MIDDLEWARE = [

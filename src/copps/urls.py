@@ -12,4 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("events/", include("copps.incidents.urls")),
     path("api/", include("copps.api_urls")),
+    path("open311/v2/", include("copps.community.open311_urls")),
+    path("community/", include("copps.community.urls")),
+    path("public/", include("copps.publish.urls")),
 ]
