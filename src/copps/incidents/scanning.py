@@ -1,0 +1,117 @@
+"""From the database to the arrays copps.analysis works on: the one place scans read events.
+
+Filters are the staff filters (area, kind, category, dates); times come back as local
+``datetime64`` (analysts read hours and weekdays in the agency's time zone) and places as
+the hundred-block address or the exact location.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from copps.incidents.models import Area, Event, OffenseCategory
+
+__all__ = ["ScanError", "ScanFilter", "EventArrays", "load_events", "find_area", "queryset"]
+
+
+class ScanError(ValueError):
+    """A filter that names nothing in the database, said plainly."""
+
+
+@dataclass(frozen=True)
+class ScanFilter:
+    kind: str | None = None
+    categories: tuple[str, ...] = ()
+    area: str | None = None  # "beat:1533", "district:17" or an area name/code
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def describe(self) -> str:
+        parts = [self.kind or "all kinds", ", ".join(self.categories) or "all categories", self.area or "whole city"]
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or '…'} to {self.date_to or '…'}")
+        return "; ".join(parts)
+
+
+def find_area(text: str) -> Area:
+    """``type:code`` or a code or name that names exactly one area."""
+    type_, _, key = text.rpartition(":")
+    qs = Area.objects.all()
+    if type_:
+        qs = qs.filter(type=type_)
+    found = list(qs.filter(code=key)) or list(qs.filter(name__iexact=key))
+    if len(found) != 1:
+        known = ", ".join(f"{a.type}:{a.code}" for a in Area.objects.order_by("type", "code")[:20])
+        what = "no area" if not found else f"{len(found)} areas"
+        raise ScanError(f"--area {text!r} names {what}; use type:code, e.g. {known}")
+    return found[0]
+
+
+def queryset(f: ScanFilter) -> QuerySet[Event]:
+    qs = Event.objects.all()
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.categories:
+        known = set(OffenseCategory.objects.filter(code__in=f.categories).values_list("code", flat=True))
+        missing = sorted(set(f.categories) - known)
+        if missing:
+            raise ScanError(f"unknown categories {', '.join(missing)}; see `copps scan categories`")
+        qs = qs.filter(category__code__in=f.categories)
+    if f.area:
+        area = find_area(f.area)
+        qs = qs.filter(**{area.type: area}) if area.type != "city" else qs
+    tz = timezone.get_current_timezone()
+    if f.date_from:
+        qs = qs.filter(occurred_from__gte=datetime.combine(f.date_from, time.min, tz))
+    if f.date_to:
+        qs = qs.filter(occurred_from__lt=datetime.combine(f.date_to + timedelta(days=1), time.min, tz))
+    return qs
+
+
+@dataclass(frozen=True)
+class EventArrays:
+    """Events as parallel arrays (one entry per event)."""
+
+    ids: np.ndarray
+    x: np.ndarray  # metres in the site CRS (NaN when not geocoded)
+    y: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    start: np.ndarray  # datetime64[m], local time
+    end: np.ndarray  # datetime64[m], local time, NaT when the time is exact
+    category: np.ndarray  # category code
+    place: np.ndarray  # hundred block (or "" when none)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def geocoded(self) -> EventArrays:
+        keep = np.isfinite(self.x) & np.isfinite(self.y)
+        return EventArrays(**{k: getattr(self, k)[keep] for k in self.__dataclass_fields__})
+
+
+def _local(values: list, tz) -> np.ndarray:
+    out = np.array([np.datetime64(v.astimezone(tz).replace(tzinfo=None), "m") if v else np.datetime64("NaT")
+                    for v in values], dtype="datetime64[m]")
+    return out
+
+
+def load_events(f: ScanFilter) -> EventArrays:
+    rows = list(queryset(f).order_by("id").values_list(
+        "id", "x", "y", "lon", "lat", "occurred_from", "occurred_to", "category__code", "block_address"))
+    tz = timezone.get_current_timezone()
+    cols = list(zip(*rows)) if rows else [[] for _ in range(9)]
+
+    def floats(col):
+        return np.array([np.nan if v is None else v for v in col], dtype=float)
+
+    return EventArrays(
+        ids=np.array(cols[0], dtype=np.int64), x=floats(cols[1]), y=floats(cols[2]), lon=floats(cols[3]),
+        lat=floats(cols[4]), start=_local(cols[5], tz), end=_local(cols[6], tz),
+        category=np.array([c or "" for c in cols[7]], dtype=object), place=np.array(cols[8], dtype=object),
+    )
