@@ -19,6 +19,7 @@ COMMANDS = {
     "areas": "areas",
     "simulate": "simulate",
     "serve": "serve",
+    "scan": "scan",
     "migrate": "migrate",
     "createsuperuser": "createsuperuser",
 }
