@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "copps.accounts",
     "copps.incidents",
     "copps.community",
+    "copps.problems",
     "copps.publish",
 ]
 

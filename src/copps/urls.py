@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/", include("copps.api_urls")),
     path("open311/v2/", include("copps.community.open311_urls")),
     path("community/", include("copps.community.urls")),
+    path("problems/", include("copps.problems.urls")),
     path("public/", include("copps.publish.urls")),
 ]

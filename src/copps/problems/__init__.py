@@ -1,0 +1,1 @@
+"""Problems worked through SARA: scanning, analysis, response, assessment."""
