@@ -21,13 +21,40 @@ from pathlib import Path
 import numpy as np
 
 OUT = Path(__file__).resolve().parent / "out"
-HEADER = ["ID", "Case Number", "Date", "Block", "IUCR", "Primary Type", "Description", "Location Description",
-          "Arrest", "Domestic", "Beat", "District", "Ward", "Community Area", "FBI Code", "X Coordinate",
-          "Y Coordinate", "Year", "Updated On", "Latitude", "Longitude", "Location"]
-TYPES = [("0486", "BATTERY", "DOMESTIC BATTERY SIMPLE", "08B"), ("0820", "THEFT", "$500 AND UNDER", "06"),
-         ("0610", "BURGLARY", "FORCIBLE ENTRY", "05"), ("1310", "CRIMINAL DAMAGE", "TO PROPERTY", "14"),
-         ("0910", "MOTOR VEHICLE THEFT", "AUTOMOBILE", "07"), ("2027", "NARCOTICS", "POSS: CRACK", "18"),
-         ("031A", "ROBBERY", "ARMED: HANDGUN", "03"), ("0560", "ASSAULT", "SIMPLE", "08A")]
+HEADER = [
+    "ID",
+    "Case Number",
+    "Date",
+    "Block",
+    "IUCR",
+    "Primary Type",
+    "Description",
+    "Location Description",
+    "Arrest",
+    "Domestic",
+    "Beat",
+    "District",
+    "Ward",
+    "Community Area",
+    "FBI Code",
+    "X Coordinate",
+    "Y Coordinate",
+    "Year",
+    "Updated On",
+    "Latitude",
+    "Longitude",
+    "Location",
+]
+TYPES = [
+    ("0486", "BATTERY", "DOMESTIC BATTERY SIMPLE", "08B"),
+    ("0820", "THEFT", "$500 AND UNDER", "06"),
+    ("0610", "BURGLARY", "FORCIBLE ENTRY", "05"),
+    ("1310", "CRIMINAL DAMAGE", "TO PROPERTY", "14"),
+    ("0910", "MOTOR VEHICLE THEFT", "AUTOMOBILE", "07"),
+    ("2027", "NARCOTICS", "POSS: CRACK", "18"),
+    ("031A", "ROBBERY", "ARMED: HANDGUN", "03"),
+    ("0560", "ASSAULT", "SIMPLE", "08A"),
+]
 STREETS = ["N STATE ST", "W MADISON ST", "S HALSTED ST", "W 63RD ST", "N CLARK ST", "E 79TH ST", "W CHICAGO AVE"]
 PLACES = ["STREET", "RESIDENCE", "APARTMENT", "SIDEWALK", "PARKING LOT/GARAGE(NON.RESID.)", "RESTAURANT"]
 
@@ -54,13 +81,32 @@ def generate(path: Path, rows: int, seed: int = 1) -> None:
                 dt = (start + np.timedelta64(int(secs[i]), "s")).astype(object)
                 iucr, ptype, desc, fbi = TYPES[kinds[i]]
                 la, lo = ("", "") if missing[i] else (f"{lat[i]:.9f}", f"{lon[i]:.9f}")
-                w.writerow([
-                    offset + i + 1, f"JA{offset + i:06d}", dt.strftime("%m/%d/%Y %I:%M:%S %p"),
-                    f"{nums[i] // 100:03d}XX {STREETS[streets[i]]}", iucr, ptype, desc, PLACES[places[i]],
-                    "false", "true" if kinds[i] == 0 else "false", f"{beats[i]:04d}", f"{beats[i] // 100:03d}",
-                    "27", "25", fbi, "1170000", "1900000", dt.year, "02/10/2018 03:50:01 PM", la, lo,
-                    "" if missing[i] else f'"({la}, {lo})"',
-                ])
+                w.writerow(
+                    [
+                        offset + i + 1,
+                        f"JA{offset + i:06d}",
+                        dt.strftime("%m/%d/%Y %I:%M:%S %p"),
+                        f"{nums[i] // 100:03d}XX {STREETS[streets[i]]}",
+                        iucr,
+                        ptype,
+                        desc,
+                        PLACES[places[i]],
+                        "false",
+                        "true" if kinds[i] == 0 else "false",
+                        f"{beats[i]:04d}",
+                        f"{beats[i] // 100:03d}",
+                        "27",
+                        "25",
+                        fbi,
+                        "1170000",
+                        "1900000",
+                        dt.year,
+                        "02/10/2018 03:50:01 PM",
+                        la,
+                        lo,
+                        "" if missing[i] else f'"({la}, {lo})"',
+                    ]
+                )
 
 
 def timed(cmd: list[str], stdin_text: str | None = None) -> float:
@@ -86,8 +132,12 @@ def copps_import(db_url: str, path: Path) -> tuple[float, float]:
     subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "-v0"], check=True, env=env)
     rss_path = OUT / "last.rss"
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", _PROBE, "import", str(path), "--profile", "chicago", str(rss_path)],
-                   check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", _PROBE, "import", str(path), "--profile", "chicago", str(rss_path)],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     seconds = time.perf_counter() - t
     return seconds, int(rss_path.read_text()) / 1024
 
@@ -99,7 +149,9 @@ def sqlite_raw(path: Path, db: Path) -> float:
 
 
 def pg_admin(pg: str, sql: str) -> None:
-    subprocess.run(["psql", f"{pg}/postgres", "-q", "-c", sql], stderr=subprocess.DEVNULL, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["psql", f"{pg}/postgres", "-q", "-c", sql], stderr=subprocess.DEVNULL, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def pg_raw(path: Path, pg: str) -> float:
@@ -146,11 +198,15 @@ def main() -> None:
         _, rss_q = copps_import(f"{args.pg}/copps_bench_q", quarter)
         results.append(("PostgreSQL", "COPY", raw, ours, rss, rss_q))
 
-    print(f"{'database':11} {'peer':16} {'peer rows/s':>12} {'copps rows/s':>13} {'ratio':>7} "
-          f"{'peak MB (1/4 file)':>19} {'peak MB (file)':>15}")
+    print(
+        f"{'database':11} {'peer':16} {'peer rows/s':>12} {'copps rows/s':>13} {'ratio':>7} "
+        f"{'peak MB (1/4 file)':>19} {'peak MB (file)':>15}"
+    )
     for db, peer, raw_s, ours_s, rss_full, rss_quarter in results:
-        print(f"{db:11} {peer:16} {args.rows / raw_s:12,.0f} {args.rows / ours_s:13,.0f} "
-              f"{ours_s / raw_s:6.1f}x {rss_quarter:19,.0f} {rss_full:15,.0f}")
+        print(
+            f"{db:11} {peer:16} {args.rows / raw_s:12,.0f} {args.rows / ours_s:13,.0f} "
+            f"{ours_s / raw_s:6.1f}x {rss_quarter:19,.0f} {rss_full:15,.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,17 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k !
 def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     db = tmp_path / "demo.sqlite3"
     env = {**ENV, "COPPS_DATABASE_URL": f"sqlite:///{db}"}
-    cmd = [sys.executable, "-m", "copps.cli", "demo", "--no-serve", "--years", "1", "--data-dir", str(tmp_path / "city")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "copps.cli",
+        "demo",
+        "--no-serve",
+        "--years",
+        "1",
+        "--data-dir",
+        str(tmp_path / "city"),
+    ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "Synthetic city ready" in out.stdout
@@ -26,7 +36,8 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
         roles = {r for (r,) in conn.execute("SELECT role FROM accounts_user")}
         beats = conn.execute("SELECT count(*) FROM incidents_area WHERE type = 'beat'").fetchone()[0]
         unassigned = conn.execute(
-            "SELECT count(*) FROM incidents_event WHERE lat IS NOT NULL AND beat_id IS NULL").fetchone()[0]
+            "SELECT count(*) FROM incidents_event WHERE lat IS NOT NULL AND beat_id IS NULL"
+        ).fetchone()[0]
         hashes = {h.split("$")[0] for (h,) in conn.execute("SELECT password FROM accounts_user")}
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
     finally:
@@ -42,8 +53,13 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
 
 
 def test_demo_refuses_production_mode(tmp_path):
-    env = {**ENV, "COPPS_MODE": "production", "COPPS_SECRET_KEY": "s" * 64,
-           "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
-    out = subprocess.run([sys.executable, "-m", "copps.cli", "demo", "--no-serve"], env=env,
-                         capture_output=True, text=True, timeout=120)
+    env = {
+        **ENV,
+        "COPPS_MODE": "production",
+        "COPPS_SECRET_KEY": "s" * 64,
+        "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "copps.cli", "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode != 0 and "runs only with COPPS_MODE=demo" in out.stderr

@@ -12,8 +12,13 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k !
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "copps.cli", *args], capture_output=True, text=True,
-                          env={**ENV, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "copps.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**ENV, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_production_mode_refuses_the_demo_secret_key():
@@ -25,8 +30,14 @@ def test_production_mode_refuses_the_demo_secret_key():
 def test_production_mode_reads_the_secret_from_a_file(tmp_path):
     secret = tmp_path / "key"
     secret.write_text("k" * 64)
-    out = run("check", env={"COPPS_MODE": "production", "COPPS_SECRET_KEY_FILE": str(secret),
-                            "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"})
+    out = run(
+        "check",
+        env={
+            "COPPS_MODE": "production",
+            "COPPS_SECRET_KEY_FILE": str(secret),
+            "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3",
+        },
+    )
     assert out.returncode == 0, out.stderr
 
 

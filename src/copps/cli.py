@@ -26,8 +26,7 @@ COMMANDS = {
 
 
 def _overview() -> str:
-    from django.core.management import load_command_class
-    from django.core.management import get_commands
+    from django.core.management import get_commands, load_command_class
 
     apps = get_commands()
     lines = ["usage: copps COMMAND [options]   (copps COMMAND --help for its options)", "", "commands:"]

@@ -35,8 +35,7 @@ def main() -> None:
     url = sys.argv[1]
     reason = check(url)
     if reason:
-        print(f"ERROR: PostgreSQL was required for the tests but is not reachable at {url}: {reason}",
-              file=sys.stderr)
+        print(f"ERROR: PostgreSQL was required for the tests but is not reachable at {url}: {reason}", file=sys.stderr)
         sys.exit(1)
     print(f"PostgreSQL reachable at {url}")
 

@@ -79,8 +79,7 @@ def _database(url: str) -> dict:
         db["OPTIONS"] = {
             # WAL lets readers work during an import; FULL makes a commit durable;
             # IMMEDIATE takes the write lock at BEGIN so writers queue instead of failing.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-            "PRAGMA foreign_keys=ON;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
         }

@@ -7,10 +7,10 @@ import re
 
 import pytest
 from django.core.management import call_command
-
-from copps.incidents.models import Area, Event
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD, shared_data
+
+from copps.incidents.models import Area, Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,17 +10,20 @@ from copps.geo.blocks import has_house_number, hundred_block
 from copps.geo.crs import utm_crs_for
 
 
-@pytest.mark.parametrize("address, block", [
-    ("3108 OCCIDENTAL DR", "31XX OCCIDENTAL DR"),
-    ("22 Beckford Ct", "0XX BECKFORD CT"),
-    ("004XX N STATE ST", "4XX N STATE ST"),
-    ("12XX BLOCK OF MAIN ST", "12XX MAIN ST"),
-    ("1234-1238 E COLFAX AVE", "12XX E COLFAX AVE"),
-    ("1234A E COLFAX AVE APT 5", "12XX E COLFAX AVE"),
-    ("55 N BROADWAY #210", "0XX N BROADWAY"),
-    ("S KING ST / 8 AV S", "S KING ST / 8 AV S"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "address, block",
+    [
+        ("3108 OCCIDENTAL DR", "31XX OCCIDENTAL DR"),
+        ("22 Beckford Ct", "0XX BECKFORD CT"),
+        ("004XX N STATE ST", "4XX N STATE ST"),
+        ("12XX BLOCK OF MAIN ST", "12XX MAIN ST"),
+        ("1234-1238 E COLFAX AVE", "12XX E COLFAX AVE"),
+        ("1234A E COLFAX AVE APT 5", "12XX E COLFAX AVE"),
+        ("55 N BROADWAY #210", "0XX N BROADWAY"),
+        ("S KING ST / 8 AV S", "S KING ST / 8 AV S"),
+        ("", ""),
+    ],
+)
 def test_hundred_block(address, block):
     assert hundred_block(address) == block
 

@@ -19,7 +19,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from tests.conftest import shared_data
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
@@ -27,8 +26,14 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def copps(db_url: str, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "copps.cli", *args], env={**ENV, "COPPS_DATABASE_URL": db_url},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "copps.cli", *args],
+        env={**ENV, "COPPS_DATABASE_URL": db_url},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def run_ok(db_url: str, *args: str) -> str:
@@ -105,7 +110,9 @@ def big_chicago_file(tmp_path: Path, copies: int) -> Path:
 @pytest.mark.both_databases
 def test_sigkill_during_import_leaves_nothing_and_rerun_converges(database, tmp_path):
     run_ok(database.url, "migrate", "-v0")
-    run_ok(database.url, "import", str(shared_data("sacramento/SacramentocrimeJanuary2006.csv")), "--profile", "sacramento")
+    run_ok(
+        database.url, "import", str(shared_data("sacramento/SacramentocrimeJanuary2006.csv")), "--profile", "sacramento"
+    )
     before = database.state()
     assert before[0] == 7546
     big = big_chicago_file(tmp_path, copies=6)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -37,8 +37,9 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def denver_profile(tmp_path: Path, *, extra="", coords='lat = "GEO_LAT"\nlon = "GEO_LON"',
-                   formats='datetime = "%m/%d/%Y %I:%M:%S %p"') -> Path:
+def denver_profile(
+    tmp_path: Path, *, extra="", coords='lat = "GEO_LAT"\nlon = "GEO_LON"', formats='datetime = "%m/%d/%Y %I:%M:%S %p"'
+) -> Path:
     return write(tmp_path, "denver.toml", PROFILE.format(extra=extra, coords=coords, formats=formats))
 
 
@@ -58,9 +59,9 @@ def test_user_profile_toml_imports_an_unknown_schema_with_timezone(tmp_path):
     call_command("import_events", str(path), profile=str(denver_profile(tmp_path)))
     e = Event.objects.get(source_id="1")
     # 11:30 PM Mountain Standard Time is 06:30 UTC the next day
-    assert e.occurred_from == datetime(2024, 1, 3, 6, 30, tzinfo=timezone.utc)
-    assert e.occurred_to == datetime(2024, 1, 3, 13, 0, tzinfo=timezone.utc)
-    assert e.reported_at == datetime(2024, 1, 3, 14, 0, tzinfo=timezone.utc)
+    assert e.occurred_from == datetime(2024, 1, 3, 6, 30, tzinfo=UTC)
+    assert e.occurred_to == datetime(2024, 1, 3, 13, 0, tzinfo=UTC)
+    assert e.reported_at == datetime(2024, 1, 3, 14, 0, tzinfo=UTC)
     assert e.block_address == "12XX E COLFAX AVE"
     assert e.x is not None and e.y is not None
     assert Event.objects.get(source_id="2").occurred_to is None
@@ -86,15 +87,19 @@ def test_detected_formats_two_digit_years_and_excel_serial_dates(tmp_path):
     ]
     path = write(tmp_path, "x.csv", rows(*lines))
     call_command("import_events", str(path), profile=str(denver_profile(tmp_path, formats="")))
-    got = {e.source_id: e.occurred_from.astimezone(timezone.utc) for e in Event.objects.all()}
-    assert got["1"] == datetime(2024, 1, 3, 6, 30, tzinfo=timezone.utc)
-    assert got["3"] == datetime(2024, 1, 8, 19, 0, tzinfo=timezone.utc)  # 45299.5 = 2024-01-08 12:00 local
-    assert got["4"] == datetime(2024, 1, 7, 17, 15, tzinfo=timezone.utc)
+    got = {e.source_id: e.occurred_from.astimezone(UTC) for e in Event.objects.all()}
+    assert got["1"] == datetime(2024, 1, 3, 6, 30, tzinfo=UTC)
+    assert got["3"] == datetime(2024, 1, 8, 19, 0, tzinfo=UTC)  # 45299.5 = 2024-01-08 12:00 local
+    assert got["4"] == datetime(2024, 1, 7, 17, 15, tzinfo=UTC)
 
 
 @pytest.mark.django_db
 def test_missing_and_zero_coordinates_are_kept_as_ungeocoded(tmp_path):
-    lines = [GOOD[0], "2,2/14/2024 8:05:00 AM,,,theft,55 N BROADWAY,,", "3,2/14/2024 8:05:00 AM,,,theft,55 N BROADWAY,0,0"]
+    lines = [
+        GOOD[0],
+        "2,2/14/2024 8:05:00 AM,,,theft,55 N BROADWAY,,",
+        "3,2/14/2024 8:05:00 AM,,,theft,55 N BROADWAY,0,0",
+    ]
     path = write(tmp_path, "x.csv", rows(*lines))
     call_command("import_events", str(path), profile=str(denver_profile(tmp_path)))
     assert ImportBatch.objects.get().ungeocoded == 2
@@ -105,7 +110,9 @@ def test_missing_and_zero_coordinates_are_kept_as_ungeocoded(tmp_path):
 def test_projected_state_plane_coordinates(tmp_path):
     # Colorado Central state plane (US feet), EPSG:2232: Denver's Civic Center ~ (3143000, 1692000)
     header = "INCIDENT_ID,FIRST_OCCURRENCE_DATE,LAST_OCCURRENCE_DATE,REPORTED_DATE,OFFENSE_TYPE_ID,INCIDENT_ADDRESS,GEO_X,GEO_Y"
-    path = write(tmp_path, "x.csv", rows("1,1/2/2024 11:30:00 PM,,,burglary,1 CIVIC CENTER,3143000,1692000", header=header))
+    path = write(
+        tmp_path, "x.csv", rows("1,1/2/2024 11:30:00 PM,,,burglary,1 CIVIC CENTER,3143000,1692000", header=header)
+    )
     profile = denver_profile(tmp_path, extra='crs = "EPSG:2232"', coords='x = "GEO_X"\ny = "GEO_Y"')
     call_command("import_events", str(path), profile=str(profile))
     e = Event.objects.get()
@@ -130,8 +137,13 @@ def test_exact_duplicates_imported_once_and_newer_version_reclassifies(tmp_path)
 
 @pytest.mark.django_db
 def test_bad_rows_import_nothing_and_are_named_by_file_line_field(tmp_path, capsys):
-    lines = [GOOD[0], "2,not a date,,,theft,1 A ST,39.7,-104.9", "3,1/2/2024 1:00:00 AM,,,theft,1 A ST,139.7,-104.9",
-             "4,1/2/2024 1:00:00 AM,,,theft,1 A ST,39.7", ",1/2/2024 1:00:00 AM,,,theft,1 A ST,39.7,-104.9"]
+    lines = [
+        GOOD[0],
+        "2,not a date,,,theft,1 A ST,39.7,-104.9",
+        "3,1/2/2024 1:00:00 AM,,,theft,1 A ST,139.7,-104.9",
+        "4,1/2/2024 1:00:00 AM,,,theft,1 A ST,39.7",
+        ",1/2/2024 1:00:00 AM,,,theft,1 A ST,39.7,-104.9",
+    ]
     path = write(tmp_path, "bad.csv", rows(*lines))
     with pytest.raises(CommandError, match="4 of 5 rows are bad; nothing was imported"):
         call_command("import_events", str(path), profile=str(denver_profile(tmp_path)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from tests.conftest import shared_data
 
 from copps.incidents.models import Event, ImportBatch
-from tests.conftest import shared_data
 
 # file, profile, read, inserted, duplicate, superseded, identical, ungeocoded (README.md)
 REAL_FILES = [
@@ -25,15 +25,23 @@ REAL_FILES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "relative, profile, read, inserted, duplicate, superseded, identical, ungeocoded",
-    REAL_FILES, ids=[f[1] for f in REAL_FILES],
+    REAL_FILES,
+    ids=[f[1] for f in REAL_FILES],
 )
-def test_real_file_imports_with_readme_counts(relative, profile, read, inserted, duplicate, superseded,
-                                              identical, ungeocoded, capsys):
+def test_real_file_imports_with_readme_counts(
+    relative, profile, read, inserted, duplicate, superseded, identical, ungeocoded, capsys
+):
     path = shared_data(relative)
     call_command("import_events", str(path), profile=profile)
     batch = ImportBatch.objects.get()
     assert (batch.read, batch.inserted, batch.duplicate, batch.superseded, batch.identical, batch.ungeocoded) == (
-        read, inserted, duplicate, superseded, identical, ungeocoded)
+        read,
+        inserted,
+        duplicate,
+        superseded,
+        identical,
+        ungeocoded,
+    )
     assert batch.rejected == 0
     assert Event.objects.count() == inserted
     assert Event.objects.filter(lat__isnull=True).count() <= ungeocoded
@@ -50,7 +58,9 @@ def test_real_file_imports_with_readme_counts(relative, profile, read, inserted,
 
 @pytest.mark.django_db
 def test_switrs_unsigned_longitudes_become_west_and_unknown_time_spans_the_day():
-    call_command("import_events", str(shared_data("collisions/switrs_san_diego_CollisionRecords_2015.txt")), profile="switrs")
+    call_command(
+        "import_events", str(shared_data("collisions/switrs_san_diego_CollisionRecords_2015.txt")), profile="switrs"
+    )
     geocoded = Event.objects.filter(lat__isnull=False)
     assert not geocoded.filter(lon__gt=0).exists()
     assert geocoded.filter(lon__lt=-116, lat__gt=32).count() == geocoded.count()
@@ -68,7 +78,9 @@ def test_chicago_domestic_flag_and_categories_mark_sensitive_events():
     assert not Event.objects.filter(category__code="sex-offense", sensitive=False).exists()
     assert Event.objects.filter(category__code="burglary").count() == 411
     assert not Event.objects.filter(category__isnull=True).exists()
-    assert Event.objects.filter(block_address__regex=r"^\d+XX ").count() == Event.objects.exclude(block_address="").count()
+    assert (
+        Event.objects.filter(block_address__regex=r"^\d+XX ").count() == Event.objects.exclude(block_address="").count()
+    )
 
 
 @pytest.mark.django_db
@@ -79,4 +91,7 @@ def test_sacramento_padded_beats_are_trimmed_and_hundred_blocks_hide_house_numbe
     e = Event.objects.filter(address="3108 OCCIDENTAL DR").first()
     assert e.block_address == "31XX OCCIDENTAL DR"
     # 2-digit years and a 24-hour clock without leading zeros: January 2006 local time
-    assert Event.objects.filter(occurred_from__year=2006).count() + Event.objects.filter(occurred_from__year=2005).count() == 7546
+    assert (
+        Event.objects.filter(occurred_from__year=2006).count() + Event.objects.filter(occurred_from__year=2005).count()
+        == 7546
+    )

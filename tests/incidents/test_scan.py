@@ -37,8 +37,22 @@ def scan(capsys, *args):
 
 def test_hotspots_find_the_planted_hot_spots(imported, capsys, tmp_path):
     # before the planted intervention, which removes much of one hot spot
-    out = scan(capsys, "hotspots", "--kind", "crime", "--cell", "150", "--top", "40", "--to", "2024-08-25",
-               "--geojson", str(tmp_path / "hot.geojson"), "--csv", str(tmp_path / "hot.csv"))
+    out = scan(
+        capsys,
+        "hotspots",
+        "--kind",
+        "crime",
+        "--cell",
+        "150",
+        "--top",
+        "40",
+        "--to",
+        "2024-08-25",
+        "--geojson",
+        str(tmp_path / "hot.geojson"),
+        "--csv",
+        str(tmp_path / "hot.csv"),
+    )
     assert "hot-spot cells:" in out
     cells = json.loads((tmp_path / "hot.geojson").read_text())["features"]
     hot = [c for c in cells if c["properties"]["class"] == 3]
@@ -54,8 +68,11 @@ def test_hotspots_find_the_planted_hot_spots(imported, capsys, tmp_path):
         lat = sum(p[1] for p in ring) / 4
         x, y = proj.forward([lon], [lat])
         centres.append((float(x[0]), float(y[0])))
-    found = [spot["label"] for spot in imported["hotspots"]
-             if min(math.dist((spot["x"], spot["y"]), c) for c in centres) <= spot["radius_m"] + 150]
+    found = [
+        spot["label"]
+        for spot in imported["hotspots"]
+        if min(math.dist((spot["x"], spot["y"]), c) for c in centres) <= spot["radius_m"] + 150
+    ]
     # Gi* on raw counts: the risky facilities' hundreds of events inflate the variance, so the
     # weakest planted area hot spots can drown (see the closing note); most must still show.
     assert len(found) >= 3, f"only {found} of the planted hot spots came out at 99%"

@@ -6,17 +6,22 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from tests.conftest import PASSWORD, shared_data
 
 from copps.accounts.models import AuditLog
 from copps.incidents.models import Area, Event
-from tests.conftest import PASSWORD, shared_data
 
 
 @pytest.fixture
 def chicago(db):
     call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command("areas", "import", str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-                 type="beat", name_field="BEAT_NUM")
+    call_command(
+        "areas",
+        "import",
+        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
+        type="beat",
+        name_field="BEAT_NUM",
+    )
 
 
 @pytest.mark.django_db
@@ -49,12 +54,15 @@ def test_staff_signs_in_with_password_and_sees_the_table(client, cast, chicago):
 def test_table_filters_by_area_kind_category_and_dates(client_for, chicago):
     c = client_for("officer")
     beat = Area.objects.get(type="beat", code="1533")
-    expected = Event.objects.filter(beat=beat, category__code="simple-assault",
-                                    occurred_from__date__gte="2014-03-01").count()
+    expected = Event.objects.filter(
+        beat=beat, category__code="simple-assault", occurred_from__date__gte="2014-03-01"
+    ).count()
     assert expected > 0
     cat = Event.objects.filter(category__code="simple-assault").first().category
-    page = c.get(reverse("incidents:list"), {"area": beat.pk, "kind": "crime", "category": cat.pk,
-                                              "date_from": "2014-03-01", "date_to": "2014-03-31"})
+    page = c.get(
+        reverse("incidents:list"),
+        {"area": beat.pk, "kind": "crime", "category": cat.pk, "date_from": "2014-03-01", "date_to": "2014-03-31"},
+    )
     assert page.status_code == 200
     assert f"{expected} events".encode() in page.content
 

@@ -14,9 +14,7 @@ __all__ = ["hundred_block", "has_house_number"]
 
 _SPACES = re.compile(r"\s+")
 # A leading house number: 3108, 3108A, 3108-3112, 12 1/2, 0004XX (already a block).
-_LEADING = re.compile(
-    r"^(?P<num>\d+)(?:[A-Z]\b|-\d+[A-Z]?\b|\s+\d/\d\b)?\s+(?P<rest>.+)$"
-)
+_LEADING = re.compile(r"^(?P<num>\d+)(?:[A-Z]\b|-\d+[A-Z]?\b|\s+\d/\d\b)?\s+(?P<rest>.+)$")
 _BLOCK_ALREADY = re.compile(r"^(?P<num>\d*)XX\b\s*(?P<rest>.*)$")
 _BLOCK_OF = re.compile(r"^(?P<num>\d*XX)\s+BLOCK\s+OF\s+(?P<rest>.+)$")
 _UNIT = re.compile(r"\s*(?:#|\b(?:APT|UNIT|STE|SUITE|SPC|SPACE|RM|ROOM|FL|FLOOR|BLDG)\b\.?)\s*[\w-]*\s*$")

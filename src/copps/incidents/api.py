@@ -54,14 +54,22 @@ def events_geojson(request: HttpRequest):
     )
     sensitive = [r[0] for r in rows if r[8]]
     if sensitive:
-        audit.record_many("event.map", request=request, object_type="event", object_ids=sensitive,
-                          params=request.GET.dict())
+        audit.record_many(
+            "event.map", request=request, object_type="event", object_ids=sensitive, params=request.GET.dict()
+        )
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {"id": pk, "kind": kind, "category": cat or "", "offense": offense,
-                           "occurred": occurred.isoformat(), "block": block, "sensitive": sens},
+            "properties": {
+                "id": pk,
+                "kind": kind,
+                "category": cat or "",
+                "offense": offense,
+                "occurred": occurred.isoformat(),
+                "block": block,
+                "sensitive": sens,
+            },
         }
         for pk, lat, lon, kind, cat, offense, occurred, block, sens in rows
     ]

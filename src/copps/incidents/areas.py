@@ -17,10 +17,22 @@ from shapely.geometry import mapping, shape
 from copps.geo.areas import AreaIndex
 from copps.incidents.models import Area, Event
 
-__all__ = ["AreaFileError", "AreaImportResult", "read_features", "import_areas", "area_indexes", "assign_events", "EVENT_FIELD"]
+__all__ = [
+    "AreaFileError",
+    "AreaImportResult",
+    "read_features",
+    "import_areas",
+    "area_indexes",
+    "assign_events",
+    "EVENT_FIELD",
+]
 
 # Area type -> the Event column that holds the assignment.
-EVENT_FIELD = {Area.Type.BEAT: "beat_id", Area.Type.DISTRICT: "district_id", Area.Type.NEIGHBOURHOOD: "neighbourhood_id"}
+EVENT_FIELD = {
+    Area.Type.BEAT: "beat_id",
+    Area.Type.DISTRICT: "district_id",
+    Area.Type.NEIGHBOURHOOD: "neighbourhood_id",
+}
 
 
 class AreaFileError(ValueError):
@@ -43,11 +55,15 @@ class AreaImportResult:
         return self.agreeing / self.compared if self.compared else None
 
     def summary(self) -> str:
-        text = (f"{self.file}: {self.created} {self.type} areas created, {self.updated} updated; "
-                f"{self.assigned:,} events assigned, {self.outside:,} geocoded events outside every {self.type}")
+        text = (
+            f"{self.file}: {self.created} {self.type} areas created, {self.updated} updated; "
+            f"{self.assigned:,} events assigned, {self.outside:,} geocoded events outside every {self.type}"
+        )
         if self.agreement is not None:
-            text += (f"; the area holding the point agrees with the {self.type} named in the source row for "
-                     f"{self.agreeing:,} of {self.compared:,} events ({self.agreement:.2%})")
+            text += (
+                f"; the area holding the point agrees with the {self.type} named in the source row for "
+                f"{self.agreeing:,} of {self.compared:,} events ({self.agreement:.2%})"
+            )
         return text
 
 
@@ -69,7 +85,9 @@ def read_features(path: Path) -> list[tuple[dict, dict]]:
         return _read_kml(path)
     if suffix in (".shp", ".zip"):
         return _read_shapefile(path)
-    raise AreaFileError(f"{path}: unknown boundary format {suffix!r}; use GeoJSON, KML/KMZ or a shapefile (.shp or .zip)")
+    raise AreaFileError(
+        f"{path}: unknown boundary format {suffix!r}; use GeoJSON, KML/KMZ or a shapefile (.shp or .zip)"
+    )
 
 
 def _read_shapefile(path: Path) -> list[tuple[dict, dict]]:
@@ -83,7 +101,7 @@ def _read_shapefile(path: Path) -> list[tuple[dict, dict]]:
     with reader:
         names = [f[0] for f in reader.fields[1:]]
         return [
-            (dict(zip(names, rec.record)), rec.shape.__geo_interface__)
+            (dict(zip(names, rec.record, strict=False)), rec.shape.__geo_interface__)
             for rec in reader.iterShapeRecords()
         ]
 
@@ -133,8 +151,15 @@ def _key(value) -> str:
     return text.lstrip("0") or text
 
 
-def import_areas(path: Path, *, type: str, name_field: str, code_field: str | None = None,
-                 parent_field: str | None = None, parent_type: str | None = None) -> AreaImportResult:
+def import_areas(
+    path: Path,
+    *,
+    type: str,
+    name_field: str,
+    code_field: str | None = None,
+    parent_field: str | None = None,
+    parent_type: str | None = None,
+) -> AreaImportResult:
     """Create or update areas of ``type`` from a boundary file and (re)assign every event."""
     features = read_features(path)
     if not features:
@@ -142,7 +167,9 @@ def import_areas(path: Path, *, type: str, name_field: str, code_field: str | No
     fields = set(features[0][0])
     for label, f in (("--name-field", name_field), ("--code-field", code_field), ("--parent-field", parent_field)):
         if f and f not in fields:
-            raise AreaFileError(f"{path}: {label} {f!r} is not a property of the features; they have: {', '.join(sorted(fields))}")
+            raise AreaFileError(
+                f"{path}: {label} {f!r} is not a property of the features; they have: {', '.join(sorted(fields))}"
+            )
     result = AreaImportResult(file=str(path), type=type)
     # Several features may carry one code (a beat drawn in two parts): they make one area.
     grouped: dict[str, list] = {}
@@ -157,9 +184,17 @@ def import_areas(path: Path, *, type: str, name_field: str, code_field: str | No
             minx, miny, maxx, maxy = geom.bounds
             parent = parents.get(_key(props[parent_field])) if parent_field else None
             _, created = Area.objects.update_or_create(
-                type=type, code=code,
-                defaults={"name": str(props[name_field]).strip(), "geometry": mapping(geom), "parent": parent,
-                          "min_lon": minx, "min_lat": miny, "max_lon": maxx, "max_lat": maxy},
+                type=type,
+                code=code,
+                defaults={
+                    "name": str(props[name_field]).strip(),
+                    "geometry": mapping(geom),
+                    "parent": parent,
+                    "min_lon": minx,
+                    "min_lat": miny,
+                    "max_lon": maxx,
+                    "max_lat": maxy,
+                },
             )
             result.created += created
             result.updated += not created
@@ -190,25 +225,32 @@ def assign_events(type: str, result: AreaImportResult | None = None, chunk: int 
     last_id = 0
     while True:
         rows = list(
-            Event.objects.filter(id__gt=last_id, lat__isnull=False).order_by("id")
+            Event.objects.filter(id__gt=last_id, lat__isnull=False)
+            .order_by("id")
             .values_list("id", "lon", "lat", "source_beat")[:chunk]
         )
         if not rows:
             break
         last_id = rows[-1][0]
         ids = np.array([r[0] for r in rows])
-        keys = index.lookup(np.array([r[1] for r in rows]), np.array([r[2] for r in rows])) if index else np.full(len(rows), None)
+        keys = (
+            index.lookup(np.array([r[1] for r in rows]), np.array([r[2] for r in rows]))
+            if index
+            else np.full(len(rows), None)
+        )
         with connection.cursor() as cur:
             cur.execute(f"UPDATE {table} SET {column} = NULL WHERE id BETWEEN %s AND %s", [int(ids[0]), int(last_id)])
             for key in set(keys) - {None}:
                 members = [int(i) for i in ids[keys == key]]
                 for start in range(0, len(members), 900):
-                    part = members[start:start + 900]
-                    cur.execute(f"UPDATE {table} SET {column} = %s WHERE id IN ({', '.join(['%s'] * len(part))})", [key, *part])
+                    part = members[start : start + 900]
+                    cur.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE id IN ({', '.join(['%s'] * len(part))})", [key, *part]
+                    )
         result.assigned += int(sum(k is not None for k in keys))
         result.outside += int(sum(k is None for k in keys))
         if type == Area.Type.BEAT:
-            for (_, _, _, named), key in zip(rows, keys):
+            for (_, _, _, named), key in zip(rows, keys, strict=False):
                 if named.strip():
                     result.compared += 1
                     result.agreeing += key is not None and _key(named) in (codes[key], names[key])

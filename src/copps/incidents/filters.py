@@ -16,10 +16,13 @@ __all__ = ["EventFilterForm"]
 class EventFilterForm(forms.Form):
     area = forms.ModelChoiceField(
         queryset=Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name"),
-        required=False, empty_label="Whole city",
+        required=False,
+        empty_label="Whole city",
     )
     kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
-    category = forms.ModelChoiceField(queryset=OffenseCategory.objects.all(), required=False, empty_label="All categories")
+    category = forms.ModelChoiceField(
+        queryset=OffenseCategory.objects.all(), required=False, empty_label="All categories"
+    )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -19,6 +19,9 @@ class Site(models.Model):
     name = models.CharField(max_length=200, default="")
     crs = models.CharField(max_length=32, blank=True, help_text="e.g. EPSG:32610 (UTM 10N)")
 
+    def __str__(self) -> str:
+        return f"{self.name or 'site'} ({self.crs or 'no CRS yet'})"
+
     @classmethod
     def get(cls) -> Site:
         site, _ = cls.objects.get_or_create(pk=1)
@@ -93,8 +96,12 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
     duplicate = models.PositiveIntegerField(default=0)
-    superseded = models.PositiveIntegerField(default=0, help_text="rows replaced by a later row with the same id in the same file")
-    identical = models.PositiveIntegerField(default=0, help_text="identical rows kept as separate events (formats without ids)")
+    superseded = models.PositiveIntegerField(
+        default=0, help_text="rows replaced by a later row with the same id in the same file"
+    )
+    identical = models.PositiveIntegerField(
+        default=0, help_text="identical rows kept as separate events (formats without ids)"
+    )
     ungeocoded = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
 

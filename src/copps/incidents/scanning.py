@@ -96,22 +96,33 @@ class EventArrays:
 
 
 def _local(values: list, tz) -> np.ndarray:
-    out = np.array([np.datetime64(v.astimezone(tz).replace(tzinfo=None), "m") if v else np.datetime64("NaT")
-                    for v in values], dtype="datetime64[m]")
+    out = np.array(
+        [np.datetime64(v.astimezone(tz).replace(tzinfo=None), "m") if v else np.datetime64("NaT") for v in values],
+        dtype="datetime64[m]",
+    )
     return out
 
 
 def load_events(f: ScanFilter) -> EventArrays:
-    rows = list(queryset(f).order_by("id").values_list(
-        "id", "x", "y", "lon", "lat", "occurred_from", "occurred_to", "category__code", "block_address"))
+    rows = list(
+        queryset(f)
+        .order_by("id")
+        .values_list("id", "x", "y", "lon", "lat", "occurred_from", "occurred_to", "category__code", "block_address")
+    )
     tz = timezone.get_current_timezone()
-    cols = list(zip(*rows)) if rows else [[] for _ in range(9)]
+    cols = list(zip(*rows, strict=False)) if rows else [[] for _ in range(9)]
 
     def floats(col):
         return np.array([np.nan if v is None else v for v in col], dtype=float)
 
     return EventArrays(
-        ids=np.array(cols[0], dtype=np.int64), x=floats(cols[1]), y=floats(cols[2]), lon=floats(cols[3]),
-        lat=floats(cols[4]), start=_local(cols[5], tz), end=_local(cols[6], tz),
-        category=np.array([c or "" for c in cols[7]], dtype=object), place=np.array(cols[8], dtype=object),
+        ids=np.array(cols[0], dtype=np.int64),
+        x=floats(cols[1]),
+        y=floats(cols[2]),
+        lon=floats(cols[3]),
+        lat=floats(cols[4]),
+        start=_local(cols[5], tz),
+        end=_local(cols[6], tz),
+        category=np.array([c or "" for c in cols[7]], dtype=object),
+        place=np.array(cols[8], dtype=object),
     )

@@ -21,12 +21,12 @@ def event_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     sensitive = [e.pk for e in page.object_list if e.sensitive]
     if sensitive:
-        audit.record_many("event.list", request=request, object_type="event", object_ids=sensitive,
-                          params=request.GET.dict())
+        audit.record_many(
+            "event.list", request=request, object_type="event", object_ids=sensitive, params=request.GET.dict()
+        )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "incidents/event_list.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(request, "incidents/event_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
 @staff_required
@@ -37,6 +37,8 @@ def event_map(request):
 
 @staff_required
 def event_detail(request, pk: int):
-    event = get_object_or_404(Event.objects.select_related("category", "beat", "district", "neighbourhood", "batch"), pk=pk)
+    event = get_object_or_404(
+        Event.objects.select_related("category", "beat", "district", "neighbourhood", "batch"), pk=pk
+    )
     audit.record("event.read", request=request, object_type="event", object_id=event.pk)
     return render(request, "incidents/event_detail.html", {"event": event, "raw": sorted(event.raw.items())})

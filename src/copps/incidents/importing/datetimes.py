@@ -8,7 +8,7 @@ detected from the first values of the column.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 __all__ = ["CANDIDATE_FORMATS", "DateParser", "detect_format"]
@@ -111,7 +111,7 @@ class DateParser:
             dt = self._fallback(value)
         if dt.tzinfo is None:
             dt = dt.replace(tzinfo=self.tz)
-        return dt.astimezone(timezone.utc)
+        return dt.astimezone(UTC)
 
     def _fallback(self, value: str) -> datetime:
         for fmt in CANDIDATE_FORMATS:

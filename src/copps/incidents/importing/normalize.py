@@ -7,7 +7,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from copps.geo.blocks import hundred_block
 from copps.incidents.importing.datetimes import DateParser, detect_format
@@ -18,9 +18,27 @@ from copps.incidents.sensitivity import text_is_sensitive
 __all__ = ["Record", "Normalizer", "RECORD_FIELDS"]
 
 RECORD_FIELDS = (
-    "line", "source_id", "row_hash", "updated_at", "occurred_from", "occurred_to", "reported_at",
-    "offense", "category_id", "sensitive", "address", "block_address", "lat", "lon", "x", "y",
-    "source_beat", "beat_id", "district_id", "neighbourhood_id", "raw",
+    "line",
+    "source_id",
+    "row_hash",
+    "updated_at",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "offense",
+    "category_id",
+    "sensitive",
+    "address",
+    "block_address",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "source_beat",
+    "beat_id",
+    "district_id",
+    "neighbourhood_id",
+    "raw",
 )
 
 
@@ -52,8 +70,14 @@ class Record:
 class Normalizer:
     """Built once per file from the profile, the header and the first rows."""
 
-    def __init__(self, profile: Profile, header: list[str], file_label: str,
-                 categories: dict[str, tuple[int, bool]], samples: list[list[str]]):
+    def __init__(
+        self,
+        profile: Profile,
+        header: list[str],
+        file_label: str,
+        categories: dict[str, tuple[int, bool]],
+        samples: list[list[str]],
+    ):
         self.p = profile
         self.file = file_label
         self.header = header
@@ -68,10 +92,19 @@ class Normalizer:
         self.idx = {f: [index[c] for c in cols] for f, cols in profile.columns.items()}
         self.rule_idx = [index[r.column] if r.column else None for r in profile.category_rules]
         self.sensitive_idx = [(index[c], pat) for c, pat in profile.sensitive_columns.items()]
-        unknown_codes = {c for c in [*profile.category_map.values(), *(r.category for r in profile.category_rules),
-                                     profile.default_category] if c not in categories}
+        unknown_codes = {
+            c
+            for c in [
+                *profile.category_map.values(),
+                *(r.category for r in profile.category_rules),
+                profile.default_category,
+            ]
+            if c not in categories
+        }
         if unknown_codes:
-            raise ImportFailed(f"{profile.path or profile.name}: unknown taxonomy categories: {', '.join(sorted(unknown_codes))}")
+            raise ImportFailed(
+                f"{profile.path or profile.name}: unknown taxonomy categories: {', '.join(sorted(unknown_codes))}"
+            )
         self.categories = categories
         self._category_cache: dict[tuple, tuple[int, bool]] = {}
         self.dates: dict[str, DateParser] = {}
@@ -82,7 +115,7 @@ class Normalizer:
     # ----- set-up
     def _joined(self, field: str, values: list[str]) -> str:
         parts = []
-        for col_i, name in zip(self.idx[field], self.p.columns[field]):
+        for col_i, name in zip(self.idx[field], self.p.columns[field], strict=False):
             v = values[col_i].strip()
             if name in self.p.pad and v:
                 v = v.zfill(self.p.pad[name])
@@ -92,8 +125,9 @@ class Normalizer:
     def _date_parser(self, field: str, samples: list[list[str]]) -> DateParser:
         fmt = self.p.reported_format if field == "reported" and self.p.reported_format else self.p.datetime_format
         if not fmt:
-            values = [self._joined(field, s) for s in samples
-                      if len(s) == self.width and not self._unknown_parts(field, s)]
+            values = [
+                self._joined(field, s) for s in samples if len(s) == self.width and not self._unknown_parts(field, s)
+            ]
             values = [v for v in values if v]
             if not values and "occurred_from" in self.dates:
                 # Blank in every sampled row (an optional column): assume the main date's format.
@@ -103,14 +137,15 @@ class Normalizer:
                 examples = ", ".join(repr(v) for v in values[:3])
                 raise ImportFailed(
                     f"{self.file}: {field}: cannot detect the date/time format from values like {examples}; "
-                    f"set [formats] datetime in the profile (strftime codes, e.g. \"%m/%d/%Y %I:%M:%S %p\")"
+                    f'set [formats] datetime in the profile (strftime codes, e.g. "%m/%d/%Y %I:%M:%S %p")'
                 )
         return DateParser(fmt, self.p.timezone)
 
     def _unknown_parts(self, field: str, values: list[str]) -> list[int]:
         """Positions of the field's columns holding an "unknown" marker (SWITRS time 2500)."""
         return [
-            i for i, (col_i, name) in enumerate(zip(self.idx[field], self.p.columns[field]))
+            i
+            for i, (col_i, name) in enumerate(zip(self.idx[field], self.p.columns[field], strict=False))
             if values[col_i].strip() in self.p.unknown_time.get(name, ())
         ]
 
@@ -147,10 +182,30 @@ class Normalizer:
         if errors:
             return errors
         beat = values[self.idx["beat"][0]].strip() if "beat" in self.idx else ""
-        raw = json.dumps(dict(zip(self.header, values)), ensure_ascii=False)
-        return Record(line, source_id, row_hash, updated_at, occurred_from, occurred_to, reported_at,
-                      offense[:300], category_id, sensitive, address[:300], hundred_block(address)[:300],
-                      lat, lon, x, y, beat[:64], None, None, None, raw)
+        raw = json.dumps(dict(zip(self.header, values, strict=False)), ensure_ascii=False)
+        return Record(
+            line,
+            source_id,
+            row_hash,
+            updated_at,
+            occurred_from,
+            occurred_to,
+            reported_at,
+            offense[:300],
+            category_id,
+            sensitive,
+            address[:300],
+            hundred_block(address)[:300],
+            lat,
+            lon,
+            x,
+            y,
+            beat[:64],
+            None,
+            None,
+            None,
+            raw,
+        )
 
     def _date(self, values: list[str], field: str, err) -> datetime | None:
         if field not in self.idx:
@@ -176,7 +231,7 @@ class Normalizer:
                 err(cols[0], f"{' '.join(parts)!r}: {exc}")
                 return None, None
             start = day.replace(tzinfo=self.dates["occurred_from"].tz)
-            return start.astimezone(timezone.utc), (start + timedelta(days=1, seconds=-1)).astimezone(timezone.utc)
+            return start.astimezone(UTC), (start + timedelta(days=1, seconds=-1)).astimezone(UTC)
         if not self._joined("occurred_from", values):
             err(cols[0], "empty: when it happened is required")
             return None, None
@@ -187,12 +242,15 @@ class Normalizer:
         if self.p.precision == "month":
             local = start.astimezone(self.dates["occurred_from"].tz)
             days = calendar.monthrange(local.year, local.month)[1]
-            end = (local.replace(day=1, hour=0, minute=0, second=0) + timedelta(days=days, seconds=-1)).astimezone(timezone.utc)
+            end = (local.replace(day=1, hour=0, minute=0, second=0) + timedelta(days=days, seconds=-1)).astimezone(UTC)
         elif self.p.precision == "day":
             local = start.astimezone(self.dates["occurred_from"].tz)
-            end = (local.replace(hour=0, minute=0, second=0) + timedelta(days=1, seconds=-1)).astimezone(timezone.utc)
+            end = (local.replace(hour=0, minute=0, second=0) + timedelta(days=1, seconds=-1)).astimezone(UTC)
         if end is not None and end < start:
-            err(self.p.columns.get("occurred_to", cols)[0], f"ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})")
+            err(
+                self.p.columns.get("occurred_to", cols)[0],
+                f"ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})",
+            )
         return start, end
 
     def _category(self, offense: str, values: list[str]) -> tuple[int, bool]:
@@ -222,7 +280,7 @@ class Normalizer:
         code = self.p.category_map.get(offense.upper())
         if code:
             return code
-        for rule, col_i in zip(self.p.category_rules, self.rule_idx):
+        for rule, col_i in zip(self.p.category_rules, self.rule_idx, strict=False):
             text = values[col_i].strip() if col_i is not None else offense
             if rule.pattern.search(text):
                 return rule.category

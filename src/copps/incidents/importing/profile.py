@@ -157,7 +157,7 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         raise ProfileError(f"{where}: [columns] give lat with lon, and x with y")
     crs = head.get("crs")
     if has_xy and not crs:
-        raise ProfileError(f"{where}: [columns] x/y need [profile] crs, e.g. crs = \"EPSG:26910\"")
+        raise ProfileError(f'{where}: [columns] x/y need [profile] crs, e.g. crs = "EPSG:26910"')
     if not (has_latlon or has_xy):
         raise ProfileError(f"{where}: [columns] needs lat/lon or x/y")
     identical = head.get("identical_rows", "merge")
@@ -199,7 +199,9 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         unknown_time={k: list(v) for k, v in formats.get("unknown", {}).items()},
         category_map={str(k).strip().upper(): v for k, v in cats.get("map", {}).items()},
         category_rules=rules,
-        default_category=cats.get("default", "other-crime" if kind == "crime" else f"{kind}-other" if kind == "call" else "collision-pdo"),
+        default_category=cats.get(
+            "default", "other-crime" if kind == "crime" else f"{kind}-other" if kind == "call" else "collision-pdo"
+        ),
         sensitive_columns={
             col: _regex(pat, f"{where}: [sensitive.columns] {col}")
             for col, pat in data.get("sensitive", {}).get("columns", {}).items()

@@ -90,9 +90,7 @@ def open_rows(path: Path, *, delimiter: str | None = None, encoding: str | None 
                         continue  # blank line
                     yield reader.line_num, values
             except UnicodeDecodeError as exc:
-                raise ImportFailed(
-                    f"{path}:{reader.line_num + 1}: not readable as {enc}: {exc.reason}"
-                ) from exc
+                raise ImportFailed(f"{path}:{reader.line_num + 1}: not readable as {enc}: {exc.reason}") from exc
             except csv.Error as exc:
                 raise ImportFailed(f"{path}:{reader.line_num}: {exc}") from exc
 

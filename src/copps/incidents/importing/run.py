@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,8 +51,11 @@ class ImportResult:
 
     def summary(self) -> str:
         parts = [
-            f"read {self.read:,}", f"inserted {self.inserted:,}", f"updated {self.updated:,}",
-            f"unchanged {self.unchanged:,}", f"duplicate {self.duplicate:,}",
+            f"read {self.read:,}",
+            f"inserted {self.inserted:,}",
+            f"updated {self.updated:,}",
+            f"unchanged {self.unchanged:,}",
+            f"duplicate {self.duplicate:,}",
         ]
         if self.superseded:
             parts.append(f"superseded by a later row with the same id {self.superseded:,}")
@@ -79,7 +81,7 @@ class _Geo:
             return
         if self.profile.crs and self.profile.columns.get("x"):
             lon, lat = to_wgs84(np.array([r.x for r in geo]), np.array([r.y for r in geo]), self.profile.crs)
-            for r, lo, la in zip(geo, lon, lat):
+            for r, lo, la in zip(geo, lon, lat, strict=False):
                 r.lon, r.lat = float(lo), float(la)
         lon = np.array([r.lon for r in geo], float)
         lat = np.array([r.lat for r in geo], float)
@@ -88,10 +90,10 @@ class _Geo:
             self.site.save(update_fields=["crs"])
             self.projector = Projector(self.site.crs)
         x, y = self.projector.forward(lon, lat)
-        for r, xi, yi in zip(geo, x, y):
+        for r, xi, yi in zip(geo, x, y, strict=False):
             r.x, r.y = float(xi), float(yi)
         for attr, index in self.indexes.items():
-            for r, key in zip(geo, index.lookup(lon, lat)):
+            for r, key in zip(geo, index.lookup(lon, lat), strict=False):
                 setattr(r, attr, key)
 
 
@@ -128,8 +130,12 @@ def import_file(
         all_rows = itertools.chain(samples, rows)
         with transaction.atomic():
             batch = ImportBatch.objects.create(
-                file_name=path.name, sha256=sha, profile=profile.name, source=source,
-                user=user if getattr(user, "pk", None) else None, started_at=timezone.now(),
+                file_name=path.name,
+                sha256=sha,
+                profile=profile.name,
+                source=source,
+                user=user if getattr(user, "pk", None) else None,
+                started_at=timezone.now(),
             )
             geo = _Geo(profile)
             stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
@@ -162,8 +168,17 @@ def import_file(
                 setattr(result, name, getattr(counts, name))
             if rejected_rows:
                 result.rejects_path = _write_rejects(path, header, rejected_rows)
-            for name in ("read", "inserted", "updated", "unchanged", "rejected", "duplicate",
-                         "superseded", "identical", "ungeocoded"):
+            for name in (
+                "read",
+                "inserted",
+                "updated",
+                "unchanged",
+                "rejected",
+                "duplicate",
+                "superseded",
+                "identical",
+                "ungeocoded",
+            ):
                 setattr(batch, name, getattr(result, name))
             batch.errors = [str(e) for e in result.errors[:1000]]
             batch.finished_at = timezone.now()
@@ -181,5 +196,3 @@ def _write_rejects(path: Path, header: list[str], rows: list[tuple[RowError, lis
         for err, values in rows:
             writer.writerow([err.line, err.field, err.reason, *values])
     return out
-
-

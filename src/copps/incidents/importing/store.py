@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC
 
 from django.db import connection
 
@@ -22,9 +22,24 @@ __all__ = ["Stage", "MergeCounts"]
 
 _STAGE_COLUMNS = RECORD_FIELDS  # same order as Record
 _EVENT_COPY = [
-    "occurred_from", "occurred_to", "reported_at", "offense", "category_id", "sensitive", "address",
-    "block_address", "lat", "lon", "x", "y", "source_beat", "beat_id", "district_id", "neighbourhood_id",
-    "raw", "row_hash",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "offense",
+    "category_id",
+    "sensitive",
+    "address",
+    "block_address",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "source_beat",
+    "beat_id",
+    "district_id",
+    "neighbourhood_id",
+    "raw",
+    "row_hash",
 ]
 
 
@@ -41,7 +56,9 @@ class MergeCounts:
 
 
 _as_tuple = operator.attrgetter(*_STAGE_COLUMNS)
-_DATETIME_POSITIONS = [i for i, c in enumerate(_STAGE_COLUMNS) if c in ("updated_at", "occurred_from", "occurred_to", "reported_at")]
+_DATETIME_POSITIONS = [
+    i for i, c in enumerate(_STAGE_COLUMNS) if c in ("updated_at", "occurred_from", "occurred_to", "reported_at")
+]
 
 
 def _sqlite_row(rec: Record) -> list:
@@ -50,7 +67,7 @@ def _sqlite_row(rec: Record) -> list:
     for i in _DATETIME_POSITIONS:
         value = row[i]
         if value is not None:
-            row[i] = value.astimezone(timezone.utc).replace(tzinfo=None).isoformat(" ")
+            row[i] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
     return row
 
 
@@ -93,6 +110,7 @@ class Stage:
         """Merge the staged rows into incidents_event; return what happened to them."""
         raw_cast = "f.raw::jsonb" if self.vendor == "postgresql" else "f.raw"
         with connection.cursor() as cur:
+
             def scalar(sql: str, params=()) -> int:
                 cur.execute(sql, params)
                 return int(cur.fetchone()[0] or 0)
@@ -158,6 +176,12 @@ class Stage:
             cur.execute("DROP TABLE copps_final")
             cur.execute("DROP TABLE copps_stage")
         return MergeCounts(
-            staged=staged, duplicate=duplicate, superseded=superseded, identical=identical,
-            inserted=inserted, updated=updated, unchanged=final - inserted - updated, ungeocoded=ungeocoded,
+            staged=staged,
+            duplicate=duplicate,
+            superseded=superseded,
+            identical=identical,
+            inserted=inserted,
+            updated=updated,
+            unchanged=final - inserted - updated,
+            ungeocoded=ungeocoded,
         )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,119 +14,212 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OffenseCategory',
+            name="OffenseCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=48, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('crime', 'Crime'), ('call', 'Call for service'), ('collision', 'Traffic collision')], max_length=16)),
-                ('group', models.CharField(help_text='persons, property, society, group-b, call, collision', max_length=32)),
-                ('nibrs_code', models.CharField(blank=True, max_length=8)),
-                ('sensitive', models.BooleanField(default=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=48, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("crime", "Crime"), ("call", "Call for service"), ("collision", "Traffic collision")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(help_text="persons, property, society, group-b, call, collision", max_length=32),
+                ),
+                ("nibrs_code", models.CharField(blank=True, max_length=8)),
+                ("sensitive", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name_plural': 'offense categories',
-                'ordering': ['kind', 'name'],
+                "verbose_name_plural": "offense categories",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(default='', max_length=200)),
-                ('crs', models.CharField(blank=True, help_text='e.g. EPSG:32610 (UTM 10N)', max_length=32)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(default="", max_length=200)),
+                ("crs", models.CharField(blank=True, help_text="e.g. EPSG:32610 (UTM 10N)", max_length=32)),
             ],
         ),
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('city', 'City'), ('district', 'District'), ('beat', 'Beat'), ('neighbourhood', 'Neighbourhood')], max_length=16)),
-                ('code', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('geometry', models.JSONField(help_text='GeoJSON geometry, WGS 84')),
-                ('min_lon', models.FloatField()),
-                ('min_lat', models.FloatField()),
-                ('max_lon', models.FloatField()),
-                ('max_lat', models.FloatField()),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='incidents.area')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("city", "City"),
+                            ("district", "District"),
+                            ("beat", "Beat"),
+                            ("neighbourhood", "Neighbourhood"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("code", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("geometry", models.JSONField(help_text="GeoJSON geometry, WGS 84")),
+                ("min_lon", models.FloatField()),
+                ("min_lat", models.FloatField()),
+                ("max_lon", models.FloatField()),
+                ("max_lat", models.FloatField()),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="incidents.area",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['type', 'name'],
+                "ordering": ["type", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=500)),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('profile', models.CharField(max_length=200)),
-                ('source', models.CharField(max_length=64)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('read', models.PositiveIntegerField(default=0)),
-                ('inserted', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('unchanged', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('duplicate', models.PositiveIntegerField(default=0)),
-                ('superseded', models.PositiveIntegerField(default=0, help_text='rows replaced by a later row with the same id in the same file')),
-                ('identical', models.PositiveIntegerField(default=0, help_text='identical rows kept as separate events (formats without ids)')),
-                ('ungeocoded', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(max_length=500)),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("profile", models.CharField(max_length=200)),
+                ("source", models.CharField(max_length=64)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("read", models.PositiveIntegerField(default=0)),
+                ("inserted", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("unchanged", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("duplicate", models.PositiveIntegerField(default=0)),
+                (
+                    "superseded",
+                    models.PositiveIntegerField(
+                        default=0, help_text="rows replaced by a later row with the same id in the same file"
+                    ),
+                ),
+                (
+                    "identical",
+                    models.PositiveIntegerField(
+                        default=0, help_text="identical rows kept as separate events (formats without ids)"
+                    ),
+                ),
+                ("ungeocoded", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'import batches',
-                'ordering': ['-started_at'],
+                "verbose_name_plural": "import batches",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('crime', 'Crime'), ('call', 'Call for service'), ('collision', 'Traffic collision')], max_length=16)),
-                ('source', models.CharField(help_text='the data source, e.g. the profile name', max_length=64)),
-                ('source_id', models.CharField(max_length=128)),
-                ('occurred_from', models.DateTimeField()),
-                ('occurred_to', models.DateTimeField(blank=True, null=True)),
-                ('reported_at', models.DateTimeField(blank=True, null=True)),
-                ('offense', models.CharField(blank=True, help_text='as given by the source', max_length=300)),
-                ('sensitive', models.BooleanField(default=False)),
-                ('address', models.CharField(blank=True, help_text='as given by the source', max_length=300)),
-                ('block_address', models.CharField(blank=True, max_length=300)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
-                ('x', models.FloatField(blank=True, help_text='metres east in the site CRS', null=True)),
-                ('y', models.FloatField(blank=True, help_text='metres north in the site CRS', null=True)),
-                ('source_beat', models.CharField(blank=True, help_text='the beat named in the source row', max_length=64)),
-                ('raw', models.JSONField(help_text='the original row')),
-                ('row_hash', models.CharField(max_length=40)),
-                ('beat', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.area')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.area')),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='incidents.area')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='incidents.importbatch')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.offensecategory')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("crime", "Crime"), ("call", "Call for service"), ("collision", "Traffic collision")],
+                        max_length=16,
+                    ),
+                ),
+                ("source", models.CharField(help_text="the data source, e.g. the profile name", max_length=64)),
+                ("source_id", models.CharField(max_length=128)),
+                ("occurred_from", models.DateTimeField()),
+                ("occurred_to", models.DateTimeField(blank=True, null=True)),
+                ("reported_at", models.DateTimeField(blank=True, null=True)),
+                ("offense", models.CharField(blank=True, help_text="as given by the source", max_length=300)),
+                ("sensitive", models.BooleanField(default=False)),
+                ("address", models.CharField(blank=True, help_text="as given by the source", max_length=300)),
+                ("block_address", models.CharField(blank=True, max_length=300)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
+                ("x", models.FloatField(blank=True, help_text="metres east in the site CRS", null=True)),
+                ("y", models.FloatField(blank=True, help_text="metres north in the site CRS", null=True)),
+                (
+                    "source_beat",
+                    models.CharField(blank=True, help_text="the beat named in the source row", max_length=64),
+                ),
+                ("raw", models.JSONField(help_text="the original row")),
+                ("row_hash", models.CharField(max_length=40)),
+                (
+                    "beat",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.area",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.area",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="incidents.area",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="incidents.importbatch"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="incidents.offensecategory",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_from', '-id'],
+                "ordering": ["-occurred_from", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('type', 'code'), name='area_type_code_unique'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("type", "code"), name="area_type_code_unique"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['kind', 'occurred_from'], name='incidents_e_kind_1aee44_idx'),
+            model_name="event",
+            index=models.Index(fields=["kind", "occurred_from"], name="incidents_e_kind_1aee44_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['occurred_from'], name='incidents_e_occurre_55b9ae_idx'),
+            model_name="event",
+            index=models.Index(fields=["occurred_from"], name="incidents_e_occurre_55b9ae_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('source', 'source_id'), name='event_source_id_unique'),
+            model_name="event",
+            constraint=models.UniqueConstraint(fields=("source", "source_id"), name="event_source_id_unique"),
         ),
     ]

@@ -32,8 +32,12 @@ class Command(BaseCommand):
             return
         try:
             result = import_areas(
-                Path(opts["file"]), type=opts["type"], name_field=opts["name_field"],
-                code_field=opts["code_field"], parent_field=opts["parent_field"], parent_type=opts["parent_type"],
+                Path(opts["file"]),
+                type=opts["type"],
+                name_field=opts["name_field"],
+                code_field=opts["code_field"],
+                parent_field=opts["parent_field"],
+                parent_type=opts["parent_type"],
             )
         except (AreaFileError, KeyError) as exc:
             raise CommandError(str(exc)) from exc

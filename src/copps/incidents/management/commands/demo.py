@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if settings.MODE != "demo":
-            raise CommandError("copps demo creates accounts with published passwords: it runs only with COPPS_MODE=demo")
+            raise CommandError(
+                "copps demo creates accounts with published passwords: it runs only with COPPS_MODE=demo"
+            )
         call_command("migrate", verbosity=0, interactive=False)
         data_dir: Path = opts["data_dir"]
         if not Event.objects.exists():

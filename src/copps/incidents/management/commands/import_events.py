@@ -43,8 +43,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the export file (CSV / TSV, optionally gzipped)")
         parser.add_argument("--profile", required=True, help="a built-in profile name or a TOML profile path")
-        parser.add_argument("--skip-bad", action="store_true",
-                            help="import the good rows; write the bad ones to FILE.rejects.csv beside the input")
+        parser.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="import the good rows; write the bad ones to FILE.rejects.csv beside the input",
+        )
         parser.add_argument("--source", help="name of the data source (default: the profile's)")
 
     def handle(self, *args, **opts):
@@ -54,8 +57,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         progress = Progress(f"importing {opts['file']}")
         try:
-            result = import_file(opts["file"], profile, skip_bad=opts["skip_bad"], source=opts["source"],
-                                 progress=progress)
+            result = import_file(
+                opts["file"], profile, skip_bad=opts["skip_bad"], source=opts["source"], progress=progress
+            )
         except ImportFailed as exc:
             progress.done()
             for err in exc.errors:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from copps.analysis import alerts, compstat, grid, hotspots, near_repeat, places, temporal
 from copps.geo.crs import Projector
@@ -45,14 +44,18 @@ class Command(BaseCommand):
         p = common(sub.add_parser("places", help="concentration of events at places (80/20) and the riskiest places"))
         p.add_argument("--top", type=int, default=15)
         n = common(sub.add_parser("near-repeat", help="Knox near-repeat table (Near Repeat Calculator)"))
-        n.add_argument("--distance", type=float, nargs="+", default=[0, 100, 200, 300, 400], help="band edges in metres")
+        n.add_argument(
+            "--distance", type=float, nargs="+", default=[0, 100, 200, 300, 400], help="band edges in metres"
+        )
         n.add_argument("--days", type=float, nargs="+", default=[0, 7, 14, 21, 28], help="band edges in days")
         n.add_argument("--permutations", type=int, default=99)
         n.add_argument("--seed", type=int, default=0)
         t = common(sub.add_parser("temporal", help="hour x weekday profile (aoristic)"))
         t.add_argument("--svg", type=Path, help="write the heat map as SVG")
         c = common(sub.add_parser("compstat", help="week / 28 days / year to date vs prior period and prior year"))
-        c.add_argument("--today", type=date.fromisoformat, help="last day of the current windows (default: latest event)")
+        c.add_argument(
+            "--today", type=date.fromisoformat, help="last day of the current windows (default: latest event)"
+        )
         a = common(sub.add_parser("alerts", help="weekly alerts per category from control limits"))
         a.add_argument("--method", choices=["poisson", "negbin", "cusum"], default="negbin")
         a.add_argument("--false-alarm", type=float, default=0.01, help="in-control chance of an alert per week")
@@ -63,10 +66,17 @@ class Command(BaseCommand):
         scan = opts["scan"]
         if scan == "categories":
             rows = OffenseCategory.objects.values_list("code", "kind", "name", "sensitive")
-            self.stdout.write(table(["code", "kind", "name", "sensitive"], [(c, k, n, "yes" if s else "") for c, k, n, s in rows]))
+            self.stdout.write(
+                table(["code", "kind", "name", "sensitive"], [(c, k, n, "yes" if s else "") for c, k, n, s in rows])
+            )
             return
-        f = ScanFilter(kind=opts["kind"], categories=tuple(opts["category"]), area=opts["area"],
-                       date_from=opts["date_from"], date_to=opts["date_to"])
+        f = ScanFilter(
+            kind=opts["kind"],
+            categories=tuple(opts["category"]),
+            area=opts["area"],
+            date_from=opts["date_from"],
+            date_to=opts["date_to"],
+        )
         try:
             events = load_events(f)
         except ScanError as exc:
@@ -98,22 +108,45 @@ class Command(BaseCommand):
         hot = np.argwhere(gi.classes > 0)
         order = sorted(hot.tolist(), key=lambda rc: -gi.z[rc[0], rc[1]])
         counts = {lvl: int((gi.classes == lvl).sum()) for lvl in (3, 2, 1)}
-        self.stdout.write(f"hot-spot cells: {counts[3]} at 99%, {counts[2]} at 95%, {counts[1]} at 90% "
-                          f"(Benjamini-Hochberg FDR {gi.fdr}); cold-spot cells: {int((gi.classes < 0).sum())}")
-        rows = [(i + 1, f"{lat[r, c]:.5f}", f"{lon[r, c]:.5f}", int(g.counts[r, c]), f"{gi.z[r, c]:.2f}",
-                 f"{gi.p[r, c]:.2g}", f"{density[r, c] * 1e6:.1f}", CLASS_NAMES[int(gi.classes[r, c])])
-                for i, (r, c) in enumerate(order[:opts["top"]])]
-        self.emit(["rank", "lat", "lon", "events", "Gi* z", "p", "KDE per km²", "class"], rows, opts, right=(0, 3, 4, 5, 6))
+        self.stdout.write(
+            f"hot-spot cells: {counts[3]} at 99%, {counts[2]} at 95%, {counts[1]} at 90% "
+            f"(Benjamini-Hochberg FDR {gi.fdr}); cold-spot cells: {int((gi.classes < 0).sum())}"
+        )
+        rows = [
+            (
+                i + 1,
+                f"{lat[r, c]:.5f}",
+                f"{lon[r, c]:.5f}",
+                int(g.counts[r, c]),
+                f"{gi.z[r, c]:.2f}",
+                f"{gi.p[r, c]:.2g}",
+                f"{density[r, c] * 1e6:.1f}",
+                CLASS_NAMES[int(gi.classes[r, c])],
+            )
+            for i, (r, c) in enumerate(order[: opts["top"]])
+        ]
+        self.emit(
+            ["rank", "lat", "lon", "events", "Gi* z", "p", "KDE per km²", "class"], rows, opts, right=(0, 3, 4, 5, 6)
+        )
         if opts["geojson"]:
-            cells = [{"row": int(r), "col": int(c), "events": int(g.counts[r, c]), "z": round(float(gi.z[r, c]), 4),
-                      "p": float(gi.p[r, c]), "class": int(gi.classes[r, c]), "label": CLASS_NAMES[int(gi.classes[r, c])]}
-                     for r, c in np.argwhere(gi.classes != 0)]
+            cells = [
+                {
+                    "row": int(r),
+                    "col": int(c),
+                    "events": int(g.counts[r, c]),
+                    "z": round(float(gi.z[r, c]), 4),
+                    "p": float(gi.p[r, c]),
+                    "class": int(gi.classes[r, c]),
+                    "label": CLASS_NAMES[int(gi.classes[r, c])],
+                }
+                for r, c in np.argwhere(gi.classes != 0)
+            ]
             size = g.cell_size
 
             def corners(r, c):
                 x0, y0 = g.origin[0] + c * size, g.origin[1] + r * size
                 xs, ys = np.array([x0, x0 + size, x0 + size, x0]), np.array([y0, y0, y0 + size, y0 + size])
-                return list(zip(*projector.inverse(xs, ys)))
+                return list(zip(*projector.inverse(xs, ys), strict=False))
 
             grid_geojson(opts["geojson"], cells, corners)
             self.stdout.write(f"written {opts['geojson']} ({len(cells)} significant cells)")
@@ -124,21 +157,28 @@ class Command(BaseCommand):
         if len(keys) == 0:
             raise CommandError("these events have no addresses to group by place")
         res = places.concentration(counts)
-        self.stdout.write(f"{len(keys):,} places (hundred blocks) with events; Gini {res.gini:.2f}; "
-                          f"the top 20% of places hold {res.top_shares[0.2]:.0%} of events; "
-                          f"{res.places_for_80:.0%} of places hold 80%")
-        order = np.argsort(-counts)[:opts["top"]]
+        self.stdout.write(
+            f"{len(keys):,} places (hundred blocks) with events; Gini {res.gini:.2f}; "
+            f"the top 20% of places hold {res.top_shares[0.2]:.0%} of events; "
+            f"{res.places_for_80:.0%} of places hold 80%"
+        )
+        order = np.argsort(-counts)[: opts["top"]]
         share = counts / counts.sum()
-        self.emit(["rank", "place", "events", "share"],
-                  [(i + 1, keys[j], int(counts[j]), f"{share[j]:.1%}") for i, j in enumerate(order)], opts, right=(0, 2, 3))
+        self.emit(
+            ["rank", "place", "events", "share"],
+            [(i + 1, keys[j], int(counts[j]), f"{share[j]:.1%}") for i, j in enumerate(order)],
+            opts,
+            right=(0, 2, 3),
+        )
 
     # ----- near repeat
     def scan_near_repeat(self, ev, opts):
         ev = ev.geocoded()
         days = (ev.start - ev.start.min()).astype("timedelta64[m]").astype(float) / 1440.0
         self.stderr.write(f"Knox test, {opts['permutations']} permutations ...")
-        res = near_repeat.knox(ev.x, ev.y, days, opts["distance"], opts["days"], permutations=opts["permutations"],
-                               seed=opts["seed"])
+        res = near_repeat.knox(
+            ev.x, ev.y, days, opts["distance"], opts["days"], permutations=opts["permutations"], seed=opts["seed"]
+        )
         headers = ["distance \\ days", *res.time_labels]
         rows = []
         for i, dlabel in enumerate(res.distance_labels):
@@ -153,10 +193,14 @@ class Command(BaseCommand):
     # ----- temporal
     def scan_temporal(self, ev, opts):
         profile = temporal.weekly_profile(ev.start, ev.end)
-        rows = [[WEEKDAYS[d], *[f"{profile[d, h]:.0f}" for h in range(24)], f"{profile[d].sum():.0f}"] for d in range(7)]
+        rows = [
+            [WEEKDAYS[d], *[f"{profile[d, h]:.0f}" for h in range(24)], f"{profile[d].sum():.0f}"] for d in range(7)
+        ]
         self.emit(["day", *[f"{h:02d}" for h in range(24)], "total"], rows, opts, right=tuple(range(1, 26)))
         peak = np.unravel_index(np.argmax(profile), profile.shape)
-        self.stdout.write(f"peak hour: {WEEKDAYS[peak[0]]} {peak[1]:02d}:00 (events with a time window are spread over it)")
+        self.stdout.write(
+            f"peak hour: {WEEKDAYS[peak[0]]} {peak[1]:02d}:00 (events with a time window are spread over it)"
+        )
         if opts["svg"]:
             heatmap_svg(opts["svg"], profile, WEEKDAYS, "Events by hour and weekday")
             self.stdout.write(f"written {opts['svg']}")
@@ -179,17 +223,32 @@ class Command(BaseCommand):
                         continue
                     flag = {1: "▲", -1: "▼", 0: ""}[int(res.direction[k])]
                     pct = "" if np.isnan(res.percent_change[k]) else f"{res.percent_change[k]:+.0f}%"
-                    rows.append([window, f"vs {label}", code, int(now[k]), int(before[k]), pct,
-                                 f"{res.lower[k]:.2f}–{res.upper[k]:.2f}", f"{res.p[k]:.3f}", flag])
-        self.emit(["window", "compared with", "category", "now", "before", "change", "rate ratio 95% CI", "p", ""],
-                  rows, opts, right=(3, 4, 5, 7))
+                    rows.append(
+                        [
+                            window,
+                            f"vs {label}",
+                            code,
+                            int(now[k]),
+                            int(before[k]),
+                            pct,
+                            f"{res.lower[k]:.2f}–{res.upper[k]:.2f}",
+                            f"{res.p[k]:.3f}",
+                            flag,
+                        ]
+                    )
+        self.emit(
+            ["window", "compared with", "category", "now", "before", "change", "rate ratio 95% CI", "p", ""],
+            rows,
+            opts,
+            right=(3, 4, 5, 7),
+        )
 
     # ----- alerts
     def scan_alerts(self, ev, opts):
         days = ev.start.astype("datetime64[D]")
         last = days.max()
         # whole weeks ending on the latest day
-        week = ((last - days).astype(int) // 7)
+        week = (last - days).astype(int) // 7
         nweeks = int(week.max()) + 1
         codes, groups = np.unique(ev.category, return_inverse=True)
         series = np.zeros((len(codes), nweeks))
@@ -200,8 +259,17 @@ class Command(BaseCommand):
             for w in range(max(0, nweeks - opts["weeks"]), nweeks):
                 if res.alert[k, w]:
                     end = last - np.timedelta64(7 * (nweeks - 1 - w), "D")
-                    rows.append([code, f"week to {end}", int(series[k, w]), f"{res.expected[k, w]:.1f}",
-                                 f"{res.limit[k, w]:.1f}"])
-        self.stdout.write(f"{len(rows)} alerts in the last {opts['weeks']} weeks ({opts['method']}, "
-                          f"false-alarm rate {opts['false_alarm']} per week and category)")
+                    rows.append(
+                        [
+                            code,
+                            f"week to {end}",
+                            int(series[k, w]),
+                            f"{res.expected[k, w]:.1f}",
+                            f"{res.limit[k, w]:.1f}",
+                        ]
+                    )
+        self.stdout.write(
+            f"{len(rows)} alerts in the last {opts['weeks']} weeks ({opts['method']}, "
+            f"false-alarm rate {opts['false_alarm']} per week and category)"
+        )
         self.emit(["category", "week", "events", "expected", "limit"], rows, opts, right=(2, 3, 4))

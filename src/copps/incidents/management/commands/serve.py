@@ -19,6 +19,18 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         self.stdout.write(f"copps is serving at http://{opts['bind']}/ (Ctrl-C to stop)")
         self.stdout.flush()
-        argv = [sys.executable, "-m", "gunicorn", "copps.wsgi:application", "--bind", opts["bind"],
-                "--workers", str(opts["workers"]), "--timeout", str(opts["timeout"]), "--access-logfile", "-"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "copps.wsgi:application",
+            "--bind",
+            opts["bind"],
+            "--workers",
+            str(opts["workers"]),
+            "--timeout",
+            str(opts["timeout"]),
+            "--access-logfile",
+            "-",
+        ]
         os.execv(sys.executable, argv)
