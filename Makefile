@@ -36,7 +36,7 @@ test-postgres: install
 	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not both_databases and not browser" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python bench/analysis_all.py
 
 bench-import: install
 	$(BIN)/python bench/import_speed.py
