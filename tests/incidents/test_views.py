@@ -110,3 +110,14 @@ def test_area_outlines_for_the_map(client_for, chicago):
 
 def test_area_outlines_refused_to_residents(client_for, chicago):
     assert client_for("resident").get(reverse("api:areas_geojson")).status_code == 403
+
+
+def test_admin_event_page_is_read_only_and_audited(client_for, chicago):
+    event = Event.objects.filter(sensitive=True).first()
+    c = client_for("admin")
+    page = c.get(reverse("admin:incidents_event_change", args=[event.pk]))
+    assert page.status_code == 200
+    assert AuditLog.objects.filter(action="event.read", object_id=str(event.pk), username="admin").exists()
+    assert c.post(reverse("admin:incidents_event_change", args=[event.pk]), {"offense": "x"}).status_code == 403
+    assert c.get(reverse("admin:incidents_event_changelist")).status_code == 200
+    assert c.get(reverse("admin:incidents_offensecategory_changelist")).status_code == 200

@@ -1,0 +1,80 @@
+"""Configuration in the Django admin: the taxonomy's sensitivity flags, areas, import history.
+
+Events are read-only here (imports are the one way in), and every admin read of an event
+is audited like a read on the staff pages.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from copps.accounts import audit
+from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ("name", "crs")
+    readonly_fields = ("crs",)
+
+    def has_add_permission(self, request):
+        return not Site.objects.exists()
+
+
+@admin.register(OffenseCategory)
+class OffenseCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "group", "nibrs_code", "sensitive")
+    list_filter = ("kind", "group", "sensitive")
+    list_editable = ("sensitive",)
+    search_fields = ("code", "name", "nibrs_code")
+    readonly_fields = ("code", "kind", "group")
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "type", "parent")
+    list_filter = ("type",)
+    search_fields = ("name", "code")
+    exclude = ("geometry",)
+    readonly_fields = ("min_lon", "min_lat", "max_lon", "max_lat")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = (
+        "file_name",
+        "profile",
+        "started_at",
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "duplicate",
+        "ungeocoded",
+    )
+    list_filter = ("profile",)
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_from", "kind", "category", "block_address", "beat", "sensitive")
+    list_filter = ("kind", "sensitive", "category")
+    list_select_related = ("category", "beat")
+    search_fields = ("source_id",)
+    show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        audit.record("event.read", request=request, object_type="event", object_id=object_id, params={"via": "admin"})
+        return super().change_view(request, object_id, form_url, extra_context)
