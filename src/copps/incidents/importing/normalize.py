@@ -6,7 +6,7 @@ import calendar
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 from copps.geo.blocks import hundred_block
@@ -16,30 +16,6 @@ from copps.incidents.importing.profile import Profile
 from copps.incidents.sensitivity import text_is_sensitive
 
 __all__ = ["Record", "Normalizer", "RECORD_FIELDS"]
-
-RECORD_FIELDS = (
-    "line",
-    "source_id",
-    "row_hash",
-    "updated_at",
-    "occurred_from",
-    "occurred_to",
-    "reported_at",
-    "offense",
-    "category_id",
-    "sensitive",
-    "address",
-    "block_address",
-    "lat",
-    "lon",
-    "x",
-    "y",
-    "source_beat",
-    "beat_id",
-    "district_id",
-    "neighbourhood_id",
-    "raw",
-)
 
 
 @dataclass(slots=True)
@@ -65,6 +41,10 @@ class Record:
     district_id: int | None
     neighbourhood_id: int | None
     raw: str
+
+
+# The staged columns, in Record order (the staging table is built from this).
+RECORD_FIELDS = tuple(f.name for f in fields(Record))
 
 
 class Normalizer:

@@ -21,26 +21,8 @@ from copps.incidents.importing.normalize import RECORD_FIELDS, Record
 __all__ = ["Stage", "MergeCounts"]
 
 _STAGE_COLUMNS = RECORD_FIELDS  # same order as Record
-_EVENT_COPY = [
-    "occurred_from",
-    "occurred_to",
-    "reported_at",
-    "offense",
-    "category_id",
-    "sensitive",
-    "address",
-    "block_address",
-    "lat",
-    "lon",
-    "x",
-    "y",
-    "source_beat",
-    "beat_id",
-    "district_id",
-    "neighbourhood_id",
-    "raw",
-    "row_hash",
-]
+# Every staged column that is also an Event column (the rest only steer the merge).
+_EVENT_COPY = [c for c in RECORD_FIELDS if c not in ("line", "source_id", "updated_at")]
 
 
 @dataclass(frozen=True)
