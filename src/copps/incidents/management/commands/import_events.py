@@ -40,6 +40,10 @@ class Command(BaseCommand):
         "Re-importing a file changes nothing; a newer version of a record (same id) updates it."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # `copps import` is this command's public name (`import` is a Python keyword).
+        return super().create_parser(prog_name, "import", **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("file", help="the export file (CSV / TSV, optionally gzipped)")
         parser.add_argument("--profile", required=True, help="a built-in profile name or a TOML profile path")
