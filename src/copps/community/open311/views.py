@@ -1,0 +1,110 @@
+"""The Open311 GeoReport v2 endpoints. Plain Django views: each resource answers in JSON or
+XML by its suffix (``services.json``, ``services.xml``), which a function per resource with a
+``fmt`` argument expresses more directly than an API framework built around JSON bodies.
+
+No endpoint reads or sets a session: GET is public, and POST is authenticated by ``api_key``
+alone. ``jurisdiction_id`` is accepted and ignored: copps serves one jurisdiction.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from copps.community.models import Service, ServiceRequest, ServiceRequestToken
+
+from . import documents
+from .errors import Open311Error, not_found
+from .filters import parse_query
+from .render import render
+from .submit import submit
+
+__all__ = ["discovery", "services", "service_definition", "requests", "request_detail", "token", "unknown"]
+
+
+def endpoint(*methods: str):
+    """Answer only ``methods``; turn any ``Open311Error`` into the spec's error list."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, fmt: str = "xml", **kwargs) -> HttpResponse:
+            try:
+                if request.method not in methods:
+                    raise Open311Error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}",
+                                       headers={"Allow": ", ".join(methods)})
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                return render(exc.items(), root="errors", fmt=fmt, status=exc.status, headers=exc.headers)
+
+        return wrapper
+
+    return decorate
+
+
+@endpoint("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    changeset = Service.objects.aggregate(at=Max("updated_at"))["at"]
+    url = request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": fmt})).rsplit("/", 1)[0]
+    doc = documents.discovery(url=url, changeset=changeset, production=settings.MODE == "production")
+    return render(doc, root="discovery", fmt=fmt)
+
+
+@endpoint("GET")
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    rows = Service.objects.filter(active=True).prefetch_related("attributes")
+    return render([documents.service_item(s) for s in rows], root="services", fmt=fmt)
+
+
+@endpoint("GET")
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    service = Service.objects.filter(service_code=code, active=True).prefetch_related("attributes").first()
+    if service is None:
+        raise not_found(f"service_code {code!r}")
+    return render(documents.service_definition(service), root="service_definition", fmt=fmt)
+
+
+# Open311's POST comes from third-party clients that hold an api_key, not from a browser
+# session, so there is no cookie for a cross-site forgery to ride on: CSRF is exempted on
+# purpose, and these views never look at request.user or the session.
+@csrf_exempt
+@endpoint("GET", "POST")
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        sr, created = submit(request)
+        return render([documents.post_item(sr)], root="service_requests", fmt=fmt, status=201 if created else 200)
+    query = parse_query(request.GET)
+    rows = query.queryset[query.offset:query.offset + query.limit]
+    items = [documents.request_item(sr, extensions=query.extensions) for sr in rows]
+    return render(items, root="service_requests", fmt=fmt)
+
+
+@endpoint("GET")
+def request_detail(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
+    extensions = request.GET.get("extensions", "").strip().lower() == "true"
+    # A withheld request answers exactly as one that never existed.
+    sr = (ServiceRequest.objects.filter(public_id=public_id, public=True)
+          .select_related("service", "beat", "district").first())
+    if sr is None:
+        raise not_found("service_request_id")
+    return render([documents.request_item(sr, extensions=extensions)], root="service_requests", fmt=fmt)
+
+
+@endpoint("GET")
+def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    found = ServiceRequestToken.objects.filter(token=token).select_related("request").first()
+    if found is None or (found.request is not None and not found.request.public):
+        raise not_found("token")
+    return render([documents.token_item(found.token, found.request)], root="service_requests", fmt=fmt)
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Anything else under /open311/v2/: the spec's 404, in JSON if the path asked for it."""
+    fmt = "json" if path.endswith(".json") else "xml"
+    error = Open311Error(404, f"/open311/v2/{path} is not an Open311 resource (they end in .json or .xml)")
+    return render(error.items(), root="errors", fmt=fmt, status=404)
