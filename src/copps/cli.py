@@ -20,6 +20,7 @@ COMMANDS = {
     "simulate": "simulate",
     "serve": "serve",
     "scan": "scan",
+    "requests": "requests",
     "migrate": "migrate",
     "createsuperuser": "createsuperuser",
 }

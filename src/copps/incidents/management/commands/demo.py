@@ -62,6 +62,10 @@ class Command(BaseCommand):
         ]:
             if (data_dir / name).exists():
                 call_command("areas", "import", str(data_dir / name), type=type_, stdout=self.stdout._out, **extra)
+        if (data_dir / "requests.json").exists():
+            # community service requests, after the areas so each gets its beat
+            call_command("requests", "import", str(data_dir / "services.json"), str(data_dir / "requests.json"),
+                         stdout=self.stdout._out)
         for name, profile in DATA_FILES:
             call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
         truth = json.loads((data_dir / "truth.json").read_text())
