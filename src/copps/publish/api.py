@@ -1,0 +1,111 @@
+"""The public JSON API (no sign-in): generalised events, the grid, count tables, areas, rules.
+
+Every handler renders what :mod:`copps.publish.published` returns; none touches an
+Event row itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from ninja import NinjaAPI, Router
+
+from copps.incidents.models import Area
+from copps.publish import published
+from copps.publish.conf import rules as current_rules
+from copps.publish.counts import CITY, table_rows
+from copps.publish.export import events_geojson
+from copps.publish.forms import CountFilterForm, PublicFilterForm
+
+__all__ = ["public_api", "router", "select_counts"]
+
+router = Router(tags=["public"])
+
+
+def _bad(form) -> JsonResponse:
+    return JsonResponse({"detail": "Invalid filters", "errors": form.errors}, status=400)
+
+
+@router.get("/events", summary="Published events (generalised, delayed, non-sensitive) as GeoJSON")
+def events(request: HttpRequest):
+    form = PublicFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad(form)
+    pts = published.points(form.filter(), limit=published.MAP_LIMIT + 1)
+    shown = pts.events[: published.MAP_LIMIT]
+    return JsonResponse(events_geojson(shown, limit=published.MAP_LIMIT,
+                                       truncated=len(pts.events) > published.MAP_LIMIT, snapped=pts.snapped))
+
+
+@router.get("/grid", summary="Published events counted per square grid cell, as GeoJSON polygons")
+def grid(request: HttpRequest):
+    form = PublicFilterForm(request.GET)
+    if not form.is_valid():
+        return _bad(form)
+    return JsonResponse(published.grid_geojson(published.points(form.filter(), limit=None)))
+
+
+def select_counts(params) -> tuple[dict | None, dict | None]:
+    """(response body, None) or (None, form errors) for a count query."""
+    tables = published.count_tables()
+    all_categories = sorted({c for cats in tables.categories.values() for c in cats}
+                            | {r for t in tables.tables for r in t.rows})
+    form = CountFilterForm(params, districts=[c for c, _ in tables.districts], categories=all_categories)
+    if not form.is_valid():
+        return None, form.errors
+    data = form.cleaned_data
+    rows = []
+    for table in tables.tables:
+        if data["kind"] and table.kind not in data["kind"]:
+            continue
+        if data["month_from"] and table.month < data["month_from"]:
+            continue
+        if data["month_to"] and table.month > data["month_to"]:
+            continue
+        rows += table_rows(table, districts=data["district"] or None, categories=data["category"] or None)
+    rules = current_rules()
+    return {
+        "k": rules.k,
+        "sensitive": rules.sensitive,
+        "months": tables.months,
+        "districts": [{"code": c, "name": n} for c, n in tables.districts] + [{"code": CITY, "name": CITY}],
+        "cells": rows,
+    }, None
+
+
+@router.get("/counts", summary="Monthly counts by category and district, small counts suppressed")
+def counts(request: HttpRequest):
+    body, errors = select_counts(request.GET)
+    if errors is not None:
+        return JsonResponse({"detail": "Invalid filters", "errors": errors}, status=400)
+    return JsonResponse(body)
+
+
+@router.get("/areas", summary="Outlines of districts, beats or neighbourhoods as GeoJSON")
+def areas(request: HttpRequest, type: str = "district"):
+    if type not in (Area.Type.DISTRICT, Area.Type.BEAT, Area.Type.NEIGHBOURHOOD):
+        return JsonResponse({"detail": "type must be district, beat or neighbourhood"}, status=400)
+    features = [
+        {"type": "Feature", "geometry": geometry, "properties": {"code": code, "name": name}}
+        for code, name, geometry in Area.objects.filter(type=type).values_list("code", "name", "geometry")
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@router.get("/rules", summary="The privacy rules in force")
+def rules(request: HttpRequest):
+    return JsonResponse(asdict(current_rules()))
+
+
+class _PublicAPI(NinjaAPI):
+    """Mounted inside the ``publish`` namespace, which ninja's root lookup does not know about."""
+
+    def get_root_path(self, path_params):
+        return reverse(f"publish:{self.urls_namespace}:api-root", kwargs=path_params)
+
+
+# No Swagger UI page: it would load its scripts from a CDN. The schema is at openapi.json.
+public_api = _PublicAPI(title="copps public API", version="1", urls_namespace="public_api", docs_url=None)
+public_api.add_router("/", router)

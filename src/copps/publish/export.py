@@ -1,0 +1,76 @@
+"""Open-data writers: CSV and GeoJSON with a column allow-list and formula escaping.
+
+A writer takes records from the pipeline (:class:`PublicEvent`, count rows) and writes
+only the columns on its allow-list; anything else is refused, so a new field cannot
+slip into a download unreviewed. Spreadsheets run a cell that starts with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return as a formula (CSV injection), so such
+cells get a leading apostrophe. Numbers are written as numbers and never escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, is_dataclass
+
+__all__ = ["EVENT_COLUMNS", "COUNT_COLUMNS", "escape_cell", "write_csv", "events_geojson", "ExportError"]
+
+EVENT_COLUMNS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
+COUNT_COLUMNS = ("kind", "month", "sensitive", "category", "district", "count", "suppressed")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(ValueError):
+    """A column outside the allow-list was asked for."""
+
+
+def escape_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _as_dict(record: object) -> dict:
+    return asdict(record) if is_dataclass(record) and not isinstance(record, type) else dict(record)  # type: ignore[arg-type]
+
+
+def _check(columns: Sequence[str], allowed: Sequence[str]) -> None:
+    extra = [c for c in columns if c not in allowed]
+    if extra:
+        raise ExportError(f"columns not on the allow-list: {', '.join(extra)}")
+
+
+def write_csv(records: Iterable[object], columns: Sequence[str], allowed: Sequence[str]) -> str:
+    """CSV text of ``records`` with exactly ``columns`` (each must be in ``allowed``)."""
+    _check(columns, allowed)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        row = _as_dict(record)
+        writer.writerow(["" if row.get(c) is None else escape_cell(row.get(c)) for c in columns])
+    return buf.getvalue()
+
+
+def events_geojson(events: Iterable[object], columns: Sequence[str] = EVENT_COLUMNS, **extra) -> dict:
+    """A GeoJSON FeatureCollection of public events; events without a public location
+    have a null geometry. Property strings are formula-escaped like CSV cells, since
+    GeoJSON is often opened in a spreadsheet through a converter."""
+    _check(columns, EVENT_COLUMNS)
+    props = [c for c in columns if c not in ("lon", "lat")]
+    features = []
+    for event in events:
+        row = _as_dict(event)
+        geometry = None
+        if row.get("lon") is not None and row.get("lat") is not None:
+            geometry = {"type": "Point", "coordinates": [row["lon"], row["lat"]]}
+        features.append({"type": "Feature", "geometry": geometry,
+                         "properties": {c: escape_cell(row.get(c)) for c in props}})
+    return {"type": "FeatureCollection", "features": features, **extra}
+
+
+def geojson_text(collection: dict) -> str:
+    return json.dumps(collection, separators=(",", ":"), ensure_ascii=False)

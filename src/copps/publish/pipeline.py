@@ -1,0 +1,210 @@
+"""The privacy pipeline: Event querysets in, public records out. Nothing else reaches the public.
+
+Every public view, feed and export calls this module and renders only what it returns:
+``PublicEvent`` (one generalised, delayed, non-sensitive event, with allow-listed fields)
+and ``CountRecord`` (the minimum an aggregate needs; turned into suppressed tables by
+:mod:`copps.publish.counts`). The rules, in order:
+
+1. delay: only events that occurred *and* were reported before the cut-off (local
+   midnight today minus ``delay_days``) are considered at all;
+2. sensitivity, decided again from every signal (:mod:`copps.publish.classify`);
+   a sensitive event never becomes a ``PublicEvent``; it is counted only by district
+   and month, or dropped (``COPPS_PUBLISH_SENSITIVE=none``);
+3. location: the true point goes to its snap point (:mod:`copps.geo.generalise`),
+   never nearer to the truth than ``min_offset_m``; no snap set, no points;
+4. fields: category name (never the source's offence text), date, hundred block
+   (:func:`copps.geo.generalise.public_block`), snap lon/lat and area names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import numpy as np
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from copps.geo.crs import Projector
+from copps.geo.generalise import public_block
+from copps.incidents.models import Event, Kind
+from copps.publish.classify import is_sensitive
+from copps.publish.conf import PublishRules
+from copps.publish.conf import rules as current_rules
+from copps.publish.snaps import load_snaps
+
+__all__ = ["PublicEvent", "CountRecord", "PublicPoints", "cutoff", "eligible", "public_events",
+           "count_records", "public_category"]
+
+PUBLIC_FIELDS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
+
+_COLUMNS = ("kind", "occurred_from", "offense", "category__name", "category__sensitive", "sensitive", "address",
+            "block_address", "lat", "lon", "district__code", "district__name", "beat__name",
+            "neighbourhood__name", "raw")
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One non-sensitive event as the public may see it: these fields and no others."""
+
+    kind: str
+    category: str
+    date: str  # YYYY-MM-DD, local
+    month: str  # YYYY-MM
+    block: str  # hundred block, "" when it could not be made safe
+    lon: float | None  # the snap point, None when the event has no public location
+    lat: float | None
+    district: str
+    beat: str
+    neighbourhood: str
+
+
+@dataclass(frozen=True)
+class CountRecord:
+    """One event as the aggregate tables see it."""
+
+    kind: str
+    month: str
+    district: str  # district code, "" when none
+    category: str  # public category; sensitive events are all "Sensitive"
+    sensitive: bool
+
+
+@dataclass(frozen=True)
+class PublicPoints:
+    events: list[PublicEvent]
+    x: np.ndarray  # snap-point metres of the placed events (for grids), in ``crs``
+    y: np.ndarray
+    crs: str | None
+    snapped: bool  # False when no snap-point set exists: no event carries a location
+
+
+SENSITIVE_CATEGORY = "Sensitive offences"
+
+
+def public_category(kind: str, name: str | None) -> str:
+    """The category name published for a non-sensitive event."""
+    if name:
+        return name
+    return f"Other {Kind(kind).label.lower()}" if kind in Kind.values else "Other"
+
+
+def cutoff(rules: PublishRules | None = None, now: datetime | None = None) -> datetime:
+    """Local midnight today minus the publication delay: nothing at or after it is published."""
+    rules = rules or current_rules()
+    now = timezone.localtime(now or timezone.now())
+    today = datetime.combine(now.date(), time.min, now.tzinfo)
+    return today - timedelta(days=rules.delay_days)
+
+
+def eligible(qs: QuerySet[Event], rules: PublishRules | None = None, now: datetime | None = None) -> QuerySet[Event]:
+    """Events old enough to publish: occurred and reported before the cut-off."""
+    cut = cutoff(rules, now)
+    return qs.filter(occurred_from__lt=cut).filter(Q(reported_at__isnull=True) | Q(reported_at__lt=cut))
+
+
+_CHUNK = 2000
+# Classification of an event, cached per process on everything that decides it (the row hash
+# changes whenever the importer changes the original row), so the raw row is read only once.
+_classified: dict[tuple, bool] = {}
+_CLASSIFIED_MAX = 500_000
+
+
+def _chunks(qs: QuerySet[Event], rules: PublishRules, now: datetime | None) -> Iterator[list[tuple[dict, bool]]]:
+    """Eligible rows, newest first, in chunks, each with its sensitivity decided from every signal."""
+    light = [c for c in _COLUMNS if c != "raw"] + ["id", "row_hash", "category_id"]
+    rows = eligible(qs, rules, now).order_by("-occurred_from", "-id").values_list(*light).iterator(_CHUNK)
+    chunk: list[dict] = []
+
+    def decide(chunk: list[dict]) -> list[tuple[dict, bool]]:
+        keys = [(r["id"], r["row_hash"], r["category_id"], r["category__sensitive"], r["sensitive"], hash(r["offense"]))
+                for r in chunk]
+        missing = [r["id"] for r, key in zip(chunk, keys, strict=True) if key not in _classified]
+        raw = dict(Event.objects.filter(id__in=missing).values_list("id", "raw")) if missing else {}
+        if len(_classified) > _CLASSIFIED_MAX:
+            _classified.clear()
+        out = []
+        for r, key in zip(chunk, keys, strict=True):
+            if key not in _classified:
+                _classified[key] = is_sensitive(flagged=r["sensitive"], category_sensitive=r["category__sensitive"],
+                                                offense=r["offense"], raw=raw.get(r["id"]))
+            out.append((r, _classified[key]))
+        return out
+
+    for values in rows:
+        chunk.append(dict(zip(light, values, strict=True)))
+        if len(chunk) == _CHUNK:
+            yield decide(chunk)
+            chunk = []
+    if chunk:
+        yield decide(chunk)
+
+
+def _public(row: dict, stored, i: int, tz) -> PublicEvent:
+    day = timezone.localtime(row["occurred_from"], tz).date()
+    placed = stored is not None and i >= 0
+    return PublicEvent(
+        kind=row["kind"],
+        category=public_category(row["kind"], row["category__name"]),
+        date=day.isoformat(),
+        month=day.isoformat()[:7],
+        block=public_block(row["address"] or row["block_address"]),
+        lon=round(float(stored.lon[i]), 6) if placed else None,
+        lat=round(float(stored.lat[i]), 6) if placed else None,
+        district=row["district__name"] or "",
+        beat=row["beat__name"] or "",
+        neighbourhood=row["neighbourhood__name"] or "",
+    )
+
+
+def public_events(qs: QuerySet[Event], *, rules: PublishRules | None = None, now: datetime | None = None,
+                  limit: int | None = None, located_only: bool = False) -> PublicPoints:
+    """The non-sensitive events of ``qs`` as public records, newest first (at most ``limit``)."""
+    rules = rules or current_rules()
+    stored = load_snaps()
+    if located_only and stored is None:
+        return PublicPoints([], np.empty(0), np.empty(0), None, False)
+    proj = Projector(stored.crs) if stored is not None else None
+    tz = timezone.get_current_timezone()
+    events: list[PublicEvent] = []
+    placed_idx: list[np.ndarray] = []
+    for chunk in _chunks(qs, rules, now):
+        rows = [r for r, sensitive in chunk if not sensitive]
+        idx = np.full(len(rows), -1, np.int64)
+        if stored is not None and rows:
+            lon = np.array([np.nan if r["lon"] is None else r["lon"] for r in rows], float)
+            lat = np.array([np.nan if r["lat"] is None else r["lat"] for r in rows], float)
+            idx = stored.snaps.assign(*proj.forward(lon, lat))
+        if located_only:
+            rows = [r for r, i in zip(rows, idx, strict=True) if i >= 0]
+            idx = idx[idx >= 0]
+        if limit is not None:
+            rows, idx = rows[: limit - len(events)], idx[: limit - len(events)]
+        events += [_public(r, stored, int(i), tz) for r, i in zip(rows, idx, strict=True)]
+        placed_idx.append(idx[idx >= 0])
+        if limit is not None and len(events) >= limit:
+            break
+    if stored is None:
+        return PublicPoints(events, np.empty(0), np.empty(0), None, False)
+    used = np.concatenate(placed_idx) if placed_idx else np.empty(0, np.int64)
+    return PublicPoints(events, stored.snaps.x[used], stored.snaps.y[used], stored.crs, True)
+
+
+def count_records(qs: QuerySet[Event], *, rules: PublishRules | None = None,
+                  now: datetime | None = None) -> list[CountRecord]:
+    """Every eligible event of ``qs`` reduced to what the count tables need."""
+    rules = rules or current_rules()
+    tz = timezone.get_current_timezone()
+    out = []
+    for row, sensitive in (item for chunk in _chunks(qs, rules, now) for item in chunk):
+        if sensitive and rules.sensitive == "none":
+            continue
+        out.append(CountRecord(
+            kind=row["kind"],
+            month=timezone.localtime(row["occurred_from"], tz).strftime("%Y-%m"),
+            district=row["district__code"] or "",
+            category=SENSITIVE_CATEGORY if sensitive else public_category(row["kind"], row["category__name"]),
+            sensitive=sensitive,
+        ))
+    return out

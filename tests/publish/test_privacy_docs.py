@@ -1,0 +1,25 @@
+"""docs/privacy.md documents every publication rule and every public URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.publish.test_canary import public_urls
+
+from copps.publish.conf import RULES
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text()
+
+
+def test_every_rule_setting_is_documented_with_its_default():
+    for name, rule in RULES.items():
+        assert f"`{name}`" in DOC, f"{name} missing from docs/privacy.md"
+        default = rule.default if not isinstance(rule.default, float) else int(rule.default)
+        assert f"`{name}` | {default}" in DOC.replace("| `district`", "| district"), f"default of {name}"
+
+
+def test_every_public_url_is_documented():
+    for url in public_urls():
+        if url == "/public/api/":  # ninja's root: nothing there
+            continue
+        assert f"`{url}`" in DOC, f"{url} missing from docs/privacy.md"
