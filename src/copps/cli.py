@@ -21,6 +21,7 @@ COMMANDS = {
     "serve": "serve",
     "scan": "scan",
     "requests": "requests",
+    "publish-points": "publish_snap_points",
     "migrate": "migrate",
     "createsuperuser": "createsuperuser",
 }

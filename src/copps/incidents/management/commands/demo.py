@@ -68,6 +68,8 @@ class Command(BaseCommand):
                          stdout=self.stdout._out)
         for name, profile in DATA_FILES:
             call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
+        # public map points, each standing for at least 8 of the city's addresses
+        call_command("publish_snap_points", simulate_seed=seed, replace=True, stdout=self.stdout._out)
         truth = json.loads((data_dir / "truth.json").read_text())
         self.stdout.write(f"Synthetic city ready: {Event.objects.count():,} events (seed {truth.get('seed', seed)}).")
 
