@@ -3,51 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
 
 from django import forms
-from django.db.models import QuerySet
-from django.utils import timezone
 
-from copps.incidents.models import Area, Event, Kind, OffenseCategory
+from copps.incidents.filters import EventFilterForm
+from copps.incidents.models import Kind, OffenseCategory
 
 __all__ = ["PublicFilterForm", "CountFilterForm"]
 
 
-class PublicFilterForm(forms.Form):
-    """Filters for public points: kind, category, area, date range (whole days)."""
+class PublicFilterForm(EventFilterForm):
+    """The staff event filters (kind, category, area, whole-day dates), offering only the
+    categories that may be shown as points."""
 
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
-    category = forms.ModelChoiceField(queryset=OffenseCategory.objects.filter(sensitive=False),
-                                      required=False, empty_label="All categories")
-    area = forms.ModelChoiceField(queryset=Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name"),
-                                  required=False, empty_label="Whole city")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    field_order = ["kind", "category", "area", "date_from", "date_to"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError("'From' must be on or before 'To'.")
-        return data
-
-    def filter(self, qs: QuerySet[Event] | None = None) -> QuerySet[Event]:
-        qs = Event.objects.all() if qs is None else qs
-        if not self.is_valid():
-            return qs.none()
-        data = self.cleaned_data
-        if data.get("area") is not None:
-            qs = qs.filter(**{data["area"].type: data["area"]})
-        if data.get("kind"):
-            qs = qs.filter(kind=data["kind"])
-        if data.get("category"):
-            qs = qs.filter(category=data["category"])
-        tz = timezone.get_current_timezone()
-        if data.get("date_from"):
-            qs = qs.filter(occurred_from__gte=datetime.combine(data["date_from"], time.min, tz))
-        if data.get("date_to"):
-            qs = qs.filter(occurred_from__lt=datetime.combine(data["date_to"] + timedelta(days=1), time.min, tz))
-        return qs
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = OffenseCategory.objects.filter(sensitive=False)
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
