@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/copps
 PYTEST_ARGS ?=
 
-.PHONY: install browser-deps demo test test-sqlite test-postgres bench bench-import clean
+.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import clean
 
 install: $(STAMP)
 
@@ -34,6 +34,10 @@ test-sqlite: install browser-deps
 test-postgres: install
 	$(BIN)/python -m copps.dbcheck "$(PG_URL)"
 	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not both_databases and not browser" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)
+
+## ruff over the whole tree (CI runs it after the tests)
+lint: install
+	$(BIN)/ruff check src tests bench
 
 bench: install
 	$(BIN)/python bench/analysis_all.py

@@ -83,8 +83,7 @@ def test_docstring_examples_hold(path):
 
 
 def test_public_api_names_fixed_by_the_issue():
-    from copps.analysis import (alerts, assessment, compstat, evaluation, grid, hotspots,
-                                near_repeat, places, temporal)
+    from copps.analysis import alerts, assessment, compstat, evaluation, grid, hotspots, near_repeat, places, temporal
 
     for mod, names in [
         (grid, ["bin_points", "Grid"]),

@@ -96,7 +96,7 @@ def build_areas(frame: Frame) -> Areas:
             dists.append(d)
             polys.append(box(bx[col], by[row], bx[col + 1], by[row + 1]))
     dcodes = sorted(DISTRICT_NAMES)
-    dpolys = [unary_union([p for p, d in zip(polys, dists) if d == code]) for code in dcodes]
+    dpolys = [unary_union([p for p, d in zip(polys, dists, strict=False) if d == code]) for code in dcodes]
     hx = frame.xmin + np.array([0.0, 2400.0, 4000.0, frame.width])
     hy = frame.ymin + np.array([0.0, 2175.0, 3625.0, frame.height])
     hcodes, hnames, hpolys = [], [], []

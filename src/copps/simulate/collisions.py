@@ -89,7 +89,7 @@ def generate_collisions(s: Setting, rng: np.random.Generator) -> EventTable:
     street = np.concatenate([st.node_street_a[nodes], seg_street])
     address = np.array(
         [st.intersection_name(k) for k in nodes]
-        + [f"{num} {st.street_name[si]}" for num, si in zip(numbers, seg_street)],
+        + [f"{num} {st.street_name[si]}" for num, si in zip(numbers, seg_street, strict=False)],
         dtype=object,
     )
     t = sample_times("commute", n, 0, s.days, s.start, rng)

@@ -34,7 +34,7 @@ def _neighbours(s: Setting, weights: np.ndarray, radius: float):
     cx = np.floor((s.parcels.x[ok] - s.frame.xmin) / radius).astype(int)
     cy = np.floor((s.parcels.y[ok] - s.frame.ymin) / radius).astype(int)
     cells: dict[tuple[int, int], list[int]] = {}
-    for p, a, b in zip(ok, cx, cy):
+    for p, a, b in zip(ok, cx, cy, strict=False):
         cells.setdefault((int(a), int(b)), []).append(int(p))
     return {k: np.array(v) for k, v in cells.items()}
 

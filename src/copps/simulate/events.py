@@ -110,7 +110,7 @@ class EventTable:
         offsets = np.cumsum([0] + [len(t) for t in tables[:-1]])
         for f in fields(cls):
             parts = []
-            for off, t in zip(offsets, tables):
+            for off, t in zip(offsets, tables, strict=False):
                 col = getattr(t, f.name)
                 if f.name in ("parent",):
                     col = np.where(col >= 0, col + off, -1)

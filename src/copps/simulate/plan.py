@@ -178,7 +178,7 @@ def _pick_facility(fac, parcels, ftype, risky, away, min_d, rng) -> int:
     idx = np.flatnonzero((fac.type == ftype) & (risky if ftype != "park" else True))
     px, py = parcels.x[fac.parcel[idx]], parcels.y[fac.parcel[idx]]
     ok = np.ones(len(idx), bool)
-    for (ax, ay), d in zip(away, min_d):
+    for (ax, ay), d in zip(away, min_d, strict=False):
         ok &= np.hypot(px - ax, py - ay) >= d
     if not ok.any():
         ok = np.ones(len(idx), bool)

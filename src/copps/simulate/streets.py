@@ -152,7 +152,7 @@ def _align_jogs(
         lo = np.array([out[i][2] for i in idx])
         hi = np.array([out[i][3] for i in idx])
         touch = np.isclose(hi[:, None], lo[None, :]) & (np.abs(c[:, None] - c[None, :]) < 12.0)
-        for a, b in zip(*np.nonzero(touch)):
+        for a, b in zip(*np.nonzero(touch), strict=False):
             g = out[idx[b]]
             out[idx[b]] = (g[0], out[idx[a]][1], g[2], g[3])
     return out
@@ -181,7 +181,7 @@ def build_streets(frame: Frame, rng: np.random.Generator) -> StreetNetwork:
     classes = [m[4] for m in major]
     axes = [m[0] for m in major]
     geo = [(m[0], m[1], m[2], m[3]) for m in major]
-    for (axis, c, lo, hi), w in zip(local, words):
+    for (axis, c, lo, hi), w in zip(local, words, strict=False):
         word = LOCAL_WORDS[w // len(LOCAL_SUFFIXES)]
         suffix = LOCAL_SUFFIXES[w % len(LOCAL_SUFFIXES)]
         if hi - lo < (frame.width / 8) * 0.8 and axis == "EW":
@@ -247,7 +247,7 @@ def _assemble(frame, names, classes, axes, geo) -> StreetNetwork:
         return node_of[key]
 
     stops: dict[int, list[tuple[float, int]]] = {i: [] for i in range(len(geo))}
-    for a, b in zip(ns[i_ns], ew[i_ew]):
+    for a, b in zip(ns[i_ns], ew[i_ew], strict=False):
         k = node(float(c[a]), float(c[b]), int(a), int(b))
         stops[int(a)].append((float(c[b]), k))
         stops[int(b)].append((float(c[a]), k))

@@ -324,25 +324,25 @@ def build_truth(city: City) -> dict:
             "parcels": len(city.parcels),
             "arterials": [
                 str(n)
-                for n, c in zip(city.streets.street_name, city.streets.street_class)
+                for n, c in zip(city.streets.street_name, city.streets.street_class, strict=False)
                 if c == "arterial"
             ],
             "boundary": lonlat_geometry(city.areas.boundary),
         },
         "areas": {
             "beats": {
-                str(b): str(d) for b, d in zip(city.areas.beat_code, city.areas.beat_district)
+                str(b): str(d) for b, d in zip(city.areas.beat_code, city.areas.beat_district, strict=False)
             },
             "districts": {
-                str(c): str(n) for c, n in zip(city.areas.district_code, city.areas.district_name)
+                str(c): str(n) for c, n in zip(city.areas.district_code, city.areas.district_name, strict=False)
             },
             "neighbourhoods": {
-                str(c): str(n) for c, n in zip(city.areas.hood_code, city.areas.hood_name)
+                str(c): str(n) for c, n in zip(city.areas.hood_code, city.areas.hood_name, strict=False)
             },
         },
         "land_use": {
             "parcels": {
-                str(u): int(n) for u, n in zip(*np.unique(city.land_use, return_counts=True))
+                str(u): int(n) for u, n in zip(*np.unique(city.land_use, return_counts=True), strict=False)
             },
             "zones": [
                 {"kind": z.kind, "polygon": lonlat_geometry(z.polygon)}

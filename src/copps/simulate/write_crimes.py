@@ -67,9 +67,9 @@ def write_crimes(city, path: Path, rng: np.random.Generator) -> int:
     by_key = {ct.key: ct for ct in CRIME_TYPES}
     occurred = as_datetimes(crimes.occurred_from)
     reported = as_datetimes(crimes.reported_at)
-    dist_name = dict(zip(areas.district_code, areas.district_name))
+    dist_name = dict(zip(areas.district_code, areas.district_name, strict=False))
     dist_num = {c: i + 1 for i, c in enumerate(areas.district_code)}
-    hood_name = dict(zip(areas.hood_code, areas.hood_name))
+    hood_name = dict(zip(areas.hood_code, areas.hood_name, strict=False))
     seq = {}
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -88,7 +88,7 @@ _NOTES = {
 def write_services(path: Path) -> int:
     """Write the service list; returns the number of services."""
     out = [
-        dict(zip(SERVICE_KEYS, (s.code, s.name, "realtime", s.description, False, "", s.group)))
+        dict(zip(SERVICE_KEYS, (s.code, s.name, "realtime", s.description, False, "", s.group), strict=False))
         for s in SERVICES.values()
     ]
     path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
@@ -134,7 +134,7 @@ def write_requests(city, path: Path, rng: np.random.Generator) -> int:
                         lat,
                         lon,
                         "",
-                    ),
+                    ), strict=False,
                 )
             )
         )

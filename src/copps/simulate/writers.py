@@ -36,14 +36,14 @@ def _collection(features: list[dict]) -> dict:
 def write_areas(city, out: Path) -> dict[str, int]:
     """Write beats, districts and neighbourhoods as GeoJSON (EPSG:4326)."""
     a = city.areas
-    dist_name = dict(zip(a.district_code, a.district_name))
+    dist_name = dict(zip(a.district_code, a.district_name, strict=False))
     layers = {
         "beats": [
-            {"BEAT": str(b), "DISTRICT": str(d)} for b, d in zip(a.beat_code, a.beat_district)
+            {"BEAT": str(b), "DISTRICT": str(d)} for b, d in zip(a.beat_code, a.beat_district, strict=False)
         ],
         "districts": [{"DISTRICT": str(c), "NAME": str(dist_name[c])} for c in a.district_code],
         "neighbourhoods": [
-            {"NAME": str(n), "CODE": str(c)} for c, n in zip(a.hood_code, a.hood_name)
+            {"NAME": str(n), "CODE": str(c)} for c, n in zip(a.hood_code, a.hood_name, strict=False)
         ],
     }
     polys = {
@@ -55,7 +55,7 @@ def write_areas(city, out: Path) -> dict[str, int]:
     for name, props in layers.items():
         feats = [
             {"type": "Feature", "properties": p, "geometry": lonlat_geometry(g)}
-            for p, g in zip(props, polys[name])
+            for p, g in zip(props, polys[name], strict=False)
         ]
         (out / FILES[name]).write_text(json.dumps(_collection(feats)) + "\n", encoding="utf-8")
         counts[name] = len(feats)
