@@ -1,0 +1,320 @@
+"""The workspace's forms. Every form posts with a CSRF token; geometry comes as GeoJSON text."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from copps.accounts.models import Role
+from copps.incidents.models import Area, OffenseCategory
+from copps.problems import techniques
+from copps.problems.geometry import GeometryError, parse_polygon
+from copps.problems.models import (
+    Activity,
+    Candidate,
+    Hypothesis,
+    Objective,
+    Partner,
+    Problem,
+    ProblemPartner,
+    ResponsePlan,
+    Task,
+    TriangleEntry,
+)
+
+__all__ = [
+    "ActivityForm",
+    "AssessmentForm",
+    "AssignForm",
+    "DecisionForm",
+    "DismissForm",
+    "EventLinkForm",
+    "ExternalLinkForm",
+    "HypothesisForm",
+    "ObjectiveForm",
+    "PartnerForm",
+    "PlanForm",
+    "ProblemForm",
+    "ProblemPartnerForm",
+    "StageRequestForm",
+    "TaskForm",
+    "TaskStatusForm",
+    "TriangleForm",
+]
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _areas():
+    return Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name")
+
+
+def _officers():
+    return get_user_model().objects.filter(is_active=True, role=Role.OFFICER).order_by("username")
+
+
+def _staff():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, role__in=[Role.OFFICER, Role.ANALYST, Role.SUPERVISOR])
+        .order_by("username")
+    )
+
+
+class PolygonField(forms.CharField):
+    """A GeoJSON Polygon/MultiPolygon typed, pasted or drawn on the map (problems.js fills it)."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "class": "geojson", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return parse_polygon(value)
+        except GeometryError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def prepare_value(self, value):
+        import json
+
+        return json.dumps(value) if isinstance(value, dict) else value
+
+
+class ProblemForm(forms.ModelForm):
+    polygon = PolygonField(
+        required=False,
+        label="Area drawn on the map (GeoJSON)",
+        help_text="Click the map to draw, or paste a GeoJSON polygon.",
+    )
+    areas = forms.ModelMultipleChoiceField(
+        queryset=_areas(), required=False, label="Areas", widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=OffenseCategory.objects.all(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+
+    class Meta:
+        model = Problem
+        fields = ["title", "problem_type", "summary", "public", "areas", "polygon", "categories"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = _areas()
+
+
+class AssignForm(forms.ModelForm):
+    class Meta:
+        model = Problem
+        fields = ["owner", "officers"]
+        widgets = {"officers": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _officers()
+        self.fields["officers"].queryset = _officers()
+
+
+class TriangleForm(forms.ModelForm):
+    class Meta:
+        model = TriangleEntry
+        fields = ["side", "description", "place", "partner"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(active=True)
+
+
+class HypothesisForm(forms.ModelForm):
+    class Meta:
+        model = Hypothesis
+        fields = ["statement", "status", "evidence"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 2}), "evidence": forms.Textarea(attrs={"rows": 2})}
+
+
+class ActivityForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=[c for c in Activity.Kind.choices if c[0] != Activity.Kind.CHANGE])
+
+    class Meta:
+        model = Activity
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "role", "contact_name", "phone", "email", "address", "notes", "active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class ProblemPartnerForm(forms.ModelForm):
+    class Meta:
+        model = ProblemPartner
+        fields = ["partner", "role", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(active=True)
+
+
+class PlanForm(forms.ModelForm):
+    techniques = forms.MultipleChoiceField(
+        choices=techniques.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Situational crime prevention techniques",
+    )
+
+    class Meta:
+        model = ResponsePlan
+        fields = ["summary", "techniques"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3})}
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["text", "measure"]
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["title", "owner", "partner", "due", "status"]
+        widgets = {"due": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _staff()
+        self.fields["partner"].queryset = Partner.objects.filter(active=True)
+
+
+class TaskStatusForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["status"]
+
+
+class EventLinkForm(forms.Form):
+    event_ids = forms.CharField(label="Event numbers", help_text="separated by spaces or commas", max_length=2000)
+    note = forms.CharField(max_length=300, required=False)
+
+    def clean_event_ids(self):
+        raw = self.cleaned_data["event_ids"].replace(",", " ").split()
+        try:
+            ids = sorted({int(v) for v in raw})
+        except ValueError as exc:
+            raise forms.ValidationError("event numbers are whole numbers") from exc
+        if not ids or len(ids) > 500:
+            raise forms.ValidationError("give between 1 and 500 event numbers")
+        return ids
+
+
+class ExternalLinkForm(forms.Form):
+    KINDS = [
+        ("community.servicerequest", "Community service request"),
+        ("community.tip", "Anonymous tip"),
+        ("community.meeting", "Community meeting"),
+    ]
+    target = forms.ChoiceField(choices=KINDS, label="Record type")
+    object_id = forms.CharField(max_length=64, label="Record id")
+    label = forms.CharField(max_length=300, required=False, help_text="what it says, briefly")
+
+
+class StageRequestForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=[])
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_stage"].choices = list(targets)
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DismissForm(forms.ModelForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), min_length=5, help_text="why this is not a problem to work now"
+    )
+
+    class Meta:
+        model = Candidate
+        fields = ["reason"]
+
+
+class AssessmentForm(forms.Form):
+    """Periods and zones of an outcome assessment."""
+
+    ZONE = [("polygon", "The problem's polygon"), ("areas", "Chosen areas"), ("geojson", "A polygon (GeoJSON)")]
+    title = forms.CharField(max_length=200, required=False)
+    before_start = forms.DateField(widget=DATE)
+    before_end = forms.DateField(widget=DATE)
+    after_start = forms.DateField(widget=DATE)
+    after_end = forms.DateField(widget=DATE)
+    kind = forms.ChoiceField(choices=[("crime", "Crimes"), ("call", "Calls for service"), ("collision", "Collisions")])
+    use_problem_categories = forms.BooleanField(
+        required=False, initial=True, label="Count only the problem's categories"
+    )
+    target_from = forms.ChoiceField(choices=ZONE, initial="polygon", label="Target")
+    target_areas = forms.ModelMultipleChoiceField(
+        queryset=_areas(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+    )
+    target_geojson = PolygonField(required=False, label="Target polygon (GeoJSON)")
+    buffer_m = forms.FloatField(
+        min_value=0, initial=400, required=False, label="Buffer ring around the target, metres (0: no buffer)"
+    )
+    control_from = forms.ChoiceField(choices=ZONE[1:], initial="areas", label="Control")
+    control_areas = forms.ModelMultipleChoiceField(
+        queryset=_areas(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
+    )
+    control_geojson = PolygonField(required=False, label="Control polygon (GeoJSON)")
+    alpha = forms.FloatField(min_value=0.001, max_value=0.2, initial=0.05, label="1 - confidence level")
+    dispersion = forms.FloatField(
+        min_value=1.0,
+        max_value=20.0,
+        initial=1.0,
+        help_text="variance inflation for overdispersed counts (1 = Poisson)",
+    )
+    conclusion = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, problem: Problem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.problem = problem
+        self.fields["target_areas"].queryset = _areas()
+        self.fields["control_areas"].queryset = _areas()
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        b0, b1, a0, a1 = (data.get(k) for k in ("before_start", "before_end", "after_start", "after_end"))
+        if not (b0 <= b1 < a0 <= a1):
+            raise forms.ValidationError("Periods must run before start ≤ before end < after start ≤ after end.")
+        if a1 > timezone.localdate():
+            self.add_error("after_end", "The after period cannot end in the future.")
+        zones = {}
+        for zone in ("target", "control"):
+            how = data[f"{zone}_from"]
+            if how == "polygon":
+                if not self.problem.polygon:
+                    self.add_error(f"{zone}_from", "The problem has no polygon: draw one or choose areas.")
+                zones[zone] = {"polygon": self.problem.polygon}
+            elif how == "areas":
+                areas = list(data.get(f"{zone}_areas") or [])
+                zones[zone] = {"areas": areas}
+                if not areas:
+                    self.add_error(f"{zone}_areas", "Choose at least one area.")
+            else:
+                polygon = data.get(f"{zone}_geojson")
+                zones[zone] = {"polygon": polygon}
+                if not polygon:
+                    self.add_error(f"{zone}_geojson", "Give a polygon.")
+        data["zones"] = zones
+        return data

@@ -1,0 +1,31 @@
+"""The problem-solving workspace's records, one small module per topic."""
+
+from .assessment import Assessment
+from .candidate import Candidate
+from .evidence import EventLink, ExternalLink, SavedAnalysis
+from .partners import ControllerRole, Partner, ProblemPartner
+from .problem import STAGE_ORDER, Activity, Problem, ProblemType, Stage, StageChange
+from .response import Objective, ResponsePlan, Task
+from .triangle import Hypothesis, TriangleEntry
+
+__all__ = [
+    "STAGE_ORDER",
+    "Activity",
+    "Assessment",
+    "Candidate",
+    "ControllerRole",
+    "EventLink",
+    "ExternalLink",
+    "Hypothesis",
+    "Objective",
+    "Partner",
+    "Problem",
+    "ProblemPartner",
+    "ProblemType",
+    "ResponsePlan",
+    "SavedAnalysis",
+    "Stage",
+    "StageChange",
+    "Task",
+    "TriangleEntry",
+]

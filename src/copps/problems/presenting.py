@@ -1,0 +1,76 @@
+"""Candidate evidence as staff read it: plain labels and numbers formatted for people."""
+
+from __future__ import annotations
+
+__all__ = ["LABELS", "evidence_rows"]
+
+LABELS = {
+    "events": "Events",
+    "collisions": "Collisions",
+    "first_day": "From",
+    "last_day": "To",
+    "cells": "Grid cells",
+    "cell_m": "Cell size (m)",
+    "area_km2": "Area (km²)",
+    "density_ratio": "Density over the city's",
+    "max_z": "Highest Gi* z",
+    "min_p": "Smallest p",
+    "fdr": "False discovery rate",
+    "confidence": "Confidence",
+    "hot_periods": "Quarters hot",
+    "periods": "Quarters scanned",
+    "pattern": "Emerging hot-spot pattern",
+    "events_by_period": "Events per quarter",
+    "top_categories": "Top categories",
+    "top_places": "Top places",
+    "place": "Place",
+    "rank": "Rank",
+    "places": "Places with events",
+    "share": "Share of all events",
+    "ratio_to_mean_place": "Times the mean place",
+    "mean_per_place": "Mean events per place",
+    "gini": "Gini",
+    "top_20pct_share": "Share held by the top 20% of places",
+    "places_for_80pct": "Share of places holding 80%",
+    "by_kind": "By kind",
+    "also_recorded_as": "Also recorded as",
+    "event_ids": "Event numbers",
+    "categories": "Categories",
+    "knox_ratio": "Knox ratio (close pairs over expected)",
+    "knox_p": "Knox p",
+    "knox_observed": "Close pairs observed",
+    "knox_expected": "Close pairs expected",
+    "knox_permutations": "Permutations",
+    "knox_window": "Knox test window",
+    "link_distance_m": "Linked within (m)",
+    "link_days": "Linked within (days)",
+    "street": "Street",
+    "on_street": "On the street",
+    "share_on_street": "Share on the street",
+    "length_m": "Length (m)",
+    "per_km": "Per km",
+    "severity": "Severity",
+    "community_requests": "Community requests nearby",
+    "community_services": "Their services",
+}
+
+
+def _text(key: str, value) -> str:
+    if isinstance(value, float):
+        if key.endswith("p") or key == "min_p":
+            return f"{value:.2g}"
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        if value and all(isinstance(v, list) and len(v) == 2 for v in value):
+            return ", ".join(f"{a} ({b})" for a, b in value)
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
+    """``[(label, text)]`` in the order of :data:`LABELS`, unknown keys last."""
+    order = {k: i for i, k in enumerate(LABELS)}
+    keys = sorted(evidence, key=lambda k: (order.get(k, len(order)), k))
+    return [(LABELS.get(k, k.replace("_", " ")), _text(k, evidence[k])) for k in keys]

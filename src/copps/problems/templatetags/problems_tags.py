@@ -1,0 +1,29 @@
+"""Template filters of the workspace: effect statements (always with interval and p), techniques."""
+
+from __future__ import annotations
+
+from django import template
+
+from copps.problems import assessing, techniques
+
+register = template.Library()
+
+
+@register.filter
+def effect(assessment) -> str:
+    """The assessment's effect in words, always with its interval and p ("" before it has run)."""
+    result = (assessment.result or {}).get("before_after")
+    if not result:
+        return "not computed"
+    return assessing.effect_statement(result, (assessment.parameters or {}).get("alpha", 0.05))
+
+
+@register.filter
+def technique_names(codes) -> list[str]:
+    known = techniques.by_code()
+    return [f"{known[c].number}. {known[c].name}" for c in codes or () if c in known]
+
+
+@register.filter
+def get(mapping, key):
+    return (mapping or {}).get(key)

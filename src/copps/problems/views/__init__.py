@@ -1,0 +1,1 @@
+"""Staff pages of the problem-solving workspace, one module per part of the work."""

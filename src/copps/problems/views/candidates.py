@@ -1,0 +1,130 @@
+"""Candidate problems from scanning: the list, one candidate's evidence, promote, dismiss, scan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from copps.accounts import audit
+from copps.problems import promotion
+from copps.problems.forms import DismissForm
+from copps.problems.models import Candidate
+from copps.problems.permissions import can_analyse, deny, staff_only
+from copps.problems.presenting import evidence_rows
+from copps.problems.scanning import SCANNERS, ScanOptions, run
+
+__all__ = ["candidate_list", "candidate_detail", "promote", "dismiss", "scan_now"]
+
+
+@staff_only
+def candidate_list(request):
+    status = request.GET.get("status", "open")
+    kind = request.GET.get("kind", "")
+    qs = Candidate.objects.select_related("problem").defer("geometry", "evidence", "parameters")
+    if status in Candidate.Status.values:
+        qs = qs.filter(status=status)
+    if kind in Candidate.Kind.values:
+        qs = qs.filter(kind=kind)
+    return render(
+        request,
+        "problems/candidate_list.html",
+        {
+            "candidates": qs.order_by("-corroborated", "-score", "-id")[:300],
+            "status": status,
+            "kind": kind,
+            "statuses": Candidate.Status.choices,
+            "kinds": Candidate.Kind.choices,
+            "can_analyse": can_analyse(request.user),
+        },
+    )
+
+
+@staff_only
+def candidate_detail(request, pk: int):
+    c = get_object_or_404(Candidate.objects.select_related("problem", "decided_by"), pk=pk)
+    return render(
+        request,
+        "problems/candidate_detail.html",
+        {
+            "c": c,
+            "can_analyse": can_analyse(request.user),
+            "dismiss_form": DismissForm(),
+            "geo": {"candidate": c.geometry},
+            "evidence": evidence_rows(c.evidence),
+        },
+    )
+
+
+@require_POST
+@staff_only
+def promote(request, pk: int):
+    if not can_analyse(request.user):
+        return deny(request, "candidate.promote", "candidate", pk)
+    get_object_or_404(Candidate, pk=pk)
+    try:
+        problem = promotion.promote(pk, request.user, request)
+    except promotion.AlreadyDecided:
+        messages.error(request, "This candidate has already been decided.")
+        return redirect("problems:candidate", pk)
+    messages.success(request, "Promoted. Write the summary, choose categories and ask a supervisor to assign it.")
+    return redirect("problems:detail", problem.pk)
+
+
+@require_POST
+@staff_only
+def dismiss(request, pk: int):
+    if not can_analyse(request.user):
+        return deny(request, "candidate.dismiss", "candidate", pk)
+    c = get_object_or_404(Candidate, pk=pk)
+    form = DismissForm(request.POST, instance=c)
+    if c.status != Candidate.Status.OPEN:
+        messages.error(request, "This candidate has already been decided.")
+        return redirect("problems:candidate", c.pk)
+    if not form.is_valid():
+        return render(
+            request,
+            "problems/candidate_detail.html",
+            {
+                "c": c,
+                "can_analyse": True,
+                "dismiss_form": form,
+                "geo": {"candidate": c.geometry},
+                "evidence": evidence_rows(c.evidence),
+            },
+            status=400,
+        )
+    with transaction.atomic():
+        c = form.save(commit=False)
+        c.status, c.decided_by, c.decided_at = Candidate.Status.DISMISSED, request.user, timezone.now()
+        c.save()
+        audit.record(
+            "candidate.dismiss",
+            request=request,
+            object_type="candidate",
+            object_id=c.pk,
+            params={"reason": c.reason[:500]},
+        )
+    messages.success(request, "Dismissed.")
+    return redirect("problems:candidates")
+
+
+@require_POST
+@staff_only
+def scan_now(request):
+    if not can_analyse(request.user):
+        return deny(request, "candidates.scan", "candidate")
+    options = ScanOptions()
+    report = run(list(SCANNERS), options)
+    audit.record(
+        "candidates.scan",
+        request=request,
+        object_type="candidate",
+        params={"options": options.as_dict(), "report": report},
+    )
+    new = sum(r["created"] for r in report.values())
+    updated = sum(r["updated"] for r in report.values())
+    messages.success(request, f"Scan done: {new} new candidates, {updated} updated.")
+    return redirect("problems:candidates")

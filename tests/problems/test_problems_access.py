@@ -1,0 +1,102 @@
+"""Who may open which page of the workspace: staff read, residents and auditors get a bare 403
+(nothing of the record in the body), anonymous users are sent to sign in."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from tests.problems.conftest import sign_in
+
+from copps.accounts.models import AuditLog
+from copps.problems.models import Candidate, Partner, StageChange
+
+READ_PAGES = ["problems:list", "problems:candidates", "problems:partners", "problems:partner_new"]
+
+
+@pytest.fixture
+def world(make_problem, cast):
+    problem = make_problem()
+    candidate = Candidate.objects.create(kind="hot_spot", title="Hot spot near 70XX SUNRIDGE BLVD", lon=-121.3,
+                                         lat=38.7, x=647868, y=4287115, geometry=problem.polygon, score=50,
+                                         evidence={"events": 50})
+    change = StageChange.objects.create(problem=problem, from_stage="scanning", to_stage="analysis",
+                                        requested_by=cast["officer"])
+    partner = Partner.objects.create(name="Code enforcement", kind="city_department")
+    return {"problem": problem, "candidate": candidate, "change": change, "partner": partner}
+
+
+def all_urls(w) -> list[str]:
+    p = w["problem"].pk
+    return [reverse(name) for name in READ_PAGES] + [
+        reverse("problems:detail", args=[p]), reverse("problems:edit", args=[p]), reverse("problems:assign", args=[p]),
+        reverse("problems:assessment_new", args=[p]), reverse("problems:candidate", args=[w["candidate"].pk]),
+        reverse("problems:stage_queue"), reverse("problems:decide_stage", args=[w["change"].pk]),
+        reverse("problems:partner_edit", args=[w["partner"].pk]), reverse("problems:new"),
+    ]
+
+
+@pytest.mark.parametrize("role", ["resident", "auditor"])
+def test_non_staff_get_a_bare_403_with_nothing_leaked(client_for, world, role):
+    c = client_for(role)
+    for url in all_urls(world):
+        response = c.get(url)
+        assert response.status_code == 403, url
+        body = response.content.decode()
+        assert "Sunridge" not in body and "SUNRIDGE" not in body and "38.7" not in body and "-121" not in body, url
+    assert AuditLog.objects.filter(outcome="denied", username=role).count() == len(all_urls(world))
+
+
+@pytest.mark.parametrize("role", ["resident", "auditor"])
+def test_non_staff_cannot_post_either(client_for, world, role):
+    p = world["problem"].pk
+    c = client_for(role)
+    for name, args in [("add_note", [p]), ("promote", [world["candidate"].pk]), ("scan", []),
+                       ("request_stage", [p]), ("add_task", [p])]:
+        response = c.post(reverse(f"problems:{name}", args=args), {"text": "x", "kind": "note"})
+        assert response.status_code == 403 and b"Sunridge" not in response.content
+    assert world["candidate"].__class__.objects.get().status == "open"
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    for url in all_urls(world):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("role", ["officer", "analyst", "supervisor", "admin"])
+def test_staff_read_the_workspace(client_for, world, role):
+    c = client_for(role)
+    for name in READ_PAGES:
+        assert c.get(reverse(name)).status_code == 200
+    page = c.get(reverse("problems:detail", args=[world["problem"].pk]))
+    assert page.status_code == 200 and b"Car break-ins at the Sunridge lot" in page.content
+    assert c.get(reverse("problems:candidate", args=[world["candidate"].pk])).status_code == 200
+
+
+def test_role_pages_refuse_other_roles(client_for, world, other_officer, client):
+    p = world["problem"].pk
+    officer = client_for("officer")
+    for url in [reverse("problems:assign", args=[p]), reverse("problems:stage_queue"),
+                reverse("problems:decide_stage", args=[world["change"].pk]), reverse("problems:new"),
+                reverse("problems:assessment_new", args=[p])]:
+        assert officer.get(url).status_code == 403, url
+    analyst = client_for("analyst")
+    assert analyst.get(reverse("problems:assign", args=[p])).status_code == 403
+    assert analyst.get(reverse("problems:stage_queue")).status_code == 403
+    assert analyst.get(reverse("problems:assessment_new", args=[p])).status_code == 200
+    supervisor = client_for("supervisor")
+    assert supervisor.get(reverse("problems:stage_queue")).status_code == 200
+    assert supervisor.get(reverse("problems:assessment_new", args=[p])).status_code == 403
+    sign_in(client, other_officer)
+    assert client.get(reverse("problems:edit", args=[p])).status_code == 403
+    assert client.get(reverse("problems:detail", args=[p])).status_code == 200  # every officer may read
+
+
+def test_the_workspace_pages_carry_no_inline_script(client_for, world):
+    c = client_for("analyst")
+    for url in all_urls(world):
+        body = c.get(url).content.decode()
+        for chunk in body.split("<script")[1:]:
+            head = chunk.split(">", 1)[0]
+            assert "src=" in head or 'type="application/json"' in head, (url, head)
+        assert " onclick=" not in body and "javascript:" not in body
