@@ -27,6 +27,7 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     assert "Synthetic city ready" in out.stdout
+    assert "Worked examples" in out.stdout
     for role in ("officer", "analyst", "supervisor", "admin"):
         assert f"user {role}" in out.stdout
     assert (tmp_path / "city" / "truth.json").exists()

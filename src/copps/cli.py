@@ -20,6 +20,7 @@ COMMANDS = {
     "simulate": "simulate",
     "serve": "serve",
     "scan": "scan",
+    "candidates": "candidates",
     "requests": "requests",
     "publish-points": "publish_snap_points",
     "migrate": "migrate",
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
         django.setup()
         print(_overview())
         return
+    if args[:2] == ["scan", "candidates"]:  # candidates take no event filters: their own command
+        args = ["candidates", *args[2:]]
     if args[0] in COMMANDS:
         args[0] = COMMANDS[args[0]]
     execute_from_command_line(["copps", *args])

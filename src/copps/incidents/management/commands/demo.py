@@ -45,6 +45,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"The database already holds {Event.objects.count():,} events; keeping them.")
         self.create_users()
+        if (data_dir / "truth.json").exists():
+            # scanned candidates and two worked example problems, one assessed against the planted intervention
+            call_command("problems_demo", truth=data_dir / "truth.json", stdout=self.stdout._out)
         if not opts["no_serve"]:
             call_command("serve", bind=opts["bind"])
 
