@@ -4,12 +4,12 @@ at street zoom and the grid at city zoom, and filters; it fetches nothing from o
 from __future__ import annotations
 
 import pytest
-from tests.browser.conftest import browser, page, shot  # noqa: F401  (fixtures)
+from tests.browser.conftest import shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_public_map_points_grid_and_filters(page, live_server, town):  # noqa: F811
+def test_public_map_points_grid_and_filters(page, live_server, town):
     for i in range(30):
         town.event(category=["burglary", "larceny"][i % 2], days_ago=10 + i, at=i * 9, district="AB"[i % 2])
     town.event(kind="collision", category=None, days_ago=12, at=5)
