@@ -51,6 +51,35 @@ VARIABLES: dict[str, Variable] = {
         Variable("COPPS_TIME_ZONE", "America/Los_Angeles", "The agency's local time zone."),
         Variable("COPPS_STATIC_ROOT", "var/static", "Where `collectstatic` puts static files."),
         Variable("COPPS_LOG_LEVEL", "INFO", "Application log level."),
+        Variable(
+            "COPPS_PUBLISH_SNAP_MIN_ADDRESSES",
+            "8",
+            "Public map: each published point stands for at least this many address points (police.uk: 8).",
+        ),
+        Variable(
+            "COPPS_PUBLISH_MIN_OFFSET_M",
+            "10",
+            "Public map: metres between a published point and any address point or the event's true location.",
+        ),
+        Variable("COPPS_PUBLISH_K", "10", "Public counts from 1 to k-1 are suppressed, with secondary suppression."),
+        Variable("COPPS_PUBLISH_DELAY_DAYS", "7", "Days before an event, or a month's counts, is published."),
+        Variable(
+            "COPPS_PUBLISH_SENSITIVE",
+            "district",
+            "`district`: sensitive events only in monthly district counts; `none`: not published.",
+        ),
+        Variable(
+            "COPPS_TLS",
+            "false",
+            "copps is served over HTTPS: redirect plain HTTP and send HSTS (one year, subdomains, "
+            "preload). Turn on in production.",
+        ),
+        Variable(
+            "COPPS_TLS_PROXY",
+            "false",
+            "Trust the `X-Forwarded-Proto` header of the reverse proxy that terminates TLS (only "
+            "when the proxy always sets it).",
+        ),
     ]
 }
 

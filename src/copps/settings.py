@@ -43,11 +43,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "copps.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "copps.accounts.middleware.SessionSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,7 +110,8 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "copps.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "copps.accounts.passwords.BreachedPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:map"
@@ -134,6 +137,10 @@ STATICFILES_DIRS = [
 ]
 WHITENOISE_USE_FINDERS = True  # serve straight from the packages in the demo: no collectstatic step
 
+# Sessions live in the database. copps.accounts.middleware ends a signed-in session after 30 idle
+# minutes or 12 hours; the cookie dies with the browser (no "remember me").
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -142,6 +149,20 @@ CSRF_COOKIE_SECURE = MODE == "production"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# HTTPS: copps behind TLS (itself or a reverse proxy) redirects plain HTTP and sends HSTS.
+TLS = config.get_bool("COPPS_TLS")
+SECURE_SSL_REDIRECT = TLS
+SECURE_HSTS_SECONDS = 31536000 if TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TLS
+SECURE_HSTS_PRELOAD = TLS
+if config.get_bool("COPPS_TLS_PROXY"):
+    # Only behind a proxy that always sets (and strips any client-sent) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if TLS:
+    # __Host- cookies: browsers accept them only Secure, for this exact host, path / (ASVS 3.4.4).
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-copps_session"
+    CSRF_COOKIE_NAME = "__Host-copps_csrf"
 
 COPPS_TILE_URL = config.get("COPPS_TILE_URL")
 
@@ -151,3 +172,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": config.get("COPPS_LOG_LEVEL")},
 }
+
+# The public portal's privacy rules (validated in copps/publish/conf.py; docs/privacy.md).
+COPPS_PUBLISH_SNAP_MIN_ADDRESSES = config.get("COPPS_PUBLISH_SNAP_MIN_ADDRESSES")
+COPPS_PUBLISH_MIN_OFFSET_M = config.get("COPPS_PUBLISH_MIN_OFFSET_M")
+COPPS_PUBLISH_K = config.get("COPPS_PUBLISH_K")
+COPPS_PUBLISH_DELAY_DAYS = config.get("COPPS_PUBLISH_DELAY_DAYS")
+COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")

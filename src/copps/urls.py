@@ -1,14 +1,16 @@
 """The URL map: each app owns its own urls.py."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from copps.accounts.views import admin_login_view
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:map", permanent=False)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("copps.accounts.urls")),
+    # The admin signs in through the same two-factor flow as every other staff page.
+    path("admin/login/", admin_login_view),
     path("admin/", admin.site.urls),
     path("events/", include("copps.incidents.urls")),
     path("api/", include("copps.api_urls")),

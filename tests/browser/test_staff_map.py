@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from django.core.management import call_command
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD, shared_data
 
+from copps.accounts.models import TOTPDevice
 from copps.incidents.models import Area, Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,30 +20,52 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def chicago(django_user_model):
     call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command("areas", "import", str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-                 type="beat", name_field="BEAT_NUM")
+    call_command(
+        "areas",
+        "import",
+        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
+        type="beat",
+        name_field="BEAT_NUM",
+    )
     django_user_model.objects.create_user(username="analyst", password=PASSWORD, role="analyst")
 
 
 def sign_in(page, live_server):
+    """Password, then the second factor: at the first sign-in the analyst enrols an authenticator
+    (pyotp plays the phone app, reading the secret the page shows), later ones enter its code."""
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "analyst")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
+    if page.url.endswith("/enrol/"):
+        secret = page.locator("#totp-secret").inner_text().strip()
+        page.fill("#id_code", pyotp.TOTP(secret).now())
+        page.click("form.login button[type=submit]")
+        assert page.locator(".recovery-codes li").count() == 10
+        page.click("text=Continue")
+    else:
+        secret = TOTPDevice.objects.get(user__username="analyst").secret
+        page.fill("#id_code", pyotp.TOTP(secret).now())
+        page.click("form.login button[type=submit]")
 
 
 def test_sign_in_map_and_filtered_table(page, live_server, chicago):
-    external = []
+    external, csp_violations = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
+    page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
     sign_in(page, live_server)
     page.wait_for_url(re.compile(r".*/events/map/"))
     status = page.locator("#map-status")
     status.filter(has_text="events with a location").or_(status.filter(has_text="most recent")).wait_for()
     # markers are drawn on a canvas: the map reports how many it drew
     assert page.locator("#map canvas").count() >= 1
-    assert int(page.locator("#map").get_attribute("data-markers")) == min(Event.objects.filter(lat__isnull=False).count(), 5000)
+    assert int(page.locator("#map").get_attribute("data-markers")) == min(
+        Event.objects.filter(lat__isnull=False).count(), 5000
+    )
     shot(page, "foundation-01-map")
     assert external == [], f"the page fetched from outside copps: {external[:3]}"
+    assert csp_violations == [], f"the page broke its Content-Security-Policy: {csp_violations[:3]}"
 
     beat = Area.objects.get(type="beat", code="1533")
     page.goto(f"{live_server.url}/events/")
@@ -54,7 +78,9 @@ def test_sign_in_map_and_filtered_table(page, live_server, chicago):
     shot(page, "foundation-02-table-beat-1533")
 
     page.click("text=show on the map")
-    page.locator("#map-status").filter(has_text=f"{Event.objects.filter(beat=beat, lat__isnull=False).count()} events").wait_for()
+    page.locator("#map-status").filter(
+        has_text=f"{Event.objects.filter(beat=beat, lat__isnull=False).count()} events"
+    ).wait_for()
     assert int(page.locator("#map").get_attribute("data-markers")) == Event.objects.filter(beat=beat).count()
 
 

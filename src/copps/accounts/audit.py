@@ -1,19 +1,36 @@
-"""Writing audit rows. Callers write the row before they return sensitive data, so
-a failed write means the data is not returned (the exception propagates)."""
+"""Writing audit rows. Callers write the row before they return sensitive data, so a failed
+write means the data is not returned (the exception propagates: fail closed).
+
+Every row joins the hash chain (``copps.accounts.chain``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.http import HttpRequest
 
+from copps.accounts import chain
 from copps.accounts.models import AuditLog, User
 
-__all__ = ["record", "record_many"]
+__all__ = ["current_request", "record", "record_many"]
+
+# The request being served, so that changes made deep inside (model signals) are audited with
+# who made them and from where. Set by copps.accounts.middleware.SessionSecurityMiddleware.
+_current_request: ContextVar[HttpRequest | None] = ContextVar("copps_audit_request", default=None)
+
+
+def current_request() -> HttpRequest | None:
+    return _current_request.get()
 
 
 def _client_addr(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def _actor(request: HttpRequest | None) -> User | None:
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
 
 
 def record(
@@ -21,17 +38,21 @@ def record(
     *,
     request: HttpRequest | None = None,
     user: User | None = None,
+    username: str | None = None,
     object_type: str = "",
     object_id: object = "",
     outcome: str = AuditLog.Outcome.ALLOWED,
     params: dict | None = None,
 ) -> AuditLog:
-    """Write one audit row (``user`` defaults to the request's user)."""
-    if user is None and request is not None and request.user.is_authenticated:
-        user = request.user  # type: ignore[assignment]
-    return AuditLog.objects.create(
+    """Write one audit row (``user`` defaults to the request's user; ``username`` to the
+    user's, and names an account that may not exist for failed sign-ins)."""
+    if user is None:
+        user = _actor(request)
+    if username is None:
+        username = user.get_username() if user else ""
+    row = AuditLog(
         user=user,
-        username=user.get_username() if user else "",
+        username=username,
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -39,6 +60,7 @@ def record(
         remote_addr=_client_addr(request),
         params=params or {},
     )
+    return chain.append([row])[0]
 
 
 def record_many(
@@ -46,7 +68,7 @@ def record_many(
     params: dict | None = None,
 ) -> None:
     """One row per object, e.g. every sensitive event shown on a list page."""
-    user = request.user if request.user.is_authenticated else None
+    user = _actor(request)
     rows = [
         AuditLog(
             user=user,
@@ -59,4 +81,4 @@ def record_many(
         )
         for oid in object_ids
     ]
-    AuditLog.objects.bulk_create(rows)
+    chain.append(rows)

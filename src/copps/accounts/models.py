@@ -1,9 +1,10 @@
-"""Who uses copps, and the record of what they did with sensitive data."""
+"""Who uses copps, how staff prove who they are, and the record of what they did."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -23,24 +24,74 @@ class User(AbstractUser):
 
     Staff (officers, analysts, supervisors, administrators) see police records;
     residents see only what the public portal shows plus their own reports.
+    Auditors read the audit log and nothing else.
     """
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.RESIDENT)
+    locked_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set after repeated failed sign-ins by staff; only an administrator releases it.",
+    )
 
     @property
     def is_department_staff(self) -> bool:
         return self.is_active and self.role in STAFF_ROLES
 
+    @property
+    def requires_mfa(self) -> bool:
+        """Anyone who can see police records, the audit log or the admin signs in with two factors."""
+        return self.role in STAFF_ROLES or self.role == Role.AUDITOR or self.is_staff or self.is_superuser
+
+
+class TOTPDevice(models.Model):
+    """A staff member's authenticator app (RFC 6238 TOTP). The secret must be readable to check
+    codes, so it is stored as is; the database is the secret's boundary."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_step = models.BigIntegerField(
+        default=0, help_text="The time step of the last code accepted: a code is never accepted twice."
+    )
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code shown once at enrolment, for when the phone is lost. Only a salted SHA-256
+    is kept: the codes carry 80 random bits, so a fast hash is enough (no dictionary to try)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=96)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}{' (used)' if self.used_at else ''}"
+
+
+class UserSession(models.Model):
+    """Which database sessions belong to which user, so that signing out or disabling an
+    account can end every one of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"session of {self.user} since {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class AuditLog(models.Model):
-    """One security-relevant action: who did what to which record, when, from where, and
-    whether it was allowed. Written on every staff read or change of a sensitive event."""
+    """One security-relevant action: who did what to which record, when (UTC), from where, and
+    whether it was allowed. Rows are hash-chained (see ``copps.accounts.chain``): each stores
+    the hash of the row before it, so an edited or deleted row breaks the chain."""
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed"
         DENIED = "denied"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT)
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64)
@@ -49,10 +100,27 @@ class AuditLog(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.ALLOWED)
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     params = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    row_hash = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["username", "action", "at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}:{self.object_id} {self.outcome}"
+        return (f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} "
+                f"{self.object_type}:{self.object_id} {self.outcome}")
+
+
+class AuditChainHead(models.Model):
+    """The single row that holds the end of the audit chain. Writers lock it, so rows join the
+    chain one at a time even with several app servers."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit chain head at row {self.last_id}"

@@ -1,0 +1,118 @@
+"""The audit log's hash chain: each row's hash covers its own content and the previous row's
+hash, so editing or deleting any row (other than the newest rows together with the chain
+head) shows up when the chain is walked again.
+
+Writers append under a lock on the chain-head row: ``select_for_update`` on PostgreSQL; on
+SQLite the write transaction itself (``BEGIN IMMEDIATE``, see settings) serialises writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import IntegrityError, transaction
+
+from copps.accounts.models import AuditChainHead, AuditLog
+
+__all__ = ["GENESIS", "Break", "append", "row_digest", "verify"]
+
+GENESIS = "0" * 64
+HEAD_ID = 1
+
+
+def _canonical(row: AuditLog) -> bytes:
+    """The row's content as bytes that do not depend on the database it was read back from."""
+    content = {
+        "at": row.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "user": row.user_id,
+        "username": row.username,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "outcome": row.outcome,
+        "remote_addr": str(row.remote_addr) if row.remote_addr else None,
+        "params": row.params,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+def row_digest(prev_hash: str, row: AuditLog) -> str:
+    return hashlib.sha256(prev_hash.encode() + b"\n" + _canonical(row)).hexdigest()
+
+
+def _locked_head() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    # An empty database (fresh, or flushed between tests): start the chain from its last row.
+    last = AuditLog.objects.order_by("-id").first()
+    try:
+        with transaction.atomic():
+            AuditChainHead.objects.create(
+                pk=HEAD_ID, last_id=last.pk if last else 0, last_hash=last.row_hash if last else GENESIS
+            )
+    except IntegrityError:
+        pass  # another writer created it first
+    return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+
+
+def append(rows: Sequence[AuditLog]) -> list[AuditLog]:
+    """Chain and insert ``rows`` in order, atomically. Raises if they cannot be written."""
+    rows = list(rows)
+    if not rows:
+        return rows
+    with transaction.atomic():
+        head = _locked_head()
+        prev = head.last_hash
+        for row in rows:
+            # Normalise the way the database will, so the hash matches what verify reads back.
+            row.remote_addr = AuditLog._meta.get_field("remote_addr").to_python(row.remote_addr)
+            row.prev_hash = prev
+            row.row_hash = prev = row_digest(prev, row)
+        if len(rows) == 1:
+            rows[0].save(force_insert=True)
+        else:
+            rows = AuditLog.objects.bulk_create(rows)
+        head.last_hash = prev
+        head.last_id = max(r.pk for r in rows)
+        head.save(update_fields=["last_hash", "last_id"])
+    return rows
+
+
+@dataclass(frozen=True)
+class Break:
+    """One place where the chain does not hold."""
+
+    row_id: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row_id}" if self.row_id is not None else "chain head"
+        return f"{where}: {self.problem}"
+
+
+def verify(batch: int = 2000) -> Iterator[Break | int]:
+    """Walk the chain in insertion order. Yields each :class:`Break`, then the number of rows
+    checked."""
+    prev_hash, last_id, count = GENESIS, 0, 0
+    qs = AuditLog.objects.order_by("id")
+    for row in qs.iterator(chunk_size=batch):
+        count += 1
+        if row.prev_hash != prev_hash:
+            yield Break(row.pk, "its link to the previous row is broken (a row before it was "
+                                "deleted, inserted or edited)")
+        if row_digest(row.prev_hash, row) != row.row_hash:
+            yield Break(row.pk, "its content does not match its hash (the row was edited)")
+        prev_hash, last_id = row.row_hash, row.pk
+    head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    if head is None:
+        if count:
+            yield Break(None, "missing (the chain head row was deleted)")
+    elif head.last_hash != prev_hash or head.last_id != last_id:
+        yield Break(None, f"points at row {head.last_id}, but the chain ends at row {last_id} "
+                          "(the newest rows were deleted or edited)")
+    yield count

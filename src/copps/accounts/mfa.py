@@ -1,0 +1,137 @@
+"""The second factor for staff: TOTP authenticator apps (RFC 6238, via pyotp) and one-time
+recovery codes; and the session marks that say which factors a session has passed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import UTC, datetime
+
+import pyotp
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.utils import timezone
+
+from copps.accounts.models import RecoveryCode, TOTPDevice, User
+
+__all__ = [
+    "ISSUER", "RECOVERY_CODES", "mark_mfa_verified", "is_mfa_verified", "new_secret",
+    "provisioning_uri", "code_matches", "enrol", "ensure_device", "check_code", "remaining_recovery_codes",
+]
+
+ISSUER = "copps"
+RECOVERY_CODES = 10
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+DRIFT_STEPS = 1  # accept the code of the previous and next 30-second step (clock drift)
+
+# The session key that marks a signed-in session as having passed the second factor.
+MFA_SESSION_KEY = "copps_mfa"
+
+
+def mark_mfa_verified(session: SessionBase, method: str = "totp") -> None:
+    """Record in ``session`` that its user passed the second factor (``totp`` or ``recovery``).
+
+    The sign-in views call this after the second factor; a session of a user who needs two
+    factors but lacks this mark is ended by ``SessionSecurityMiddleware``."""
+    session[MFA_SESSION_KEY] = {"method": method, "at": int(time.time())}
+
+
+def is_mfa_verified(session: SessionBase) -> bool:
+    return bool(session.get(MFA_SESSION_KEY))
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()  # 160 bits
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name=ISSUER)
+
+
+def _matching_step(secret: str, code: str, now: float) -> int | None:
+    """The time step whose code is ``code`` (within the drift window), or None."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    step_now = totp.timecode(datetime.fromtimestamp(now, tz=UTC))
+    for step in range(step_now - DRIFT_STEPS, step_now + DRIFT_STEPS + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def code_matches(secret: str, code: str, now: float | None = None) -> bool:
+    return _matching_step(secret, code, time.time() if now is None else now) is not None
+
+
+def _normalise_recovery(code: str) -> str:
+    return "".join(code.split()).replace("-", "").upper()
+
+
+def _hash_recovery(code: str, salt: str | None = None) -> str:
+    """``salt$sha256(salt + code)`` with a fresh 64-bit salt (ASVS 2.6.2: codes under 112 bits
+    are salted and hashed)."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256((salt + _normalise_recovery(code)).encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def _new_recovery_code() -> str:
+    raw = "".join(secrets.choice(_BASE32) for _ in range(16))  # 80 bits
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+@transaction.atomic
+def enrol(user: User, secret: str, code: str) -> list[str] | None:
+    """Save ``user``'s authenticator if ``code`` shows the app holds ``secret``, and return fresh
+    recovery codes (shown once, stored hashed); None if the code is wrong. Any earlier device
+    and codes are replaced."""
+    step = _matching_step(secret, code, time.time())
+    if step is None:
+        return None
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, secret=secret, last_step=step)
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, code_hash=_hash_recovery(c)) for c in codes)
+    return codes
+
+
+def ensure_device(user: User) -> str:
+    """The secret of ``user``'s authenticator, enrolling one first if there is none (for
+    ``copps demo``, whose accounts are set up without a phone at hand; recovery codes are
+    not made)."""
+    device = TOTPDevice.objects.filter(user=user).first()
+    if device is None:
+        # last_step 0: the very first code the user types is accepted.
+        device = TOTPDevice.objects.create(user=user, secret=new_secret())
+    return device.secret
+
+
+def remaining_recovery_codes(user: User) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def check_code(user: User, code: str) -> str | None:
+    """Check a second-factor code: a TOTP code not used before, or an unused recovery code
+    (then spent). Returns the method that passed (``totp`` or ``recovery``), or None."""
+    device = TOTPDevice.objects.filter(user=user).first()
+    if device is None:
+        return None
+    step = _matching_step(device.secret, code, time.time())
+    if step is not None:
+        # Conditional update: two requests with the same code cannot both pass (no replay).
+        used = TOTPDevice.objects.filter(pk=device.pk, last_step__lt=step).update(last_step=step)
+        return "totp" if used else None
+    if len(_normalise_recovery(code)) != 16:
+        return None
+    for pk, stored in RecoveryCode.objects.filter(user=user, used_at__isnull=True).values_list("pk", "code_hash"):
+        salt = stored.split("$", 1)[0]
+        if hmac.compare_digest(stored, _hash_recovery(code, salt)):
+            # Conditional update: a code raced by two requests is spent by only one of them.
+            spent = RecoveryCode.objects.filter(pk=pk, used_at__isnull=True).update(used_at=timezone.now())
+            return "recovery" if spent else None
+    return None

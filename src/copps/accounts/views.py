@@ -1,0 +1,220 @@
+"""Signing in and out, the second factor, and the auditor's view of the audit log.
+
+Staff sign in in two steps. The password step never signs anyone in: it leaves a short-lived
+"pending" mark in the session, and only the second step (a TOTP or recovery code, or enrolling
+an authenticator the first time) calls ``login()``. Until then ``request.user`` is anonymous,
+so no staff page and no admin page can be reached with one factor."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from copps.accounts import audit, lockout, mfa
+from copps.accounts.forms import AuditFilterForm, CodeForm, LoginForm
+from copps.accounts.models import AuditLog, Role, TOTPDevice, User
+from copps.accounts.permissions import auditor_required
+
+PENDING = "copps_pending"
+PENDING_TTL = 10 * 60  # seconds between the password step and the second factor
+
+# One message for every failure, so that nobody learns whether an account exists or is locked.
+SIGN_IN_FAILED = ("Sign-in failed. Check your user name and password and try again later. "
+                  "After repeated failures sign-in is paused; staff accounts must then be "
+                  "released by an administrator.")
+
+DENIED = AuditLog.Outcome.DENIED
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+def _landing(user: User, next_url: str) -> str:
+    if next_url:
+        return next_url
+    if user.role == Role.AUDITOR:
+        return reverse("audit_log")
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _pending_user(request: HttpRequest) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_TTL:
+        request.session.pop(PENDING, None)
+        return None, {}
+    user = User.objects.filter(pk=pending["uid"], is_active=True).first()
+    if user is None or user.locked_at:
+        request.session.pop(PENDING, None)
+        return None, {}
+    return user, pending
+
+
+def _account(username: str) -> User | None:
+    try:
+        return User._default_manager.get_by_natural_key(username)
+    except User.DoesNotExist:
+        return None
+
+
+def _fail(request: HttpRequest, username: str, user: User | None, factor: str) -> None:
+    """Audit a failed attempt and lock a staff account that reached the limit."""
+    audit.record("login.failed", request=request, user=user, username=username, object_type="user",
+                 object_id=user.pk if user else "", outcome=DENIED, params={"factor": factor})
+    if lockout.after_failure(username, user):
+        audit.record("account.locked", request=request, user=user, username=username,
+                     object_type="user", object_id=user.pk, outcome=DENIED,
+                     params={"failures": lockout.STAFF_MAX_FAILURES,
+                             "window_minutes": int(lockout.STAFF_WINDOW.total_seconds() // 60)})
+
+
+def _complete(request: HttpRequest, user: User, factors: list[str], next_url: str) -> None:
+    request.session.pop(PENDING, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.requires_mfa:
+        mfa.mark_mfa_verified(request.session, factors[-1])
+    audit.record("login.success", request=request, user=user, object_type="user", object_id=user.pk,
+                 params={"factors": factors})
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            typed, password = form.cleaned_data["username"], form.cleaned_data["password"]
+            user = _account(typed)
+            username = lockout.audit_name(typed, user)
+            verdict = lockout.before_attempt(username, user)
+            # Check the password even when the attempt is refused, so the answer takes as long.
+            checked = authenticate(request, username=typed, password=password)
+            if not verdict.allowed:
+                audit.record("login.refused", request=request, user=user, username=username,
+                             object_type="user", object_id=user.pk if user else "", outcome=DENIED,
+                             params={"reason": verdict.reason})
+            elif checked is None:
+                _fail(request, username, user, "password")
+            elif not checked.requires_mfa:
+                _complete(request, checked, ["password"], next_url)
+                return redirect(_landing(checked, next_url))
+            else:
+                request.session.cycle_key()
+                request.session[PENDING] = {"uid": checked.pk, "at": int(time.time()), "next": next_url}
+                audit.record("login.password_ok", request=request, user=checked, object_type="user",
+                             object_id=checked.pk, params={"next_step": "second factor"})
+                has_device = TOTPDevice.objects.filter(user=checked).exists()
+                return redirect("mfa_verify" if has_device else "mfa_enrol")
+        else:
+            audit.record("login.failed", request=request, outcome=DENIED, object_type="user",
+                         username=lockout.audit_name(request.POST.get("username", ""), None),
+                         params={"factor": "form"})
+        error = SIGN_IN_FAILED
+    return render(request, "registration/login.html", {"form": form, "next": next_url, "error": error})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("login")
+    if not TOTPDevice.objects.filter(user=user).exists():
+        return redirect("mfa_enrol")
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        method = mfa.check_code(user, form.data.get("code", "")) if form.is_valid() else None
+        if method:
+            _complete(request, user, ["password", method], pending.get("next", ""))
+            if method == "recovery":
+                left = mfa.remaining_recovery_codes(user)
+                return render(request, "registration/recovery_used.html",
+                              {"left": left, "next": _landing(user, pending.get("next", ""))})
+            return redirect(_landing(user, pending.get("next", "")))
+        _fail(request, user.get_username(), user, "second")
+        user.refresh_from_db(fields=["locked_at"])
+        if user.locked_at:
+            request.session.pop(PENDING, None)
+            form = LoginForm()
+            return render(request, "registration/login.html", {"form": form, "error": SIGN_IN_FAILED})
+        error = "That code did not work. Enter the current code from your authenticator app, or a recovery code."
+    return render(request, "registration/verify.html", {"form": form, "error": error})
+
+
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    user, pending = _pending_user(request)
+    if user is None:
+        return redirect("login")
+    if TOTPDevice.objects.filter(user=user).exists():
+        return redirect("mfa_verify")
+    secret = pending.get("secret")
+    if not secret:
+        secret = pending["secret"] = mfa.new_secret()
+        request.session[PENDING] = pending
+    form = CodeForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        codes = mfa.enrol(user, secret, form.data.get("code", "")) if form.is_valid() else None
+        if codes:
+            audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk)
+            _complete(request, user, ["password", "totp"], pending.get("next", ""))
+            return render(request, "registration/recovery_codes.html",
+                          {"codes": codes, "next": _landing(user, pending.get("next", ""))})
+        audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk,
+                     outcome=DENIED, params={"reason": "wrong code"})
+        error = "That code did not match. Check the clock of your phone and enter the current code."
+    return render(request, "registration/enrol.html", {
+        "form": form, "error": error, "secret": secret, "uri": mfa.provisioning_uri(user, secret),
+    })
+
+
+@require_POST
+@csrf_protect
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)  # the user_logged_out signal ends every session of the user and audits it
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """The admin's own sign-in page would sign staff in with a password only: send it here."""
+    target = reverse("login")
+    next_url = _safe_next(request, request.GET.get("next"))
+    return redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+
+
+@auditor_required
+@never_cache
+def audit_log_view(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    qs = form.filter() if request.GET else AuditLog.objects.all()
+    page = Paginator(qs.order_by("-id"), 100).get_page(request.GET.get("page"))
+    # Reading the log is itself audited, before anything is shown (fail closed).
+    audit.record("audit.read", request=request, object_type="auditlog",
+                 params={k: v for k, v in request.GET.items() if k != "csrfmiddlewaretoken"})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
