@@ -39,7 +39,12 @@ def client_for(client, cast):
     """A test client signed in as the given role."""
 
     def _client(role: str):
+        from copps.accounts.mfa import mark_mfa_verified
+
         client.force_login(cast[role])
+        session = client.session
+        mark_mfa_verified(session)  # force_login skips the second factor that staff pages require
+        session.save()
         return client
 
     return _client

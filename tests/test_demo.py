@@ -28,7 +28,7 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "Synthetic city ready" in out.stdout
     assert "Worked examples" in out.stdout
-    for role in ("officer", "analyst", "supervisor", "admin"):
+    for role in ("officer", "analyst", "supervisor", "admin", "auditor"):
         assert f"user {role}" in out.stdout
     assert (tmp_path / "city" / "truth.json").exists()
     conn = sqlite3.connect(db)
@@ -44,7 +44,8 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     finally:
         conn.close()
     assert kinds["crime"] > 1000 and kinds["call"] > 10000 and kinds["collision"] > 100
-    assert roles == {"officer", "analyst", "supervisor", "admin"}
+    assert roles == {"officer", "analyst", "supervisor", "admin", "auditor"}
+    assert "authenticator secret" in out.stdout
     assert beats >= 10 and unassigned == 0
     assert hashes == {"argon2"}
     assert journal == "wal"

@@ -23,6 +23,11 @@ COMMANDS = {
     "candidates": "candidates",
     "requests": "requests",
     "publish-points": "publish_snap_points",
+    "audit": "audit",
+    "backup": "backup",
+    "restore": "restore",
+    "disable_inactive": "disable_inactive",
+    "mfa_code": "mfa_code",
     "migrate": "migrate",
     "createsuperuser": "createsuperuser",
 }

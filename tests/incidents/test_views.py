@@ -3,6 +3,7 @@ and the audit rows written when sensitive events are shown."""
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -43,9 +44,13 @@ def test_resident_gets_no_geojson(client_for, chicago):
     assert response.status_code == 403 and b"coordinates" not in response.content
 
 
-def test_staff_signs_in_with_password_and_sees_the_table(client, cast, chicago):
+def test_staff_signs_in_with_password_and_code_and_sees_the_table(client, cast, chicago):
     response = client.post(reverse("login"), {"username": "analyst", "password": PASSWORD})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_enrol")
+    assert client.get(reverse("incidents:list")).status_code == 302  # no staff page with one factor
+    secret = client.get(reverse("mfa_enrol")).context["secret"]
+    response = client.post(reverse("mfa_enrol"), {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200 and len(response.context["codes"]) == 10
     page = client.get(reverse("incidents:list"))
     assert page.status_code == 200
     assert b"6957 events" in page.content

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from copps.accounts import mfa
 from copps.incidents.models import Event, Site
 
 DEMO_USERS = [
@@ -18,6 +19,7 @@ DEMO_USERS = [
     ("analyst", "analyst", "analyst-demo-pass"),
     ("supervisor", "supervisor", "supervisor-demo-pass"),
     ("admin", "admin", "admin-demo-pass"),
+    ("auditor", "auditor", "auditor-demo-pass"),
 ]
 
 DATA_FILES = [("crimes.csv", "sfpd"), ("calls.csv", "seattle-911"), ("collisions.txt", "switrs")]
@@ -67,8 +69,13 @@ class Command(BaseCommand):
                 call_command("areas", "import", str(data_dir / name), type=type_, stdout=self.stdout._out, **extra)
         if (data_dir / "requests.json").exists():
             # community service requests, after the areas so each gets its beat
-            call_command("requests", "import", str(data_dir / "services.json"), str(data_dir / "requests.json"),
-                         stdout=self.stdout._out)
+            call_command(
+                "requests",
+                "import",
+                str(data_dir / "services.json"),
+                str(data_dir / "requests.json"),
+                stdout=self.stdout._out,
+            )
         for name, profile in DATA_FILES:
             call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
         # public map points, each standing for at least 8 of the city's addresses
@@ -85,5 +92,9 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = role == "admin"
             user.set_password(password)
             user.save()
-            self.stdout.write(f"  {role:11} user {username:11} password {password}")
-        self.stdout.write("")
+            secret = mfa.ensure_device(user)  # staff confirm every sign-in with a second factor
+            self.stdout.write(f"  {role:11} user {username:11} password {password:21} authenticator secret {secret}")
+        self.stdout.write(
+            "Staff confirm each sign-in with a 6-digit code: add the secret to an authenticator app "
+            "(time-based, 30 s), or run `copps mfa_code USER` for the current code (demo only).\n"
+        )
