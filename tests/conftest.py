@@ -24,6 +24,21 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
+def chicago(db):
+    """Two weeks of real Chicago crimes (2014) with the 2014 beat polygons they fall in."""
+    from django.core.management import call_command
+
+    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
+    call_command(
+        "areas",
+        "import",
+        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
+        type="beat",
+        name_field="BEAT_NUM",
+    )
+
+
+@pytest.fixture
 def cast(db, django_user_model):
     """One user per role, all with the password ``PASSWORD``."""
     users = {}

@@ -7,9 +7,8 @@ import re
 
 import pyotp
 import pytest
-from django.core.management import call_command
 from tests.browser.conftest import shot
-from tests.conftest import PASSWORD, shared_data
+from tests.conftest import PASSWORD
 
 from copps.accounts.models import TOTPDevice
 from copps.incidents.models import Area, Event
@@ -18,15 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def chicago(django_user_model):
-    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command(
-        "areas",
-        "import",
-        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-        type="beat",
-        name_field="BEAT_NUM",
-    )
+def analyst(chicago, django_user_model):
     django_user_model.objects.create_user(username="analyst", password=PASSWORD, role="analyst")
 
 
@@ -50,7 +41,7 @@ def sign_in(page, live_server):
         page.click("form.login button[type=submit]")
 
 
-def test_sign_in_map_and_filtered_table(page, live_server, chicago):
+def test_sign_in_map_and_filtered_table(page, live_server, analyst):
     external, csp_violations = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
@@ -84,7 +75,7 @@ def test_sign_in_map_and_filtered_table(page, live_server, chicago):
     assert int(page.locator("#map").get_attribute("data-markers")) == Event.objects.filter(beat=beat).count()
 
 
-def test_phone_width_table_is_usable(browser, live_server, chicago):
+def test_phone_width_table_is_usable(browser, live_server, analyst):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     sign_in(page, live_server)

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import pyotp
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-from tests.conftest import PASSWORD, shared_data
+from tests.conftest import PASSWORD
 
 from copps.accounts.models import AuditLog
 from copps.incidents.models import Area, Event
-
-
-@pytest.fixture
-def chicago(db):
-    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command(
-        "areas",
-        "import",
-        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-        type="beat",
-        name_field="BEAT_NUM",
-    )
 
 
 @pytest.mark.django_db

@@ -52,18 +52,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
-    list_display = (
-        "file_name",
-        "profile",
-        "started_at",
-        "read",
-        "inserted",
-        "updated",
-        "unchanged",
-        "rejected",
-        "duplicate",
-        "ungeocoded",
-    )
+    list_display = ("file_name", "profile", "started_at", *ImportBatch.COUNTS)
     list_filter = ("profile",)
 
 

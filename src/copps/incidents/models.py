@@ -83,6 +83,19 @@ class ImportBatch(models.Model):
     """One run of ``copps import``: which file (by checksum), with which profile, by whom,
     and what happened to each row."""
 
+    # What happened to the rows, in the order the summary reports them.
+    COUNTS = (
+        "read",
+        "inserted",
+        "updated",
+        "unchanged",
+        "rejected",
+        "duplicate",
+        "superseded",
+        "identical",
+        "ungeocoded",
+    )
+
     file_name = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64, db_index=True)
     profile = models.CharField(max_length=200)

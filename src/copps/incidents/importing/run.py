@@ -164,21 +164,12 @@ def import_file(
                     result.errors,
                 )
             counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
-            for name in ("inserted", "updated", "unchanged", "duplicate", "superseded", "identical", "ungeocoded"):
-                setattr(result, name, getattr(counts, name))
+            for name in ImportBatch.COUNTS:
+                if hasattr(counts, name):  # read and rejected were counted while staging
+                    setattr(result, name, getattr(counts, name))
             if rejected_rows:
                 result.rejects_path = _write_rejects(path, header, rejected_rows)
-            for name in (
-                "read",
-                "inserted",
-                "updated",
-                "unchanged",
-                "rejected",
-                "duplicate",
-                "superseded",
-                "identical",
-                "ungeocoded",
-            ):
+            for name in ImportBatch.COUNTS:
                 setattr(batch, name, getattr(result, name))
             batch.errors = [str(e) for e in result.errors[:1000]]
             batch.finished_at = timezone.now()
