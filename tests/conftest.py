@@ -49,20 +49,39 @@ def cast(db, django_user_model):
     return users
 
 
+def sign_in(client, user):
+    """Sign ``user`` in as staff end up after both factors (force_login skips the second one)."""
+    from copps.accounts.mfa import mark_mfa_verified
+
+    client.force_login(user)
+    session = client.session
+    mark_mfa_verified(session)
+    session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(client, cast):
     """A test client signed in as the given role."""
 
     def _client(role: str):
-        from copps.accounts.mfa import mark_mfa_verified
-
-        client.force_login(cast[role])
-        session = client.session
-        mark_mfa_verified(session)  # force_login skips the second factor that staff pages require
-        session.save()
-        return client
+        return sign_in(client, cast[role])
 
     return _client
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """argon2 is slow on purpose and the cast is hashed for every test; the tests about password
+    storage ask for the real hashers with the ``real_hashers`` fixture."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def real_hashers(settings):
+    from copps import settings as copps_settings
+
+    settings.PASSWORD_HASHERS = copps_settings.PASSWORD_HASHERS
 
 
 # ----- browser tests: Playwright (Python) driving Debian's chromium against Django's live server.

@@ -13,20 +13,6 @@ from copps.accounts import mfa
 from copps.accounts.models import AuditLog, TOTPDevice
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """argon2 is slow on purpose and the cast is hashed for every test; the tests about password
-    storage ask for the real hashers with the ``real_hashers`` fixture."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def real_hashers(settings):
-    from copps import settings as copps_settings
-
-    settings.PASSWORD_HASHERS = copps_settings.PASSWORD_HASHERS
-
-
 def code_for(user, at: float | None = None) -> str:
     """The authenticator app's current code for ``user``."""
     return pyotp.TOTP(TOTPDevice.objects.get(user=user).secret).at(time.time() if at is None else at)

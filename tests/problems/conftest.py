@@ -22,37 +22,10 @@ from copps.problems.models import (
 )
 from copps.simulate import generate
 
-SQUARE = {"type": "Polygon", "coordinates": [[[-121.30, 38.70], [-121.29, 38.70], [-121.29, 38.71],
-                                              [-121.30, 38.71], [-121.30, 38.70]]]}
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The cast's passwords are hashed on every test; argon2 is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def sign_in(client, user):
-    """Sign ``user`` in as staff do: password and, where accounts requires it, the second factor."""
-    client.force_login(user)
-    try:
-        from copps.accounts.mfa import mark_mfa_verified
-    except ImportError:  # no second factor in this tree
-        return client
-    session = client.session
-    mark_mfa_verified(session)
-    session.save()
-    return client
-
-
-@pytest.fixture
-def client_for(client, cast):
-    """The shared ``client_for``, with the second factor passed for roles that need it."""
-
-    def _client(role: str):
-        return sign_in(client, cast[role])
-
-    return _client
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-121.30, 38.70], [-121.29, 38.70], [-121.29, 38.71], [-121.30, 38.71], [-121.30, 38.70]]],
+}
 
 
 @pytest.fixture
@@ -65,14 +38,22 @@ def make_problem(cast):
     """A problem owned by the cast's officer, at the given stage, with the scanning checklist met."""
 
     def _make(stage="scanning", title="Car break-ins at the Sunridge lot", owner="officer", **extra):
-        problem = Problem.objects.create(title=title, summary="Cars broken into at night, about twice a week.",
-                                         polygon=SQUARE, stage=stage, created_by=cast["analyst"],
-                                         owner=cast[owner] if owner else None, **extra)
+        problem = Problem.objects.create(
+            title=title,
+            summary="Cars broken into at night, about twice a week.",
+            polygon=SQUARE,
+            stage=stage,
+            created_by=cast["analyst"],
+            owner=cast[owner] if owner else None,
+            **extra,
+        )
         category, _ = OffenseCategory.objects.get_or_create(
-            code="theft-from-vehicle", defaults={"name": "Theft from vehicle", "kind": "crime", "group": "property"})
+            code="theft-from-vehicle", defaults={"name": "Theft from vehicle", "kind": "crime", "group": "property"}
+        )
         problem.categories.add(category)
-        SavedAnalysis.objects.create(problem=problem, kind="places", title="Risky places", parameters={"top": 10},
-                                     result={"rows": []})
+        SavedAnalysis.objects.create(
+            problem=problem, kind="places", title="Risky places", parameters={"top": 10}, result={"rows": []}
+        )
         return problem
 
     return _make
@@ -84,14 +65,19 @@ def fill_analysis(problem: Problem) -> None:
     TriangleEntry.objects.create(problem=problem, side="place", description="the east lot", place="70XX SUNRIDGE BLVD")
     TriangleEntry.objects.create(problem=problem, side="victim", description="commuters' parked cars")
     TriangleEntry.objects.create(problem=problem, side="manager", description="lot owner", partner=partner)
-    Hypothesis.objects.create(problem=problem, statement="Break-ins cluster where the lights are out",
-                              status="supported", evidence="14 of 20 after dark under broken lights")
+    Hypothesis.objects.create(
+        problem=problem,
+        statement="Break-ins cluster where the lights are out",
+        status="supported",
+        evidence="14 of 20 after dark under broken lights",
+    )
 
 
 def fill_response(problem: Problem, owner) -> None:
     """Meet the response checklist."""
-    plan = ResponsePlan.objects.create(problem=problem, summary="Fix the lights, post signs",
-                                       techniques=["natural-surveillance", "alert-conscience"])
+    plan = ResponsePlan.objects.create(
+        problem=problem, summary="Fix the lights, post signs", techniques=["natural-surveillance", "alert-conscience"]
+    )
     Objective.objects.create(plan=plan, text="Break-ins down by a third in six months")
     Task.objects.create(problem=problem, title="Ask the owner to repair lights", owner=owner, status="done")
 
@@ -112,8 +98,15 @@ def imported(db, city):
     """The synthetic city's districts, beats, crimes and collisions in the database; returns truth.json."""
     paths, truth = city
     call_command("areas", "import", str(paths["districts"]), type="district", name_field="NAME", code_field="DISTRICT")
-    call_command("areas", "import", str(paths["beats"]), type="beat", name_field="BEAT", parent_field="DISTRICT",
-                 parent_type="district")
+    call_command(
+        "areas",
+        "import",
+        str(paths["beats"]),
+        type="beat",
+        name_field="BEAT",
+        parent_field="DISTRICT",
+        parent_type="district",
+    )
     call_command("import_events", str(paths["crimes"]), profile="sfpd")
     call_command("import_events", str(paths["collisions"]), profile="switrs")
     assert Area.objects.filter(type="beat").count() == 16

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from tests.problems.conftest import sign_in
+from tests.conftest import sign_in
 
 from copps.accounts.models import AuditLog
 from copps.problems.models import Candidate, Partner, StageChange
@@ -16,11 +16,20 @@ READ_PAGES = ["problems:list", "problems:candidates", "problems:partners", "prob
 @pytest.fixture
 def world(make_problem, cast):
     problem = make_problem()
-    candidate = Candidate.objects.create(kind="hot_spot", title="Hot spot near 70XX SUNRIDGE BLVD", lon=-121.3,
-                                         lat=38.7, x=647868, y=4287115, geometry=problem.polygon, score=50,
-                                         evidence={"events": 50})
-    change = StageChange.objects.create(problem=problem, from_stage="scanning", to_stage="analysis",
-                                        requested_by=cast["officer"])
+    candidate = Candidate.objects.create(
+        kind="hot_spot",
+        title="Hot spot near 70XX SUNRIDGE BLVD",
+        lon=-121.3,
+        lat=38.7,
+        x=647868,
+        y=4287115,
+        geometry=problem.polygon,
+        score=50,
+        evidence={"events": 50},
+    )
+    change = StageChange.objects.create(
+        problem=problem, from_stage="scanning", to_stage="analysis", requested_by=cast["officer"]
+    )
     partner = Partner.objects.create(name="Code enforcement", kind="city_department")
     return {"problem": problem, "candidate": candidate, "change": change, "partner": partner}
 
@@ -28,10 +37,15 @@ def world(make_problem, cast):
 def all_urls(w) -> list[str]:
     p = w["problem"].pk
     return [reverse(name) for name in READ_PAGES] + [
-        reverse("problems:detail", args=[p]), reverse("problems:edit", args=[p]), reverse("problems:assign", args=[p]),
-        reverse("problems:assessment_new", args=[p]), reverse("problems:candidate", args=[w["candidate"].pk]),
-        reverse("problems:stage_queue"), reverse("problems:decide_stage", args=[w["change"].pk]),
-        reverse("problems:partner_edit", args=[w["partner"].pk]), reverse("problems:new"),
+        reverse("problems:detail", args=[p]),
+        reverse("problems:edit", args=[p]),
+        reverse("problems:assign", args=[p]),
+        reverse("problems:assessment_new", args=[p]),
+        reverse("problems:candidate", args=[w["candidate"].pk]),
+        reverse("problems:stage_queue"),
+        reverse("problems:decide_stage", args=[w["change"].pk]),
+        reverse("problems:partner_edit", args=[w["partner"].pk]),
+        reverse("problems:new"),
     ]
 
 
@@ -50,8 +64,13 @@ def test_non_staff_get_a_bare_403_with_nothing_leaked(client_for, world, role):
 def test_non_staff_cannot_post_either(client_for, world, role):
     p = world["problem"].pk
     c = client_for(role)
-    for name, args in [("add_note", [p]), ("promote", [world["candidate"].pk]), ("scan", []),
-                       ("request_stage", [p]), ("add_task", [p])]:
+    for name, args in [
+        ("add_note", [p]),
+        ("promote", [world["candidate"].pk]),
+        ("scan", []),
+        ("request_stage", [p]),
+        ("add_task", [p]),
+    ]:
         response = c.post(reverse(f"problems:{name}", args=args), {"text": "x", "kind": "note"})
         assert response.status_code == 403 and b"Sunridge" not in response.content
     assert world["candidate"].__class__.objects.get().status == "open"
@@ -76,9 +95,13 @@ def test_staff_read_the_workspace(client_for, world, role):
 def test_role_pages_refuse_other_roles(client_for, world, other_officer, client):
     p = world["problem"].pk
     officer = client_for("officer")
-    for url in [reverse("problems:assign", args=[p]), reverse("problems:stage_queue"),
-                reverse("problems:decide_stage", args=[world["change"].pk]), reverse("problems:new"),
-                reverse("problems:assessment_new", args=[p])]:
+    for url in [
+        reverse("problems:assign", args=[p]),
+        reverse("problems:stage_queue"),
+        reverse("problems:decide_stage", args=[world["change"].pk]),
+        reverse("problems:new"),
+        reverse("problems:assessment_new", args=[p]),
+    ]:
         assert officer.get(url).status_code == 403, url
     analyst = client_for("analyst")
     assert analyst.get(reverse("problems:assign", args=[p])).status_code == 403

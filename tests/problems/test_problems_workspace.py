@@ -7,7 +7,8 @@ import json
 
 import pytest
 from django.urls import reverse
-from tests.problems.conftest import audit_actions, sign_in
+from tests.conftest import sign_in
+from tests.problems.conftest import audit_actions
 
 from copps.accounts.models import AuditLog
 from copps.incidents.models import Event, ImportBatch
@@ -31,8 +32,9 @@ def problem(make_problem):
 
 @pytest.fixture
 def partner(db):
-    return Partner.objects.create(name="Sunridge Plaza management", kind="landlord", role="manager",
-                                  contact_name="Front desk", phone="555-0100")
+    return Partner.objects.create(
+        name="Sunridge Plaza management", kind="landlord", role="manager", contact_name="Front desk", phone="555-0100"
+    )
 
 
 def post(c, name, problem, data, *args):
@@ -41,17 +43,29 @@ def post(c, name, problem, data, *args):
 
 def forms(partner, cast):
     return [
-        ("add_triangle", {"side": "place", "description": "east parking lot", "place": "70XX SUNRIDGE BLVD"},
-         TriangleEntry),
+        (
+            "add_triangle",
+            {"side": "place", "description": "east parking lot", "place": "70XX SUNRIDGE BLVD"},
+            TriangleEntry,
+        ),
         ("add_hypothesis", {"statement": "Break-ins follow the broken lights", "status": "open"}, Hypothesis),
         ("add_partner", {"partner": partner.pk, "role": "manager", "note": "owns the lot"}, ProblemPartner),
-        ("edit_plan", {"summary": "Lights and signs", "techniques": ["natural-surveillance", "set-rules"]},
-         ResponsePlan),
-        ("add_task", {"title": "Meet the owner", "owner": cast["officer"].pk, "due": "2026-12-01",
-                      "status": "planned"}, Task),
+        (
+            "edit_plan",
+            {"summary": "Lights and signs", "techniques": ["natural-surveillance", "set-rules"]},
+            ResponsePlan,
+        ),
+        (
+            "add_task",
+            {"title": "Meet the owner", "owner": cast["officer"].pk, "due": "2026-12-01", "status": "planned"},
+            Task,
+        ),
         ("add_note", {"kind": "contact", "text": "Called the owner, meeting Tuesday"}, Activity),
-        ("link_external", {"target": "community.servicerequest", "object_id": "abc123", "label": "Streetlight out"},
-         ExternalLink),
+        (
+            "link_external",
+            {"target": "community.servicerequest", "object_id": "abc123", "label": "Streetlight out"},
+            ExternalLink,
+        ),
     ]
 
 
@@ -63,15 +77,29 @@ def test_assigned_officer_fills_every_section_and_each_change_is_audited(client_
         assert response.status_code == 302, name
         assert model.objects.count() == before + 1, name
     actions = audit_actions(object_type="problem", object_id=str(problem.pk), outcome="allowed")
-    assert actions == ["problem.triangle.add", "problem.hypothesis.add", "problem.partner.add", "problem.plan.edit",
-                       "problem.task.add", "problem.note", "problem.external.link"]
+    assert actions == [
+        "problem.triangle.add",
+        "problem.hypothesis.add",
+        "problem.partner.add",
+        "problem.plan.edit",
+        "problem.task.add",
+        "problem.note",
+        "problem.external.link",
+    ]
     assert set(AuditLog.objects.filter(action__startswith="problem.").values_list("username", flat=True)) == {"officer"}
     plan = ResponsePlan.objects.get(problem=problem)
     assert plan.techniques == ["natural-surveillance", "set-rules"]
     page = c.get(reverse("problems:detail", args=[problem.pk])).content.decode()
-    for text in ("east parking lot", "Break-ins follow the broken lights", "Sunridge Plaza management",
-                 "7. Assist natural surveillance", "21. Set rules", "Meet the owner", "Called the owner",
-                 "Streetlight out"):
+    for text in (
+        "east parking lot",
+        "Break-ins follow the broken lights",
+        "Sunridge Plaza management",
+        "7. Assist natural surveillance",
+        "21. Set rules",
+        "Meet the owner",
+        "Called the owner",
+        "Streetlight out",
+    ):
         assert text in page, text
     log = list(problem.activities.values_list("text", flat=True))
     assert "Task: Meet the owner" in log and "Partner joined: Sunridge Plaza management" in log
@@ -115,16 +143,24 @@ def test_bad_input_is_explained_and_not_saved(client_for, problem):
     assert "Not saved" in page
     assert post(c, "edit_plan", problem, {"techniques": ["not-a-technique"]}).status_code == 302
     assert not ResponsePlan.objects.exists()
-    response = c.post(reverse("problems:edit", args=[problem.pk]),
-                      {"title": "x", "problem_type": "hot_spot", "polygon": '{"type": "Point", "coordinates": [0, 0]}'})
+    response = c.post(
+        reverse("problems:edit", args=[problem.pk]),
+        {"title": "x", "problem_type": "hot_spot", "polygon": '{"type": "Point", "coordinates": [0, 0]}'},
+    )
     assert response.status_code == 200 and b"expected a GeoJSON Polygon" in response.content
 
 
 def test_edit_saves_the_drawn_polygon_and_areas(client_for, problem):
     ring = [[-121.3, 38.7], [-121.29, 38.7], [-121.29, 38.705], [-121.3, 38.7]]
-    response = client_for("officer").post(reverse("problems:edit", args=[problem.pk]), {
-        "title": "Lot break-ins", "problem_type": "hot_spot", "summary": "Nightly", "polygon":
-        json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}})})
+    response = client_for("officer").post(
+        reverse("problems:edit", args=[problem.pk]),
+        {
+            "title": "Lot break-ins",
+            "problem_type": "hot_spot",
+            "summary": "Nightly",
+            "polygon": json.dumps({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}}),
+        },
+    )
     assert response.status_code == 302
     problem.refresh_from_db()
     assert problem.title == "Lot break-ins" and problem.polygon["type"] == "Polygon"
@@ -138,23 +174,42 @@ def test_task_status_and_hypothesis_updates(client_for, problem, cast):
     task.refresh_from_db()
     assert task.status == "done" and task.completed_at is not None
     h = Hypothesis.objects.create(problem=problem, statement="Lights")
-    assert post(c, "edit_hypothesis", problem, {"statement": "Lights", "status": "supported",
-                                                  "evidence": "14 of 20"}, h.pk).status_code == 302
+    assert (
+        post(
+            c, "edit_hypothesis", problem, {"statement": "Lights", "status": "supported", "evidence": "14 of 20"}, h.pk
+        ).status_code
+        == 302
+    )
     h.refresh_from_db()
     assert h.status == "supported"
     entry = TriangleEntry.objects.create(problem=problem, side="offender", description="x")
     assert post(c, "delete_triangle", problem, {}, entry.pk).status_code == 302
     assert not TriangleEntry.objects.exists()
     assert audit_actions(object_type="problem", object_id=str(problem.pk)) == [
-        "problem.task.status", "problem.hypothesis.edit", "problem.triangle.delete"]
+        "problem.task.status",
+        "problem.hypothesis.edit",
+        "problem.triangle.delete",
+    ]
 
 
 def test_linking_events_is_idempotent_and_sensitive_reads_are_audited(client_for, problem):
-    batch = ImportBatch.objects.create(file_name="f.csv", sha256="0" * 64, profile="sfpd", source="sfpd",
-                                       started_at="2024-01-01T00:00:00Z")
-    events = [Event.objects.create(kind="crime", source="sfpd", source_id=str(i), batch=batch,
-                                   occurred_from=f"2024-01-0{i + 1}T22:00:00Z", block_address="70XX SUNRIDGE BLVD",
-                                   raw={}, row_hash="x", sensitive=i == 2) for i in range(3)]
+    batch = ImportBatch.objects.create(
+        file_name="f.csv", sha256="0" * 64, profile="sfpd", source="sfpd", started_at="2024-01-01T00:00:00Z"
+    )
+    events = [
+        Event.objects.create(
+            kind="crime",
+            source="sfpd",
+            source_id=str(i),
+            batch=batch,
+            occurred_from=f"2024-01-0{i + 1}T22:00:00Z",
+            block_address="70XX SUNRIDGE BLVD",
+            raw={},
+            row_hash="x",
+            sensitive=i == 2,
+        )
+        for i in range(3)
+    ]
     c = client_for("officer")
     ids = " ".join(str(e.pk) for e in events)
     assert post(c, "link_events", problem, {"event_ids": ids + " 999999"}).status_code == 302
@@ -167,13 +222,25 @@ def test_linking_events_is_idempotent_and_sensitive_reads_are_audited(client_for
 
 def test_partner_registry(client_for):
     c = client_for("officer")
-    response = c.post(reverse("problems:partner_new"), {"name": "Citrus Heights Code Enforcement",
-                                                        "kind": "city_department", "role": "manager",
-                                                        "email": "code@example.org", "active": "on"})
+    response = c.post(
+        reverse("problems:partner_new"),
+        {
+            "name": "Citrus Heights Code Enforcement",
+            "kind": "city_department",
+            "role": "manager",
+            "email": "code@example.org",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     partner = Partner.objects.get()
-    assert c.post(reverse("problems:partner_edit", args=[partner.pk]),
-                  {"name": partner.name, "kind": "city_department", "phone": "555-0199"}).status_code == 302
+    assert (
+        c.post(
+            reverse("problems:partner_edit", args=[partner.pk]),
+            {"name": partner.name, "kind": "city_department", "phone": "555-0199"},
+        ).status_code
+        == 302
+    )
     partner.refresh_from_db()
     assert partner.phone == "555-0199" and not partner.active
     assert audit_actions(object_type="partner") == ["partner.create", "partner.edit"]
