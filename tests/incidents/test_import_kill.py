@@ -75,6 +75,25 @@ class Database:
         digest = hashlib.sha256(repr(rows).encode()).hexdigest()
         return len(rows), batches, digest
 
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until the killed client's server process has finished. A COMMIT that reached
+        PostgreSQL before the kill still completes on the server after the client is gone."""
+        if self.vendor != "postgresql":
+            return
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                others = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                ).fetchone()[0]
+                if not others:
+                    return
+                time.sleep(0.1)
+        raise AssertionError("the killed import's server process did not finish")
+
     def drop(self) -> None:
         if self.vendor == "postgresql":
             import psycopg
@@ -125,6 +144,7 @@ def test_sigkill_during_import_leaves_nothing_and_rerun_converges(database, tmp_
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=600)
+        database.settle()
         state = database.state()
         if state == before:
             rolled_back += proc.returncode == -signal.SIGKILL
