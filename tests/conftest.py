@@ -23,6 +23,17 @@ def shared_data(relative: str) -> Path:
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session")
+def city(tmp_path_factory):
+    """The synthetic city (seed 7, two years) as files, generated once per run: (paths, truth)."""
+    import json
+
+    from copps.simulate import generate
+
+    paths = generate(7, 2, tmp_path_factory.mktemp("city"))
+    return paths, json.loads(paths["truth"].read_text())
+
+
 @pytest.fixture
 def chicago(db):
     """Two weeks of real Chicago crimes (2014) with the 2014 beat polygons they fall in."""

@@ -9,6 +9,7 @@ import pytest
 import shapefile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 from tests.conftest import shared_data
 
 from copps.incidents.models import Area, Event
@@ -65,14 +66,8 @@ def test_districts_then_beats_with_parents_and_events_imported_later_are_assigne
     call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
     assigned = Event.objects.filter(beat__isnull=False, district__isnull=False).count()
     assert assigned >= 6884 - 5
-    mismatched = Event.objects.filter(beat__isnull=False).exclude(beat__parent=models_F("district")).count()
+    mismatched = Event.objects.filter(beat__isnull=False).exclude(beat__parent=F("district")).count()
     assert mismatched <= 10  # a handful of points on district edges after simplification
-
-
-def models_F(name):
-    from django.db.models import F
-
-    return F(name)
 
 
 def test_kml_and_shapefile_boundaries(tmp_path, db):

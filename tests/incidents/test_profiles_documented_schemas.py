@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import F
 
 from copps.incidents.models import Event, ImportBatch
 
@@ -36,32 +37,22 @@ def test_police_uk_street_csv(tmp_path):
 
 
 @pytest.mark.django_db
-def test_sfpd_incident_reports_from_the_synthetic_city(tmp_path):
-    from copps.simulate import generate
-
-    paths = generate(7, 1, tmp_path, scale=0.2)
+def test_sfpd_incident_reports_from_the_synthetic_city(city):
+    paths, _ = city
     call_command("import_events", str(paths["crimes"]), profile="sfpd")
     batch = ImportBatch.objects.get()
     assert batch.rejected == 0 and batch.inserted == batch.read > 100
     assert Event.objects.exclude(category__code="other-crime").count() > 0.6 * batch.inserted
-    assert Event.objects.filter(reported_at__lt=models_F("occurred_from")).count() == 0
+    assert Event.objects.filter(reported_at__lt=F("occurred_from")).count() == 0
     intersections = Event.objects.exclude(address="")
     assert intersections.exists() and all("\\" in e.block_address for e in intersections[:50])
     if connection.vendor == "sqlite":
         assert connection.cursor().execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
-def models_F(name):
-    from django.db.models import F
-
-    return F(name)
-
-
 @pytest.mark.django_db
-def test_sfpd_domestic_violence_is_not_filed_as_an_offence_against_a_child(tmp_path):
-    from copps.simulate import generate
-
-    paths = generate(7, 1, tmp_path, scale=0.3)
+def test_sfpd_domestic_violence_is_not_filed_as_an_offence_against_a_child(city):
+    paths, _ = city
     call_command("import_events", str(paths["crimes"]), profile="sfpd")
     dv = Event.objects.filter(offense__icontains="domestic violence")
     assert dv.exists() and not dv.exclude(category__code="domestic-violence").exists()

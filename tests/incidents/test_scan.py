@@ -10,14 +10,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from copps.incidents.models import Site
-from copps.simulate import generate
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory):
-    out = tmp_path_factory.mktemp("city")
-    paths = generate(7, 2, out)
-    return paths, json.loads(paths["truth"].read_text())
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ synthetic city imported (crimes and collisions) for scanning and assessment."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.management import call_command
 
@@ -20,7 +18,6 @@ from copps.problems.models import (
     Task,
     TriangleEntry,
 )
-from copps.simulate import generate
 
 SQUARE = {
     "type": "Polygon",
@@ -84,13 +81,6 @@ def fill_response(problem: Problem, owner) -> None:
 
 def audit_actions(**filters) -> list[str]:
     return list(AuditLog.objects.filter(**filters).order_by("id").values_list("action", flat=True))
-
-
-@pytest.fixture(scope="session")
-def city(tmp_path_factory):
-    out = tmp_path_factory.mktemp("problems-city")
-    paths = generate(7, 2, out)
-    return paths, json.loads(paths["truth"].read_text())
 
 
 @pytest.fixture
