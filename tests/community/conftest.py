@@ -7,12 +7,16 @@ import json
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
 from copps.community.models import ApiKey, Service, ServiceAttribute, ServiceRequest
 from copps.community.open311.render import ITEM_NAMES
+from copps.geo.crs import Projector
+from copps.geo.generalise import build_snap_points
 from copps.incidents.models import Area
+from copps.publish.snaps import save_snaps
 
 BASE = "/open311/v2"
 FORMATS = ("json", "xml")
@@ -155,3 +159,26 @@ def admin_client(client_for):
     mfa.mark_mfa_verified(session)
     session.save()
     return client
+
+
+SNAP_CRS = "EPSG:32610"
+
+
+def metres_between(lat1, lon1, lat2, lon2) -> float:
+    proj = Projector(SNAP_CRS)
+    x, y = proj.forward(np.array([lon1, lon2], float), np.array([lat1, lat2], float))
+    return float(np.hypot(x[1] - x[0], y[1] - y[0]))
+
+
+@pytest.fixture
+def snap_set(db):
+    """The public snap points over the test beats (what ``copps publish snap`` would store):
+    houses every 20 m on both sides of streets 100 m apart, each snap point standing for 8."""
+    proj = Projector(SNAP_CRS)
+    x0, y0 = proj.forward(np.array([-121.30]), np.array([38.70]))
+    x1, y1 = proj.forward(np.array([-121.26]), np.array([38.72]))
+    xs = np.arange(x0[0] + 10, x1[0], 20.0)
+    ys = np.concatenate([[y - 14, y + 14] for y in np.arange(y0[0] + 50, y1[0], 100.0)])
+    addresses = np.array([(x, y) for y in ys for x in xs])
+    save_snaps(build_snap_points(addresses[:, 0], addresses[:, 1], n_min=8, min_offset_m=10.0), SNAP_CRS)
+    return addresses

@@ -84,7 +84,7 @@ def assert_xml_conforms(real: ET.Element, ours: ET.Element, path: str = "") -> N
 
 
 @pytest.fixture
-def our_requests(services, beats, api_key, client, make_request):
+def our_requests(services, beats, snap_set, api_key, client, make_request):
     """A few requests as a real feed would hold: located and not, open and closed, with notes."""
     located = parse_id(post(client, "json", valid_post(api_key, media_url="https://example.org/a.jpg")))
     advance(ServiceRequest.objects.get(public_id=located), "referred", agency="County Roads", notes="Sent on")

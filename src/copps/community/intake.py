@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from copps.community.areas import AreaLookup
-from copps.community.models import ApiKey, Service, ServiceRequest, ServiceRequestToken
+from copps.community.models import (
+    ApiKey,
+    RequestPhoto,
+    Service,
+    ServiceRequest,
+    ServiceRequestToken,
+    new_public_id,
+)
+from copps.community.photos import CleanPhoto
 from copps.geo.blocks import hundred_block
 
 __all__ = ["NewRequest", "create_request"]
@@ -35,6 +43,8 @@ class NewRequest:
     phone: str = ""
     device_id: str = ""
     account_id: str = ""
+    name_private: bool = True
+    photo: CleanPhoto | None = None
 
 
 def create_request(
@@ -46,7 +56,11 @@ def create_request(
     payload_hash: str = "",
     areas: AreaLookup | None = None,
 ) -> ServiceRequest:
-    """Store a new request (and its token, for a batch service) in one transaction."""
+    """Store a new request (with its photo, and its token for a batch service) in one transaction.
+
+    Every request gets a private ``track_key`` as well as its public id; only the public report
+    page tells it to the reporter (Open311 clients follow their requests by the public id).
+    """
     now = timezone.now()
     service = new.service
     found = (areas or AreaLookup()).one(new.lon, new.lat)
@@ -79,7 +93,17 @@ def create_request(
             idempotency_key=idempotency_key,
             payload_hash=payload_hash,
             source=source,
+            reporter_name_private=new.name_private,
+            track_key=new_public_id(),
         )
+        if new.photo is not None:
+            RequestPhoto.objects.create(
+                request=sr,
+                data=new.photo.data,
+                content_type=new.photo.content_type,
+                width=new.photo.width,
+                height=new.photo.height,
+            )
         if service.type == Service.Type.BATCH:
             # copps stores the request at once, so the token resolves at once; the token table
             # keeps a nullable link so that a queued intake could resolve it later.

@@ -1,4 +1,27 @@
-"""Public and staff pages of the community front door (Open311 lives in open311_urls.py)."""
+"""Public and staff pages of the community front door (Open311 lives in open311_urls.py).
+
+The anonymous-tip pages live under ``tip/`` and nothing else does: that prefix is what
+``copps.community.tipguard`` scrubs (no address, user agent or cookie)."""
+
+from django.urls import path
+
+from copps.community.views import levels, report, tips, track, triage
 
 app_name = "community"
-urlpatterns: list = []
+urlpatterns = [
+    path("report/", report.report_start, name="report"),
+    path("report/details/", report.report_details, name="report-details"),
+    path("report/nearby.json", report.nearby, name="nearby"),
+    path("report/already/<str:public_id>/", report.already_reported, name="already-reported"),
+    path("track/", track.track_lookup, name="track-lookup"),
+    path("track/<str:key>/", track.track, name="track"),
+    path("track/<str:key>/photo.jpg", track.track_photo, name="track-photo"),
+    path("tip/", tips.tip_new, name="tip"),
+    path("tip/read/", tips.tip_read, name="tip-read"),
+    path("tip/answer/", tips.tip_answer, name="tip-answer"),
+    path("staff/", triage.queue, name="staff-queue"),
+    path("staff/requests/<str:public_id>/", triage.request_detail, name="staff-request"),
+    path("staff/requests/<str:public_id>/photo.jpg", triage.request_photo, name="staff-request-photo"),
+    path("staff/tips/<str:public_id>/", triage.tip_detail, name="staff-tip"),
+    path("staff/service-levels/", levels.levels, name="staff-levels"),
+]

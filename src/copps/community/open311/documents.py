@@ -2,10 +2,11 @@
 
 Text elements are strings ("" when empty) and the optional location elements are null when
 unknown, as the real Bloomington responses have them. Only public fields go in: the
-reporter's name, e-mail, phone, device and account never do, and the address is its
-hundred-block form. ``extended_attributes`` (the department's richer state, beat and
-district) appear only when the client asks with ``extensions=true``, the convention other
-GeoReport servers use for non-standard fields.
+reporter's name, e-mail, phone, device and account never do; the address is its hundred
+block and the point a generalised one (``open311/public.py``), never the reported location.
+``extended_attributes`` (the department's richer state, beat and district) appear only
+when the client asks with ``extensions=true``, the convention other GeoReport servers use
+for non-standard fields.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from copps.community.models import Service, ServiceRequest
 from copps.community.states import State, public_note
+
+from .public import PublicPlace
 
 __all__ = ["w3c", "service_item", "service_definition", "request_item", "post_item", "token_item", "discovery"]
 
@@ -60,7 +63,8 @@ def service_definition(service: Service) -> dict:
     }
 
 
-def request_item(sr: ServiceRequest, *, extensions: bool = False) -> dict:
+def request_item(sr: ServiceRequest, place: PublicPlace, *, extensions: bool = False) -> dict:
+    """One request as published; ``place`` is its generalised location (``public_places``)."""
     item = {
         "service_request_id": sr.public_id,
         "status": sr.status,
@@ -73,11 +77,11 @@ def request_item(sr: ServiceRequest, *, extensions: bool = False) -> dict:
         "requested_datetime": w3c(sr.requested_at),
         "updated_datetime": w3c(sr.updated_at),
         "expected_datetime": w3c(sr.expected_at),
-        "address": sr.block_address or None,
+        "address": place.block,
         "address_id": sr.address_id or None,
         "zipcode": sr.zipcode or None,
-        "lat": sr.lat,
-        "long": sr.lon,
+        "lat": place.lat,
+        "long": place.lon,
         "media_url": sr.media_url,
     }
     if extensions:

@@ -24,7 +24,7 @@ from copps.community.models import ApiKey, Service, ServiceAttribute, ServiceReq
 
 from .errors import Open311Error, bad_request, forbidden, not_found
 
-__all__ = ["submit", "MAX_DESCRIPTION"]
+__all__ = ["submit", "check_answers", "MAX_DESCRIPTION"]
 
 MAX_DESCRIPTION = 4000  # the spec's limit
 _ATTRIBUTE = re.compile(r"^attribute\[(?P<code>[^\[\]]+)\](?:\[\])?$")
@@ -92,6 +92,12 @@ def _attributes(data: QueryDict, service: Service, errors: list[str]) -> dict:
         m = _ATTRIBUTE.match(key)
         if m:
             given.setdefault(m["code"], []).extend(v.strip() for v in values if v.strip())
+    return check_answers(service, given, errors)
+
+
+def check_answers(service: Service, given: dict[str, list[str]], errors: list[str]) -> dict:
+    """The answers to ``service``'s questions, checked (problems appended to ``errors``); the
+    public report page checks its answers with this too."""
     defined = {a.code: a for a in service.attributes.all()}
     answers: dict = {}
     for code in sorted(set(given) - {c for c, a in defined.items() if a.variable}):

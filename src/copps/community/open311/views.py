@@ -16,11 +16,14 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from copps.accounts.ratelimit import rate_limited
+from copps.community.conf import RATE_LIMITS
 from copps.community.models import Service, ServiceRequest, ServiceRequestToken
 
 from . import documents
 from .errors import Open311Error, not_found
 from .filters import parse_query
+from .public import public_places
 from .render import render
 from .submit import submit
 
@@ -72,14 +75,17 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # session, so there is no cookie for a cross-site forgery to ride on: CSRF is exempted on
 # purpose, and these views never look at request.user or the session.
 @csrf_exempt
+@rate_limited("open311_post", RATE_LIMITS["open311_post"], methods=("POST",))
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         sr, created = submit(request)
         return render([documents.post_item(sr)], root="service_requests", fmt=fmt, status=201 if created else 200)
     query = parse_query(request.GET)
-    rows = query.queryset[query.offset:query.offset + query.limit]
-    items = [documents.request_item(sr, extensions=query.extensions) for sr in rows]
+    rows = list(query.queryset[query.offset:query.offset + query.limit])
+    places = public_places(rows)
+    items = [documents.request_item(sr, place, extensions=query.extensions)
+             for sr, place in zip(rows, places, strict=True)]
     return render(items, root="service_requests", fmt=fmt)
 
 
@@ -91,7 +97,8 @@ def request_detail(request: HttpRequest, public_id: str, fmt: str) -> HttpRespon
           .select_related("service", "beat", "district").first())
     if sr is None:
         raise not_found("service_request_id")
-    return render([documents.request_item(sr, extensions=extensions)], root="service_requests", fmt=fmt)
+    [place] = public_places([sr])
+    return render([documents.request_item(sr, place, extensions=extensions)], root="service_requests", fmt=fmt)
 
 
 @endpoint("GET")

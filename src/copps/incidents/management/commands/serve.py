@@ -32,5 +32,8 @@ class Command(BaseCommand):
             str(opts["timeout"]),
             "--access-logfile",
             "-",
+            # Writes the anonymous-tip routes without client address, user agent or headers.
+            "--logger-class",
+            "copps.community.accesslog.TipScrubbingLogger",
         ]
         os.execv(sys.executable, argv)

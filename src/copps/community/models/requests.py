@@ -1,4 +1,4 @@
-"""What residents and businesses send the department, as copps keeps it (Open311 GeoReport v2)."""
+"""Service requests: what residents and businesses send the department, as copps keeps it (Open311 GeoReport v2)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from django.conf import settings
 from django.db import models
 
 from copps.community.states import CLOSED_STATES, State
+
+
+class Routing(models.TextChoices):
+    """Where staff sent a request or tip in triage."""
+
+    BEAT = "beat", "The beat officer"
+    POP = "pop", "The problem-oriented policing unit"
+    DEPARTMENT = "department", "Another city department"
 
 
 def new_public_id() -> str:
@@ -203,6 +211,20 @@ class ServiceRequest(models.Model):
     payload_hash = models.CharField(max_length=64, blank=True, editable=False)
     source = models.CharField(max_length=64, default="open311", help_text="open311, import, web ...")
     raw = models.JSONField(null=True, blank=True, help_text="the original record, for imports")
+    track_key = models.CharField(
+        max_length=32, unique=True, null=True, blank=True, editable=False,
+        help_text="the reporter's private tracking id (the public id is published by Open311; this one never is)",
+    )
+    # The front door: what the reporter chose, where staff sent it, and the reporter's verdict.
+    reporter_name_private = models.BooleanField(
+        default=True, help_text="the reporter asked that their name stay with the department"
+    )
+    routed_to = models.CharField(max_length=16, choices=Routing.choices, blank=True)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", help_text="the officer or analyst handling it")
+    fixed_answer = models.CharField(max_length=4, choices=[("yes", "Yes"), ("no", "No")], blank=True,
+                                    help_text="the reporter's answer to 'was it fixed?' after closing")
+    fixed_answer_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

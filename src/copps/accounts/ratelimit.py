@@ -1,0 +1,127 @@
+"""Per-client rate limits on Django's cache: a fixed one-minute window per scope and client.
+
+``@rate_limited("report", per_minute=10)`` counts each client's requests to a view in the
+current minute and answers **429 Too Many Requests** (plain text, ``Retry-After`` in seconds
+until the window turns) once the count passes the limit. The limit named in code is a default:
+``COPPS_RATE_LIMITS`` (``scope=N`` pairs) overrides it per scope, and ``0`` turns a scope off.
+
+The client is its address (``REMOTE_ADDR``), kept in the cache only as a keyed hash, so the
+cache never holds an address in the clear. ``key="global"`` keys on nothing about the client:
+one bucket for the whole route, for routes that must not look at who is calling (anonymous tips).
+
+The counter lives in the ``default`` cache (copps configures none, so Django's per-process
+local-memory cache): with several app-server workers each counts on its own, so the effective
+limit is the configured one times the number of workers. A ``DatabaseCache`` shares the count.
+A cache that fails lets the request through (logged): a limiter must never turn into a 5xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+
+__all__ = ["WINDOW_SECONDS", "configured_limits", "limit_for", "hit", "rate_limited", "too_many"]
+
+log = logging.getLogger(__name__)
+WINDOW_SECONDS = 60
+CACHE_ALIAS = "default"
+_clock = time.time  # the limiter's own clock, so a test can hold it still across a window
+
+
+def configured_limits(raw: str | None = None) -> dict[str, int]:
+    """``COPPS_RATE_LIMITS`` as {scope: per_minute}; a malformed value is refused loudly."""
+    raw = getattr(settings, "COPPS_RATE_LIMITS", "") if raw is None else raw
+    limits: dict[str, int] = {}
+    for part in (p.strip() for p in (raw or "").split(",")):
+        if not part:
+            continue
+        scope, sep, number = part.partition("=")
+        scope, number = scope.strip(), number.strip()
+        if not sep or not scope or not number.isdigit():
+            raise ImproperlyConfigured(
+                f"COPPS_RATE_LIMITS: {part!r} is not scope=N (N a whole number of requests per minute, 0 = off)"
+            )
+        limits[scope] = int(number)
+    return limits
+
+
+def limit_for(scope: str, default: int) -> int:
+    """Requests per minute allowed for ``scope``: the configured value, else ``default``."""
+    return configured_limits().get(scope, default)
+
+
+def _client_key(request: HttpRequest) -> str:
+    addr = request.META.get("REMOTE_ADDR", "") or "unknown"
+    # Keyed so that the cache (shared with other code) holds no recoverable address.
+    return hmac.new(settings.SECRET_KEY.encode(), addr.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> int:
+    """Count one request of ``who`` in ``scope``; return 0 if allowed, else seconds to wait."""
+    now = _clock() if now is None else now
+    window = int(now // WINDOW_SECONDS)
+    key = f"copps:rl:{scope}:{who}:{window}"
+    cache = caches[CACHE_ALIAS]
+    # add() is a no-op when the key exists, so the first request of a window starts it at 0.
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens the window
+        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
+        count = 1
+    if count <= per_minute:
+        return 0
+    return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
+def too_many(retry_after: int) -> HttpResponse:
+    body = gettext("Too many requests. Please wait %(seconds)d seconds and try again.") % {"seconds": retry_after}
+    response = HttpResponse(body + "\n", status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limited(
+    scope: str,
+    per_minute: int,
+    *,
+    key: str = "client",
+    methods: Iterable[str] | None = None,
+) -> Callable:
+    """Limit a view to ``per_minute`` requests per client (``key="client"``) or in all
+    (``key="global"``) for ``scope``; ``methods`` limits only those methods (default: all)."""
+    if key not in {"client", "global"}:
+        raise ValueError("key must be 'client' or 'global'")
+    counted = {m.upper() for m in methods} if methods else None
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if counted is None or request.method in counted:
+                limit = limit_for(scope, per_minute)
+                if limit > 0:
+                    who = "all" if key == "global" else _client_key(request)
+                    try:
+                        wait = hit(scope, who, limit)
+                    except Exception:  # the cache is down: serve rather than fail
+                        log.warning("rate limit cache unavailable for scope %s; request allowed", scope)
+                        wait = 0
+                    if wait:
+                        return too_many(wait)
+            return view(request, *args, **kwargs)
+
+        wrapper.rate_limit_scope = scope  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate

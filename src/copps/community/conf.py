@@ -1,0 +1,40 @@
+"""The community front door's settings, read from Django settings at call time with safe defaults."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["reopen_days", "photo_max_bytes", "photo_max_pixels", "RATE_LIMITS"]
+
+# Built-in rate limits (requests per minute); COPPS_RATE_LIMITS overrides any of them.
+RATE_LIMITS = {
+    "report": 10,  # per client address: a resident files a few concerns, not dozens
+    "track": 60,  # per client address: guessing ids is hopeless at 80 bits, and slow at this rate
+    "tip": 30,  # for all tipsters together: the tip route knows nothing about who calls
+    "open311_post": 60,  # per client address
+    "lookup": 60,  # per client address: the report page's "is it one of these?" look-ups
+}
+
+
+def _int(name: str, default: int, low: int) -> int:
+    value = getattr(settings, name, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if number < low:
+        raise ImproperlyConfigured(f"{name}={number}: must be at least {low}")
+    return number
+
+
+def reopen_days() -> int:
+    return _int("COPPS_COMMUNITY_REOPEN_DAYS", 14, 0)
+
+
+def photo_max_bytes() -> int:
+    return _int("COPPS_COMMUNITY_PHOTO_MAX_MB", 8, 1) * 1024 * 1024
+
+
+def photo_max_pixels() -> int:
+    return _int("COPPS_COMMUNITY_PHOTO_MAX_PIXELS", 40_000_000, 1)

@@ -1,0 +1,118 @@
+"""copps community_demo: a few front-door requests and anonymous tips, with replies, in the demo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from copps.community.intake import NewRequest, create_request
+from copps.community.models import RequestReply, Service, ServiceRequest, Tip, TipMessage
+from copps.community.models.tips import new_passphrase
+from copps.community.states import advance
+
+MARK = "[demo front door]"
+
+REQUESTS = [
+    # description, steps (state, extra), reply from the department
+    (
+        "Streetlight out at the corner by the bus stop; very dark at night " + MARK,
+        [("acknowledged", {"notes": "Sent to the beat officer"})],
+        "Thank you: the beat officer will look tonight.",
+    ),
+    (
+        "Abandoned car, flat tyres, not moved for three weeks " + MARK,
+        [("referred", {"agency": "Public Works (towing)", "notes": "Towing is Public Works"})],
+        "",
+    ),
+    (
+        "Graffiti on the park toilets " + MARK,
+        [("in_progress", {}), ("closed_fixed", {"notes": "Painted over"})],
+        "Painted over this morning.",
+    ),
+]
+
+TIPS = [
+    (
+        "drugs",
+        "Oak St near the park",
+        [
+            "Cars stop at the blue house for two minutes at a time, mostly after 10pm.",
+            "Which nights are busiest?",
+            "Fridays and Saturdays.",
+        ],
+    ),
+    ("property", "", ["Someone is selling new bikes cheap from a garage on Birch."]),
+]
+
+
+class Command(BaseCommand):
+    help = "Add demo service requests filed through the report page and anonymous tips with replies."
+
+    def handle(self, *args, **opts):
+        if settings.MODE != "demo":
+            raise CommandError("community_demo adds invented records: it runs only with COPPS_MODE=demo")
+        if ServiceRequest.objects.filter(description__endswith=MARK).exists():
+            self.stdout.write("Community front-door demo records are already there; nothing added.")
+            return
+        officer = get_user_model().objects.filter(role="officer").order_by("id").first()
+        with transaction.atomic():
+            keys = self._requests(officer)
+            tip_id, passphrase = self._tips(officer)
+        self.stdout.write("Community front door: report at /community/report/, tips at /community/tip/.")
+        self.stdout.write("  demo tracking ids: " + ", ".join(f"/community/track/{k}/" for k in keys))
+        self.stdout.write(f"  demo tip (demo only): id {tip_id} passphrase {passphrase}")
+
+    def _requests(self, officer) -> list[str]:
+        service = Service.objects.filter(active=True).order_by("id").first()
+        if service is None:
+            service = Service.objects.create(service_code="DEMO-LIGHT", name="Streetlight out", group="Streets")
+        # Near places the city's own requests already came from, so the beats are real.
+        places = list(ServiceRequest.objects.filter(lat__isnull=False).values_list("lat", "lon", "address")[:3])
+        keys = []
+        for i, (description, steps, reply) in enumerate(REQUESTS):
+            lat, lon, address = places[i] if i < len(places) else (None, None, f"{100 + i} Main St")
+            sr = create_request(
+                NewRequest(
+                    service=service,
+                    description=description,
+                    lat=lat,
+                    lon=lon,
+                    address=address or "",
+                    first_name="Demo",
+                    last_name=f"Resident {i + 1}",
+                    email=f"resident{i + 1}@example.org",
+                ),
+                source="web",
+            )
+            at = sr.requested_at
+            for n, (to, extra) in enumerate(steps, start=1):
+                advance(sr, to, user=officer, at=at + timedelta(hours=3 * n), **extra)
+            if reply:
+                RequestReply.objects.create(request=sr, body=reply, author=officer)
+            keys.append(sr.track_key)
+        return keys
+
+    def _tips(self, officer) -> tuple[str, str]:
+        first = ("", "")
+        for topic, where, messages in TIPS:
+            passphrase = new_passphrase()
+            tip = Tip(topic=topic, where=where, state=Tip.State.OPEN if len(messages) > 1 else Tip.State.NEW)
+            tip.set_passphrase(passphrase)
+            tip.save()
+            for n, body in enumerate(messages):
+                from_tipster = n % 2 == 0
+                TipMessage.objects.create(
+                    tip=tip,
+                    from_tipster=from_tipster,
+                    body=body,
+                    author=None if from_tipster else officer,
+                    at=timezone.now() if not from_tipster else tip.created_at,
+                )
+            if not first[0]:
+                first = (tip.public_id, passphrase)
+        return first

@@ -1,0 +1,59 @@
+"""Where a request is, as Open311 publishes it: the hundred block and a generalised point.
+
+Open311 output is public, so it follows the same privacy rules as the public portal: the
+address is the hundred block with nothing that could be a house number
+(``copps.geo.generalise.public_block``), and the point is the public snap point whose catchment
+holds the request (the set that ``copps publish snap`` builds and ``copps/publish/snaps.py``
+stores, police.uk's method: each stands for at least N addresses and lies at least the minimum
+offset from the true location). With no snap set built, no coordinates are published at all:
+a rounded point still marks a house on a quiet street.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from copps.geo.crs import Projector
+from copps.geo.generalise import public_block
+
+__all__ = ["PublicPlace", "public_places"]
+
+
+@dataclass(frozen=True)
+class PublicPlace:
+    block: str | None
+    lat: float | None
+    lon: float | None
+
+
+def _snap_set():
+    # Only publish/ keeps the public snap points; reading them (never writing) is how every public
+    # point in copps is generalised the same way.
+    from copps.publish.snaps import load_snaps
+
+    return load_snaps()
+
+
+def public_places(requests: Sequence) -> list[PublicPlace]:
+    """The public place of each request, in order; one projection for the whole page."""
+    if not requests:
+        return []
+    blocks = [public_block(sr.address or sr.block_address) or None for sr in requests]
+    lat: list[float | None] = [None] * len(requests)
+    lon: list[float | None] = [None] * len(requests)
+    stored = _snap_set()
+    located = [i for i, sr in enumerate(requests) if sr.lat is not None and sr.lon is not None]
+    if stored is not None and located:
+        proj = Projector(stored.crs)
+        x, y = proj.forward(
+            np.array([requests[i].lon for i in located], float), np.array([requests[i].lat for i in located], float)
+        )
+        chosen = stored.snaps.assign(x, y)
+        for i, snap in zip(located, chosen, strict=True):
+            if snap >= 0:
+                lat[i] = round(float(stored.lat[snap]), 6)
+                lon[i] = round(float(stored.lon[snap]), 6)
+    return [PublicPlace(b, la, lo) for b, la, lo in zip(blocks, lat, lon, strict=True)]

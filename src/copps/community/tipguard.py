@@ -1,0 +1,134 @@
+"""What keeps the anonymous-tip routes from learning who the tipster is.
+
+Every path under ``TIP_PREFIX`` is handled by ``TipPrivacyMiddleware``, the outermost
+middleware, before any other code sees the request:
+
+- the request's ``META`` keeps only the headers a page needs (host, accept, language, the
+  TLS proxy's scheme). The client address, port, user agent, cookies, referrer and any
+  forwarding headers are deleted, so no view, audit row, log record or error report can
+  hold them. (``META`` is the WSGI environ itself, so the app server's access log loses
+  them too; ``copps.community.accesslog`` scrubs what it reads from elsewhere.)
+- with the cookies gone, no session or user is loaded, and on the way out every
+  ``Set-Cookie`` is dropped: the routes set no session, CSRF or language cookie.
+- responses are ``no-store`` (and, like every page, send no referrer to other sites).
+
+Without a CSRF cookie the forms carry a **signed, time-limited form token** instead, and a
+POST must come from this site (its ``Origin``, or failing that its ``Referer``, names this
+host; the check is made here, before those headers are deleted). There is no session for a
+forged request to ride on, so the token and the origin check only stop other sites posting
+into the forms and stale pages being replayed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+__all__ = [
+    "TIP_PREFIX",
+    "TipPrivacyMiddleware",
+    "is_tip_path",
+    "form_token",
+    "check_form_token",
+    "same_origin",
+    "KEPT_META",
+]
+
+TIP_PREFIX = "/community/tip/"
+TOKEN_SALT = "copps.community.tip-form"
+TOKEN_MAX_AGE = 2 * 60 * 60  # a tipster may take a while to write
+ORIGIN_FLAG = "copps.tip_same_origin"
+# Headers a tip page may see; everything else in META that came from the client goes.
+KEPT_META = frozenset(
+    {
+        "HTTP_HOST",
+        "HTTP_ACCEPT",
+        "HTTP_ACCEPT_LANGUAGE",
+        "HTTP_ACCEPT_ENCODING",
+        "HTTP_X_FORWARDED_PROTO",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "REQUEST_METHOD",
+        "PATH_INFO",
+        "SCRIPT_NAME",
+        "QUERY_STRING",
+        "SERVER_NAME",
+        "SERVER_PORT",
+        "SERVER_PROTOCOL",
+        "RAW_URI",
+        "wsgi.input",
+        "wsgi.url_scheme",
+        "wsgi.errors",
+        "wsgi.version",
+        "wsgi.multithread",
+        "wsgi.multiprocess",
+        "wsgi.run_once",
+        "wsgi.file_wrapper",
+        "wsgi.input_terminated",
+        "gunicorn.socket",
+    }
+)
+# Left in place, empty, because Django and gunicorn expect them to exist.
+BLANKED_META = ("REMOTE_ADDR",)
+
+
+def is_tip_path(path: str) -> bool:
+    return path.startswith(TIP_PREFIX)
+
+
+def _origin_ok(request: HttpRequest) -> bool:
+    source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
+    if not source or source == "null":
+        return False
+    parts = urlsplit(source)
+    try:
+        host = request.get_host()
+    except Exception:  # a disallowed Host: Django answers 400 later on
+        return False
+    return parts.netloc == host and parts.scheme == request.scheme
+
+
+def same_origin(request: HttpRequest) -> bool:
+    """Did this tip-route POST come from a page of this site? (decided before the scrub)"""
+    return bool(request.META.get(ORIGIN_FLAG))
+
+
+def form_token() -> str:
+    """A fresh signed token for a tip form (a random nonce and the time it was made)."""
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(secrets.token_urlsafe(12))
+
+
+def check_form_token(token: str) -> bool:
+    try:
+        signing.TimestampSigner(salt=TOKEN_SALT).unsign(token or "", max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return False
+    return True
+
+
+class TipPrivacyMiddleware:
+    """Scrub tip-route requests of anything identifying, and their responses of cookies."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_tip_path(request.path_info):
+            return self.get_response(request)
+        origin_ok = _origin_ok(request)
+        meta = request.META
+        for key in [k for k in meta if k not in KEPT_META and (k.isupper() or k.startswith("HTTP_"))]:
+            del meta[key]
+        for key in BLANKED_META:
+            meta[key] = ""
+        meta[ORIGIN_FLAG] = origin_ok
+        response = self.get_response(request)
+        response.cookies.clear()
+        response.headers.pop("Set-Cookie", None)
+        response.headers["Cache-Control"] = "no-store"
+        # Referrer-Policy stays the site's "same-origin": nothing goes to other sites, and with
+        # "no-referrer" browsers send "Origin: null" on the form's own POST, defeating the check.
+        return response

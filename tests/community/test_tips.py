@@ -1,0 +1,223 @@
+"""Anonymous tips, the tipster's side: a two-way conversation held by tip id and passphrase, and
+nothing that identifies the tipster stored, logged or set as a cookie."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from copps.community.models import Tip, TipMessage
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = "http://testserver"
+# What a tipster's browser would send: every one of these must vanish.
+CLIENT_ADDR = "203.0.113.77"
+USER_AGENT = "Mozilla/5.0 (TipsterPhone 12; Frontdoor-UA-canary)"
+FORWARDED = "198.51.100.23"
+IDENTIFYING = [CLIENT_ADDR, "Frontdoor-UA-canary", FORWARDED, "cookie-canary-value"]
+
+
+def tip_client() -> Client:
+    client = Client(
+        REMOTE_ADDR=CLIENT_ADDR, HTTP_USER_AGENT=USER_AGENT, HTTP_X_FORWARDED_FOR=FORWARDED, HTTP_X_REAL_IP=FORWARDED
+    )
+    client.cookies["sessionid"] = "cookie-canary-value"
+    client.cookies["csrftoken"] = "cookie-canary-value"
+    return client
+
+
+def form_token(client, path="/community/tip/") -> str:
+    return re.search(r'name="form_token" value="([^"]+)"', client.get(path).content.decode()).group(1)
+
+
+def send_tip(client, message="The blue house on Oak sells from the side door after 10pm", **extra):
+    data = {"topic": "drugs", "where": "Oak St near the park", "message": message, "form_token": form_token(client)}
+    data.update(extra)
+    return client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN)
+
+
+def credentials(response) -> tuple[str, str]:
+    body = response.content.decode()
+    return (
+        re.search(r'id="tip-id">([^<]+)<', body).group(1),
+        re.search(r'id="tip-passphrase">([^<]+)<', body).group(1),
+    )
+
+
+def main(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def test_the_tip_page_sets_no_cookie_and_is_not_cached(client):
+    response = tip_client().get("/community/tip/")
+    assert response.status_code == 200
+    assert not response.cookies and "Set-Cookie" not in response.headers
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "same-origin"
+    assert 'name="form_token"' in response.content.decode()
+
+
+def test_a_tip_is_stored_with_a_slow_hashed_passphrase_and_coarse_time(client):
+    response = send_tip(tip_client())
+    assert response.status_code == 200
+    tip_id, passphrase = credentials(response)
+    tip = Tip.objects.get()
+    assert tip.public_id == tip_id and len(tip_id) == 16
+    assert re.fullmatch(r"([a-z2-9]{5}-){4}[a-z2-9]{5}", passphrase)
+    assert passphrase not in tip.passphrase_hash and tip.passphrase_hash.startswith(("argon2", "md5", "pbkdf2"))
+    assert tip.check_passphrase(passphrase) and not tip.check_passphrase(passphrase.upper() + "x")
+    (message,) = TipMessage.objects.all()
+    assert message.from_tipster and message.author is None and "side door" in message.body
+    assert (tip.created_at.minute, tip.created_at.second, message.at.minute) == (0, 0, 0)
+
+
+def test_the_tip_route_stores_logs_and_sets_nothing_that_identifies_the_tipster(caplog):
+    caplog.set_level(logging.DEBUG)
+    client = tip_client()
+    responses = [client.get("/community/tip/"), send_tip(client)]
+    tip_id, passphrase = credentials(responses[-1])
+    token = form_token(client, "/community/tip/read/")
+    responses.append(
+        client.post(
+            "/community/tip/read/",
+            {"tip_id": tip_id, "passphrase": passphrase, "form_token": token},
+            HTTP_ORIGIN=ORIGIN,
+        )
+    )
+    responses.append(
+        client.post(
+            "/community/tip/answer/",
+            {"tip_id": tip_id, "passphrase": passphrase, "message": "It is the second door", "form_token": token},
+            HTTP_ORIGIN=ORIGIN,
+        )
+    )
+    responses.append(
+        client.post(
+            "/community/tip/read/", {"tip_id": "nosuchtip", "passphrase": "x", "form_token": token}, HTTP_ORIGIN=ORIGIN
+        )
+    )
+    assert [r.status_code for r in responses] == [200, 200, 200, 200, 404]
+    assert TipMessage.objects.filter(from_tipster=True).count() == 2
+    # No cookie is set, whatever the browser sent.
+    for response in responses:
+        assert not response.cookies and "Set-Cookie" not in response.headers
+        assert not any(canary in response.content.decode() for canary in IDENTIFYING)
+    # Nothing in any table of the database (tips, sessions, audit log, ...).
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    for canary in IDENTIFYING:
+        assert canary not in dump.getvalue()
+    # Nothing in any log record, including their request objects.
+    logged = "\n".join(f"{r.getMessage()} {getattr(r, 'request', '') and r.request.META}" for r in caplog.records)
+    assert "Not Found: /community/tip/read/" in logged  # the 404 was logged...
+    for canary in IDENTIFYING:
+        assert canary not in logged  # ...without the caller
+
+
+def test_a_signed_in_users_session_is_neither_read_nor_touched_on_the_tip_route(cast, client):
+    from tests.conftest import sign_in
+
+    sign_in(client, cast["officer"])
+    response = client.get("/community/tip/")
+    assert "officer" not in main(response) and not response.cookies
+    # The header is the anonymous one: the session cookie never reached the app.
+    assert "Sign out" not in response.content.decode()
+
+
+def test_a_post_from_another_site_or_without_origin_is_refused():
+    client = tip_client()
+    token = form_token(client)
+    data = {"topic": "other", "message": "hello", "form_token": token}
+    assert client.post("/community/tip/", data, HTTP_ORIGIN="https://evil.example").status_code == 400
+    refused = client.post("/community/tip/", data)
+    assert refused.status_code == 400 and "must be sent from this site" in refused.content.decode()
+    assert not Tip.objects.exists()
+    # A same-site Referer stands in for a missing Origin (and is then dropped).
+    assert client.post("/community/tip/", data, HTTP_REFERER="http://testserver/community/tip/").status_code == 200
+
+
+def test_a_forged_or_expired_form_token_is_refused(monkeypatch):
+    client = tip_client()
+    data = {"topic": "other", "message": "hello", "form_token": "made-up:token"}
+    response = client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 400 and "This form has expired" in response.content.decode()
+    assert "hello" in response.content.decode()  # the tipster's text is kept for resending
+    data["form_token"] = form_token(client)
+    monkeypatch.setattr("copps.community.tipguard.TOKEN_MAX_AGE", -1)
+    assert client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN).status_code == 400
+    assert not Tip.objects.exists()
+
+
+def test_an_empty_tip_gets_a_field_error():
+    client = tip_client()
+    response = client.post(
+        "/community/tip/", {"topic": "nonsense", "message": "", "form_token": form_token(client)}, HTTP_ORIGIN=ORIGIN
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Write what you know." in body and "Select a valid choice" in body
+
+
+def test_wrong_passphrase_and_unknown_id_answer_alike():
+    client = tip_client()
+    tip_id, _passphrase = credentials(send_tip(client))
+    token = form_token(client, "/community/tip/read/")
+    wrong = client.post(
+        "/community/tip/read/", {"tip_id": tip_id, "passphrase": "aaaaa-bbbbb", "form_token": token}, HTTP_ORIGIN=ORIGIN
+    )
+    unknown = client.post(
+        "/community/tip/read/",
+        {"tip_id": "zzzzzzzzzzzzzzzz", "passphrase": "aaaaa-bbbbb", "form_token": token},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert wrong.status_code == unknown.status_code == 404
+
+    # The same page, once the echoed form values (the typed id, a fresh form token) are set aside.
+    def unvalued(response):
+        return re.sub(r'value="[^"]*"', 'value=""', main(response))
+
+    assert unvalued(wrong) == unvalued(unknown)
+    assert "No tip matches that id and passphrase." in main(wrong) and "side door" not in main(wrong)
+    assert "No tip matches that id and passphrase." in main(unknown)
+
+
+def test_the_tipster_reads_a_staff_reply_and_answers(cast):
+    client = tip_client()
+    tip_id, passphrase = credentials(send_tip(client))
+    tip = Tip.objects.get()
+    TipMessage.objects.create(tip=tip, from_tipster=False, author=cast["officer"], body="Which door exactly?")
+    token = form_token(client, "/community/tip/read/")
+    read = client.post(
+        "/community/tip/read/", {"tip_id": tip_id, "passphrase": passphrase, "form_token": token}, HTTP_ORIGIN=ORIGIN
+    )
+    body = main(read)
+    assert "Which door exactly?" in body and "The department" in body and "officer" not in body
+    answer = client.post(
+        "/community/tip/answer/",
+        {"tip_id": tip_id, "passphrase": passphrase, "message": "The green one", "form_token": token},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert answer.status_code == 200 and "The green one" in main(answer)
+    assert list(tip.messages.values_list("from_tipster", "body")) == [
+        (True, "The blue house on Oak sells from the side door after 10pm"),
+        (False, "Which door exactly?"),
+        (True, "The green one"),
+    ]
+    empty = client.post(
+        "/community/tip/answer/",
+        {"tip_id": tip_id, "passphrase": passphrase, "message": "", "form_token": token},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert empty.status_code == 400 and "Write your answer." in main(empty)
+    bad = client.post(
+        "/community/tip/answer/",
+        {"tip_id": tip_id, "passphrase": "wrong", "message": "x", "form_token": token},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert bad.status_code == 404 and tip.messages.count() == 3
