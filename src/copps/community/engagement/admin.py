@@ -1,0 +1,64 @@
+"""Admin for engagement: beat assignments are managed here; the rest is also on staff pages."""
+
+from django.contrib import admin
+
+from copps.community.engagement.models import (
+    BeatAssignment,
+    Meeting,
+    Question,
+    Subscription,
+    Survey,
+    WatchGroup,
+    WatchMember,
+)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 1
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "opens_on", "closes_on", "published"]
+    filter_horizontal = ["areas"]
+    inlines = [QuestionInline]
+
+
+class MemberInline(admin.TabularInline):
+    model = WatchMember
+    extra = 1
+
+
+@admin.register(WatchGroup)
+class WatchGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area", "active"]
+    list_filter = ["kind", "active"]
+    inlines = [MemberInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["title", "area", "place", "starts_at", "public", "cancelled"]
+    list_filter = ["public", "cancelled"]
+
+
+@admin.register(BeatAssignment)
+class BeatAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "beat", "role", "work_contact", "active"]
+    list_filter = ["active"]
+    autocomplete_fields = []
+    raw_id_fields = ["officer"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "beat":
+            from copps.incidents.models import Area
+
+            kwargs["queryset"] = Area.objects.filter(type=Area.Type.BEAT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["email", "area", "confirmed_at", "unsubscribed_at"]
+    readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at"]

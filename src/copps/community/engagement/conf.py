@@ -1,0 +1,24 @@
+"""The engagement settings, validated when read (docs/engagement.md, docs/configuration.md)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["survey_min_n", "site_url"]
+
+
+def survey_min_n() -> int:
+    """``COPPS_SURVEY_MIN_N``: fewest answers for which an area's survey result is shown (≥ 1)."""
+    raw = str(getattr(settings, "COPPS_SURVEY_MIN_N", "10")).strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise ImproperlyConfigured(f"COPPS_SURVEY_MIN_N={raw!r}: expected a whole number of at least 1")
+    return int(raw)
+
+
+def site_url() -> str:
+    """``COPPS_SITE_URL`` without a trailing slash: the base of links in mail."""
+    url = str(getattr(settings, "COPPS_SITE_URL", "")).strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"COPPS_SITE_URL={url!r}: expected an http:// or https:// address")
+    return url

@@ -1,0 +1,154 @@
+"""Forms of the engagement pages: the public survey, beat lookup and subscription; staff survey set-up."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from copps.community.engagement.models import Answer, Meeting, Question, Survey
+from copps.incidents.models import Area
+
+SCALE_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
+YESNO_CHOICES = [("1", _("Yes")), ("0", _("No"))]
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    """Areas by their names alone ("Maple Hill", not "Neighbourhood Maple Hill")."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class SurveyAnswerForm(forms.Form):
+    """A survey's questions as one form; ``area`` is where the respondent lives or works."""
+
+    def __init__(self, survey: Survey, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        self.questions = list(survey.questions.all())
+        areas = list(survey.areas.all())
+        self.fields["area"] = AreaChoiceField(
+            queryset=survey.areas.all(),
+            label=_("Your area"),
+            initial=areas[0].pk if len(areas) == 1 else None,
+            empty_label=None if len(areas) == 1 else "—",
+        )
+        for q in self.questions:
+            name = f"q{q.pk}"
+            if q.kind == Question.Kind.SCALE:
+                help_text = f"1 = {q.low_label}, 5 = {q.high_label}" if q.low_label or q.high_label else ""
+                field = forms.ChoiceField(choices=SCALE_CHOICES, widget=forms.RadioSelect, help_text=help_text)
+            elif q.kind == Question.Kind.YESNO:
+                field = forms.ChoiceField(choices=YESNO_CHOICES, widget=forms.RadioSelect)
+            elif q.kind == Question.Kind.CHOICE:
+                field = forms.ChoiceField(choices=[(c, c) for c in q.choices], widget=forms.RadioSelect)
+            else:
+                field = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+            field.label = q.text
+            field.required = q.required
+            self.fields[name] = field
+
+    def question_fields(self):
+        return [self[f"q{q.pk}"] for q in self.questions]
+
+    def answers(self) -> list[Answer]:
+        """Unsaved Answer rows for the cleaned data (blank optional questions left out)."""
+        out = []
+        for q in self.questions:
+            value = self.cleaned_data.get(f"q{q.pk}")
+            if value in (None, ""):
+                continue
+            answer = Answer(question=q)
+            if q.kind in (Question.Kind.SCALE, Question.Kind.YESNO):
+                answer.number = int(value)
+            elif q.kind == Question.Kind.CHOICE:
+                answer.choice = value
+            else:
+                answer.text = value.strip()
+                answer.review = Answer.Review.PENDING
+            out.append(answer)
+        return out
+
+
+class AddressForm(forms.Form):
+    address = forms.CharField(
+        label=_("Your street address"),
+        max_length=200,
+        help_text=_("House number and street, e.g. 7512 Maple Ct. It is used once to find your beat and not kept."),
+    )
+
+
+class SubscribeForm(forms.Form):
+    """A plain form, not a ModelForm: the (email, area) uniqueness check would tell anyone
+    whether an address is already subscribed. The view finds or creates the row."""
+
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    area = AreaChoiceField(queryset=Area.objects.none(), label=_("Area"))
+    problems = forms.BooleanField(label=_("New public problems"), required=False)
+    meetings = forms.BooleanField(label=_("New community meetings"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name")
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("problems") or data.get("meetings")):
+            raise forms.ValidationError(_("Choose problems, meetings or both."))
+        return data
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "intro", "areas", "opens_on", "closes_on", "published"]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].queryset = Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The survey must close on or after the day it opens.")
+        return data
+
+
+class QuestionForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label="Choices (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    class Meta:
+        model = Question
+        fields = ["order", "text", "kind", "low_label", "high_label", "required"]
+
+    def clean(self):
+        data = super().clean()
+        options = [line.strip() for line in (data.get("choices_text") or "").splitlines() if line.strip()]
+        if data.get("kind") == Question.Kind.CHOICE and len(options) < 2:
+            self.add_error("choices_text", "A single-choice question needs at least two choices.")
+        if len(set(options)) != len(options):
+            self.add_error("choices_text", "Each choice must be different.")
+        self.instance.choices = options if data.get("kind") == Question.Kind.CHOICE else []
+        return data
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["title", "description", "area", "group", "place", "starts_at", "ends_at", "public", "cancelled"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "A meeting must end after it starts.")
+        return data

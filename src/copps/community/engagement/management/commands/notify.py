@@ -1,0 +1,18 @@
+"""copps notify: mail each confirmed subscriber what is new in their area since they were last told."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from copps.community.engagement.mailing import send_digests
+
+
+class Command(BaseCommand):
+    help = (
+        "Send subscribers the digest of new public problems and meetings in their area. "
+        "Idempotent: each item goes to each subscriber once, so re-running sends nothing twice. Run it from cron."
+    )
+
+    def handle(self, *args, **opts):
+        run = send_digests()
+        self.stdout.write(f"copps notify: {run.mails} mail(s) sent with {run.items} new item(s).")

@@ -1,0 +1,1 @@
+"""Engagement views: public pages, subscriptions, staff pages."""
