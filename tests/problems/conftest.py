@@ -101,3 +101,11 @@ def imported(db, city):
     call_command("import_events", str(paths["collisions"]), profile="switrs")
     assert Area.objects.filter(type="beat").count() == 16
     return truth
+
+
+@pytest.fixture
+def with_requests(imported, city):
+    """The synthetic city's community service requests too (its planted request clusters in truth.json)."""
+    paths, _ = city
+    call_command("requests", "import", str(paths["services"]), str(paths["requests"]))
+    return imported

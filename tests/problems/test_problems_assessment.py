@@ -21,19 +21,30 @@ from copps.problems.models import Assessment, Problem, Task
 def intervention(imported, cast):
     truth = imported
     iv = truth["intervention"]
-    problem = Problem.objects.create(title="Commercial corner disorder", polygon=iv["target"]["polygon"],
-                                     stage="assessment", owner=cast["officer"], created_by=cast["analyst"])
+    problem = Problem.objects.create(
+        title="Commercial corner disorder",
+        polygon=iv["target"]["polygon"],
+        stage="assessment",
+        owner=cast["officer"],
+        created_by=cast["analyst"],
+    )
     Task.objects.create(problem=problem, title="Security patrols", status="done", owner=cast["officer"])
     Task.objects.create(problem=problem, title="Lighting", status="planned", owner=cast["officer"])
     start = date.fromisoformat(iv["start_date"])
     form = {
-        "title": "Planted intervention", "kind": "crime",
-        "before_start": truth["start"], "before_end": (start - timedelta(days=1)).isoformat(),
+        "title": "Planted intervention",
+        "kind": "crime",
+        "before_start": truth["start"],
+        "before_end": (start - timedelta(days=1)).isoformat(),
         "after_start": start.isoformat(),
         "after_end": (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat(),
-        "target_from": "polygon", "buffer_m": iv["buffer"]["outer_radius_m"] - iv["buffer"]["inner_radius_m"],
-        "control_from": "geojson", "control_geojson": json.dumps(iv["control"]["polygon"]),
-        "alpha": "0.05", "dispersion": "1", "conclusion": "Down, with displacement into the ring",
+        "target_from": "polygon",
+        "buffer_m": iv["buffer"]["outer_radius_m"] - iv["buffer"]["inner_radius_m"],
+        "control_from": "geojson",
+        "control_geojson": json.dumps(iv["control"]["polygon"]),
+        "alpha": "0.05",
+        "dispersion": "1",
+        "conclusion": "Down, with displacement into the ring",
     }
     return problem, form, iv
 
@@ -70,13 +81,15 @@ def test_every_percentage_on_the_pages_comes_with_its_interval_and_p(client_for,
     a = Assessment.objects.get()
     for url in (reverse("problems:assessment", args=[problem.pk, a.pk]), reverse("problems:detail", args=[problem.pk])):
         text = re.sub(r"<[^>]+>", " ", client_for("supervisor").get(url).content.decode())
-        full = (r"(?:down|up) \d+% relative to the control "
-                r"\(\d+% CI: (?:down|up) \d+% to (?:down|up) \d+%; p [=<] 0?\.\d+\)")
+        full = (
+            r"(?:down|up) \d+% relative to the control "
+            r"\(\d+% CI: (?:down|up) \d+% to (?:down|up) \d+%; p [=<] 0?\.\d+\)"
+        )
         spans = [m.span() for m in re.finditer(full, text)]
         changes = [m.start() for m in re.finditer(r"(?:down|up) \d+%", text)]
         assert spans and changes, url
         for at in changes:  # every "down N%" sits inside a statement with its interval and p
-            assert any(a <= at < b for a, b in spans), text[at - 80:at + 80]
+            assert any(a <= at < b for a, b in spans), text[at - 80 : at + 80]
 
 
 def test_assessment_with_areas_and_validation(client_for, intervention):
@@ -89,8 +102,14 @@ def test_assessment_with_areas_and_validation(client_for, intervention):
     missing = {**form, "control_from": "areas"}
     response = c.post(reverse("problems:assessment_new", args=[problem.pk]), missing)
     assert b"Choose at least one area" in response.content
-    by_area = {**form, "target_from": "areas", "target_areas": [beats[0].pk], "control_from": "areas",
-               "control_areas": [beats[5].pk], "buffer_m": "0"}
+    by_area = {
+        **form,
+        "target_from": "areas",
+        "target_areas": [beats[0].pk],
+        "control_from": "areas",
+        "control_areas": [beats[5].pk],
+        "buffer_m": "0",
+    }
     response = c.post(reverse("problems:assessment_new", args=[problem.pk]), by_area)
     assert response.status_code == 302
     a = Assessment.objects.get()
@@ -107,8 +126,12 @@ def test_only_analysts_run_assessments(client_for, intervention):
 
 def test_effect_statement_wording():
     assert effect_statement({"rate_ratio": 0.6, "rate_ratio_lower": 0.4, "rate_ratio_upper": 0.9, "p": 0.012}) == (
-        "down 40% relative to the control (95% CI: down 60% to down 10%; p = 0.012)")
-    assert effect_statement({"rate_ratio": 1.25, "rate_ratio_lower": 0.95, "rate_ratio_upper": 1.6, "p": 0.31},
-                            alpha=0.1) == "up 25% relative to the control (90% CI: down 5% to up 60%; p = 0.31)"
-    assert "p < 0.001" in effect_statement({"rate_ratio": 0.5, "rate_ratio_lower": 0.4, "rate_ratio_upper": 0.6,
-                                            "p": 1e-9})
+        "down 40% relative to the control (95% CI: down 60% to down 10%; p = 0.012)"
+    )
+    assert (
+        effect_statement({"rate_ratio": 1.25, "rate_ratio_lower": 0.95, "rate_ratio_upper": 1.6, "p": 0.31}, alpha=0.1)
+        == "up 25% relative to the control (90% CI: down 5% to up 60%; p = 0.31)"
+    )
+    assert "p < 0.001" in effect_statement(
+        {"rate_ratio": 0.5, "rate_ratio_lower": 0.4, "rate_ratio_upper": 0.6, "p": 1e-9}
+    )

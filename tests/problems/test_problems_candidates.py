@@ -33,8 +33,7 @@ def test_scan_finds_the_planted_hot_spots(scanned):
     truth, out = scanned
     assert "hot_spot" in out and "proposed" in out
     spots = list(Candidate.objects.filter(kind="hot_spot"))
-    found = [h["label"] for h in truth["hotspots"]
-             if any(near(c, h["x"], h["y"], h["radius_m"] + 150) for c in spots)]
+    found = [h["label"] for h in truth["hotspots"] if any(near(c, h["x"], h["y"], h["radius_m"] + 150) for c in spots)]
     assert len(found) >= 3, found
     assert "motel" in found and "commercial corner (intervention target)" in found
     top = max(spots, key=lambda c: c.score)
@@ -65,8 +64,11 @@ def test_scan_finds_near_repeat_waves_made_of_planted_waves(scanned):
         assert w.evidence["knox_p"] <= 0.05 and w.evidence["knox_ratio"] > 1.5
         assert w.evidence["events"] >= 3 and w.evidence["last_day"] <= BEFORE_INTERVENTION.isoformat()
     incident_ids = {
-        int(s) // 100000 for s in Event.objects.filter(
-            pk__in=[i for w in waves for i in w.evidence["event_ids"]]).values_list("source_id", flat=True)}
+        int(s) // 100000
+        for s in Event.objects.filter(pk__in=[i for w in waves for i in w.evidence["event_ids"]]).values_list(
+            "source_id", flat=True
+        )
+    }
     assert incident_ids & planted, "no wave holds a planted near-repeat burglary"
 
 
@@ -88,8 +90,9 @@ def test_rescan_updates_instead_of_duplicating_and_respects_decisions(scanned, c
     before = Candidate.objects.count()
     first_ids = set(Candidate.objects.values_list("pk", flat=True))
     dismissed = Candidate.objects.filter(kind="hot_spot").first()
-    response = client_for("analyst").post(reverse("problems:dismiss", args=[dismissed.pk]),
-                                          {"reason": "Mall security already covers this corner"})
+    response = client_for("analyst").post(
+        reverse("problems:dismiss", args=[dismissed.pk]), {"reason": "Mall security already covers this corner"}
+    )
     assert response.status_code == 302
     report = run(None, ScanOptions(today=BEFORE_INTERVENTION, permutations=49))
     assert Candidate.objects.count() == before
@@ -157,6 +160,7 @@ def test_scan_button_for_analysts(imported, client_for):
     assert audit_actions(action="candidates.scan") == ["candidates.scan"]
 
 
+@pytest.mark.django_db
 def test_community_requests_corroborate_and_raise_the_rank():
     from shapely.geometry import Point
 
@@ -168,4 +172,4 @@ def test_community_requests_corroborate_and_raise_the_rank():
     assert marked[0].corroborated and marked[0].score == 60.0 and marked[0].evidence["community_requests"] == 8
     assert marked[0].evidence["community_services"] == ["DUMP", "GRAF"]
     assert not marked[1].corroborated and marked[1].score == 60.0
-    assert community.scan(options) == [] and community.request_points(options) is None  # hook until community lands
+    assert community.scan(options) == [] and community.request_points(options) is None  # no requests stored

@@ -1,5 +1,5 @@
-"""`copps problems_demo` gives the demo its candidates and two worked example problems, one of them
-assessed against the planted intervention; running it again adds nothing."""
+"""`copps problems_demo` gives the demo its candidates, two worked example problems (one of them
+assessed against the planted intervention) and a DDACTS zone with dosage; running it again adds nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from copps.problems import checklist
-from copps.problems.models import Candidate, Problem
+from copps.problems.models import Candidate, DdactsZone, Problem
 
 
 def test_demo_seeds_candidates_and_two_worked_examples(imported, city, cast, client_for, capsys):
@@ -25,6 +25,11 @@ def test_demo_seeds_candidates_and_two_worked_examples(imported, city, cast, cli
     page = client_for("supervisor").get(reverse("problems:list"))
     assert assessed.title.encode() in page.content and in_analysis.title[:30].encode() in page.content
 
+    zone = DdactsZone.objects.get()
+    assert zone.evidence["crimes"] > 20 and zone.dosage.count() == 3
+    zone_page = client_for("officer").get(reverse("problems:ddacts_zone", args=[zone.pk])).content.decode()
+    assert "3 spells, 5.5 hours in the zone, 17 contacts" in zone_page and "95% CI" in zone_page
+
     call_command("problems_demo", truth=str(paths["truth"]))
     assert "there already" in capsys.readouterr().out
-    assert Problem.objects.count() == 2
+    assert Problem.objects.count() == 2 and DdactsZone.objects.count() == 1

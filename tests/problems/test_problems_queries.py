@@ -15,9 +15,18 @@ def many(cast, n: int) -> None:
         p.officers.add(cast["officer"])
         Task.objects.create(problem=p, title="t", owner=cast["officer"])
         StageChange.objects.create(problem=p, from_stage="scanning", to_stage="analysis", requested_by=cast["analyst"])
-        Candidate.objects.create(kind="hot_spot", title=f"Hot spot {i}", lon=0, lat=0, x=i * 1000, y=0,
-                                 geometry=SQUARE, score=i, problem=p if i % 2 else None,
-                                 status="promoted" if i % 2 else "open")
+        Candidate.objects.create(
+            kind="hot_spot",
+            title=f"Hot spot {i}",
+            lon=0,
+            lat=0,
+            x=i * 1000,
+            y=0,
+            geometry=SQUARE,
+            score=i,
+            problem=p if i % 2 else None,
+            status="promoted" if i % 2 else "open",
+        )
         Partner.objects.create(name=f"Partner {i}", kind="business")
 
 
@@ -32,8 +41,9 @@ def test_list_pages_have_a_fixed_query_count(client_for, cast, django_assert_max
         assert c.get(reverse(url) + "?status=all").status_code == 200
 
 
-def test_problem_page_query_count_does_not_grow_with_its_records(client_for, make_problem, cast,
-                                                                 django_assert_max_num_queries):
+def test_problem_page_query_count_does_not_grow_with_its_records(
+    client_for, make_problem, cast, django_assert_max_num_queries
+):
     problem = make_problem()
     fill_analysis(problem)
     fill_response(problem, cast["officer"])

@@ -24,8 +24,13 @@ def test_the_twenty_five_techniques_of_situational_prevention():
     assert len(all_) == 25 and len({t.code for t in all_}) == 25
     assert [t.number for t in all_] == list(range(1, 26))
     groups = [name for name, _ in techniques.choices()]
-    assert groups == ["Increase the effort", "Increase the risks", "Reduce the rewards", "Reduce provocations",
-                      "Remove excuses"]
+    assert groups == [
+        "Increase the effort",
+        "Increase the risks",
+        "Reduce the rewards",
+        "Reduce provocations",
+        "Remove excuses",
+    ]
     assert techniques.by_code()["place-managers"].number == 9
 
 

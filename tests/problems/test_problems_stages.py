@@ -16,8 +16,9 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "problems.md"
 
 
 def ask(c, problem, to_stage, note="ready"):
-    return c.post(reverse("problems:request_stage", args=[problem.pk]), {"to_stage": to_stage, "note": note},
-                  follow=True)
+    return c.post(
+        reverse("problems:request_stage", args=[problem.pk]), {"to_stage": to_stage, "note": note}, follow=True
+    )
 
 
 def decide(c, change, decision, note=""):
@@ -63,8 +64,9 @@ def test_request_then_supervisor_approval_moves_the_problem(client_for, make_pro
 @pytest.mark.parametrize("role", ["officer", "analyst"])
 def test_only_supervisors_decide(client_for, make_problem, cast, role):
     problem = make_problem()
-    change = StageChange.objects.create(problem=problem, from_stage="scanning", to_stage="analysis",
-                                        requested_by=cast["officer"])
+    change = StageChange.objects.create(
+        problem=problem, from_stage="scanning", to_stage="analysis", requested_by=cast["officer"]
+    )
     assert decide(client_for(role), change, "approve").status_code == 403
     problem.refresh_from_db()
     assert problem.stage == "scanning"
@@ -122,8 +124,15 @@ def test_the_whole_road_to_closed(client_for, make_problem, cast):
         assert problem.stage == to_stage
     # no assessment yet: the last gate holds
     assert b"The checklist is not met yet" in ask(client_for("officer"), problem, "closed").content
-    problem.assessments.create(before_start="2023-01-01", before_end="2023-12-31", after_start="2024-01-01",
-                               after_end="2024-06-30", target={}, control={}, conclusion="Down, with the CI")
+    problem.assessments.create(
+        before_start="2023-01-01",
+        before_end="2023-12-31",
+        after_start="2024-01-01",
+        after_end="2024-06-30",
+        target={},
+        control={},
+        conclusion="Down, with the CI",
+    )
     ask(client_for("officer"), problem, "closed")
     decide(client_for("supervisor"), StageChange.objects.get(status="pending"), "approve")
     problem.refresh_from_db()

@@ -13,6 +13,7 @@ from copps.problems.geometry import GeometryError, parse_polygon
 from copps.problems.models import (
     Activity,
     Candidate,
+    Dosage,
     Hypothesis,
     Objective,
     Partner,
@@ -29,18 +30,22 @@ __all__ = [
     "AssignForm",
     "DecisionForm",
     "DismissForm",
+    "DosageForm",
     "EventLinkForm",
     "ExternalLinkForm",
     "HypothesisForm",
     "ObjectiveForm",
     "PartnerForm",
     "PlanForm",
+    "RequestLinkForm",
+    "TipLinkForm",
     "ProblemForm",
     "ProblemPartnerForm",
     "StageRequestForm",
     "TaskForm",
     "TaskStatusForm",
     "TriangleForm",
+    "ZoneForm",
 ]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -223,6 +228,58 @@ class ExternalLinkForm(forms.Form):
     target = forms.ChoiceField(choices=KINDS, label="Record type")
     object_id = forms.CharField(max_length=64, label="Record id")
     label = forms.CharField(max_length=300, required=False, help_text="what it says, briefly")
+
+
+class RequestLinkForm(forms.Form):
+    request_id = forms.CharField(max_length=64, label="Community request", help_text="its number or public id")
+    note = forms.CharField(max_length=300, required=False)
+
+    def clean_request_id(self):
+        return self.cleaned_data["request_id"].strip()
+
+
+class TipLinkForm(forms.Form):
+    tip_id = forms.CharField(max_length=64, label="Anonymous tip", help_text="its number or tip id")
+    note = forms.CharField(max_length=300, required=False)
+
+    def clean_tip_id(self):
+        return self.cleaned_data["tip_id"].strip()
+
+
+class ZoneForm(forms.Form):
+    """Open a DDACTS zone from one of the overlay's zones (by its number on the page)."""
+
+    zone = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    name = forms.CharField(max_length=200)
+    start = forms.DateField(widget=DATE, help_text="first day of the deployment")
+    open_problem = forms.BooleanField(required=False, label="Also open a traffic problem for it")
+
+
+class DosageForm(forms.ModelForm):
+    """One spell of enforcement or visibility in a zone."""
+
+    started_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ended_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    class Meta:
+        model = Dosage
+        fields = ["officer", "kind", "started_at", "ended_at", "contacts", "note"]
+
+    def __init__(self, *args, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers if officers is not None else _staff()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_at"), data.get("ended_at")
+        if start and end:
+            if end <= start:
+                self.add_error("ended_at", "The end must come after the start.")
+            elif (end - start).total_seconds() > 16 * 3600:
+                self.add_error("ended_at", "One spell lasts at most 16 hours: log a long day as several.")
+            elif end > timezone.now():
+                self.add_error("ended_at", "The spell cannot end in the future.")
+        return data
 
 
 class StageRequestForm(forms.Form):

@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from copps.problems.views import assessments, candidates, partners, problems, stages, workspace
+from copps.problems.views import (
+    analyses,
+    assessments,
+    candidates,
+    dashboard,
+    ddacts,
+    links,
+    partners,
+    problems,
+    stages,
+    workspace,
+)
 
 app_name = "problems"
 urlpatterns = [
@@ -23,6 +34,11 @@ urlpatterns = [
     path("<int:pk>/tasks/<int:task_id>/", workspace.update_task, name="update_task"),
     path("<int:pk>/events/", workspace.link_events, name="link_events"),
     path("<int:pk>/links/", workspace.link_external, name="link_external"),
+    path("<int:pk>/requests/", links.link_request, name="link-request"),
+    path("<int:pk>/tips/", links.link_tip, name="link-tip"),
+    path("<int:pk>/analyses/", analyses.run_analysis, name="run_analysis"),
+    path("<int:pk>/analyses/<int:analysis_id>/", analyses.analysis_detail, name="analysis"),
+    path("<int:pk>/analyses/<int:analysis_id>/rerun/", analyses.rerun_analysis, name="rerun_analysis"),
     path("<int:pk>/stage/", stages.request_stage, name="request_stage"),
     path("<int:pk>/assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("<int:pk>/assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment"),
@@ -33,6 +49,13 @@ urlpatterns = [
     path("candidates/<int:pk>/", candidates.candidate_detail, name="candidate"),
     path("candidates/<int:pk>/promote/", candidates.promote, name="promote"),
     path("candidates/<int:pk>/dismiss/", candidates.dismiss, name="dismiss"),
+    path("dashboard/", dashboard.dashboard_page, name="dashboard"),
+    path("dashboard/hotspots.geojson", dashboard.hotspots_geojson, name="hotspots"),
+    path("ddacts/", ddacts.overlay_page, name="ddacts"),
+    path("ddacts/overlay.geojson", ddacts.overlay_geojson, name="ddacts_geojson"),
+    path("ddacts/zones/new/", ddacts.zone_new, name="ddacts_zone_new"),
+    path("ddacts/zones/<int:pk>/", ddacts.zone_detail, name="ddacts_zone"),
+    path("ddacts/zones/<int:pk>/dosage/", ddacts.log_dosage, name="ddacts_dosage"),
     path("partners/", partners.partner_list, name="partners"),
     path("partners/new/", partners.partner_edit, name="partner_new"),
     path("partners/<int:pk>/", partners.partner_edit, name="partner_edit"),

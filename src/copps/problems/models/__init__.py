@@ -2,6 +2,8 @@
 
 from .assessment import Assessment
 from .candidate import Candidate
+from .community import RequestLink, TipLink
+from .ddacts import DdactsZone, Dosage
 from .evidence import EventLink, ExternalLink, SavedAnalysis
 from .partners import ControllerRole, Partner, ProblemPartner
 from .problem import STAGE_ORDER, Activity, Problem, ProblemType, Stage, StageChange
@@ -13,6 +15,8 @@ __all__ = [
     "Activity",
     "Assessment",
     "Candidate",
+    "DdactsZone",
+    "Dosage",
     "ControllerRole",
     "EventLink",
     "ExternalLink",
@@ -22,10 +26,12 @@ __all__ = [
     "Problem",
     "ProblemPartner",
     "ProblemType",
+    "RequestLink",
     "ResponsePlan",
     "SavedAnalysis",
     "Stage",
     "StageChange",
     "Task",
+    "TipLink",
     "TriangleEntry",
 ]

@@ -42,6 +42,11 @@ class ScanOptions:
     collision_cell: float = 150.0
     corridor_min_cells: int = 3
     corridor_min_events: int = 10
+    # community request clusters (and the window corroboration reads)
+    request_days: int = 365
+    request_cell: float = 150.0
+    request_min: int = 30  # fewer requests in the window: no clusters looked for
+    request_cluster_min: int = 10  # requests a cluster needs to be proposed
     # matching re-scans and corroboration
     match_m: float = 250.0
     quiet_days: int = 180  # a dismissed candidate is not proposed again for this long

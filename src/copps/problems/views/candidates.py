@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from copps.accounts import audit
 from copps.problems import promotion
+from copps.problems.charts import bars_svg
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
 from copps.problems.permissions import can_analyse, deny, staff_only
@@ -42,19 +43,39 @@ def candidate_list(request):
     )
 
 
+def evidence_chart(evidence: dict):
+    """The candidate's numbers as a small bar chart: events per quarter when the scanner kept them,
+    else its commonest categories, services or severities."""
+    if evidence.get("events_by_period"):
+        values = evidence["events_by_period"]
+        return bars_svg(values, [f"Q{i + 1}" for i in range(len(values))], "Events per quarter of the year scanned")
+    for key, title in (
+        ("top_categories", "Commonest categories"),
+        ("services", "Requests by service"),
+        ("severity", "Collisions by severity"),
+    ):
+        pairs = evidence.get(key)
+        if pairs:
+            return bars_svg([n for _, n in pairs], [str(k) for k, _ in pairs], title)
+    return None
+
+
+def _detail_context(c: Candidate, can: bool, form) -> dict:
+    return {
+        "c": c,
+        "can_analyse": can,
+        "dismiss_form": form,
+        "geo": {"candidate": c.geometry},
+        "evidence": evidence_rows(c.evidence),
+        "chart": evidence_chart(c.evidence),
+    }
+
+
 @staff_only
 def candidate_detail(request, pk: int):
     c = get_object_or_404(Candidate.objects.select_related("problem", "decided_by"), pk=pk)
     return render(
-        request,
-        "problems/candidate_detail.html",
-        {
-            "c": c,
-            "can_analyse": can_analyse(request.user),
-            "dismiss_form": DismissForm(),
-            "geo": {"candidate": c.geometry},
-            "evidence": evidence_rows(c.evidence),
-        },
+        request, "problems/candidate_detail.html", _detail_context(c, can_analyse(request.user), DismissForm())
     )
 
 
@@ -84,18 +105,7 @@ def dismiss(request, pk: int):
         messages.error(request, "This candidate has already been decided.")
         return redirect("problems:candidate", c.pk)
     if not form.is_valid():
-        return render(
-            request,
-            "problems/candidate_detail.html",
-            {
-                "c": c,
-                "can_analyse": True,
-                "dismiss_form": form,
-                "geo": {"candidate": c.geometry},
-                "evidence": evidence_rows(c.evidence),
-            },
-            status=400,
-        )
+        return render(request, "problems/candidate_detail.html", _detail_context(c, True, form), status=400)
     with transaction.atomic():
         c = form.save(commit=False)
         c.status, c.decided_by, c.decided_at = Candidate.Status.DISMISSED, request.user, timezone.now()

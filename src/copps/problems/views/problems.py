@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from copps.accounts import audit
-from copps.problems import checklist
+from copps.problems import analyses, checklist
 from copps.problems.changes import record_change
 from copps.problems.forms import (
     ActivityForm,
@@ -20,8 +20,10 @@ from copps.problems.forms import (
     PlanForm,
     ProblemForm,
     ProblemPartnerForm,
+    RequestLinkForm,
     StageRequestForm,
     TaskForm,
+    TipLinkForm,
     TriangleForm,
 )
 from copps.problems.models import STAGE_ORDER, Problem, Stage, StageChange
@@ -104,6 +106,9 @@ def problem_detail(request, problem: Problem):
             "tasks__partner",
             "analyses",
             "external_links",
+            "request_links__request__service",
+            "tip_links__tip",
+            "ddacts_zones",
             "assessments",
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("requested_by", "approved_by")),
         )
@@ -115,6 +120,9 @@ def problem_detail(request, problem: Problem):
         audit.record_many(
             "event.list", request=request, object_type="event", object_ids=sensitive, params={"problem": p.pk}
         )
+    tips = [link.tip_id for link in p.tip_links.all()]
+    if tips:  # only the number and topic are shown, but a tip is a sensitive record: say who looked
+        audit.record_many("tip.list", request=request, object_type="tip", object_ids=tips, params={"problem": p.pk})
     work = can_work(request.user, p)
     plan = getattr(p, "plan", None)
     pending = next((c for c in p.stage_changes.all() if c.status == StageChange.Status.PENDING), None)
@@ -132,6 +140,7 @@ def problem_detail(request, problem: Problem):
         "geo": geo,
         "activities": p.activities.select_related("user")[:30],
         "stages": STAGE_ORDER,
+        "analysis_kinds": [(k.value, k.label) for k in analyses.KINDS],
     }
     if work:
         context |= {
@@ -144,6 +153,8 @@ def problem_detail(request, problem: Problem):
             "task_form": TaskForm(),
             "event_form": EventLinkForm(),
             "external_form": ExternalLinkForm(),
+            "request_form": RequestLinkForm(),
+            "tip_form": TipLinkForm(),
             "stage_form": StageRequestForm(targets=_stage_targets(p)) if not pending else None,
         }
     return render(request, "problems/problem_detail.html", context)

@@ -69,20 +69,38 @@ def _invalid(request, form, problem, anchor):
     return _back(problem, anchor)
 
 
+def _save(request, problem: Problem, form, anchor: str, describe, /, **fields):
+    """The shape every small form here shares: validate (or go back with the errors), then in one
+    transaction save the object with ``fields`` set (a callable is called at save time), record the
+    change that ``describe(obj)`` words as ``(action, text, params)``, and go back to ``anchor``."""
+    if not form.is_valid():
+        return _invalid(request, form, problem, anchor)
+    with transaction.atomic():
+        obj = form.save(commit=False)
+        for name, value in fields.items():
+            setattr(obj, name, value() if callable(value) else value)
+        obj.save()
+        form.save_m2m()
+        action, text, params = describe(obj)
+        if action == "note":  # a note is itself the activity line: audit only
+            audit.record("problem.note", request=request, object_type="problem", object_id=problem.pk, params=params)
+        else:
+            record_change(request, problem, action, text, params)
+    return _back(problem, anchor)
+
+
 @require_POST
 @problem_view(work=True)
 def add_triangle(request, problem):
-    form = TriangleForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "analysis")
-    with transaction.atomic():
-        entry = form.save(commit=False)
-        entry.problem, entry.created_by = problem, request.user
-        entry.save()
-        record_change(
-            request, problem, "triangle.add", f"Triangle: {entry.get_side_display()} added", {"entry": entry.pk}
-        )
-    return _back(problem, "analysis")
+    return _save(
+        request,
+        problem,
+        TriangleForm(request.POST),
+        "analysis",
+        lambda e: ("triangle.add", f"Triangle: {e.get_side_display()} added", {"entry": e.pk}),
+        problem=problem,
+        created_by=request.user,
+    )
 
 
 @require_POST
@@ -104,56 +122,46 @@ def delete_triangle(request, problem, entry_id: int):
 @require_POST
 @problem_view(work=True)
 def add_hypothesis(request, problem):
-    form = HypothesisForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "analysis")
-    with transaction.atomic():
-        h = form.save(commit=False)
-        h.problem, h.created_by = problem, request.user
-        h.save()
-        record_change(
-            request, problem, "hypothesis.add", f"Hypothesis added: {h.statement[:100]}", {"hypothesis": h.pk}
-        )
-    return _back(problem, "analysis")
+    return _save(
+        request,
+        problem,
+        HypothesisForm(request.POST),
+        "analysis",
+        lambda h: ("hypothesis.add", f"Hypothesis added: {h.statement[:100]}", {"hypothesis": h.pk}),
+        problem=problem,
+        created_by=request.user,
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def edit_hypothesis(request, problem, hypothesis_id: int):
     h = get_object_or_404(Hypothesis, pk=hypothesis_id, problem=problem)
-    form = HypothesisForm(request.POST, instance=h)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "analysis")
-    with transaction.atomic():
-        form.save()
-        record_change(
-            request,
-            problem,
+    return _save(
+        request,
+        problem,
+        HypothesisForm(request.POST, instance=h),
+        "analysis",
+        lambda h: (
             "hypothesis.edit",
             f"Hypothesis {h.get_status_display().lower()}: {h.statement[:100]}",
             {"hypothesis": h.pk, "status": h.status},
-        )
-    return _back(problem, "analysis")
+        ),
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def add_note(request, problem):
-    form = ActivityForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "activity")
-    with transaction.atomic():
-        note = form.save(commit=False)
-        note.problem, note.user = problem, request.user
-        note.save()
-        audit.record(
-            "problem.note",
-            request=request,
-            object_type="problem",
-            object_id=problem.pk,
-            params={"activity": note.pk, "kind": note.kind},
-        )
-    return _back(problem, "activity")
+    return _save(
+        request,
+        problem,
+        ActivityForm(request.POST),
+        "activity",
+        lambda n: ("note", n.text, {"activity": n.pk, "kind": n.kind}),
+        problem=problem,
+        user=request.user,
+    )
 
 
 @require_POST
@@ -165,60 +173,56 @@ def add_partner(request, problem):
         and ProblemPartner.objects.filter(problem=problem, partner=form.cleaned_data["partner"]).exists()
     ):
         form.add_error("partner", "is already on this problem")
-    if not form.is_valid():
-        return _invalid(request, form, problem, "response")
-    with transaction.atomic():
-        link = form.save(commit=False)
-        link.problem = problem
-        link.save()
-        record_change(
-            request, problem, "partner.add", f"Partner joined: {link.partner.name}", {"partner": link.partner_id}
-        )
-    return _back(problem, "response")
+    return _save(
+        request,
+        problem,
+        form,
+        "response",
+        lambda link: ("partner.add", f"Partner joined: {link.partner.name}", {"partner": link.partner_id}),
+        problem=problem,
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def edit_plan(request, problem):
     plan = ResponsePlan.objects.filter(problem=problem).first() or ResponsePlan(problem=problem)
-    form = PlanForm(request.POST, instance=plan)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "response")
-    with transaction.atomic():
-        form.save()
-        record_change(request, problem, "plan.edit", "Response plan updated", {"techniques": plan.techniques})
-    return _back(problem, "response")
+    return _save(
+        request,
+        problem,
+        PlanForm(request.POST, instance=plan),
+        "response",
+        lambda plan: ("plan.edit", "Response plan updated", {"techniques": plan.techniques}),
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def add_objective(request, problem):
-    form = ObjectiveForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "response")
-    with transaction.atomic():
-        plan, _ = ResponsePlan.objects.get_or_create(problem=problem)
-        objective = form.save(commit=False)
-        objective.plan = plan
-        objective.save()
-        record_change(request, problem, "objective.add", f"Objective: {objective.text}", {"objective": objective.pk})
-    return _back(problem, "response")
+    return _save(
+        request,
+        problem,
+        ObjectiveForm(request.POST),
+        "response",
+        lambda o: ("objective.add", f"Objective: {o.text}", {"objective": o.pk}),
+        plan=lambda: ResponsePlan.objects.get_or_create(problem=problem)[0],
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def add_task(request, problem):
     form = TaskForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "response")
-    with transaction.atomic():
-        task = form.save(commit=False)
-        task.problem = problem
-        if task.status == Task.Status.DONE:
-            task.completed_at = timezone.now()
-        task.save()
-        record_change(request, problem, "task.add", f"Task: {task.title}", {"task": task.pk})
-    return _back(problem, "response")
+    done = form.is_valid() and form.cleaned_data["status"] == Task.Status.DONE
+    return _save(
+        request,
+        problem,
+        form,
+        "response",
+        lambda t: ("task.add", f"Task: {t.title}", {"task": t.pk}),
+        problem=problem,
+        completed_at=timezone.now() if done else None,
+    )
 
 
 @require_POST
@@ -226,20 +230,19 @@ def add_task(request, problem):
 def update_task(request, problem, task_id: int):
     task = get_object_or_404(Task, pk=task_id, problem=problem)
     form = TaskStatusForm(request.POST, instance=task)
-    if not form.is_valid():
-        return _invalid(request, form, problem, "response")
-    with transaction.atomic():
-        task = form.save(commit=False)
-        task.completed_at = timezone.now() if task.status == Task.Status.DONE else None
-        task.save()
-        record_change(
-            request,
-            problem,
+    done = form.is_valid() and form.cleaned_data["status"] == Task.Status.DONE
+    return _save(
+        request,
+        problem,
+        form,
+        "response",
+        lambda t: (
             "task.status",
-            f"Task {task.get_status_display().lower()}: {task.title}",
-            {"task": task.pk, "status": task.status},
-        )
-    return _back(problem, "response")
+            f"Task {t.get_status_display().lower()}: {t.title}",
+            {"task": t.pk, "status": t.status},
+        ),
+        completed_at=timezone.now() if done else None,
+    )
 
 
 @require_POST

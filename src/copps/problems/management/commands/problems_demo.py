@@ -12,11 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from copps.incidents.models import OffenseCategory
+from copps.problems import ddacts
 from copps.problems.assessing import effect_statement, run_assessment
 from copps.problems.changes import record_change
 from copps.problems.models import (
     Activity,
     Candidate,
+    DdactsZone,
+    Dosage,
     Hypothesis,
     Objective,
     Partner,
@@ -52,8 +55,8 @@ def _user(role: str):
 
 class Command(BaseCommand):
     help = (
-        "Scan the demo city for candidates and add two worked example problems: one assessed against "
-        "the planted intervention, one in analysis. Safe to run again."
+        "Scan the demo city for candidates and add two worked example problems (one assessed against "
+        "the planted intervention, one in analysis) and a DDACTS zone with logged dosage. Safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +69,7 @@ class Command(BaseCommand):
         truth = json.loads(opts["truth"].read_text())
         report = run(None, ScanOptions())
         self.stdout.write("Candidates: " + ", ".join(f"{k} {v['created'] + v['updated']}" for k, v in report.items()))
+        self.ddacts_example()
         if Problem.objects.filter(title=ASSESSED_TITLE).exists():
             self.stdout.write("The worked example problems are there already.")
             return
@@ -242,3 +246,36 @@ class Command(BaseCommand):
             text="Met the night manager; no guest register checks after 22:00.",
         )
         return problem
+
+    def ddacts_example(self) -> None:
+        """The overlay's strongest zone, opened 90 days before the data end, with a few logged patrols."""
+        if DdactsZone.objects.exists():
+            return
+        officer, analyst = _user("officer"), _user("analyst")
+        ov = ddacts.overlay()
+        if not (officer and analyst and ov and ov.zones):
+            self.stdout.write("DDACTS: no zone where crime and collisions are both hot (or no demo accounts).")
+            return
+        start = date.fromisoformat(ov.parameters["last_day"]) - timedelta(days=90)
+        with transaction.atomic():
+            zone = ddacts.create_zone(ov.zones[0], ov.parameters, "DDACTS zone 1 (demo)", start, analyst)
+            now = timezone.now().replace(minute=0, second=0, microsecond=0)
+            for days_ago, hours, contacts, kind in [
+                (3, 2, 6, "traffic_enforcement"),
+                (2, 1.5, 2, "visibility"),
+                (1, 2, 9, "saturation"),
+            ]:
+                begin = now - timedelta(days=days_ago, hours=4)
+                Dosage.objects.create(
+                    zone=zone,
+                    officer=officer,
+                    kind=kind,
+                    started_at=begin,
+                    ended_at=begin + timedelta(hours=hours),
+                    contacts=contacts,
+                    logged_by=officer,
+                )
+        self.stdout.write(
+            f"DDACTS: zone {zone.pk} ({zone.evidence['crimes']} crimes, "
+            f"{zone.evidence['collisions']} collisions) with 3 patrols logged."
+        )

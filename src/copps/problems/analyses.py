@@ -1,0 +1,183 @@
+"""Analyses an analyst runs on a problem's area and categories — the hour × weekday profile,
+risky places, near repeats (Knox) and the trend with alerts — each computed with
+``copps.analysis`` and kept as a :class:`SavedAnalysis` with every parameter it needs, so that a
+re-run reads the same events and gives the same result (dates are fixed, randomness is seeded)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+from django.db import transaction
+
+from copps.analysis import alerts, near_repeat, places, temporal, trend
+from copps.incidents.scanning import EventArrays, ScanFilter, load_events
+from copps.problems.geometry import GeometryError, contains, union_of
+from copps.problems.models import Problem, SavedAnalysis
+from copps.problems.scanning.base import latest_day
+
+__all__ = ["KINDS", "WEEKDAYS", "default_parameters", "problem_events", "run", "save"]
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+K = SavedAnalysis.Kind
+
+
+def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", days: int = 365) -> dict:
+    """Everything a run needs, resolved now: dates are fixed so a re-run reads the same events."""
+    today = latest_day(event_kind) or date.today()
+    params = {
+        "event_kind": event_kind,
+        "categories": sorted(problem.categories.values_list("code", flat=True)),
+        "area_ids": sorted(problem.areas.values_list("pk", flat=True)),
+        "polygon": problem.polygon,
+        "date_from": (today - timedelta(days=days - 1)).isoformat(),
+        "date_to": today.isoformat(),
+    }
+    if kind == K.PLACES:
+        params |= {"top": 15}
+    elif kind == K.NEAR_REPEAT:
+        params |= {
+            "distance_bands": [0, 100, 200, 300, 400],
+            "time_bands": [0, 7, 14, 21, 28],
+            "permutations": 99,
+            "seed": 0,
+            "metric": "manhattan",
+        }
+    elif kind == K.TREND:
+        params |= {"step_days": 7, "alert_baseline": 8, "false_alarm": 0.01}
+    return params
+
+
+def problem_events(params: dict) -> EventArrays:
+    """Geocoded events of the parameters' kind, categories and dates inside the problem's area."""
+    from copps.incidents.models import Area
+
+    areas = list(Area.objects.filter(pk__in=params["area_ids"]))
+    zone = union_of(areas, params.get("polygon"))
+    if zone is None:
+        raise GeometryError("the problem has no area: choose areas or draw a polygon first")
+    f = ScanFilter(
+        kind=params["event_kind"],
+        categories=tuple(params["categories"]),
+        date_from=date.fromisoformat(params["date_from"]),
+        date_to=date.fromisoformat(params["date_to"]),
+    )
+    ev = load_events(f).geocoded()
+    keep = contains(zone, ev.x, ev.y)
+    return EventArrays(**{k: getattr(ev, k)[keep] for k in ev.__dataclass_fields__})
+
+
+def _num(v) -> float | None:
+    v = float(v)
+    return round(v, 4) if np.isfinite(v) else None
+
+
+def _temporal(ev: EventArrays, params: dict) -> dict:
+    profile = temporal.weekly_profile(ev.start, ev.end)
+    peak = np.unravel_index(int(np.argmax(profile)), profile.shape) if len(ev) else (0, 0)
+    return {
+        "events": len(ev),
+        "profile": np.round(profile, 3).tolist(),
+        "by_hour": np.round(profile.sum(axis=0), 2).tolist(),
+        "by_weekday": np.round(profile.sum(axis=1), 2).tolist(),
+        "peak": {"weekday": WEEKDAYS[int(peak[0])], "hour": int(peak[1])},
+        "method": "copps.analysis.temporal.weekly_profile (aoristic)",
+    }
+
+
+def _places(ev: EventArrays, params: dict) -> dict:
+    named = ev.place != ""
+    ids, counts = np.unique(ev.place[named], return_counts=True)
+    rep = (
+        places.repeats(ev.place[named], ev.start[named].astype("datetime64[D]").astype(np.int64))
+        if named.any()
+        else None
+    )
+    conc = places.concentration(counts) if counts.size else None
+    order = np.argsort(-counts, kind="stable")[: params["top"]]
+    return {
+        "events": len(ev),
+        "places": int(counts.size),
+        "rows": [{"place": str(ids[i]), "events": int(counts[i])} for i in order],
+        "gini": _num(conc.gini) if conc else None,
+        "top_20pct_share": _num(conc.top_shares.get(0.2, np.nan)) if conc else None,
+        "repeat_share": _num(rep.repeat_share) if rep else None,
+        "method": "copps.analysis.places.concentration and repeats, by hundred block or intersection",
+    }
+
+
+def _near_repeat(ev: EventArrays, params: dict) -> dict:
+    if len(ev) < 3:
+        return {"events": len(ev), "note": "fewer than three events: no Knox test"}
+    t = (ev.start - ev.start.min()) / np.timedelta64(1, "D")
+    r = near_repeat.knox(
+        ev.x,
+        ev.y,
+        t.astype(float),
+        params["distance_bands"],
+        params["time_bands"],
+        permutations=params["permutations"],
+        seed=params["seed"],
+        metric=params["metric"],
+    )
+    return {
+        "events": len(ev),
+        "pairs": int(r.pairs),
+        "distance_labels": list(r.distance_labels),
+        "time_labels": list(r.time_labels),
+        "observed": r.observed.astype(int).tolist(),
+        "ratio": [[_num(v) for v in row] for row in r.ratio],
+        "p": [[_num(v) for v in row] for row in r.p],
+        "permutations": int(r.permutations),
+        "method": "copps.analysis.near_repeat.knox (Near Repeat Calculator table)",
+    }
+
+
+def _trend(ev: EventArrays, params: dict) -> dict:
+    first, last = date.fromisoformat(params["date_from"]), date.fromisoformat(params["date_to"])
+    step = params["step_days"]
+    steps = ((last - first).days + 1) // step
+    start = np.datetime64(last) + np.timedelta64(1, "D") - np.timedelta64(steps * step, "D")
+    idx = ((ev.start.astype("datetime64[D]") - start) / np.timedelta64(1, "D")).astype(np.int64) // step
+    idx = idx[(idx >= 0) & (idx < steps)]
+    series = np.bincount(idx, minlength=steps).astype(float)
+    mk = trend.mann_kendall(series)
+    al = alerts.detect(
+        series[None, :], method="poisson", false_alarm=params["false_alarm"], baseline=params["alert_baseline"]
+    )
+    ends = [(start + np.timedelta64((i + 1) * step - 1, "D")).astype(str) for i in range(steps)]
+    return {
+        "events": int(series.sum()),
+        "step_ends": ends,
+        "counts": series.astype(int).tolist(),
+        "mann_kendall": {"tau": _num(mk.tau), "z": _num(mk.z), "p": _num(mk.p), "s": _num(mk.s)},
+        "direction": "rising" if mk.p <= 0.05 and mk.s > 0 else "falling" if mk.p <= 0.05 and mk.s < 0 else "no trend",
+        "alerts": [
+            {"step_end": ends[i], "count": int(series[i]), "limit": int(al.limit[0, i])}
+            for i in np.nonzero(al.alert[0])[0]
+        ],
+        "method": "copps.analysis.trend.mann_kendall and copps.analysis.alerts.detect (Poisson)",
+    }
+
+
+KINDS = {K.TEMPORAL: _temporal, K.PLACES: _places, K.NEAR_REPEAT: _near_repeat, K.TREND: _trend}
+TITLES = {
+    K.TEMPORAL: "Hour × weekday profile",
+    K.PLACES: "Risky places",
+    K.NEAR_REPEAT: "Near repeats (Knox)",
+    K.TREND: "Trend and alerts",
+}
+
+
+def run(kind: str, params: dict) -> dict:
+    """The result of analysis ``kind`` with ``params`` (plain JSON)."""
+    return KINDS[kind](problem_events(params), params)
+
+
+def save(problem: Problem, kind: str, params: dict, user, rerun_of: SavedAnalysis | None = None) -> SavedAnalysis:
+    result = run(kind, params)
+    title = TITLES[kind] + (f" (re-run of #{rerun_of.pk})" if rerun_of else "")
+    with transaction.atomic():
+        return SavedAnalysis.objects.create(
+            problem=problem, kind=kind, title=title, parameters=params, result=result, created_by=user
+        )

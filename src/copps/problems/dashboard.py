@@ -1,0 +1,176 @@
+"""What the SARA dashboard shows for a city, district or beat: the CompStat table with only the
+changes larger than chance flagged, the current alerts, the open problems and the recent community
+requests. Events are read through ``copps.incidents.scanning``; the numbers come from
+``copps.analysis`` (``compstat``, ``alerts``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+from django.db.models import Q
+from shapely.geometry import shape
+
+from copps.analysis import alerts, compstat
+from copps.community.models import ServiceRequest
+from copps.incidents.models import Area, OffenseCategory
+from copps.incidents.scanning import EventArrays, ScanFilter, load_events
+from copps.problems.models import Problem, Stage
+from copps.problems.scanning.base import latest_day
+
+__all__ = [
+    "ALERT_WEEKS",
+    "AreaEvents",
+    "alerts_table",
+    "area_events",
+    "compstat_table",
+    "open_problems",
+    "recent_requests",
+    "scan_area",
+]
+
+ALERT_WEEKS = 26  # weeks of history the alert baseline is drawn from
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class AreaEvents:
+    """The crimes of an area over the two years ending ``today`` (enough for year to date vs last year)."""
+
+    area: Area | None
+    today: date | None
+    events: EventArrays | None
+
+
+def scan_area(area: Area | None) -> str | None:
+    """The ScanFilter spelling of an area (None: the whole city)."""
+    if area is None or area.type == Area.Type.CITY:
+        return None
+    return f"{area.type}:{area.code}"
+
+
+def area_events(area: Area | None, kind: str = "crime", today: date | None = None, days: int = 731) -> AreaEvents:
+    today = today or latest_day(kind)
+    if today is None:
+        return AreaEvents(area, None, None)
+    f = ScanFilter(kind=kind, area=scan_area(area), date_from=today - timedelta(days=days - 1), date_to=today)
+    return AreaEvents(area, today, load_events(f))
+
+
+def _names(codes) -> dict[str, str]:
+    return dict(OffenseCategory.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def _groups(ev: EventArrays, top: int) -> tuple[list[str], np.ndarray]:
+    """The ``top`` commonest categories (by the last year) and each event's group index (-1: other)."""
+    codes, counts = np.unique(ev.category, return_counts=True)
+    order = [str(codes[i]) for i in np.argsort(-counts, kind="stable")[:top]]
+    index = {c: i for i, c in enumerate(order)}
+    return order, np.array([index.get(str(c), -1) for c in ev.category], dtype=np.int64)
+
+
+def compstat_table(data: AreaEvents, top: int = 8, alpha: float = ALPHA) -> list[dict]:
+    """Rows of the CompStat table: every crime, then the ``top`` categories; for each window
+    (week, 28 days, year to date) the count now, the same dates last year, the change and — only
+    when the exact rate-ratio test says it is larger than chance — a flag with its interval and p."""
+    ev = data.events
+    if ev is None or len(ev) == 0:
+        return []
+    days = ev.start.astype("datetime64[D]")
+    codes, groups = _groups(ev, top)
+    names = _names(codes)
+    ok = groups >= 0
+    per_group = compstat.period_counts(days[ok], np.datetime64(data.today), groups[ok], len(codes))
+    total = compstat.period_counts(days, np.datetime64(data.today))
+    rows = [("All crime", total, 0)] + [(names.get(c, c or "unclassified"), per_group, i) for i, c in enumerate(codes)]
+    out = []
+    for label, counts, i in rows:
+        cells = []
+        for window in compstat.PERIODS:
+            (now, n_days), (before, b_days) = counts[window]["now"], counts[window]["prior year"]
+            r = compstat.compare(now[i : i + 1], before[i : i + 1], n_days, b_days, alpha=alpha)
+            pct = float(r.percent_change[0])
+            cells.append(
+                {
+                    "window": window,
+                    "now": int(now[i]),
+                    "before": int(before[i]),
+                    "percent": None if np.isnan(pct) else round(pct),
+                    "significant": bool(r.significant[0]),
+                    "direction": int(r.direction[0]),
+                    "lower": round(100 * (float(r.lower[0]) - 1)) if np.isfinite(r.lower[0]) else None,
+                    "upper": round(100 * (float(r.upper[0]) - 1)) if np.isfinite(r.upper[0]) else None,
+                    "p": float(r.p[0]),
+                    "p_text": "p < 0.001" if r.p[0] < 0.001 else f"p = {float(r.p[0]):.3f}",
+                }
+            )
+        out.append({"label": label, "cells": cells})
+    return out
+
+
+def weekly_series(days: np.ndarray, groups: np.ndarray, ngroups: int, today: date, weeks: int) -> np.ndarray:
+    """Counts per group and week, the last week ending on ``today``: shape (ngroups, weeks)."""
+    end = np.datetime64(today) + np.timedelta64(1, "D")
+    age = ((end - days) / np.timedelta64(1, "D")).astype(np.int64)  # 1..: days before the end
+    week = weeks - 1 - (age - 1) // 7
+    keep = (age >= 1) & (week >= 0) & (groups >= 0)
+    out = np.zeros((ngroups, weeks))
+    np.add.at(out, (groups[keep], week[keep]), 1)
+    return out
+
+
+def alerts_table(data: AreaEvents, top: int = 12, false_alarm: float = 0.01, baseline: int = 8) -> list[dict]:
+    """Categories whose count in the latest week is above the Poisson control limit of the
+    preceding ``baseline`` weeks (``copps.analysis.alerts.detect``)."""
+    ev = data.events
+    if ev is None or len(ev) == 0:
+        return []
+    codes, groups = _groups(ev, top)
+    series = weekly_series(ev.start.astype("datetime64[D]"), groups, len(codes), data.today, ALERT_WEEKS)
+    r = alerts.detect(series, method="poisson", false_alarm=false_alarm, baseline=baseline)
+    names = _names(codes)
+    out = []
+    for i in np.nonzero(r.alert[:, -1])[0]:
+        out.append(
+            {
+                "category": names.get(codes[i], codes[i] or "unclassified"),
+                "count": int(series[i, -1]),
+                "expected": round(float(r.expected[i, -1]), 1),
+                "limit": int(r.limit[i, -1]),
+                "p": float(r.score[i, -1]),
+                "week_ending": data.today.isoformat(),
+            }
+        )
+    return sorted(out, key=lambda a: a["p"])
+
+
+def _descendants(area: Area) -> set[int]:
+    ids, frontier = {area.pk}, [area.pk]
+    while frontier:
+        frontier = list(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+def open_problems(area: Area | None, limit: int = 100) -> list[Problem]:
+    """Problems not closed whose chosen areas lie in ``area`` or whose polygon meets it."""
+    qs = Problem.objects.exclude(stage=Stage.CLOSED).select_related("owner").prefetch_related("areas")
+    problems = list(qs.order_by("opened_at", "id")[:500])
+    if area is None or area.type == Area.Type.CITY:
+        return problems[:limit]
+    inside = _descendants(area)
+    outline = shape(area.geometry)
+    out = []
+    for p in problems:
+        if any(a.pk in inside for a in p.areas.all()) or (p.polygon and shape(p.polygon).intersects(outline)):
+            out.append(p)
+    return out[:limit]
+
+
+def recent_requests(area: Area | None, limit: int = 15) -> list[ServiceRequest]:
+    """The latest community requests of the area (block address only: staff need no more here)."""
+    qs = ServiceRequest.objects.select_related("service").order_by("-requested_at", "-id")
+    if area is not None and area.type != Area.Type.CITY:
+        qs = qs.filter(Q(beat=area) | Q(district=area) | Q(beat__parent=area))
+    return list(qs.only("id", "public_id", "service__name", "block_address", "state", "requested_at")[:limit])

@@ -1,0 +1,119 @@
+"""Analyses of a problem's area and categories: run one (analysts), read it, re-run it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from copps.incidents.scanning import ScanError
+from copps.problems import analyses
+from copps.problems.changes import record_change
+from copps.problems.charts import bars_svg
+from copps.problems.geometry import GeometryError
+from copps.problems.models import Problem, SavedAnalysis
+from copps.problems.permissions import can_analyse, deny
+from copps.problems.views.common import problem_view
+
+__all__ = ["run_analysis", "analysis_detail", "rerun_analysis"]
+
+
+def _record(request, problem: Problem, a: SavedAnalysis, action: str) -> None:
+    record_change(
+        request,
+        problem,
+        action,
+        f"{a.title}: {a.result.get('events', 0)} events analysed",
+        {"analysis": a.pk, "kind": a.kind, "parameters": {k: v for k, v in a.parameters.items() if k != "polygon"}},
+    )
+
+
+def _back(problem: Problem):
+    return redirect(reverse("problems:detail", args=[problem.pk]) + "#analysis")
+
+
+@require_POST
+@problem_view(work=False)
+def run_analysis(request, problem: Problem):
+    if not can_analyse(request.user):
+        return deny(request, "problem.analysis", "problem", problem.pk)
+    kind = request.POST.get("kind", "")
+    if kind not in analyses.KINDS:
+        messages.error(request, "Not run: choose one of the analyses offered.")
+        return _back(problem)
+    event_kind = request.POST.get("event_kind", "crime")
+    if event_kind not in ("crime", "call", "collision"):
+        event_kind = "crime"
+    params = analyses.default_parameters(problem, kind, event_kind)
+    try:
+        a = analyses.save(problem, kind, params, request.user)
+    except (GeometryError, ScanError) as exc:
+        messages.error(request, f"Not run: {exc}")
+        return _back(problem)
+    _record(request, problem, a, "analysis.run")
+    return redirect("problems:analysis", problem.pk, a.pk)
+
+
+@require_POST
+@problem_view(work=False)
+def rerun_analysis(request, problem: Problem, analysis_id: int):
+    if not can_analyse(request.user):
+        return deny(request, "problem.analysis", "problem", problem.pk)
+    old = get_object_or_404(SavedAnalysis, pk=analysis_id, problem=problem, kind__in=list(analyses.KINDS))
+    try:
+        a = analyses.save(problem, old.kind, old.parameters, request.user, rerun_of=old)
+    except (GeometryError, ScanError) as exc:
+        messages.error(request, f"Not run: {exc}")
+        return _back(problem)
+    _record(request, problem, a, "analysis.rerun")
+    same = a.result == old.result
+    messages.success(request, "Re-run: the same result." if same else "Re-run: the result differs (the data changed).")
+    return redirect("problems:analysis", problem.pk, a.pk)
+
+
+@problem_view(work=False)
+def analysis_detail(request, problem: Problem, analysis_id: int):
+    a = get_object_or_404(SavedAnalysis, pk=analysis_id, problem=problem)
+    r = a.result
+    chart = None
+    heat = None
+    if a.kind == SavedAnalysis.Kind.TEMPORAL and r.get("profile"):
+        chart = bars_svg(r["by_hour"], [f"{h:02d}" for h in range(24)], "Events by hour of day")
+        top = max(max(row) for row in r["profile"]) or 1
+        heat = [
+            (day, [(v, round(v / top, 2)) for v in row])
+            for day, row in zip(analyses.WEEKDAYS, r["profile"], strict=True)
+        ]
+    elif a.kind == SavedAnalysis.Kind.TREND and r.get("counts"):
+        chart = bars_svg(
+            r["counts"],
+            [e[5:] for e in r["step_ends"]],
+            "Events per week",
+            marks={x["step_end"] for x in r.get("alerts", [])},
+            keys=r["step_ends"],
+        )
+    elif a.kind == SavedAnalysis.Kind.PLACES and r.get("rows"):
+        chart = bars_svg([x["events"] for x in r["rows"]], [x["place"] for x in r["rows"]], "Events per place")
+    knox = None
+    if a.kind == SavedAnalysis.Kind.NEAR_REPEAT and r.get("observed"):
+        knox = [
+            (label, list(zip(r["observed"][i], r["ratio"][i], r["p"][i], strict=True)))
+            for i, label in enumerate(r["distance_labels"])
+        ]
+    params = {k: v for k, v in a.parameters.items() if k != "polygon"}
+    return render(
+        request,
+        "problems/analysis_detail.html",
+        {
+            "problem": problem,
+            "a": a,
+            "r": r,
+            "chart": chart,
+            "heat": heat,
+            "knox": knox,
+            "params": params,
+            "can_analyse": can_analyse(request.user),
+            "rerunnable": a.kind in analyses.KINDS,
+        },
+    )

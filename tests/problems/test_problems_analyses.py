@@ -1,0 +1,146 @@
+"""Analyses of a problem's area and categories — hour × weekday profile, risky places, near repeats
+(Knox), trend with alerts — run by analysts with copps.analysis, shown, saved with their parameters,
+and re-run to the same result. Officers and supervisors read them; only analysts run them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from django.urls import reverse
+from tests.problems.conftest import audit_actions
+
+from copps.accounts.models import AuditLog
+from copps.analysis import temporal
+from copps.incidents.models import Area
+from copps.problems import analyses
+from copps.problems.models import Problem, SavedAnalysis
+
+KINDS = ["temporal", "places", "near_repeat", "trend"]
+
+
+@pytest.fixture
+def corner(imported, cast):
+    """The commercial corner of the planted intervention, as a problem with its target polygon."""
+    p = Problem.objects.create(
+        title="Commercial corner", polygon=imported["intervention"]["target"]["polygon"], owner=cast["officer"]
+    )
+    return p
+
+
+def run(c, problem, kind, event_kind="crime"):
+    return c.post(reverse("problems:run_analysis", args=[problem.pk]), {"kind": kind, "event_kind": event_kind})
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_analyst_runs_saves_reads_and_reruns_each_analysis(corner, client_for, kind):
+    c = client_for("analyst")
+    response = run(c, corner, kind)
+    a = SavedAnalysis.objects.get(problem=corner, kind=kind)
+    assert response.status_code == 302 and response.url == reverse("problems:analysis", args=[corner.pk, a.pk])
+    assert a.parameters["event_kind"] == "crime" and a.parameters["date_from"] < a.parameters["date_to"]
+    assert a.parameters["polygon"] == corner.polygon and a.result["events"] > 20
+    page = c.get(response.url).content.decode()
+    assert a.title in page and "Re-run with these parameters" in page and "<script>" not in page
+    again = c.post(reverse("problems:rerun_analysis", args=[corner.pk, a.pk]), follow=True)
+    b = SavedAnalysis.objects.filter(problem=corner, kind=kind).latest("id")
+    assert b.pk != a.pk and b.parameters == a.parameters and b.result == a.result
+    assert b"Re-run: the same result." in again.content
+    assert audit_actions(object_id=str(corner.pk), action__startswith="problem.analysis") == [
+        "problem.analysis.run",
+        "problem.analysis.rerun",
+    ]
+    assert corner.activities.filter(text__contains=a.title).exists()
+
+
+def test_temporal_profile_counts_the_events_in_the_area(corner, client_for):
+    run(client_for("analyst"), corner, "temporal")
+    a = SavedAnalysis.objects.get(kind="temporal")
+    ev = analyses.problem_events(a.parameters)
+    assert math.isclose(sum(map(sum, a.result["profile"])), len(ev), rel_tol=1e-6)
+    expected = temporal.weekly_profile(ev.start, ev.end)
+    assert np.allclose(np.array(a.result["profile"]), expected, atol=1e-3)
+    assert len(a.result["profile"]) == 7 and len(a.result["profile"][0]) == 24
+
+
+def test_places_ranks_blocks_and_near_repeat_shows_the_knox_table(corner, client_for):
+    c = client_for("analyst")
+    run(c, corner, "places")
+    run(c, corner, "near_repeat")
+    places = SavedAnalysis.objects.get(kind="places").result
+    counts = [r["events"] for r in places["rows"]]
+    assert counts == sorted(counts, reverse=True) and counts[0] >= 2 and 0 <= places["gini"] <= 1
+    knox = SavedAnalysis.objects.get(kind="near_repeat")
+    r = knox.result
+    assert len(r["observed"]) == len(r["distance_labels"]) and len(r["observed"][0]) == len(r["time_labels"])
+    assert sum(map(sum, r["observed"])) == r["pairs"] == r["events"] * (r["events"] - 1) // 2
+    page = c.get(reverse("problems:analysis", args=[corner.pk, knox.pk])).content.decode()
+    assert "Knox table" in page and "pairs" in page
+
+
+def test_trend_weeks_add_up_and_alerts_are_above_their_limit(corner, client_for):
+    run(client_for("analyst"), corner, "trend")
+    r = SavedAnalysis.objects.get(kind="trend").result
+    assert sum(r["counts"]) == r["events"] and len(r["counts"]) == 52
+    assert r["direction"] in ("rising", "falling", "no trend") and 0 <= r["mann_kendall"]["p"] <= 1
+    assert all(x["count"] > x["limit"] for x in r["alerts"])
+
+
+def test_problem_without_area_is_explained_and_nothing_saved(make_problem, client_for, imported):
+    p = make_problem()
+    Problem.objects.filter(pk=p.pk).update(polygon=None)
+    response = run(client_for("analyst"), p, "temporal")
+    assert response.status_code == 302 and not SavedAnalysis.objects.filter(problem=p, kind="temporal").exists()
+    page = client_for("analyst").get(reverse("problems:detail", args=[p.pk])).content.decode()
+    assert "the problem has no area" in page
+
+
+def test_areas_as_well_as_polygons(imported, make_problem, client_for):
+    beat = Area.objects.filter(type="beat").first()
+    p = make_problem()
+    Problem.objects.filter(pk=p.pk).update(polygon=None)
+    p.categories.clear()
+    p.areas.add(beat)
+    run(client_for("analyst"), p, "temporal")
+    a = SavedAnalysis.objects.get(problem=p, kind="temporal")
+    assert a.parameters["area_ids"] == [beat.pk] and a.result["events"] > 50
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor"])
+def test_officers_and_supervisors_read_but_do_not_run(corner, client_for, role):
+    run(client_for("analyst"), corner, "temporal")
+    a = SavedAnalysis.objects.get(kind="temporal")
+    c = client_for(role)
+    page = c.get(reverse("problems:analysis", args=[corner.pk, a.pk]))
+    assert page.status_code == 200 and b"Re-run" not in page.content
+    assert run(c, corner, "places").status_code == 403
+    assert c.post(reverse("problems:rerun_analysis", args=[corner.pk, a.pk])).status_code == 403
+    assert SavedAnalysis.objects.filter(problem=corner).count() == 1
+    assert AuditLog.objects.filter(username=role, outcome="denied", action="problem.analysis").count() == 2
+
+
+def test_admin_runs_analyses(corner, client_for):
+    assert run(client_for("admin"), corner, "trend").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["resident", "auditor"])
+def test_residents_get_403_and_nothing_leaks(corner, client_for, role):
+    run(client_for("analyst"), corner, "places")
+    a = SavedAnalysis.objects.get(kind="places")
+    c = client_for(role)
+    for response in (
+        c.get(reverse("problems:analysis", args=[corner.pk, a.pk])),
+        run(c, corner, "temporal"),
+    ):
+        assert response.status_code == 403 and response.content == b"Forbidden"
+
+
+def test_anonymous_is_sent_to_sign_in(corner, client):
+    response = run(client, corner, "temporal")
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_unknown_kind_is_refused_politely(corner, client_for):
+    response = run(client_for("analyst"), corner, "astrology")
+    assert response.status_code == 302 and not SavedAnalysis.objects.exists()

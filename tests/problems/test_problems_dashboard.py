@@ -1,0 +1,141 @@
+"""The SARA dashboard of the city, a district or a beat: hot spots (KDE and Gi*) served as GeoJSON,
+the CompStat table flagging only changes larger than chance, alerts, open problems with stage and
+days open, and recent community requests. Staff only; a fixed number of queries."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from copps.analysis import compstat
+from copps.geo.crs import Projector
+from copps.incidents.models import Area, Site
+from copps.problems import dashboard
+from copps.problems.models import Problem
+
+STAFF = ["officer", "analyst", "supervisor", "admin"]
+
+
+def centre_metres(feature, projector):
+    ring = np.array(feature["geometry"]["coordinates"][0][:4])
+    x, y = projector.forward(ring[:, 0], ring[:, 1])
+    return float(np.mean(x)), float(np.mean(y))
+
+
+def test_hotspot_layers_find_the_planted_hot_spots(imported, client_for):
+    response = client_for("analyst").get(reverse("problems:hotspots"))
+    assert response.status_code == 200
+    fc = response.json()
+    gi = [f for f in fc["features"] if f["properties"]["layer"] == "gistar"]
+    kde = [f for f in fc["features"] if f["properties"]["layer"] == "kde"]
+    assert gi and kde and fc["summary"]["hot_99"] > 0
+    assert {f["properties"]["class"] for f in gi} <= {-3, -2, -1, 1, 2, 3}
+    assert all(f["properties"]["p"] <= 0.1 for f in gi)
+    projector = Projector(Site.get().crs)
+    hot99 = [centre_metres(f, projector) for f in gi if f["properties"]["class"] == 3]
+    found = [
+        h["label"]
+        for h in imported["hotspots"]
+        if any(math.dist(c, (h["x"], h["y"])) <= h["radius_m"] + 250 for c in hot99)
+    ]
+    assert "motel" in found and len(found) >= 3, found
+    densest = max(kde, key=lambda f: f["properties"]["density"])
+    assert densest["properties"]["share"] == 1.0
+    assert min(math.dist(centre_metres(densest, projector), (h["x"], h["y"])) for h in imported["hotspots"]) < 400
+    assert fc["parameters"]["kernel"] == "quartic" and fc["parameters"]["fdr"] == 0.05
+
+
+def test_a_beat_layer_stays_inside_the_beat(imported, client_for):
+    beat = Area.objects.filter(type="beat").order_by("code").first()
+    fc = client_for("officer").get(reverse("problems:hotspots") + f"?area={beat.pk}").json()
+    assert fc["parameters"]["area"] == str(beat)
+    lon = [pt[0] for f in fc["features"] for pt in f["geometry"]["coordinates"][0]]
+    lat = [pt[1] for f in fc["features"] for pt in f["geometry"]["coordinates"][0]]
+    if lon:  # cells (centre inside the beat) reach at most half a cell past the outline
+        assert min(lon) >= beat.min_lon - 0.003 and max(lon) <= beat.max_lon + 0.003
+        assert min(lat) >= beat.min_lat - 0.003 and max(lat) <= beat.max_lat + 0.003
+    assert client_for("officer").get(reverse("problems:hotspots") + "?kind=bogus").status_code == 400
+
+
+def test_compstat_flags_only_significant_changes(imported):
+    data = dashboard.area_events(None)
+    table = dashboard.compstat_table(data)
+    assert table[0]["label"] == "All crime" and len(table) > 3
+    flagged = [c for row in table for c in row["cells"] if c["significant"]]
+    quiet = [c for row in table for c in row["cells"] if not c["significant"]]
+    assert flagged and quiet
+    assert all(c["p"] <= 0.05 and c["direction"] != 0 for c in flagged)
+    assert all(c["p"] > 0.05 and c["direction"] == 0 for c in quiet)
+    # a flagged cell agrees with the exact test run by hand on its counts
+    c = flagged[0]
+    days = {"week": 7, "28 days": 28}.get(c["window"])
+    if days:
+        r = compstat.compare([c["now"]], [c["before"]], days, days)
+        assert r.significant[0] and math.isclose(float(r.p[0]), c["p"])
+    # the whole city's total is the sum of its events in the week
+    week = table[0]["cells"][0]
+    start = np.datetime64(data.today) - np.timedelta64(6, "D")
+    assert week["now"] == int((data.events.start.astype("datetime64[D]") >= start).sum())
+
+
+def test_dashboard_page_for_a_district_shows_each_part(with_requests, client_for, make_problem):
+    district = Area.objects.filter(type="district").order_by("code").first()
+    beat = Area.objects.filter(type="beat", parent=district).first()
+    inside = make_problem(title="Thefts at the district's mall")
+    inside.areas.add(beat)
+    far_away = {"type": "Polygon", "coordinates": [[[-122.5, 37.7], [-122.49, 37.7], [-122.49, 37.71], [-122.5, 37.7]]]}
+    far = Problem.objects.create(title="Elsewhere entirely", polygon=far_away)
+    response = client_for("officer").get(reverse("problems:dashboard") + f"?area={district.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Dashboard: {district}" in page
+    assert "CompStat" in page and "Alerts" in page and "Recent community requests" in page
+    assert "Thefts at the district&#x27;s mall" in page and far.title not in page
+    assert f'data-source="/problems/dashboard/hotspots.geojson?area={district.pk}"' in page
+    assert "leaflet/leaflet.js" in page and "problems/hotspot_map.js" in page and "<script>" not in page
+    shown = response.context["requests"]
+    assert shown and all(r.district_id == district.pk or (r.beat and r.beat.parent_id == district.pk) for r in shown)
+    # requests show their block, never the reporter
+    assert "reporter" not in page and "@" not in page.split("Recent community requests")[1]
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_every_staff_role_reads_the_dashboard(imported, client_for, role):
+    assert client_for(role).get(reverse("problems:dashboard")).status_code == 200
+    assert client_for(role).get(reverse("problems:hotspots")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["resident", "auditor"])
+def test_residents_get_a_bare_403(make_problem, client_for, role):
+    make_problem()
+    for url in (reverse("problems:dashboard"), reverse("problems:hotspots")):
+        response = client_for(role).get(url)
+        assert response.status_code == 403 and response.content == b"Forbidden"
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    for url in (reverse("problems:dashboard"), reverse("problems:hotspots")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_unknown_area_is_404(client_for, db):
+    assert client_for("analyst").get(reverse("problems:dashboard") + "?area=999999").status_code == 404
+
+
+def test_dashboard_query_count_does_not_grow_with_problems(imported, client_for, cast, django_assert_max_num_queries):
+    c = client_for("supervisor")
+    beat = Area.objects.filter(type="beat").first()
+    for i in range(3):
+        Problem.objects.create(title=f"P{i}", owner=cast["officer"]).areas.add(beat)
+    url = reverse("problems:dashboard") + f"?area={beat.pk}"
+    with django_assert_max_num_queries(20) as first:
+        assert c.get(url).status_code == 200
+    for i in range(20):
+        Problem.objects.create(title=f"Q{i}", owner=cast["officer"]).areas.add(beat)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        page = c.get(url).content.decode()
+    assert "Q19" in page and "P0" in page
