@@ -1,0 +1,66 @@
+"""copps report compstat|sara: the weekly CompStat of a district, or a problem's SARA report, as PDF."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.template.loader import render_to_string
+
+from copps.problems.models import Problem
+from copps.reports.access import audit_compstat, audit_sara
+from copps.reports.pdf import render_pdf
+from copps.reports.sara import sara_report
+from copps.reports.weekly import CITY, ReportError, compstat_report
+
+
+class Command(BaseCommand):
+    help = (
+        "Write a weekly CompStat report of a district (or the city) or a problem's SARA report as PDF "
+        "(or HTML when --out ends in .html). Every report written is audited."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="report", required=True)
+        c = sub.add_parser("compstat", help="weekly CompStat of a district or the whole city")
+        c.add_argument("--district", default=CITY, help="district name or code, or 'city' (default)")
+        c.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week of the latest crime)")
+        c.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
+        s = sub.add_parser("sara", help="the SARA report of one problem")
+        s.add_argument("--problem", type=int, required=True, help="the problem's number")
+        s.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
+
+    def handle(self, *args, **opts):
+        out: Path = opts["out"]
+        if out.suffix.lower() not in (".pdf", ".html"):
+            raise CommandError(f"--out {out}: give a file name ending in .pdf or .html")
+        if not out.parent.exists():
+            raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
+        operator = f"cli:{getpass.getuser()}"  # who ran it, for the audit log
+        fmt = out.suffix.lower().lstrip(".")
+        if opts["report"] == "compstat":
+            try:
+                report = compstat_report(opts["district"], opts["week"])
+            except ReportError as exc:
+                raise CommandError(str(exc)) from exc
+            audit_compstat(report, fmt, username=operator)
+            self._write(out, "reports/compstat_print.html", {"r": report})
+            self.stdout.write(
+                f"{report.name}, week {report.week}: {len(report.significant)} significant change(s), "
+                f"{len(report.problems)} open problem(s); written {out}"
+            )
+        else:
+            try:
+                report = sara_report(opts["problem"])
+            except Problem.DoesNotExist:
+                raise CommandError(f"no problem numbered {opts['problem']}") from None
+            audit_sara(report, fmt, username=operator)
+            self._write(out, "reports/sara_print.html", {"r": report, "p": report.problem})
+            self.stdout.write(f"SARA report of problem {report.problem.pk} ({report.problem.title}): written {out}")
+
+    def _write(self, out: Path, template: str, context: dict) -> None:
+        if out.suffix.lower() == ".html":
+            out.write_text(render_to_string(template, context), encoding="utf-8")
+        else:
+            out.write_bytes(render_pdf(template, context))

@@ -1,0 +1,14 @@
+"""Staff reports (mounted at /reports/). The PDF names are stable: other rooms link to them."""
+
+from django.urls import path
+
+from copps.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("sara/<int:pk>/", views.sara, name="sara"),
+    path("sara/<int:pk>/pdf/", views.sara_pdf, name="sara-pdf"),
+    path("compstat/", views.compstat, name="compstat"),
+    path("compstat/pdf/", views.compstat_pdf, name="compstat-pdf"),
+]

@@ -1,0 +1,105 @@
+"""Who may read reports: department staff (every officer reads every problem, as on the problem
+pages); residents and auditors get a bare 403 that names nothing; anonymous users sign in first.
+Every read is audited, and so is every refusal."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from copps.accounts.models import AuditLog
+from copps.problems.models import EventLink
+
+STAFF = ("officer", "analyst", "supervisor", "admin")
+
+
+def urls(problem) -> list[str]:
+    return [
+        reverse("reports:index"),
+        reverse("reports:sara", args=[problem.pk]),
+        reverse("reports:sara-pdf", kwargs={"pk": problem.pk}),
+        reverse("reports:compstat") + "?district=city&week=2024-W47",
+        reverse("reports:compstat-pdf") + "?district=city&week=2024-W47",
+    ]
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, make_problem):
+    problem = make_problem()
+    for url in urls(problem):
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"], url
+    assert not AuditLog.objects.filter(action__startswith="report.").exists()
+
+
+@pytest.mark.parametrize("role", ["resident", "auditor"])
+def test_non_staff_get_a_bare_403_that_leaks_nothing(client_for, make_problem, role):
+    problem = make_problem(title="Sunridge lot break-ins", public=True)
+    c = client_for(role)
+    for url in urls(problem):
+        response = c.get(url)
+        body = response.content.decode()
+        assert response.status_code == 403, url
+        assert "Sunridge" not in body and "-121.3" not in body and "38.7" not in body and "%PDF" not in body
+        assert "Restricted" not in body
+    denied = AuditLog.objects.filter(outcome="denied", username=role)
+    assert denied.count() == len(urls(problem))
+    assert not AuditLog.objects.filter(action__startswith="report.", outcome="allowed").exists()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_staff_read_the_sara_report_and_the_read_is_audited(client_for, cast, make_problem, role):
+    problem = make_problem(title="Sunridge lot break-ins", owner="officer")
+    response = client_for(role).get(reverse("reports:sara", args=[problem.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Sunridge lot break-ins" in body and "Restricted — law-enforcement sensitive" in body
+    assert reverse("reports:sara-pdf", kwargs={"pk": problem.pk}) in body
+    row = AuditLog.objects.get(action="report.sara")
+    assert (row.user, row.object_type, row.object_id, row.params) == (
+        cast[role],
+        "problem",
+        str(problem.pk),
+        {"format": "html"},
+    )
+
+
+def test_an_officer_not_on_the_problem_reads_it_too(client, make_problem, other_officer):
+    from tests.conftest import sign_in
+
+    problem = make_problem(owner="officer")
+    response = sign_in(client, other_officer).get(reverse("reports:sara-pdf", kwargs={"pk": problem.pk}))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="sara-')
+    assert AuditLog.objects.filter(action="report.sara", user=other_officer, params={"format": "pdf"}).count() == 1
+
+
+def test_an_unknown_problem_is_404_for_staff(client_for):
+    c = client_for("analyst")
+    assert c.get(reverse("reports:sara", args=[999999])).status_code == 404
+    assert c.get(reverse("reports:sara-pdf", kwargs={"pk": 999999})).status_code == 404
+    assert not AuditLog.objects.filter(action="report.sara").exists()
+
+
+def test_sensitive_linked_events_shown_in_the_report_are_audited(client_for, make_problem, imported):
+    from copps.incidents.models import Event
+
+    problem = make_problem()
+    sensitive = list(Event.objects.filter(sensitive=True).order_by("id")[:2])
+    plain = Event.objects.filter(sensitive=False).order_by("id").first()
+    assert len(sensitive) == 2, "the synthetic city has sensitive crimes"
+    for e in [*sensitive, plain]:
+        EventLink.objects.create(problem=problem, event=e)
+    response = client_for("supervisor").get(reverse("reports:sara", args=[problem.pk]))
+    assert response.status_code == 200 and "3 events linked" in response.content.decode()
+    audited = set(AuditLog.objects.filter(action="event.list", object_type="event").values_list("object_id", flat=True))
+    assert {str(e.pk) for e in sensitive} <= audited and str(plain.pk) not in audited
+
+
+def test_the_problem_page_and_the_reports_index_link_to_the_pdfs(client_for, make_problem):
+    problem = make_problem(title="Sunridge lot break-ins")
+    pdf = reverse("reports:sara-pdf", kwargs={"pk": problem.pk})
+    c = client_for("officer")
+    assert pdf in c.get(reverse("problems:detail", args=[problem.pk])).content.decode()
+    index = c.get(reverse("reports:index")).content.decode()
+    assert pdf in index and reverse("reports:compstat-pdf") + "?district=city" in index
+    assert "<script" not in index
