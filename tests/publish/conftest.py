@@ -27,9 +27,17 @@ def _square(x0, y0, x1, y1):
 def make_area(type_, code, name, x0, y0, x1, y1, parent=None):
     geom = _square(x0, y0, x1, y1)
     ring = np.array(geom["coordinates"][0])
-    return Area.objects.create(type=type_, code=code, name=name, parent=parent, geometry=geom,
-                               min_lon=ring[:, 0].min(), min_lat=ring[:, 1].min(),
-                               max_lon=ring[:, 0].max(), max_lat=ring[:, 1].max())
+    return Area.objects.create(
+        type=type_,
+        code=code,
+        name=name,
+        parent=parent,
+        geometry=geom,
+        min_lon=ring[:, 0].min(),
+        min_lat=ring[:, 1].min(),
+        max_lon=ring[:, 0].max(),
+        max_lat=ring[:, 1].max(),
+    )
 
 
 @dataclass
@@ -44,8 +52,27 @@ class Town:
     sensitive_dates: set[str] = field(default_factory=set)
     counter: int = 0
 
-    def event(self, *, kind="crime", category="burglary", days_ago=40, reported_days_ago=None, offense="BURGLARY",
-              address=None, raw=None, sensitive=False, district="A", at=None, xy=None) -> Event:
+    def publish(self):
+        """Rebuild the stored public tables, as `copps import` does after every import."""
+        from copps.publish.store import refresh
+
+        return refresh()
+
+    def event(
+        self,
+        *,
+        kind="crime",
+        category="burglary",
+        days_ago=40,
+        reported_days_ago=None,
+        offense="BURGLARY",
+        address=None,
+        raw=None,
+        sensitive=False,
+        district="A",
+        at=None,
+        xy=None,
+    ) -> Event:
         self.counter += 1
         tz = timezone.get_current_timezone()
         noon = timezone.localtime(timezone.now(), tz).replace(hour=12, minute=0, second=0, microsecond=0)
@@ -57,20 +84,40 @@ class Town:
         cat = OffenseCategory.objects.get(code=category) if category else None
         d = self.districts[district]
         return Event.objects.create(
-            kind=kind, source="test", source_id=str(self.counter), batch=self.batch, occurred_from=when,
+            kind=kind,
+            source="test",
+            source_id=str(self.counter),
+            batch=self.batch,
+            occurred_from=when,
             reported_at=None if reported_days_ago is None else when + timedelta(days=days_ago - reported_days_ago),
-            offense=offense, category=cat, sensitive=sensitive, address=address or "",
-            block_address="", lat=float(lat[0]), lon=float(lon[0]), x=float(xy[0]), y=float(xy[1]),
-            district=d, beat=self.beats[district], raw=raw or {}, row_hash=str(self.counter))
+            offense=offense,
+            category=cat,
+            sensitive=sensitive,
+            address=address or "",
+            block_address="",
+            lat=float(lat[0]),
+            lon=float(lon[0]),
+            x=float(xy[0]),
+            y=float(xy[1]),
+            district=d,
+            beat=self.beats[district],
+            raw=raw or {},
+            row_hash=str(self.counter),
+        )
 
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """The pipeline caches per process what it derived from the database (classifications,
     count tables, the snap set); each test has a new database, so each starts empty."""
+    from copps.publish import cache as response_cache
     from copps.publish import pipeline, published, snaps
 
-    for cache in (pipeline._classified, published._cache, published._points_cache, snaps._cache):
+    response_cache.clear()
+    from copps.publish.store import forget_stamp
+
+    forget_stamp()
+    for cache in (pipeline._classified, published._cache, published._grid_cache, snaps._cache):
         cache.clear()
     yield
 
@@ -93,6 +140,7 @@ def town(db) -> Town:
     ys = np.concatenate([[y - 14, y + 14] for y in np.arange(Y0 + 50, Y0 + 1000, 100.0)])
     addresses = np.array([(x, y) for y in ys for x in xs])
     save_snaps(build_snap_points(addresses[:, 0], addresses[:, 1], n_min=8, min_offset_m=10.0), CRS)
-    batch = ImportBatch.objects.create(file_name="t.csv", sha256="0" * 64, profile="test", source="test",
-                                       started_at=timezone.now())
+    batch = ImportBatch.objects.create(
+        file_name="t.csv", sha256="0" * 64, profile="test", source="test", started_at=timezone.now()
+    )
     return Town(addresses, districts, beats, batch)

@@ -45,14 +45,17 @@ def test_audit_recovers_a_badly_protected_cell():
     values = augment(np.array([[12, 3], [20, 15]]))
     hidden = np.zeros_like(values, bool)
     hidden[0, 1] = True
-    (r, c, lo, hi), = audit(values, hidden)
+    ((r, c, lo, hi),) = audit(values, hidden)
     assert lo == hi == 3
 
 
 @settings(max_examples=60, deadline=None)
 @given(
-    cells=arrays(np.int64, st.tuples(st.integers(1, 5), st.integers(1, 5)),
-                 elements=st.one_of(st.integers(0, 12), st.integers(0, 60))),
+    cells=arrays(
+        np.int64,
+        st.tuples(st.integers(1, 5), st.integers(1, 5)),
+        elements=st.one_of(st.integers(0, 12), st.integers(0, 60)),
+    ),
     k=st.sampled_from([3, 5, 10]),
 )
 def test_no_hidden_cell_is_ever_determined(cells, k):

@@ -1,4 +1,4 @@
-"""The canary test is not vacuous: break the pipeline in three ways and it fails each time."""
+"""The canary test is not vacuous: break the pipeline or the problem pages and it fails each time."""
 
 from __future__ import annotations
 
@@ -13,8 +13,11 @@ from copps.geo.crs import Projector
 
 
 def _trust_the_category_only(monkeypatch, town):
-    monkeypatch.setattr(pipeline, "is_sensitive",
-                        lambda *, flagged, category_sensitive, offense, raw: bool(flagged or category_sensitive))
+    monkeypatch.setattr(
+        pipeline,
+        "is_sensitive",
+        lambda *, flagged, category_sensitive, offense, raw: bool(flagged or category_sensitive),
+    )
 
 
 def _snap_points_on_the_houses(monkeypatch, town):
@@ -34,8 +37,29 @@ def _publish_the_address_as_given(monkeypatch, town):
     monkeypatch.setattr(pipeline, "public_block", lambda address: address)
 
 
-@pytest.mark.parametrize("breakage", [_trust_the_category_only, _snap_points_on_the_houses,
-                                      _publish_the_address_as_given])
+def _show_every_problem(monkeypatch, town):
+    from copps.problems.models import Problem
+    from copps.publish import problem_pages
+
+    monkeypatch.setattr(problem_pages, "_queryset", lambda: Problem.objects.all())
+
+
+def _keep_house_numbers_in_summaries(monkeypatch, town):
+    from copps.publish import problem_pages
+
+    monkeypatch.setattr(problem_pages, "clean_text", lambda text: text)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        _trust_the_category_only,
+        _snap_points_on_the_houses,
+        _publish_the_address_as_given,
+        _show_every_problem,
+        _keep_house_numbers_in_summaries,
+    ],
+)
 def test_the_canary_test_fails_when_the_pipeline_leaks(client, town, monkeypatch, breakage):
     breakage(monkeypatch, town)
     with pytest.raises(AssertionError):

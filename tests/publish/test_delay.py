@@ -14,6 +14,9 @@ from copps.publish.pipeline import cutoff
 
 
 def _dates(client):
+    from copps.publish.store import refresh
+
+    refresh()
     return sorted(f["properties"]["date"] for f in client.get(reverse("publish:public_api:events")).json()["features"])
 
 
@@ -48,5 +51,6 @@ def test_only_months_that_ended_before_the_cutoff_are_counted():
 
 def test_the_current_month_never_appears_in_counts(client, town):
     town.event(days_ago=8)
+    town.publish()
     months = client.get(reverse("publish:public_api:counts")).json()["months"]
     assert timezone.localdate().strftime("%Y-%m") not in months

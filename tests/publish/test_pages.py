@@ -13,8 +13,9 @@ from copps.publish.conf import rules
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["publish:map", "publish:about", "publish:public_api:rules",
-                                  "publish:public_api:openapi-json"])
+@pytest.mark.parametrize(
+    "name", ["publish:map", "publish:about", "publish:public_api:rules", "publish:public_api:openapi-json"]
+)
 def test_public_pages_need_no_sign_in(client, name):
     assert client.get(reverse(name)).status_code == 200
 
@@ -33,6 +34,7 @@ def test_map_page_uses_local_leaflet_and_no_inline_script(client):
 def test_grid_counts_only_published_points(client, town):
     for i in range(12):
         town.event(days_ago=10 + i, at=i * 3)
+    town.publish()
     grid = client.get(reverse("publish:public_api:grid")).json()
     points = client.get(reverse("publish:public_api:events")).json()
     assert sum(f["properties"]["count"] for f in grid["features"]) == len(points["features"]) == 12
@@ -44,6 +46,7 @@ def test_without_snap_points_no_event_carries_a_location(client, town):
 
     SnapPoint.objects.all().delete()
     town.event(days_ago=10)
+    town.publish()
     doc = client.get(reverse("publish:public_api:events")).json()
     assert doc["features"] == [] and doc["snapped"] is False
     rows = client.get(reverse("publish:events_csv")).content.decode().splitlines()
@@ -55,9 +58,16 @@ def test_invalid_filters_are_refused(client, town):
     assert client.get(reverse("publish:public_api:areas"), {"type": "city"}).status_code == 400
 
 
-@pytest.mark.parametrize("name, value", [("COPPS_PUBLISH_K", "ten"), ("COPPS_PUBLISH_K", 1),
-                                         ("COPPS_PUBLISH_SENSITIVE", "points"),
-                                         ("COPPS_PUBLISH_DELAY_DAYS", -1), ("COPPS_PUBLISH_MIN_OFFSET_M", "x")])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("COPPS_PUBLISH_K", "ten"),
+        ("COPPS_PUBLISH_K", 1),
+        ("COPPS_PUBLISH_SENSITIVE", "points"),
+        ("COPPS_PUBLISH_DELAY_DAYS", -1),
+        ("COPPS_PUBLISH_MIN_OFFSET_M", "x"),
+    ],
+)
 def test_bad_rule_settings_fail_loudly(settings, name, value):
     setattr(settings, name, value)
     with pytest.raises(ImproperlyConfigured):

@@ -16,8 +16,9 @@ tables fixed in advance:
   non-sensitive events. Non-sensitive counts can be recomputed exactly from the
   published points, so a total mixing the two would give the sensitive count away.
 
-Events without a district are not counted. No year totals are published: a yearly
-figure is the sum of the months shown.
+Events without a district are not counted. No year totals are published as cells: a
+yearly figure is the sum of the months shown, and :mod:`copps.publish.trends` shows such a
+sum only when every month in it is published.
 """
 
 from __future__ import annotations
@@ -66,8 +67,15 @@ def complete_months(first: str, cut: datetime) -> list[str]:
         year, month = nxt.year, nxt.month
 
 
-def build_tables(records: Iterable[CountRecord], *, months: Sequence[str], districts: Sequence[str],
-                 categories: dict[str, Sequence[str]], k: int, sensitive: bool = True) -> list[CountTable]:
+def build_tables(
+    records: Iterable[CountRecord],
+    *,
+    months: Sequence[str],
+    districts: Sequence[str],
+    categories: dict[str, Sequence[str]],
+    k: int,
+    sensitive: bool = True,
+) -> list[CountTable]:
     """The protected tables for every kind in ``categories`` and every month in ``months``.
 
     ``categories`` maps each kind to its public category rows (fixed, from the taxonomy);
@@ -79,7 +87,7 @@ def build_tables(records: Iterable[CountRecord], *, months: Sequence[str], distr
     for rec in records:
         if rec.month not in wanted or rec.district not in districts or rec.kind not in categories:
             continue
-        counts[(rec.kind, rec.month, rec.sensitive, rec.category, rec.district)] += 1
+        counts[(rec.kind, rec.month, rec.sensitive, rec.category, rec.district)] += rec.n
         if not rec.sensitive:
             seen[rec.kind].add(rec.category)
     col = {d: j for j, d in enumerate(districts)}
@@ -100,8 +108,9 @@ def build_tables(records: Iterable[CountRecord], *, months: Sequence[str], distr
     return out
 
 
-def table_rows(table: CountTable, *, districts: Sequence[str] | None = None,
-               categories: Sequence[str] | None = None) -> list[dict]:
+def table_rows(
+    table: CountTable, *, districts: Sequence[str] | None = None, categories: Sequence[str] | None = None
+) -> list[dict]:
     """The published cells of one table, as flat records (count None = suppressed).
 
     Selecting districts or categories picks cells; it never sums anything new.
@@ -117,7 +126,15 @@ def table_rows(table: CountTable, *, districts: Sequence[str] | None = None,
             if districts and district not in districts and district != CITY:
                 continue
             value = table.cell(category, district)
-            out.append({"kind": table.kind, "month": table.month, "sensitive": table.sensitive,
-                        "category": category, "district": district, "count": value,
-                        "suppressed": value is None})
+            out.append(
+                {
+                    "kind": table.kind,
+                    "month": table.month,
+                    "sensitive": table.sensitive,
+                    "category": category,
+                    "district": district,
+                    "count": value,
+                    "suppressed": value is None,
+                }
+            )
     return out

@@ -9,7 +9,7 @@ from django import forms
 from copps.incidents.filters import EventFilterForm
 from copps.incidents.models import Kind, OffenseCategory
 
-__all__ = ["PublicFilterForm", "CountFilterForm"]
+__all__ = ["PublicFilterForm", "CountFilterForm", "TrendForm", "ImprovementForm"]
 
 
 class PublicFilterForm(EventFilterForm):
@@ -21,6 +21,29 @@ class PublicFilterForm(EventFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = OffenseCategory.objects.filter(sensitive=False)
+
+    def records(self):
+        """The published records (past the delay) that match the valid filters; an invalid
+        form matches nothing."""
+        from copps.publish.store import visible
+
+        qs = visible()
+        if not self.is_valid():
+            return qs.none()
+        data = self.cleaned_data
+        area = data.get("area")
+        if area is not None:
+            column = {"beat": "beat_ref", "district": "district_ref", "neighbourhood": "neighbourhood_ref"}[area.type]
+            qs = qs.filter(**{column: area.pk})
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("category"):
+            qs = qs.filter(category_ref=data["category"].pk)
+        if data.get("date_from"):
+            qs = qs.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(date__lte=data["date_to"])
+        return qs
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -59,3 +82,38 @@ class CountFilterForm(forms.Form):
         if data.get("month_from") and data.get("month_to") and data["month_from"] > data["month_to"]:
             raise forms.ValidationError("'From month' must be on or before 'To month'.")
         return data
+
+
+class TrendForm(forms.Form):
+    """Which dashboard: an area (the city, a district or a beat) and a kind of event."""
+
+    area = forms.ChoiceField(choices=[], required=False, label="Area")
+    kind = forms.ChoiceField(choices=Kind.choices, required=False, label="Kind")
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [
+            (a.key, f"{a.type.title()} {a.name}" if a.type != "city" else "Whole city") for a in areas
+        ]
+
+    def clean_area(self):
+        return self.cleaned_data.get("area") or "city"
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Kind.CRIME
+
+
+class ImprovementForm(forms.Form):
+    """A resident's answer to "has it improved?"; the comment is held for review."""
+
+    answer = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")],
+        widget=forms.RadioSelect,
+        label="Has it improved?",
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything to add? (read by staff before anything is done with it; please leave out names and addresses)",
+    )

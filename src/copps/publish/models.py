@@ -29,3 +29,117 @@ class SnapPoint(models.Model):
 
     def __str__(self) -> str:
         return f"snap point {self.pk} ({self.lon:.5f}, {self.lat:.5f}, {self.addresses} addresses)"
+
+
+class PublicRecord(models.Model):
+    """One event as it may be published: generalised, classified, allow-listed (the stored
+    output of the privacy pipeline, rebuilt by ``copps publish-refresh``).
+
+    Public views, the API and the downloads read only this table (and :class:`PublicCount`),
+    never ``Event``. A sensitive event is kept only as a count record: no date, block,
+    location, beat or neighbourhood. The publication delay is applied when reading
+    (``available_on`` against today's cut-off), so the table need not be rebuilt each day.
+    """
+
+    kind = models.CharField(max_length=16)
+    category = models.CharField(max_length=120, help_text="public category name")
+    category_ref = models.IntegerField(null=True, help_text="taxonomy category id, for the category filter")
+    sensitive = models.BooleanField(default=False)
+    date = models.DateField(null=True, help_text="local date; null for sensitive events")
+    month = models.CharField(max_length=7)
+    block = models.CharField(max_length=300, blank=True)
+    lon = models.FloatField(null=True, help_text="the snap point, never the true location")
+    lat = models.FloatField(null=True)
+    cell_x = models.IntegerField(null=True, help_text="grid column of the snap point (GRID_M squares)")
+    cell_y = models.IntegerField(null=True)
+    district_code = models.CharField(max_length=64, blank=True)
+    district = models.CharField(max_length=200, blank=True)
+    beat_code = models.CharField(max_length=64, blank=True)
+    beat = models.CharField(max_length=200, blank=True)
+    neighbourhood = models.CharField(max_length=200, blank=True)
+    district_ref = models.IntegerField(null=True)
+    beat_ref = models.IntegerField(null=True)
+    neighbourhood_ref = models.IntegerField(null=True)
+    available_on = models.DateField(help_text="local date of the later of occurrence and report")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["sensitive", "date"], name="pubrec_date"),
+            models.Index(fields=["kind", "date"], name="pubrec_kind_date"),
+            models.Index(fields=["category_ref", "date"], name="pubrec_cat_date"),
+            models.Index(fields=["district_ref", "date"], name="pubrec_district_date"),
+            models.Index(fields=["beat_ref", "date"], name="pubrec_beat_date"),
+            models.Index(fields=["neighbourhood_ref", "date"], name="pubrec_nbhd_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.category} {self.month}"
+
+
+class PublicCount(models.Model):
+    """Monthly counts of :class:`PublicRecord` by kind, category, district and beat, built
+    at refresh so the count tables and trends never scan the records.
+
+    ``count_after`` is the first day these events may be counted: the day after the later
+    of occurrence and report, and never before the month has ended.
+    """
+
+    kind = models.CharField(max_length=16)
+    month = models.CharField(max_length=7)
+    sensitive = models.BooleanField(default=False)
+    category = models.CharField(max_length=120)
+    district_code = models.CharField(max_length=64, blank=True)
+    beat_code = models.CharField(max_length=64, blank=True)
+    count_after = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["count_after"], name="pubcount_after")]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.kind} {self.category} {self.month} {self.district_code}"
+
+
+class PublishState(models.Model):
+    """When the public tables were last rebuilt (one row). ``version`` changes at every
+    refresh, so per-process caches of derived tables know when to recompute."""
+
+    version = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+    records = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)
+
+    def __str__(self) -> str:
+        return f"public tables v{self.version} ({self.records} records)"
+
+
+class ImprovementAnswer(models.Model):
+    """A resident's answer to "has it improved?" on a public problem page.
+
+    One per browser per problem (``browser`` is a keyed hash of a random cookie, never an
+    address); the optional comment is held for review and never shown until approved.
+    """
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "Held for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    problem = models.ForeignKey("problems.Problem", on_delete=models.CASCADE, related_name="improvement_answers")
+    answer = models.CharField(max_length=16, choices=Answer.choices)
+    comment = models.TextField(blank=True, max_length=1000)
+    review = models.CharField(max_length=16, choices=Review.choices, default=Review.PENDING)
+    browser = models.CharField(max_length=64, help_text="keyed hash of the answering browser's cookie")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["problem", "browser"], name="one_answer_per_browser")]
+
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()} on problem {self.problem_id}"

@@ -34,14 +34,42 @@ from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
 from copps.publish.snaps import load_snaps
 
-__all__ = ["PublicEvent", "CountRecord", "PublicPoints", "cutoff", "eligible", "public_events",
-           "count_records", "public_category"]
+__all__ = [
+    "PublicEvent",
+    "CountRecord",
+    "PublicPoints",
+    "cutoff",
+    "eligible",
+    "public_events",
+    "count_records",
+    "public_category",
+    "store_rows",
+]
 
 PUBLIC_FIELDS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
 
-_COLUMNS = ("kind", "occurred_from", "offense", "category__name", "category__sensitive", "sensitive", "address",
-            "block_address", "lat", "lon", "district__code", "district__name", "beat__name",
-            "neighbourhood__name", "raw")
+_COLUMNS = (
+    "kind",
+    "occurred_from",
+    "reported_at",
+    "offense",
+    "category__name",
+    "category__sensitive",
+    "sensitive",
+    "address",
+    "block_address",
+    "lat",
+    "lon",
+    "district__code",
+    "district__name",
+    "beat__code",
+    "beat__name",
+    "neighbourhood__name",
+    "district_id",
+    "beat_id",
+    "neighbourhood_id",
+    "raw",
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +97,7 @@ class CountRecord:
     district: str  # district code, "" when none
     category: str  # public category; sensitive events are all "Sensitive"
     sensitive: bool
+    n: int = 1  # how many events this record stands for (stored counts are grouped)
 
 
 @dataclass(frozen=True)
@@ -111,15 +140,21 @@ _classified: dict[tuple, bool] = {}
 _CLASSIFIED_MAX = 500_000
 
 
-def _chunks(qs: QuerySet[Event], rules: PublishRules, now: datetime | None) -> Iterator[list[tuple[dict, bool]]]:
-    """Eligible rows, newest first, in chunks, each with its sensitivity decided from every signal."""
+def _chunks(
+    qs: QuerySet[Event], rules: PublishRules, now: datetime | None, *, delay: bool = True
+) -> Iterator[list[tuple[dict, bool]]]:
+    """Eligible rows (every row when ``delay`` is False), newest first, in chunks, each with its
+    sensitivity decided from every signal."""
     light = [c for c in _COLUMNS if c != "raw"] + ["id", "row_hash", "category_id"]
-    rows = eligible(qs, rules, now).order_by("-occurred_from", "-id").values_list(*light).iterator(_CHUNK)
+    qs = eligible(qs, rules, now) if delay else qs
+    rows = qs.order_by("-occurred_from", "-id").values_list(*light).iterator(_CHUNK)
     chunk: list[dict] = []
 
     def decide(chunk: list[dict]) -> list[tuple[dict, bool]]:
-        keys = [(r["id"], r["row_hash"], r["category_id"], r["category__sensitive"], r["sensitive"], hash(r["offense"]))
-                for r in chunk]
+        keys = [
+            (r["id"], r["row_hash"], r["category_id"], r["category__sensitive"], r["sensitive"], hash(r["offense"]))
+            for r in chunk
+        ]
         missing = [r["id"] for r, key in zip(chunk, keys, strict=True) if key not in _classified]
         raw = dict(Event.objects.filter(id__in=missing).values_list("id", "raw")) if missing else {}
         if len(_classified) > _CLASSIFIED_MAX:
@@ -127,8 +162,12 @@ def _chunks(qs: QuerySet[Event], rules: PublishRules, now: datetime | None) -> I
         out = []
         for r, key in zip(chunk, keys, strict=True):
             if key not in _classified:
-                _classified[key] = is_sensitive(flagged=r["sensitive"], category_sensitive=r["category__sensitive"],
-                                                offense=r["offense"], raw=raw.get(r["id"]))
+                _classified[key] = is_sensitive(
+                    flagged=r["sensitive"],
+                    category_sensitive=r["category__sensitive"],
+                    offense=r["offense"],
+                    raw=raw.get(r["id"]),
+                )
             out.append((r, _classified[key]))
         return out
 
@@ -141,8 +180,8 @@ def _chunks(qs: QuerySet[Event], rules: PublishRules, now: datetime | None) -> I
         yield decide(chunk)
 
 
-def _public(row: dict, stored, i: int, tz) -> PublicEvent:
-    day = timezone.localtime(row["occurred_from"], tz).date()
+def _public(row: dict, stored, i: int, tz, day=None) -> PublicEvent:
+    day = day or timezone.localtime(row["occurred_from"], tz).date()
     placed = stored is not None and i >= 0
     return PublicEvent(
         kind=row["kind"],
@@ -158,8 +197,14 @@ def _public(row: dict, stored, i: int, tz) -> PublicEvent:
     )
 
 
-def public_events(qs: QuerySet[Event], *, rules: PublishRules | None = None, now: datetime | None = None,
-                  limit: int | None = None, located_only: bool = False) -> PublicPoints:
+def public_events(
+    qs: QuerySet[Event],
+    *,
+    rules: PublishRules | None = None,
+    now: datetime | None = None,
+    limit: int | None = None,
+    located_only: bool = False,
+) -> PublicPoints:
     """The non-sensitive events of ``qs`` as public records, newest first (at most ``limit``)."""
     rules = rules or current_rules()
     stored = load_snaps()
@@ -191,8 +236,9 @@ def public_events(qs: QuerySet[Event], *, rules: PublishRules | None = None, now
     return PublicPoints(events, stored.snaps.x[used], stored.snaps.y[used], stored.crs, True)
 
 
-def count_records(qs: QuerySet[Event], *, rules: PublishRules | None = None,
-                  now: datetime | None = None) -> list[CountRecord]:
+def count_records(
+    qs: QuerySet[Event], *, rules: PublishRules | None = None, now: datetime | None = None
+) -> list[CountRecord]:
     """Every eligible event of ``qs`` reduced to what the count tables need."""
     rules = rules or current_rules()
     tz = timezone.get_current_timezone()
@@ -200,11 +246,70 @@ def count_records(qs: QuerySet[Event], *, rules: PublishRules | None = None,
     for row, sensitive in (item for chunk in _chunks(qs, rules, now) for item in chunk):
         if sensitive and rules.sensitive == "none":
             continue
-        out.append(CountRecord(
-            kind=row["kind"],
-            month=timezone.localtime(row["occurred_from"], tz).strftime("%Y-%m"),
-            district=row["district__code"] or "",
-            category=SENSITIVE_CATEGORY if sensitive else public_category(row["kind"], row["category__name"]),
-            sensitive=sensitive,
-        ))
+        out.append(
+            CountRecord(
+                kind=row["kind"],
+                month=timezone.localtime(row["occurred_from"], tz).strftime("%Y-%m"),
+                district=row["district__code"] or "",
+                category=SENSITIVE_CATEGORY if sensitive else public_category(row["kind"], row["category__name"]),
+                sensitive=sensitive,
+            )
+        )
     return out
+
+
+def store_rows(qs: QuerySet[Event], *, grid_m: float, rules: PublishRules | None = None) -> Iterator[list[dict]]:
+    """Every event of ``qs`` as a stored public record (:class:`copps.publish.models.PublicRecord`
+    fields), in chunks, newest first. No delay is applied here: the store applies it when read.
+
+    A sensitive event keeps only what its count needs (kind, month, district); a
+    non-sensitive one gets the public fields of :class:`PublicEvent` plus its grid square
+    and area ids (for filters). Nothing else from the event is carried over.
+    """
+    rules = rules or current_rules()
+    stored = load_snaps()
+    proj = Projector(stored.crs) if stored is not None else None
+    tz = timezone.get_current_timezone()
+    for chunk in _chunks(qs, rules, None, delay=False):
+        idx = np.full(len(chunk), -1, np.int64)
+        if stored is not None and chunk:
+            lon = np.array([np.nan if r["lon"] is None else r["lon"] for r, _ in chunk], float)
+            lat = np.array([np.nan if r["lat"] is None else r["lat"] for r, _ in chunk], float)
+            idx = stored.snaps.assign(*proj.forward(lon, lat))
+        out = []
+        for (row, sensitive), i in zip(chunk, idx, strict=True):
+            occurred = timezone.localtime(row["occurred_from"], tz).date()
+            later = max(row["occurred_from"], row["reported_at"] or row["occurred_from"])
+            base = {
+                "kind": row["kind"],
+                "month": occurred.isoformat()[:7],
+                "sensitive": sensitive,
+                "district_code": row["district__code"] or "",
+                "available_on": timezone.localtime(later, tz).date(),
+            }
+            if sensitive:
+                out.append({**base, "category": SENSITIVE_CATEGORY})
+                continue
+            pub = _public(row, stored, int(i), tz, occurred)
+            placed = pub.lon is not None
+            out.append(
+                {
+                    **base,
+                    "category": pub.category,
+                    "category_ref": row["category_id"],
+                    "date": occurred,
+                    "block": pub.block,
+                    "lon": pub.lon,
+                    "lat": pub.lat,
+                    "cell_x": int(np.floor(stored.snaps.x[i] / grid_m)) if placed else None,
+                    "cell_y": int(np.floor(stored.snaps.y[i] / grid_m)) if placed else None,
+                    "district": pub.district,
+                    "beat_code": row["beat__code"] or "",
+                    "beat": pub.beat,
+                    "neighbourhood": pub.neighbourhood,
+                    "district_ref": row["district_id"],
+                    "beat_ref": row["beat_id"],
+                    "neighbourhood_ref": row["neighbourhood_id"],
+                }
+            )
+        yield out

@@ -1,72 +1,112 @@
 """What is published right now: the public points for a filter, the grid, the count tables.
 
-The views call these and render what they return; each one goes through the pipeline.
+The views call these and render what they return. Everything is read from the stored
+public tables (:mod:`copps.publish.store`), which hold only what the pipeline produced.
+Derived results are cached per process on the store's version and today's cut-off.
 """
 
 from __future__ import annotations
 
-import time as _time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Max, Min
-from django.utils import timezone
 
 from copps.geo.crs import Projector
-from copps.incidents.models import Area, Event, Kind, OffenseCategory
+from copps.incidents.models import Area, Kind, OffenseCategory
+from copps.publish import store
 from copps.publish.conf import rules as current_rules
 from copps.publish.counts import CountTable, build_tables, complete_months
-from copps.publish.pipeline import PublicPoints, count_records, cutoff, public_category, public_events
+from copps.publish.pipeline import SENSITIVE_CATEGORY, CountRecord, PublicEvent, cutoff, public_category
 from copps.publish.snaps import load_snaps
 
-__all__ = ["GRID_M", "MAP_LIMIT", "points", "grid_geojson", "count_tables", "district_codes", "public_categories"]
+__all__ = [
+    "GRID_M",
+    "MAP_LIMIT",
+    "Points",
+    "points",
+    "grid_geojson",
+    "count_tables",
+    "beat_tables",
+    "district_codes",
+    "public_categories",
+]
 
 MAP_LIMIT = 5000
-GRID_M = 400.0
+GRID_M = store.GRID_M
+_EVENT_FIELDS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
 
 
-_points_cache: dict[tuple, PublicPoints] = {}
-_POINTS_CACHED = 64
+@dataclass(frozen=True)
+class Points:
+    events: list[PublicEvent]
+    truncated: bool
+    snapped: bool  # False when no snap-point set exists: no event carries a location
 
 
-def _data_state() -> tuple:
-    """Cheap (index-only) signs that the events changed, plus a five-minute bucket for edits."""
-    state = Event.objects.aggregate(last=Max("id"), first=Min("occurred_from"), latest=Max("occurred_from"))
-    return (state["last"], state["first"], state["latest"], int(_time.time() // _TTL_S))
+def _mapped(records):
+    return records.filter(sensitive=False, lon__isnull=False)
 
 
-def points(qs, *, limit: int | None = MAP_LIMIT) -> PublicPoints:
-    """Public points (located, non-sensitive, delayed, snapped) of an Event queryset,
-    cached briefly per query (the map asks for the same filters twice: points and grid)."""
-    rules = current_rules()
-    key = (str(qs.query), limit, rules, cutoff(rules), _data_state(), id(load_snaps()))
-    if key not in _points_cache:
-        if len(_points_cache) >= _POINTS_CACHED:
-            _points_cache.clear()
-        _points_cache[key] = public_events(qs, rules=rules, limit=limit, located_only=True)
-    return _points_cache[key]
+def points(records, *, limit: int | None = MAP_LIMIT) -> Points:
+    """Published, mapped records of a filtered PublicRecord queryset, newest first."""
+    rows = _mapped(records).order_by("-date", "id").values_list(*_EVENT_FIELDS)
+    rows = list(rows[: limit + 1] if limit is not None else rows.iterator(5000))
+    truncated = limit is not None and len(rows) > limit
+    events = [
+        PublicEvent(kind, cat, day.isoformat(), month, block, lon, lat, district, beat, nbhd)
+        for kind, cat, day, month, block, lon, lat, district, beat, nbhd in rows[:limit]
+    ]
+    return Points(events, truncated, load_snaps() is not None)
 
 
-def grid_geojson(pts: PublicPoints, size_m: float = GRID_M) -> dict:
+_grid_cache: dict[tuple, dict] = {}
+
+
+def grid_geojson(records, size_m: float = GRID_M) -> dict:
     """Counts of *published points* per square cell: it shows nothing the points do not,
-    so small cells need no suppression."""
+    so small cells need no suppression. Counted in the database (cells are stored)."""
+    stored = load_snaps()
+    key = (str(records.query), store.stamp(), size_m, id(stored))
+    if key in _grid_cache:
+        return _grid_cache[key]
     features = []
-    if pts.crs and len(pts.x):
-        ix, iy = np.floor(pts.x / size_m).astype(np.int64), np.floor(pts.y / size_m).astype(np.int64)
-        cells, counts = np.unique(np.column_stack([ix, iy]), axis=0, return_counts=True)
-        proj = Projector(pts.crs)
-        for (i, j), n in zip(cells, counts, strict=True):
-            xs = np.array([i, i + 1, i + 1, i, i], float) * size_m
-            ys = np.array([j, j, j + 1, j + 1, j], float) * size_m
-            lon, lat = proj.inverse(xs, ys)
-            ring = [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]
-            features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                             "properties": {"count": int(n)}})
-    return {"type": "FeatureCollection", "features": features, "cell_m": size_m}
+    if stored is not None:
+        cells = list(_mapped(records).values_list("cell_x", "cell_y").annotate(n=_count()).order_by())
+        if cells:
+            arr = np.array(cells, dtype=np.int64)
+            i, j, n = arr[:, 0], arr[:, 1], arr[:, 2]
+            corners_x = np.stack([i, i + 1, i + 1, i, i], axis=1).astype(float) * size_m
+            corners_y = np.stack([j, j, j + 1, j + 1, j], axis=1).astype(float) * size_m
+            lon, lat = Projector(stored.crs).inverse(corners_x.ravel(), corners_y.ravel())
+            lon, lat = np.round(lon.reshape(-1, 5), 6), np.round(lat.reshape(-1, 5), 6)
+            for k in range(len(n)):
+                ring = [[float(a), float(b)] for a, b in zip(lon[k], lat[k], strict=True)]
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                        "properties": {"count": int(n[k])},
+                    }
+                )
+    out = {"type": "FeatureCollection", "features": features, "cell_m": size_m}
+    if len(_grid_cache) > 256:
+        _grid_cache.clear()
+    _grid_cache[key] = out
+    return out
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("id")
 
 
 def district_codes() -> list[tuple[str, str]]:
     return list(Area.objects.filter(type=Area.Type.DISTRICT).order_by("code").values_list("code", "name"))
+
+
+def beat_codes() -> list[tuple[str, str]]:
+    return list(Area.objects.filter(type=Area.Type.BEAT).order_by("code").values_list("code", "name"))
 
 
 def public_categories() -> dict[str, list[str]]:
@@ -88,30 +128,52 @@ class Tables:
 
 
 _cache: dict[tuple, Tables] = {}
-_TTL_S = 300
+
+
+def _records(groups: list[dict], column: str) -> list[CountRecord]:
+    """Stored groups as the count records the lattice builder takes (one per group, weighted)."""
+    return [CountRecord(g["kind"], g["month"], g[column], g["category"], g["sensitive"], g["n"]) for g in groups]
+
+
+def _tables(by_beat: bool) -> Tables:
+    rules = current_rules()
+    cut = cutoff(rules)
+    key = (by_beat, cut, rules, store.stamp())
+    if key not in _cache:
+        areas = beat_codes() if by_beat else district_codes()
+        categories = public_categories()
+        groups = store.counts(rules, by_beat=by_beat)
+        if by_beat:  # beats never carry sensitive counts: those stay at district level
+            groups = [g for g in groups if not g["sensitive"]]
+        present = sorted({g["month"] for g in groups})
+        months = [m for m in complete_months(present[0], cut) if m <= present[-1]] if present else []
+        records = _records(groups, "beat_code" if by_beat else "district_code")
+        tables = build_tables(
+            records,
+            months=months,
+            districts=[c for c, _ in areas],
+            categories=categories,
+            k=rules.k,
+            sensitive=rules.sensitive == "district" and not by_beat,
+        )
+        for old in [k for k in _cache if k[0] == by_beat]:
+            del _cache[old]
+        _cache[key] = Tables(months, tables, areas, categories)
+    return _cache[key]
 
 
 def count_tables() -> Tables:
-    """Every protected monthly table (all kinds, complete months only), cached briefly.
+    """Every protected monthly table by district (all kinds, complete months only), cached.
 
     Always the whole lattice: a query only selects from it, so what it shows for a cell
     never depends on what else was asked."""
-    rules = current_rules()
-    cut = cutoff(rules)
-    data = _data_state()
-    state = {"first": data[1], "latest": data[2]}
-    key = (cut, rules, data)
-    if key not in _cache:
-        districts = district_codes()
-        categories = public_categories()
-        months = []
-        if state["first"] is not None:
-            latest = timezone.localtime(state["latest"]).strftime("%Y-%m")
-            months = [m for m in complete_months(timezone.localtime(state["first"]).strftime("%Y-%m"), cut)
-                      if m <= latest]
-        records = count_records(Event.objects.all(), rules=rules) if months else []
-        tables = build_tables(records, months=months, districts=[c for c, _ in districts],
-                              categories=categories, k=rules.k, sensitive=rules.sensitive == "district")
-        _cache.clear()
-        _cache[key] = Tables(months, tables, districts, categories)
-    return _cache[key]
+    return _tables(False)
+
+
+def beat_tables() -> Tables:
+    """The same lattice by beat, for non-sensitive categories only (sensitive offences are
+    never published below district level)."""
+    return _tables(True)
+
+
+__all__ += ["SENSITIVE_CATEGORY", "beat_codes"]

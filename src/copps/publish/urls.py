@@ -12,5 +12,11 @@ urlpatterns = [
     path("data/events.csv", views.events_csv, name="events_csv"),
     path("data/events.geojson", views.events_geojson_download, name="events_geojson"),
     path("data/counts.csv", views.counts_csv, name="counts_csv"),
+    path("trends/", views.trend_page, name="trends"),
+    path("compstat/", views.compstat_page, name="compstat"),
+    path("problems/", views.problem_list, name="problems"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem"),
+    path("problems/<int:pk>/area.geojson", views.problem_area, name="problem_area"),
+    path("service/", views.service_page, name="service"),
     path("api/", public_api.urls),
 ]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from copps.publish import published
+from copps.accounts.ratelimit import rate_limited
+from copps.publish import feedback, problem_pages, published, service, trends
 from copps.publish.api import select_counts
+from copps.publish.cache import cached
 from copps.publish.conf import RULES
 from copps.publish.conf import rules as current_rules
 from copps.publish.export import COUNT_COLUMNS, EVENT_COLUMNS, events_geojson, geojson_text, write_csv
-from copps.publish.forms import PublicFilterForm
+from copps.publish.forms import ImprovementForm, PublicFilterForm, TrendForm
 
 
 def _context(request: HttpRequest) -> dict:
@@ -21,8 +23,7 @@ def _context(request: HttpRequest) -> dict:
 @require_GET
 def public_map(request: HttpRequest):
     form = PublicFilterForm(request.GET or None)
-    return render(request, "publish/map.html", {**_context(request), "form": form,
-                                                "query": request.GET.urlencode()})
+    return render(request, "publish/map.html", {**_context(request), "form": form, "query": request.GET.urlencode()})
 
 
 @require_GET
@@ -43,10 +44,11 @@ def _events(request: HttpRequest):
     form = PublicFilterForm(request.GET)
     if not form.is_valid():
         return None, JsonResponse({"detail": "Invalid filters", "errors": form.errors}, status=400)
-    return published.points(form.filter(), limit=None).events, None
+    return published.points(form.records(), limit=None).events, None
 
 
 @require_GET
+@cached
 def events_csv(request: HttpRequest):
     events, error = _events(request)
     if error:
@@ -55,6 +57,7 @@ def events_csv(request: HttpRequest):
 
 
 @require_GET
+@cached
 def events_geojson_download(request: HttpRequest):
     events, error = _events(request)
     if error:
@@ -63,8 +66,109 @@ def events_geojson_download(request: HttpRequest):
 
 
 @require_GET
+@cached
 def counts_csv(request: HttpRequest):
     body, errors = select_counts(request.GET)
     if errors is not None:
         return JsonResponse({"detail": "Invalid filters", "errors": errors}, status=400)
     return _download(write_csv(body["cells"], COUNT_COLUMNS, COUNT_COLUMNS), "counts.csv", "text/csv; charset=utf-8")
+
+
+# -- trend dashboards and the CompStat table ---------------------------------------------------
+
+
+def _trend_form(request: HttpRequest):
+    choices = trends.areas()
+    form = TrendForm(request.GET or None, areas=choices)
+    if request.GET and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if request.GET else {"area": "city", "kind": "crime"}
+    return form, trends.trend(trends.find_area(data["area"]), data["kind"])
+
+
+@require_GET
+def trend_page(request: HttpRequest):
+    form, trend = _trend_form(request)
+    status = 400 if trend is None else 200
+    return render(request, "publish/trends.html", {**_context(request), "form": form, "trend": trend}, status=status)
+
+
+@require_GET
+def compstat_page(request: HttpRequest):
+    form, trend = _trend_form(request)
+    status = 400 if trend is None else 200
+    return render(request, "publish/compstat.html", {**_context(request), "form": form, "trend": trend}, status=status)
+
+
+# -- public problems and "has it improved?" ----------------------------------------------------
+
+
+@require_GET
+def problem_list(request: HttpRequest):
+    return render(request, "publish/problems.html", {**_context(request), "problems": problem_pages.public_problems()})
+
+
+def _problem_response(request: HttpRequest, problem, form, status=200, thanks=False):
+    cookie = request.COOKIES.get(feedback.COOKIE)
+    response = render(
+        request,
+        "publish/problem.html",
+        {
+            **_context(request),
+            "problem": problem,
+            "form": form,
+            "thanks": thanks,
+            "answered": feedback.has_answered(problem.id, cookie),
+            "results": feedback.results(problem.id),
+        },
+        status=status,
+    )
+    if not cookie:
+        response.set_cookie(
+            feedback.COOKIE,
+            feedback.new_cookie(),
+            max_age=3 * 365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def problem_detail(request: HttpRequest, pk: int):
+    problem = problem_pages.public_problem(pk)
+    if problem is None:
+        raise Http404("No such public problem")
+    if request.method == "POST":
+        return _answer(request, problem)
+    return _problem_response(request, problem, ImprovementForm())
+
+
+@rate_limited("improved", per_minute=10, methods=["POST"])
+def _answer(request: HttpRequest, problem):
+    form = ImprovementForm(request.POST)
+    cookie = request.COOKIES.get(feedback.COOKIE)
+    if not cookie:
+        form.add_error(None, "Your browser must accept cookies to answer (one answer per browser).")
+    if not form.is_valid():
+        return _problem_response(request, problem, form, status=400)
+    if not feedback.answer(problem.id, cookie, form.cleaned_data["answer"], form.cleaned_data["comment"]):
+        form.add_error(None, "This browser has already answered for this problem.")
+        return _problem_response(request, problem, form, status=409)
+    return _problem_response(request, problem, ImprovementForm(), thanks=True)
+
+
+@require_GET
+def problem_area(request: HttpRequest, pk: int):
+    if problem_pages.public_problem(pk) is None:
+        raise Http404("No such public problem")
+    return JsonResponse(problem_pages.outline(pk))
+
+
+# -- service figures ---------------------------------------------------------------------------
+
+
+@require_GET
+def service_page(request: HttpRequest):
+    return render(request, "publish/service.html", {**_context(request), "figures": service.figures()})

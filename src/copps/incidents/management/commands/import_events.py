@@ -75,3 +75,10 @@ class Command(BaseCommand):
         self.stdout.write(result.summary())
         if result.rejects_path:
             self.stdout.write(f"{result.rejected:,} bad rows written to {result.rejects_path}")
+        if result.inserted or result.updated or result.superseded:
+            # the public map, API and downloads read stored public tables: rebuild them (copps/publish/store.py)
+            from copps.publish.store import refresh_if_published
+
+            published = refresh_if_published()
+            if published is not None:
+                self.stdout.write(published.summary())

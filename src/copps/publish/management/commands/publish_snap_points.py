@@ -14,8 +14,10 @@ from copps.publish.snaps import build_from_lonlat, event_locations, save_snaps, 
 
 
 class Command(BaseCommand):
-    help = ("Build the snap points (police.uk-style anonymous map points) that every public location is "
-            "moved to, from an address list (CSV with lon, lat columns), the synthetic city, or event locations.")
+    help = (
+        "Build the snap points (police.uk-style anonymous map points) that every public location is "
+        "moved to, from an address list (CSV with lon, lat columns), the synthetic city, or event locations."
+    )
 
     def add_arguments(self, parser):
         src = parser.add_mutually_exclusive_group(required=True)
@@ -28,8 +30,10 @@ class Command(BaseCommand):
         from copps.publish.models import SnapPoint
 
         if SnapPoint.objects.exists() and not opts["replace"]:
-            raise CommandError("A snap-point set exists. Rebuilding lets an observer intersect old and new "
-                               "catchments; pass --replace if you mean it.")
+            raise CommandError(
+                "A snap-point set exists. Rebuilding lets an observer intersect old and new "
+                "catchments; pass --replace if you mean it."
+            )
         rules = current_rules()
         candidates = None
         if opts["simulate_seed"] is not None:
@@ -39,8 +43,9 @@ class Command(BaseCommand):
             city = build_city(seed=opts["simulate_seed"], years=1, scale=0.01)
             crs = city.crs
             st = city.streets
-            mx, my = segment_midpoints(st.node_x[st.seg_a], st.node_y[st.seg_a],
-                                       st.node_x[st.seg_b], st.node_y[st.seg_b])
+            mx, my = segment_midpoints(
+                st.node_x[st.seg_a], st.node_y[st.seg_a], st.node_x[st.seg_b], st.node_y[st.seg_b]
+            )
             proj = Projector(crs)
             lon, lat = proj.inverse(city.parcels.x, city.parcels.y)
             candidates = proj.inverse(mx, my)
@@ -55,8 +60,9 @@ class Command(BaseCommand):
                 lon, lat = pts[:, 0], pts[:, 1]
             else:
                 lon, lat = event_locations()
-        snaps = build_from_lonlat(lon, lat, crs, n_min=rules.snap_min_addresses, min_offset_m=rules.min_offset_m,
-                                  candidates_lonlat=candidates)
+        snaps = build_from_lonlat(
+            lon, lat, crs, n_min=rules.snap_min_addresses, min_offset_m=rules.min_offset_m, candidates_lonlat=candidates
+        )
         if not len(snaps):
             raise CommandError(f"Fewer than {rules.snap_min_addresses} address points: nothing can be published.")
         from copps.geo.crs import Projector
@@ -64,5 +70,11 @@ class Command(BaseCommand):
         x, y = Projector(crs).forward(lon, lat)
         report = audit_snap_points(snaps, x, y)
         save_snaps(snaps, crs)
-        self.stdout.write(f"{report.points:,} snap points from {len(lon):,} address points: each stands for at least "
-                          f"{report.min_addresses} addresses and lies at least {report.min_offset_m:.1f} m from any.")
+        self.stdout.write(
+            f"{report.points:,} snap points from {len(lon):,} address points: each stands for at least "
+            f"{report.min_addresses} addresses and lies at least {report.min_offset_m:.1f} m from any."
+        )
+        # the stored public records carry snap locations: rebuild them on the new set
+        from copps.publish.store import refresh
+
+        self.stdout.write(refresh().summary())

@@ -1,0 +1,437 @@
+"""Public API speed: the map and trend API against a trivial view on the same server.
+
+    python bench/public_api.py [--events 10000000] [--db sqlite,postgres] [--requests 400]
+
+For each database: a freshly migrated database gets N generated events written straight in
+(PostgreSQL ``COPY``; SQLite ``executemany`` in one transaction), snap points, and
+``copps publish-refresh``; then ``copps serve`` (gunicorn) runs on loopback and a bounded
+threaded load generator (fixed number of requests, fixed concurrency, keep-alive
+connections) asks the trivial view (``/public/api/rules``: no database), the map API
+(``/public/api/events`` and ``/public/api/grid`` over a rotation of filters) and the trend API
+(``/public/api/trends`` over a rotation of areas and kinds), accepting gzip as a browser does.
+Prints the first (cold) answer of each URL, then p50 / p95 latency, requests/s and the ratio
+to the trivial view (the faster of two runs, before and after the others).
+
+Targets (issue 6): p95 < 100 ms and at least half the trivial view's requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parent / "out"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+CRS = "EPSG:32610"
+X0, Y0 = 640_000.0, 4_280_000.0  # UTM 10N, near Citrus Heights
+SIDE = 12_000.0  # metres: a 12 km square city
+DISTRICTS = 4  # 2 x 2
+BEATS = 4  # 2 x 2 in each district
+ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
+
+
+# -- loading (runs in a child process with Django set up on one database) ---------------------
+
+
+def _square(proj, x0, y0, x1, y1):
+    lon, lat = proj.inverse(np.array([x0, x1, x1, x0, x0]), np.array([y0, y0, y1, y1, y0]))
+    ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+    return {"type": "Polygon", "coordinates": [ring]}, (min(lon), min(lat), max(lon), max(lat))
+
+
+def load(n_events: int, seed: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copps.settings")
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from copps.geo.crs import Projector
+    from copps.geo.generalise import build_snap_points
+    from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
+    from copps.publish.snaps import save_snaps
+    from copps.publish.store import refresh
+
+    rng = np.random.default_rng(seed)
+    proj = Projector(CRS)
+    site = Site.get()
+    site.crs = CRS
+    site.save()
+    half = SIDE / 2
+    district_ids, beat_ids = {}, {}
+    for di in range(2):
+        for dj in range(2):
+            geom, bb = _square(proj, X0 + di * half, Y0 + dj * half, X0 + (di + 1) * half, Y0 + (dj + 1) * half)
+            d = Area.objects.create(
+                type="district",
+                code=f"D{di}{dj}",
+                name=f"District {di}{dj}",
+                geometry=geom,
+                min_lon=bb[0],
+                min_lat=bb[1],
+                max_lon=bb[2],
+                max_lat=bb[3],
+            )
+            district_ids[(di, dj)] = d.pk
+            q = half / 2
+            for bi in range(2):
+                for bj in range(2):
+                    x0, y0 = X0 + di * half + bi * q, Y0 + dj * half + bj * q
+                    geom, bb = _square(proj, x0, y0, x0 + q, y0 + q)
+                    b = Area.objects.create(
+                        type="beat",
+                        code=f"B{di}{dj}{bi}{bj}",
+                        name=f"Beat {di}{dj}{bi}{bj}",
+                        parent=d,
+                        geometry=geom,
+                        min_lon=bb[0],
+                        min_lat=bb[1],
+                        max_lon=bb[2],
+                        max_lat=bb[3],
+                    )
+                    beat_ids[(di * 2 + bi, dj * 2 + bj)] = b.pk
+    # address points: both sides of streets every 100 m, a house every 25 m
+    xs = np.arange(X0 + 12.5, X0 + SIDE, 25.0)
+    ys = np.concatenate([[y - 14, y + 14] for y in np.arange(Y0 + 50, Y0 + SIDE, 100.0)])
+    ax, ay = np.meshgrid(xs, ys)
+    ax, ay = ax.ravel(), ay.ravel()
+    t = time.perf_counter()
+    save_snaps(build_snap_points(ax, ay, n_min=8, min_offset_m=10.0), CRS)
+    print(f"  snap points from {len(ax):,} addresses in {time.perf_counter() - t:.1f} s", flush=True)
+
+    cats = {
+        kind: list(OffenseCategory.objects.filter(kind=kind).values_list("pk", "name", "sensitive"))
+        for kind in ("crime", "call", "collision")
+    }
+    batch = ImportBatch.objects.create(
+        file_name="bench", sha256="0" * 64, profile="bench", source="bench", started_at=timezone.now()
+    )
+    cols = [
+        "kind",
+        "source",
+        "source_id",
+        "batch_id",
+        "occurred_from",
+        "reported_at",
+        "offense",
+        "category_id",
+        "sensitive",
+        "address",
+        "block_address",
+        "lat",
+        "lon",
+        "x",
+        "y",
+        "source_beat",
+        "beat_id",
+        "district_id",
+        "neighbourhood_id",
+        "raw",
+        "row_hash",
+    ]
+    table = Event._meta.db_table
+    end = np.datetime64(timezone.now().replace(tzinfo=None), "s") - np.timedelta64(10, "D")
+    span = 5 * 365 * 86400
+    t = time.perf_counter()
+    block = 200_000
+    with transaction.atomic(), connection.cursor() as cur:
+        for offset in range(0, n_events, block):
+            n = min(block, n_events - offset)
+            # a city of ~1M people: mostly calls for service, some crimes, few collisions
+            kind_ix = np.searchsorted([0.85, 0.98], rng.random(n), side="right")
+            when = end - rng.integers(0, span, n).astype("timedelta64[s]")
+            # clustered: half the events near 200 hot addresses, the rest anywhere
+            hot = rng.integers(0, len(ax), 200)
+            pick = np.where(rng.random(n) < 0.5, hot[rng.integers(0, 200, n)], rng.integers(0, len(ax), n))
+            x = ax[pick] + rng.normal(0, 8, n)
+            y = ay[pick] + rng.normal(0, 8, n)
+            lon, lat = proj.inverse(x, y)
+            dcell = (np.clip(((x - X0) // half).astype(int), 0, 1), np.clip(((y - Y0) // half).astype(int), 0, 1))
+            bcell = (
+                np.clip(((x - X0) // (half / 2)).astype(int), 0, 3),
+                np.clip(((y - Y0) // (half / 2)).astype(int), 0, 3),
+            )
+            house = rng.integers(1, 99, n) * 100 + rng.integers(0, 99, n)
+            rows = []
+            for i in range(n):
+                kind = ("call", "crime", "collision")[kind_ix[i]]
+                choices = cats[kind]
+                cat_id, cat_name, sens = choices[rng.integers(0, len(choices))] if choices else (None, "", False)
+                ts = str(when[i]) + "+00:00"
+                rows.append(
+                    (
+                        kind,
+                        "bench",
+                        str(offset + i),
+                        batch.pk,
+                        ts,
+                        ts,
+                        cat_name.upper(),
+                        cat_id,
+                        sens,
+                        f"{house[i]} ELM ST",
+                        f"{house[i] // 100}XX ELM ST",
+                        float(lat[i]),
+                        float(lon[i]),
+                        float(x[i]),
+                        float(y[i]),
+                        "",
+                        beat_ids[(bcell[0][i], bcell[1][i])],
+                        district_ids[(dcell[0][i], dcell[1][i])],
+                        None,
+                        "{}",
+                        str(offset + i),
+                    )
+                )
+            if connection.vendor == "postgresql":
+                with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row(r)
+            else:
+                marks = ", ".join(["%s"] * len(cols))
+                cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
+            print(f"  {offset + n:,} events", end="\r", flush=True)
+    print(f"  {n_events:,} events written in {time.perf_counter() - t:.1f} s" + " " * 10, flush=True)
+    t = time.perf_counter()
+    print("  " + refresh().summary(), flush=True)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(
+        json.dumps(
+            {
+                "refresh_s": time.perf_counter() - t,
+                "districts": [f"district:D{i}{j}" for i in range(2) for j in range(2)],
+                "beats": [f"beat:B{k}" for k in ("0000", "0101", "1010", "1111")],
+                "district_pk": list(district_ids.values())[0],
+            }
+        ),
+        flush=True,
+    )
+
+
+# -- serving and load -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(conn: http.client.HTTPConnection, url: str) -> tuple[int, int]:
+    conn.request("GET", url, headers={"Accept-Encoding": "gzip"})  # as a browser asks
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, len(body)
+
+
+def run_load(port: int, urls: list[str], total: int, concurrency: int) -> dict:
+    """``total`` requests over ``urls`` (round robin) from ``concurrency`` keep-alive clients."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            start = time.perf_counter()
+            try:
+                status, _ = _get(conn, urls[i % len(urls)])
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                status = 0
+            elapsed = time.perf_counter() - start
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors[0] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - start
+    ms = np.array(latencies) * 1000
+    return {
+        "p50": float(np.percentile(ms, 50)),
+        "p95": float(np.percentile(ms, 95)),
+        "rps": total / wall,
+        "errors": errors[0],
+    }
+
+
+def bench_db(name: str, url: str, args, *, reuse: bool = False) -> list[dict]:
+    env = {**ENV, "COPPS_DATABASE_URL": url, "COPPS_MODE": "demo"}
+    print(f"\n== {name}: {args.events:,} events ==", flush=True)
+    if reuse:
+        info_path = OUT / f"public_api_{name}_{args.events}.json"
+        info = json.loads(info_path.read_text())
+        print("  (reusing the database loaded by an earlier run)")
+    else:
+        subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "--verbosity", "0"], env=env, check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--load", str(args.events)],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        lines = proc.stdout.strip().splitlines()
+        for line in lines[:-1]:
+            print(line.split("\r")[-1])
+        info = json.loads(lines[-1])
+        (OUT / f"public_api_{name}_{args.events}.json").write_text(lines[-1])
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "copps.cli",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "600",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                _get(conn, "/public/api/rules")
+                conn.close()
+                break
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.2)
+        # every worker booted and answering: the trivial view must not be measured against a cold server
+        run_load(port, ["/public/api/rules"], 50 * args.workers, args.concurrency)
+        areas = ["city", *info["districts"], *info["beats"]]
+        endpoints = {
+            "map: events": [
+                "/public/api/events",
+                "/public/api/events?kind=crime",
+                "/public/api/events?kind=collision",
+                f"/public/api/events?area={info['district_pk']}",
+                "/public/api/events?kind=crime&date_from=2024-01-01&date_to=2024-03-31",
+            ],
+            "map: grid": [
+                "/public/api/grid",
+                "/public/api/grid?kind=crime",
+                "/public/api/grid?kind=collision",
+                f"/public/api/grid?area={info['district_pk']}",
+                "/public/api/grid?kind=crime&date_from=2024-01-01&date_to=2024-03-31",
+            ],
+            "trend": [f"/public/api/trends?area={a}&kind={k}" for a in areas for k in ("crime", "call")],
+        }
+        cold = {}
+        for label, urls in endpoints.items():
+            # the first answer of each URL (nothing cached yet in the worker that answers it)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            times = []
+            for u in urls:
+                start = time.perf_counter()
+                _get(conn, u)
+                times.append((time.perf_counter() - start) * 1000)
+            conn.close()
+            cold[label] = max(times)
+            run_load(port, urls, len(urls) * args.workers * 4, args.concurrency)  # warm every worker
+        # the trivial view before and after the others; the faster run is the baseline (the stricter ratio)
+        trivial = [run_load(port, ["/public/api/rules"], args.requests, args.concurrency)]
+        rows = [
+            {
+                "db": name,
+                "endpoint": label,
+                "cold_ms_max": cold[label],
+                **run_load(port, urls, args.requests, args.concurrency),
+            }
+            for label, urls in endpoints.items()
+        ]
+        trivial.append(run_load(port, ["/public/api/rules"], args.requests, args.concurrency))
+        rows.insert(
+            0, {"db": name, "endpoint": "trivial view", "cold_ms_max": 0.0, **max(trivial, key=lambda r: r["rps"])}
+        )
+    finally:
+        server.terminate()
+        server.wait(30)
+    base = rows[0]["rps"]
+    for r in rows:
+        r["ratio"] = r["rps"] / base
+        print(
+            f"  {r['endpoint']:14} first answer (cold) up to {r['cold_ms_max']:8.1f} ms | p50 {r['p50']:6.1f} ms "
+            f"p95 {r['p95']:6.1f} ms | {r['rps']:7.1f} req/s | ratio to trivial {r['ratio']:.2f}"
+            + (f" | {r['errors']} errors" if r["errors"] else ""),
+            flush=True,
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--db", default="sqlite,postgres", help="sqlite, postgres or both (comma-separated)")
+    parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432", help="PostgreSQL server")
+    parser.add_argument("--requests", type=int, default=400, help="requests per endpoint (bounded load)")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--reuse", action="store_true", help="serve the databases an earlier run loaded")
+    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)  # internal: the loading child process
+    args = parser.parse_args()
+    if args.load is not None:
+        load(args.load, seed=1)
+        return
+    OUT.mkdir(exist_ok=True)
+    rows = []
+    for name in args.db.split(","):
+        if name == "sqlite":
+            path = OUT / f"public_api_{args.events}.sqlite3"
+            if not args.reuse:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            rows += bench_db("SQLite", f"sqlite:///{path}", args, reuse=args.reuse)
+        elif name == "postgres":
+            db = f"copps_portal_bench_{args.events}"
+            import psycopg
+
+            if not args.reuse:
+                with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+                    conn.execute(f'CREATE DATABASE "{db}"')
+            rows += bench_db("PostgreSQL", f"{args.pg}/{db}", args, reuse=args.reuse)
+        else:
+            parser.error(f"unknown database {name}")
+    print("\nSummary (targets: p95 < 100 ms; at least half the trivial view's req/s):")
+    for r in rows:
+        ok = r["p95"] < 100 and r["ratio"] >= 0.5
+        print(
+            f"  {r['db']:10} {r['endpoint']:14} p95 {r['p95']:6.1f} ms  {r['rps']:7.1f} req/s  "
+            f"ratio {r['ratio']:.2f}  {'met' if ok or r['endpoint'] == 'trivial view' else 'NOT met'}"
+        )
+
+
+if __name__ == "__main__":
+    main()

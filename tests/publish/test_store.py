@@ -1,0 +1,110 @@
+"""The stored public tables: `copps publish-refresh` rebuilds them from every event, idempotently
+and in one transaction; `copps import` refreshes them; the public views read only them."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from tests.conftest import shared_data
+
+from copps.incidents.models import Event
+from copps.publish import store
+from copps.publish.models import PublicCount, PublicRecord, PublishState
+
+
+def _rows():
+    fields = [f.name for f in PublicRecord._meta.concrete_fields if f.name != "id"]
+    return sorted(PublicRecord.objects.values_list(*fields), key=repr)
+
+
+def test_refresh_command_stores_generalised_records_and_is_idempotent(town):
+    for i in range(20):
+        town.event(days_ago=10 + i, at=i * 5, address=f"{4000 + i} ELM ST", district="AB"[i % 2])
+    town.event(category="sex-offense", days_ago=40, address="77123 HIDDEN WAY")
+    out = io.StringIO()
+    call_command("publish_refresh", stdout=out)
+    assert "21 records (1 sensitive" in out.getvalue()
+    first, version = _rows(), store.version()
+    assert len(first) == 21
+    sensitive = PublicRecord.objects.get(sensitive=True)
+    # a sensitive event keeps only what its count needs
+    kept = (sensitive.date, sensitive.block, sensitive.lon, sensitive.beat, sensitive.cell_x)
+    assert kept == (None, "", None, "", None)
+    assert sensitive.category == "Sensitive offences"
+    assert not PublicRecord.objects.filter(block__contains="4000").exists()
+    assert set(PublicRecord.objects.filter(sensitive=False).values_list("block", flat=True)) == {"40XX ELM ST"}
+    call_command("publish_refresh", stdout=io.StringIO())
+    assert _rows() == first and store.version() == version + 1
+    assert PublicCount.objects.filter(sensitive=True).get().n == 1
+
+
+def test_a_failed_refresh_leaves_the_previous_tables(town, monkeypatch):
+    for i in range(5):
+        town.event(days_ago=10 + i, at=i)
+    town.publish()
+    before, version = _rows(), store.version()
+    town.event(days_ago=12, at=40)
+
+    def broken(chunk):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_insert", broken)
+    with pytest.raises(RuntimeError):
+        store.refresh()
+    assert _rows() == before and store.version() == version
+
+
+def test_views_read_the_store_not_the_events(client, town):
+    town.event(days_ago=10)
+    assert client.get(reverse("publish:public_api:events")).json()["features"] == []  # not refreshed yet
+    town.publish()
+    assert len(client.get(reverse("publish:public_api:events")).json()["features"]) == 1
+    Event.objects.all().delete()  # the store stays as refreshed until the next refresh
+    assert len(client.get(reverse("publish:public_api:events")).json()["features"]) == 1
+    town.publish()
+    assert client.get(reverse("publish:public_api:events")).json()["features"] == []
+
+
+def test_map_api_answers_in_a_fixed_number_of_queries(client, town, django_assert_max_num_queries):
+    for i in range(40):
+        town.event(days_ago=10 + i % 20, at=i * 3, district="AB"[i % 2])
+    town.publish()
+    with django_assert_max_num_queries(6):
+        assert len(client.get(reverse("publish:public_api:events")).json()["features"]) == 40
+    with django_assert_max_num_queries(6):
+        client.get(reverse("publish:public_api:grid"))
+
+
+@pytest.mark.django_db
+def test_import_refreshes_the_public_tables_once_the_site_publishes():
+    sample = str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv"))
+    call_command("import_events", sample, profile="chicago", stdout=io.StringIO())
+    # a site that has not started publishing (no tables, no snap points) is not rebuilt on import
+    assert not PublishState.objects.exists() and not PublicRecord.objects.exists()
+    call_command("publish_refresh", stdout=io.StringIO())
+    Event.objects.all().delete()
+    out = io.StringIO()
+    call_command("import_events", sample, profile="chicago", stdout=out)
+    assert "Public tables rebuilt" in out.getvalue()
+    assert PublicRecord.objects.count() == Event.objects.count() > 0
+    assert PublishState.objects.get().records == Event.objects.count()
+
+
+def test_cached_responses_are_the_same_gzipped_or_not_and_follow_a_refresh(client, town):
+    import gzip
+    import json
+
+    for i in range(30):
+        town.event(days_ago=10 + i, at=i * 3)
+    town.publish()
+    url = reverse("publish:public_api:events")
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert json.loads(gzip.decompress(packed.content)) == plain.json() and len(plain.json()["features"]) == 30
+    town.event(days_ago=9, at=99)
+    town.publish()
+    assert len(client.get(url).json()["features"]) == 31
