@@ -27,11 +27,9 @@ class BackupError(RuntimeError):
 
 
 def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The SHA-256 of a file, read in blocks (copps' one file digest: backups and imports)."""
+    with Path(path).open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _table_digest(cursor, table: str, columns: int, quote) -> dict:
@@ -50,8 +48,9 @@ def _fingerprint_tables(cursor, tables: Iterable[str], columns_of, quote) -> dic
 
 
 def _sqlite_fingerprint(conn: sqlite3.Connection) -> dict[str, dict]:
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    tables = [
+        r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    ]
     quote = lambda t: '"' + t.replace('"', '""') + '"'  # noqa: E731
     columns = lambda t: len(conn.execute(f"PRAGMA table_info({quote(t)})").fetchall())  # noqa: E731
     return _fingerprint_tables(conn.cursor(), tables, columns, quote)
@@ -63,16 +62,22 @@ def _pg_fingerprint(conn) -> dict[str, dict]:
     tables = [r[0] for r in cur.fetchall()]
 
     def columns(table: str) -> int:
-        cur.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' "
-                    "AND table_name = %s", (table,))
+        cur.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s",
+            (table,),
+        )
         return cur.fetchone()[0]
 
     return _fingerprint_tables(conn.cursor(), tables, columns, lambda t: '"' + t.replace('"', '""') + '"')
 
 
 def _pg_conninfo(db: dict) -> tuple[str, dict]:
-    parts = {"dbname": db["NAME"], "host": db.get("HOST") or "", "port": str(db.get("PORT") or ""),
-             "user": db.get("USER") or ""}
+    parts = {
+        "dbname": db["NAME"],
+        "host": db.get("HOST") or "",
+        "port": str(db.get("PORT") or ""),
+        "user": db.get("USER") or "",
+    }
     conninfo = " ".join(f"{k}={v}" for k, v in parts.items() if v)
     env = {**os.environ, **({"PGPASSWORD": db["PASSWORD"]} if db.get("PASSWORD") else {})}
     return conninfo, env
@@ -124,14 +129,24 @@ def backup(db: dict, out: Path) -> dict:
             # The dump and the fingerprint read the same snapshot, so they describe the same data.
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                                   f"--snapshot={snapshot}", f"--file={out}", f"--dbname={conninfo}"],
-                                  env=env, capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--snapshot={snapshot}",
+                    f"--file={out}",
+                    f"--dbname={conninfo}",
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if done.returncode != 0:
                 raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
             tables = _pg_fingerprint(conn)
-    manifest = {"format": FORMAT, "engine": engine, "file": out.name, "sha256": file_sha256(out),
-                "tables": tables}
+    manifest = {"format": FORMAT, "engine": engine, "file": out.name, "sha256": file_sha256(out), "tables": tables}
     _manifest_path(out).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
@@ -154,8 +169,10 @@ def restore(db: dict, backup_file: Path) -> dict:
     manifest = json.loads(manifest_file.read_text())
     actual = file_sha256(backup_file)
     if actual != manifest["sha256"]:
-        raise BackupError(f"{backup_file}: SHA-256 {actual} differs from the manifest's "
-                          f"{manifest['sha256']}: the file is damaged or was changed; not restoring")
+        raise BackupError(
+            f"{backup_file}: SHA-256 {actual} differs from the manifest's "
+            f"{manifest['sha256']}: the file is damaged or was changed; not restoring"
+        )
     engine = "sqlite" if db["ENGINE"].endswith("sqlite3") else "postgresql"
     if engine != manifest["engine"]:
         raise BackupError(f"the backup is of a {manifest['engine']} database; this one is {engine}")
@@ -172,13 +189,25 @@ def restore(db: dict, backup_file: Path) -> dict:
             src.close()
     else:
         conninfo, env = _pg_conninfo(db)
-        done = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-                               f"--dbname={conninfo}", str(backup_file)], env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--no-privileges",
+                "--exit-on-error",
+                f"--dbname={conninfo}",
+                str(backup_file),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
     restored = fingerprint(db)
     if restored != manifest["tables"]:
-        wrong = sorted(t for t in set(restored) | set(manifest["tables"])
-                       if restored.get(t) != manifest["tables"].get(t))
+        wrong = sorted(
+            t for t in set(restored) | set(manifest["tables"]) if restored.get(t) != manifest["tables"].get(t)
+        )
         raise BackupError(f"the restored database differs from the backup in: {', '.join(wrong)}")
     return manifest

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +15,9 @@ from pathlib import Path
 
 from copps.incidents.importing.errors import ImportFailed
 
-__all__ = ["sha256_of", "open_rows"]
+__all__ = ["open_rows"]
 
 _SNIFF_BYTES = 1 << 16
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _binary(path: Path):

@@ -13,13 +13,14 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from copps.accounts.backup import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
 from copps.incidents import taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
-from copps.incidents.importing.reader import open_rows, sha256_of
+from copps.incidents.importing.reader import open_rows
 from copps.incidents.importing.store import Stage
 from copps.incidents.models import ImportBatch, Site
 
@@ -117,7 +118,7 @@ def import_file(
     started = time.monotonic()
     if not path.is_file():
         raise ImportFailed(f"{label}: no such file")
-    sha = sha256_of(path)
+    sha = file_sha256(path)
     taxonomy.sync()
     categories = taxonomy.category_ids()
     result = ImportResult(file=label, profile=profile.name)

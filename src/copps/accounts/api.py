@@ -1,0 +1,53 @@
+"""The JSON API's plumbing for access: the staff API documents the refusals every staff
+operation can give, so that its OpenAPI schema tells clients (and schemathesis) the truth.
+
+Every staff operation answers 401 to a request without a signed-in session (with both factors),
+403 to one signed in without a staff role, and 400 when its parameters are invalid; django-ninja
+documents only the success answer, so this adds the others to each operation of the schema.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+__all__ = ["ERROR_SCHEMA", "StaffAPI", "document_refusals"]
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+_WHY = {
+    "400": "The parameters are invalid; `detail` says which and why.",
+    "401": "No signed-in staff session (password and second factor).",
+    "403": "Signed in, but not as department staff.",
+}
+
+
+def document_refusals(schema: dict, codes: tuple[str, ...]) -> dict:
+    """Add the refusal answers ``codes`` to every operation of ``schema`` (400 only where the
+    operation takes parameters or a body)."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            takes_input = bool(operation.get("parameters") or operation.get("requestBody"))
+            # django-ninja keys responses by int: compare as text so a declared code is kept
+            declared = {str(code) for code in operation["responses"]}
+            for code in codes:
+                if code in declared or (code == "400" and not takes_input):
+                    continue
+                operation["responses"][code] = {
+                    "description": _WHY[code],
+                    "content": {"application/json": {"schema": ERROR_SCHEMA}},
+                }
+    return schema
+
+
+class StaffAPI(NinjaAPI):
+    """A NinjaAPI for staff operations; its schema documents 400, 401 and 403."""
+
+    refusal_codes = ("400", "401", "403")
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_refusals(super().get_openapi_schema(*args, **kwargs), self.refusal_codes)

@@ -1,0 +1,150 @@
+"""schemathesis against every django-ninja API's generated OpenAPI schema, in process through
+the WSGI application (no server): valid and invalid inputs for every operation, every check
+schemathesis has, as a staff member and as nobody; then stateful runs where the schema links
+operations. Zero failures and no 5xx."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.errors import NoLinksFound
+from tests.conftest import sign_in
+from tests.security.urlmap import ninja_apis
+
+from copps.wsgi import application
+
+EXAMPLES = 25  # per operation and generation mode; `make check-security` runs the same
+
+# Failures found and reported to the rooms that own the operation, not yet fixed there. Never a
+# 5xx: those always fail. (operation, schemathesis failure class)
+KNOWN = [
+    # `type` is a free string in the schema, but only area types are accepted (400): the
+    # operation should declare the choices (a Literal), and the public API document its 400.
+    ("GET /api/events/areas", "RejectedPositiveData"),
+    ("GET /public/api/areas", "RejectedPositiveData"),
+    ("GET /public/api/areas", "UndefinedStatusCode"),
+]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """schemathesis calls the WSGI application itself, so Django's request signals run and would
+    close the test's database connection (it is inside the test transaction, which Django takes
+    for a connection left in a bad state). Django's own test client disconnects them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def all_checks() -> list:
+    load_all_checks()
+    return list(CHECKS.get_all())
+
+
+def load(api):
+    from django.urls import reverse
+
+    url = reverse(f"{api.urls_namespace}:openapi-json") if api.urls_namespace == "api" else None
+    if url is None:
+        url = reverse(f"publish:{api.urls_namespace}:openapi-json")
+    return schemathesis.openapi.from_wsgi(url, application)
+
+
+def staff_cookies(cast) -> dict:
+    client = sign_in(Client(), cast["analyst"])
+    return {name: morsel.value for name, morsel in client.cookies.items()}
+
+
+def run_operation(operation, cookies: dict, mode: GenerationMode, failures: list, checks: list) -> None:
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
+    @given(case=operation.as_strategy(mode))
+    def fuzz(case):
+        response = case.call(cookies=cookies)
+        if response.status_code >= 500:
+            failures.append(
+                f"{operation.label} {mode.value}: {response.status_code} for {case.formatted_path} {case.query}"
+            )
+            return
+        try:
+            case.validate_response(response, checks=checks)
+        except (AssertionError, BaseExceptionGroup) as exc:  # a group: one exception per failed check
+            for failure in getattr(exc, "exceptions", [exc]):
+                failures.append(
+                    f"{operation.label} {mode.value}: {type(failure).__name__}: {str(failure).splitlines()[0]}"
+                )
+
+    try:
+        fuzz()
+    except Unsatisfiable:
+        # nothing to make invalid: an operation without parameters has no negative cases
+        assert mode == GenerationMode.NEGATIVE, operation.label
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["staff", "nobody"])
+def test_every_api_operation_survives_fuzzing(cast, who):
+    cookies = staff_cookies(cast) if who == "staff" else {}
+    checks = all_checks()
+    failures, operations = [], 0
+    apis = ninja_apis()
+    assert len(apis) >= 2
+    for api in apis:
+        schema = load(api)
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            operations += 1
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                run_operation(operation, cookies, mode, failures, checks)
+    assert operations >= 7
+    unexpected = sorted({f for f in failures if not any(f.startswith(k) and c in f for k, c in KNOWN)})
+    assert unexpected == [], "\n".join(unexpected)
+
+
+@pytest.mark.django_db
+def test_stateful_where_the_schema_links_operations(cast):
+    """A state machine per API, from the links the schema declares or schemathesis infers. Every
+    operation today is a read with nothing to link, so schemathesis finds no links and says so;
+    when an API gains linked operations, this runs them, signed in as staff."""
+    cookies = staff_cookies(cast)
+    outcome = {}
+    for api in ninja_apis():
+        machine = load(api).as_state_machine()
+
+        class Signed(machine):
+            def get_call_kwargs(self, case):
+                return {"cookies": cookies}
+
+        try:
+            Signed.run(
+                settings=settings(
+                    max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+                )
+            )
+        except NoLinksFound:
+            outcome[api.title] = "no links"
+            continue
+        outcome[api.title] = "ran"
+    assert set(outcome) >= {"copps API", "copps public API"}, outcome
+
+
+def test_the_staff_schema_documents_its_refusals():
+    from copps.api_urls import api
+
+    schema = api.get_openapi_schema()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = {str(code) for code in operation["responses"]}
+            assert {"200", "401", "403"} <= codes, f"{method} {path}"
+            assert "400" in codes or not operation.get("parameters"), f"{method} {path}"
