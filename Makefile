@@ -5,19 +5,31 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/copps
 PYTEST_ARGS ?=
+# compiled translations (git-ignored): one .mo per locale/*/LC_MESSAGES/*.po
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
-.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import clean
+.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import bench-public check-security clean
 
-install: $(STAMP)
+install: $(STAMP) $(MO_FILES)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+## Translations of the public pages: msgfmt (Debian's gettext) compiles each .po when it changes.
+%.mo: %.po
+	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext; }
+	msgfmt --check-format -o $@ $<
+
 ## Debian's chromium for the browser tests (never a browser download of Playwright's own).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@# WeasyPrint's libraries and fonts for the PDF reports; poppler-utils gives pdftotext to their tests
+	@dpkg -s $(REPORT_DEBS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(REPORT_DEBS); }
+	@# gettext's msgfmt compiles the translations (make install)
+	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext; }
 
 ## The app on an embedded SQLite database with a synthetic city and demo users.
 demo: install
@@ -44,6 +56,24 @@ bench: install
 
 bench-import: install
 	$(BIN)/python bench/import_speed.py
+
+## the public map and trend API against a trivial view (EVENTS=1000000 to scale down)
+bench-public: install
+	$(BIN)/python bench/public_api.py --events $(or $(EVENTS),10000000)
+
+## Security checks (docs/security.md): `check --deploy` with production settings, pip-audit of every
+## pinned dependency (fails when its vulnerability source cannot be reached, unless
+## AUDIT_UNREACHABLE=warn, which CI sets: this machine kind cannot reach it), schemathesis on the APIs.
+check-security: install
+	@tmp=$$(mktemp -d) && COPPS_MODE=production COPPS_TLS=true COPPS_ALLOWED_HOSTS=copps.example.org \
+	  COPPS_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  COPPS_DATABASE_URL=sqlite:///$$tmp/check.sqlite3 COPPS_STATIC_ROOT=$$tmp/static \
+	  $(BIN)/copps check --deploy --fail-level WARNING; rc=$$?; rm -rf $$tmp; exit $$rc
+	@$(BIN)/python tests/security/audit_pins.py; rc=$$?; \
+	  if [ $$rc -eq 2 ] && [ "$(AUDIT_UNREACHABLE)" = "warn" ]; then \
+	    echo "!!! WARNING: the dependencies were NOT audited (vulnerability source unreachable) !!!"; \
+	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	$(BIN)/python -m pytest tests/security/test_schemathesis.py -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

@@ -88,6 +88,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counters (copps.accounts.ratelimit) live in the local-memory cache, which outlives
+    a test: start each test with empty buckets so one test's requests never throttle the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def real_hashers(settings):
     from copps import settings as copps_settings

@@ -80,6 +80,44 @@ VARIABLES: dict[str, Variable] = {
             "Trust the `X-Forwarded-Proto` header of the reverse proxy that terminates TLS (only "
             "when the proxy always sets it).",
         ),
+        Variable(
+            "COPPS_RATE_LIMITS",
+            "",
+            "Per-scope rate limits, `scope=N` requests per minute, comma-separated (e.g. "
+            "`report=10,tip=20`); `0` turns a scope off; scopes not named keep their built-in limit.",
+        ),
+        Variable(
+            "COPPS_COMMUNITY_REOPEN_DAYS",
+            "14",
+            "Days after a service request is closed during which its reporter may reopen it.",
+        ),
+        Variable(
+            "COPPS_COMMUNITY_PHOTO_MAX_MB",
+            "8",
+            "Largest photo a resident may attach to a concern, in megabytes (before re-encoding).",
+        ),
+        Variable(
+            "COPPS_COMMUNITY_PHOTO_MAX_PIXELS",
+            "40000000",
+            "Largest photo a resident may attach, in pixels (width x height), refused before decoding.",
+        ),
+        Variable(
+            "COPPS_SURVEY_MIN_N",
+            "10",
+            "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",
+        ),
+        Variable(
+            "COPPS_EMAIL_HOST",
+            "",
+            "SMTP host for subscription mail; empty: mail is written to the console (the demo).",
+        ),
+        Variable("COPPS_EMAIL_PORT", "25", "SMTP port for subscription mail."),
+        Variable("COPPS_EMAIL_FROM", "copps@localhost", "Sender address of subscription mail."),
+        Variable(
+            "COPPS_SITE_URL",
+            "http://127.0.0.1:8000",
+            "The public address of copps, for the links in mail (confirm, unsubscribe).",
+        ),
     ]
 }
 

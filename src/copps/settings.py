@@ -39,13 +39,20 @@ INSTALLED_APPS = [
     "copps.community",
     "copps.problems",
     "copps.publish",
+    "copps.reports",
+    "copps.community.engagement",
 ]
 
 MIDDLEWARE = [
+    # Outermost: the anonymous-tip routes lose client address, user agent and cookies before any
+    # other code sees the request, and set no cookie (copps/community/tipguard.py).
+    "copps.community.tipguard.TipPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "copps.accounts.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # public pages in English or Spanish: from the language cookie, else Accept-Language
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +127,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = config.get("COPPS_TIME_ZONE")
 USE_I18N = True
+# Public pages are translated (locale/<lang>/LC_MESSAGES/django.po; make install compiles the .mo files).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR.parent.parent / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -179,3 +189,20 @@ COPPS_PUBLISH_MIN_OFFSET_M = config.get("COPPS_PUBLISH_MIN_OFFSET_M")
 COPPS_PUBLISH_K = config.get("COPPS_PUBLISH_K")
 COPPS_PUBLISH_DELAY_DAYS = config.get("COPPS_PUBLISH_DELAY_DAYS")
 COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")
+
+# Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
+COPPS_RATE_LIMITS = config.get("COPPS_RATE_LIMITS")
+COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
+COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
+COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
+
+# Community engagement (copps/community/engagement/conf.py validates; docs/engagement.md).
+COPPS_SURVEY_MIN_N = config.get("COPPS_SURVEY_MIN_N")
+COPPS_SITE_URL = config.get("COPPS_SITE_URL")
+# Subscription mail: SMTP when a host is set, else the console (the demo prints each mail).
+EMAIL_HOST = config.get("COPPS_EMAIL_HOST")
+EMAIL_PORT = int(config.get("COPPS_EMAIL_PORT"))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = config.get("COPPS_EMAIL_FROM")

@@ -15,7 +15,12 @@ urlpatterns = [
     path("events/", include("copps.incidents.urls")),
     path("api/", include("copps.api_urls")),
     path("open311/v2/", include("copps.community.open311_urls")),
+    # surveys, watch groups, meetings, beat officers, subscriptions (before community/: its own prefix)
+    path("community/engage/", include("copps.community.engagement.urls")),
     path("community/", include("copps.community.urls")),
     path("problems/", include("copps.problems.urls")),
     path("public/", include("copps.publish.urls")),
+    path("reports/", include("copps.reports.urls")),
+    # the language switcher of the public pages (POST, sets the language cookie)
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -50,6 +50,12 @@ class Command(BaseCommand):
         if (data_dir / "truth.json").exists():
             # scanned candidates and two worked example problems, one assessed against the planted intervention
             call_command("problems_demo", truth=data_dir / "truth.json", stdout=self.stdout._out)
+            # the example problem on the public portal, with simulated residents' answers
+            call_command("publish_demo", stdout=self.stdout._out)
+        # a survey with answers, a watch group, meetings and beat officers (after the users: officers)
+        call_command("engagement_demo", stdout=self.stdout._out)
+        # requests filed through the report page and anonymous tips, with the department's replies
+        call_command("community_demo", stdout=self.stdout._out)
         if not opts["no_serve"]:
             call_command("serve", bind=opts["bind"])
 
