@@ -71,6 +71,20 @@ def test_other_routes_keep_the_usual_access_log(fmt):
     assert CLIENT_ADDR in line and "Frontdoor-UA-canary" in line  # the scrub is for the tip routes only
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/community/track/Zq8xV2secretkey/",
+        "/community/track/Zq8xV2secretkey/photo.jpg",
+        "/open311/v2/tokens/Zq8xV2secretkey.json",
+    ],
+)
+def test_tracking_keys_and_open311_tokens_never_reach_the_access_log(path):
+    line = access_line(path, GREEDY)
+    assert "Zq8xV2secretkey" not in line
+    assert "[key]" in line and CLIENT_ADDR in line  # redacted, not scrubbed: the route is not a tip route
+
+
 def test_copps_serve_runs_gunicorn_with_the_scrubbing_logger(monkeypatch):
     seen = {}
 

@@ -7,17 +7,32 @@ by ``-`` whatever the configured log format asks for: the address (``%(h)s``), u
 header and environ variable (``%({name}i)s``, ``%({name}o)s``, ``%({name}e)s``), and the query
 string. The time is kept to the hour. What stays is the method, path, status, size and
 duration, which is what an operator needs to see the route works.
+
+On every route, the path segments that are bearer secrets -- a reporter's tracking key
+(``/community/track/<key>/``) and an Open311 request token (``/open311/v2/tokens/<token>.json``)
+-- are written as ``[key]``: whoever reads the log must not be able to open a resident's request.
 """
 
 from __future__ import annotations
+
+import re
 
 from gunicorn.glogging import Logger
 
 from copps.community.tipguard import is_tip_path
 
-__all__ = ["TipScrubbingLogger", "SAFE_ATOMS"]
+__all__ = ["TipScrubbingLogger", "SAFE_ATOMS", "redact_secrets"]
 
 SAFE_ATOMS = frozenset({"s", "m", "U", "H", "b", "B", "T", "D", "M", "L", "p"})
+
+
+# Path segments that open a resident's request to whoever holds them.
+SECRET_SEGMENTS = re.compile(r"(/community/track/|/open311/v2/tokens/)[^/?.\s]+")
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every tracking key and Open311 token replaced by ``[key]``."""
+    return SECRET_SEGMENTS.sub(r"\1[key]", text)
 
 
 class TipScrubbingLogger(Logger):
@@ -25,6 +40,9 @@ class TipScrubbingLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         path = environ.get("PATH_INFO") or ""
         if not is_tip_path(path):
+            for name in ("r", "U", "{raw_uri}e", "{path_info}e"):
+                if isinstance(atoms.get(name), str):
+                    atoms[name] = redact_secrets(atoms[name])
             return atoms
         safe = {k: v for k, v in atoms.items() if k in SAFE_ATOMS}
         safe["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"
