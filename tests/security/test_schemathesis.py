@@ -22,13 +22,7 @@ EXAMPLES = 25  # per operation and generation mode; `make check-security` runs t
 
 # Failures found and reported to the rooms that own the operation, not yet fixed there. Never a
 # 5xx: those always fail. (operation, schemathesis failure class)
-KNOWN = [
-    # `type` is a free string in the schema, but only area types are accepted (400): the
-    # operation should declare the choices (a Literal), and the public API document its 400.
-    ("GET /api/events/areas", "RejectedPositiveData"),
-    ("GET /public/api/areas", "RejectedPositiveData"),
-    ("GET /public/api/areas", "UndefinedStatusCode"),
-]
+KNOWN: list[tuple[str, str]] = []  # (operation, check) pairs allowed to fail: none today
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ documents only the success answer, so this adds the others to each operation of 
 from __future__ import annotations
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 __all__ = ["ERROR_SCHEMA", "StaffAPI", "document_refusals"]
 
@@ -44,10 +45,29 @@ def document_refusals(schema: dict, codes: tuple[str, ...]) -> dict:
     return schema
 
 
+def refuse_invalid_parameters(api: NinjaAPI) -> NinjaAPI:
+    """Answer a parameter that fails validation (a value outside its declared choices, say) with
+    400 and a one-line ``detail``, as the hand-written checks do, instead of ninja's 422 list."""
+
+    def handler(request, exc: ValidationError):
+        reasons = "; ".join(
+            f"{'.'.join(str(part) for part in error.get('loc', ())[1:]) or 'request'}: {error.get('msg', 'invalid')}"
+            for error in exc.errors
+        )
+        return api.create_response(request, {"detail": reasons or "invalid parameters"}, status=400)
+
+    api.add_exception_handler(ValidationError, handler)
+    return api
+
+
 class StaffAPI(NinjaAPI):
     """A NinjaAPI for staff operations; its schema documents 400, 401 and 403."""
 
     refusal_codes = ("400", "401", "403")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_invalid_parameters(self)
 
     def get_openapi_schema(self, *args, **kwargs):
         return document_refusals(super().get_openapi_schema(*args, **kwargs), self.refusal_codes)

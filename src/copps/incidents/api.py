@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
@@ -24,7 +26,7 @@ def _refuse(request: HttpRequest) -> JsonResponse | None:
 
 
 @router.get("/areas", summary="Area outlines of one type (beat, district, neighbourhood) as GeoJSON (staff only)")
-def areas_geojson(request: HttpRequest, type: str = "beat"):
+def areas_geojson(request: HttpRequest, type: Literal["city", "district", "beat", "neighbourhood"] = "beat"):
     refused = _refuse(request)
     if refused:
         return refused

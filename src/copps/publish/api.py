@@ -7,11 +7,13 @@ Event row itself.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Literal
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from ninja import NinjaAPI, Router
 
+from copps.accounts.api import document_refusals, refuse_invalid_parameters
 from copps.incidents.models import Area
 from copps.publish import feedback, problem_pages, published, service, trends
 from copps.publish.cache import cached
@@ -91,7 +93,7 @@ def counts(request: HttpRequest):
 
 
 @router.get("/areas", summary="Outlines of districts, beats or neighbourhoods as GeoJSON")
-def areas(request: HttpRequest, type: str = "district"):
+def areas(request: HttpRequest, type: Literal["district", "beat", "neighbourhood"] = "district"):
     if type not in (Area.Type.DISTRICT, Area.Type.BEAT, Area.Type.NEIGHBOURHOOD):
         return JsonResponse({"detail": "type must be district, beat or neighbourhood"}, status=400)
     features = [
@@ -168,8 +170,15 @@ def rules(request: HttpRequest):
 class _PublicAPI(NinjaAPI):
     """Mounted inside the ``publish`` namespace, which ninja's root lookup does not know about."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refuse_invalid_parameters(self)
+
     def get_root_path(self, path_params):
         return reverse(f"publish:{self.urls_namespace}:api-root", kwargs=path_params)
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_refusals(super().get_openapi_schema(*args, **kwargs), ("400",))
 
 
 # No Swagger UI page: it would load its scripts from a CDN. The schema is at openapi.json.
