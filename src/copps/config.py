@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret"]
+__all__ = ["ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret", "setting_int"]
 
 
 class ConfigError(RuntimeError):
@@ -151,3 +151,19 @@ def get_secret(name: str) -> str:
         except OSError as exc:
             raise ConfigError(f"{file_var}={path!r}: cannot read: {exc.strerror}") from exc
     return get(name)
+
+
+def setting_int(name: str, default: int, low: int) -> int:
+    """A whole-number Django setting, checked when it is read (tests override settings, so the
+    check cannot happen once at start-up): a bad or too-small value fails loudly."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = getattr(settings, name, default)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+    if number < low:
+        raise ImproperlyConfigured(f"{name}={number}: must be at least {low}")
+    return number

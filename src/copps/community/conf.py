@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from copps.config import setting_int
 
 __all__ = ["reopen_days", "photo_max_bytes", "photo_max_pixels", "RATE_LIMITS"]
 
@@ -17,24 +16,13 @@ RATE_LIMITS = {
 }
 
 
-def _int(name: str, default: int, low: int) -> int:
-    value = getattr(settings, name, default)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
-    if number < low:
-        raise ImproperlyConfigured(f"{name}={number}: must be at least {low}")
-    return number
-
-
 def reopen_days() -> int:
-    return _int("COPPS_COMMUNITY_REOPEN_DAYS", 14, 0)
+    return setting_int("COPPS_COMMUNITY_REOPEN_DAYS", 14, 0)
 
 
 def photo_max_bytes() -> int:
-    return _int("COPPS_COMMUNITY_PHOTO_MAX_MB", 8, 1) * 1024 * 1024
+    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_MB", 8, 1) * 1024 * 1024
 
 
 def photo_max_pixels() -> int:
-    return _int("COPPS_COMMUNITY_PHOTO_MAX_PIXELS", 40_000_000, 1)
+    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_PIXELS", 40_000_000, 1)

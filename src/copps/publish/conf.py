@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from copps.config import setting_int
+
 __all__ = ["Rule", "RULES", "PublishRules", "rules"]
 
 
@@ -24,17 +26,29 @@ class Rule:
 RULES: dict[str, Rule] = {
     r.setting: r
     for r in [
-        Rule("COPPS_PUBLISH_SNAP_MIN_ADDRESSES", 8,
-             "N: every published point stands for at least this many address points (police.uk: 8)."),
-        Rule("COPPS_PUBLISH_MIN_OFFSET_M", 10.0,
-             "No published point lies closer than this (metres) to an address point or to the true "
-             "location of an event it stands for."),
+        Rule(
+            "COPPS_PUBLISH_SNAP_MIN_ADDRESSES",
+            8,
+            "N: every published point stands for at least this many address points (police.uk: 8).",
+        ),
+        Rule(
+            "COPPS_PUBLISH_MIN_OFFSET_M",
+            10.0,
+            "No published point lies closer than this (metres) to an address point or to the true "
+            "location of an event it stands for.",
+        ),
         Rule("COPPS_PUBLISH_K", 10, "k: published counts from 1 to k-1 are suppressed."),
-        Rule("COPPS_PUBLISH_DELAY_DAYS", 7,
-             "An event is published only when it occurred and was reported at least this many "
-             "days before today; a month's counts only when the whole month is that old."),
-        Rule("COPPS_PUBLISH_SENSITIVE", "district",
-             "`district`: sensitive events appear only in monthly district counts; `none`: not at all."),
+        Rule(
+            "COPPS_PUBLISH_DELAY_DAYS",
+            7,
+            "An event is published only when it occurred and was reported at least this many "
+            "days before today; a month's counts only when the whole month is that old.",
+        ),
+        Rule(
+            "COPPS_PUBLISH_SENSITIVE",
+            "district",
+            "`district`: sensitive events appear only in monthly district counts; `none`: not at all.",
+        ),
     ]
 }
 
@@ -49,14 +63,7 @@ class PublishRules:
 
 
 def _int(name: str, low: int) -> int:
-    value = getattr(settings, name, RULES[name].default)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
-    if number < low:
-        raise ImproperlyConfigured(f"{name}={number}: must be at least {low}")
-    return number
+    return setting_int(name, RULES[name].default, low)
 
 
 def rules() -> PublishRules:
