@@ -141,13 +141,6 @@ def _requests(views):
     return pairs
 
 
-# The community admin's request form has a URLField without assume_scheme: Django 5.2 warns (an
-# error under this suite's filterwarnings), which would turn the admin's page into a 500 here
-# only. Reported to the community room; the matrix is about who gets what.
-URLFIELD_WARNING = "ignore:The default scheme will be changed:django.utils.deprecation.RemovedInDjango60Warning"
-
-
-@pytest.mark.filterwarnings(URLFIELD_WARNING)
 @pytest.mark.parametrize("role", ROLES)
 def test_matrix(role, world):
     client = Client(raise_request_exception=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 
 from copps.community.models import ApiKey, Service, ServiceAttribute, ServiceRequest, StateChange
 from copps.community.states import State, TransitionError, advance
@@ -40,6 +41,12 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_select_related = ("service", "beat")
     search_fields = ("public_id", "description", "block_address")
     date_hierarchy = "requested_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A link typed without a scheme (media.example.org/x.jpg) means https, not http.
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
     raw_id_fields = ("beat", "district", "api_key")
     # State changes go through copps.community.states.advance (the staff triage pages), so that
     # each one is checked and recorded; the admin shows them but does not edit them.
