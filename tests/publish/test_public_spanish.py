@@ -1,0 +1,62 @@
+"""The public portal pages follow the visitor's language: Spanish from Accept-Language."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from tests.publish.test_trends import _days_ago, _months_back
+
+pytestmark = pytest.mark.django_db
+
+
+def _spanish(client, name):
+    page = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="es")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert '<html lang="es">' in body
+    return body
+
+
+def test_public_map_in_spanish(client):
+    body = _spanish(client, "publish:map")
+    assert "Mapa de delitos, llamadas y accidentes de tráfico" in body
+    assert "Crime, calls and collisions map" not in body
+    assert "Cómo se generalizan las ubicaciones" in body
+    assert "How locations are generalised" not in body
+    assert "Problemas en los que estamos trabajando" in body
+    assert "Problems we are working on" not in body
+
+
+def test_trends_page_in_spanish(client):
+    body = _spanish(client, "publish:trends")
+    assert "<h1>Tendencias" in body and "<h1>Trends" not in body
+    assert "Más sobre los datos y las reglas de privacidad" in body
+    assert "More about the data and the privacy rules" not in body
+
+
+def test_public_map_stays_english_by_default(client):
+    body = client.get(reverse("publish:map")).content.decode()
+    assert "Crime, calls and collisions map" in body
+    assert "Mapa de delitos, llamadas y accidentes de tráfico" not in body
+
+
+@pytest.fixture
+def history(town):
+    """13 published months of burglaries in district A: 12 a month, then 40 in the latest."""
+    months = _months_back(13)
+    for m in months:
+        for i in range(40 if m == months[-1] else 12):
+            town.event(category="burglary", days_ago=_days_ago(m, 1 + i % 27), district="A", at=i)
+    town.publish()
+    return months
+
+
+def test_trend_and_compstat_tables_in_spanish(client, history):
+    trends = client.get(reverse("publish:trends"), {"area": "city", "kind": "crime"}, HTTP_ACCEPT_LANGUAGE="es")
+    body = trends.content.decode()
+    assert trends.status_code == 200
+    assert "Últimos 12 meses frente a los 12 anteriores" in body and "Last 12 months vs the 12 before" not in body
+    assert "Recuentos mensuales de los últimos" in body and "Monthly counts for the last" not in body
+    compstat = client.get(reverse("publish:compstat"), {"area": "city"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Mismo mes del año pasado" in compstat and "Same month last year" not in compstat
+    assert "IC del 95%" in compstat and "95% CI" not in compstat
