@@ -27,7 +27,7 @@ def sign_in(page, live_server):
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "analyst")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form.login button[type=submit]")
     page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
     if page.url.endswith("/enrol/"):
         secret = page.locator("#totp-secret").inner_text().strip()
