@@ -30,60 +30,65 @@ def _back(request, problem: Problem):
     return redirect(reverse("problems:detail", args=[problem.pk]) + "#scanning")
 
 
-@require_POST
-@problem_view(work=True)
-def link_request(request, problem: Problem):
-    form = RequestLinkForm(request.POST)
+def _find(model, ref: str):
+    """A request or tip by its number or its public id, or None."""
+    found = model.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    return found or model.objects.filter(public_id=ref).first()
+
+
+def _link(request, problem: Problem, form, ref_field: str, model, link_model, link_field: str, what: str, describe):
+    """Link one community record to ``problem`` (once), logging only its number and ``describe``."""
     if not form.is_valid():
         messages.error(request, "Not linked: " + " ".join(e for errs in form.errors.values() for e in errs))
         return _back(request, problem)
-    ref = form.cleaned_data["request_id"]
-    sr = ServiceRequest.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
-    sr = sr or ServiceRequest.objects.filter(public_id=ref).first()
-    if sr is None:
-        messages.error(request, f"Not linked: no community request {ref}.")
+    ref = form.cleaned_data[ref_field]
+    obj = _find(model, ref)
+    if obj is None:
+        messages.error(request, f"Not linked: no {what} {ref}.")
         return _back(request, problem)
     with transaction.atomic():
-        link, created = RequestLink.objects.get_or_create(
-            problem=problem, request=sr, defaults={"added_by": request.user, "note": form.cleaned_data["note"]}
+        _, created = link_model.objects.get_or_create(
+            problem=problem,
+            **{link_field: obj},
+            defaults={"added_by": request.user, "note": form.cleaned_data["note"]},
         )
         if created:
-            record_change(
-                request,
-                problem,
-                "request.link",
-                f"Community request {sr.pk} linked ({sr.service.name})",
-                {"request": sr.pk},
-            )
-    messages.success(request, "Request linked." if created else "That request was linked already.")
+            record_change(request, problem, f"{link_field}.link", describe(obj), {link_field: obj.pk})
+    messages.success(
+        request,
+        f"{what.split()[-1].capitalize()} linked." if created else f"That {what.split()[-1]} was linked already.",
+    )
     return _back(request, problem)
+
+
+@require_POST
+@problem_view(work=True)
+def link_request(request, problem: Problem):
+    return _link(
+        request,
+        problem,
+        RequestLinkForm(request.POST),
+        "request_id",
+        ServiceRequest,
+        RequestLink,
+        "request",
+        "community request",
+        lambda sr: f"Community request {sr.pk} linked ({sr.service.name})",
+    )
 
 
 @require_POST
 @problem_view(work=True)
 def link_tip(request, problem: Problem):
-    form = TipLinkForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not linked: " + " ".join(e for errs in form.errors.values() for e in errs))
-        return _back(request, problem)
-    ref = form.cleaned_data["tip_id"]
-    tip = Tip.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
-    tip = tip or Tip.objects.filter(public_id=ref).first()
-    if tip is None:
-        messages.error(request, f"Not linked: no tip {ref}.")
-        return _back(request, problem)
-    with transaction.atomic():
-        link, created = TipLink.objects.get_or_create(
-            problem=problem, tip=tip, defaults={"added_by": request.user, "note": form.cleaned_data["note"]}
-        )
-        if created:
-            # the tip's text is not copied: only its number and topic go into the problem's log
-            record_change(
-                request,
-                problem,
-                "tip.link",
-                f"Anonymous tip {tip.pk} linked ({tip.get_topic_display()})",
-                {"tip": tip.pk},
-            )
-    messages.success(request, "Tip linked." if created else "That tip was linked already.")
-    return _back(request, problem)
+    # the tip's text is not copied: only its number and topic go into the problem's log
+    return _link(
+        request,
+        problem,
+        TipLinkForm(request.POST),
+        "tip_id",
+        Tip,
+        TipLink,
+        "tip",
+        "tip",
+        lambda tip: f"Anonymous tip {tip.pk} linked ({tip.get_topic_display()})",
+    )
