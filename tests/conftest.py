@@ -116,7 +116,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    # The browser asks for the (session-wide) live server so that it closes first: pytest tears
+    # fixtures down in reverse order, and a live server stopped while Chromium still holds
+    # keep-alive connections leaves request threads that close a database connection no longer
+    # shared with them, which fails the last test of the run.
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is not installed: run `make test` (it installs it) or apt-get install chromium")
     from playwright.sync_api import sync_playwright
@@ -136,6 +140,20 @@ def browser():
         )
         yield b
         b.close()
+    _wait_for_live_server_requests()
+
+
+def _wait_for_live_server_requests(timeout: float = 15.0) -> None:
+    """Let the live server's request threads see the closed browser sockets and finish while
+    the in-memory database is still shared with them (they close their connection on the way out)."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not [t for t in threading.enumerate() if t.name.endswith("(process_request_thread)")]:
+            return
+        time.sleep(0.05)
 
 
 @pytest.fixture
