@@ -30,6 +30,11 @@ browser-deps:
 	@dpkg -s $(REPORT_DEBS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(REPORT_DEBS); }
 	@# gettext's msgfmt compiles the translations (make install)
 	@command -v msgfmt >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq gettext; }
+	@# axe-core for the browser tests' accessibility checks (tests/browser/axe.py), pinned, from the npm
+	@# registry at set-up (never from a CDN, never fetched by a test); reinstalled when the pin moves
+	@grep -qs '"version": "4.14.1"' .cache/axe/node_modules/axe-core/package.json || \
+	  { command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }; \
+	    npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4.14.1; }
 
 ## The app on an embedded SQLite database with a synthetic city and demo users.
 demo: install

@@ -13,10 +13,12 @@ from datetime import date, timedelta
 import pyotp
 import pytest
 from django.core.management import call_command
+from tests.browser.axe import audit
 from tests.browser.conftest import ARTIFACTS, shot
 from tests.conftest import PASSWORD
 
-from copps.accounts.models import TOTPDevice
+from copps.accounts.mfa import issue_enrolment_code
+from copps.accounts.models import TOTPDevice, User
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems.models import Candidate, Problem
 
@@ -44,18 +46,22 @@ def team(city, django_user_model):
     return truth
 
 
-def signed_in(browser, live_server, username):
+def signed_in(browser, live_server, username, audits=None):
     """A browser context signed in as ``username``: password, then the authenticator (pyotp plays
-    the phone app, reading the secret the enrolment page shows)."""
+    the phone app, reading the secret the enrolment page shows). ``audits`` collects axe's report
+    of the sign-in page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
+    if audits is not None:
+        audits.append(audit(page, "sign-in"))
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("form.login button[type=submit]")
     page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
     if page.url.endswith("/enrol/"):
         secret = page.locator("#totp-secret").inner_text().strip()
+        page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username=username)))
         page.fill("#id_code", pyotp.TOTP(secret).now())
         page.click("form.login button[type=submit]")
         page.click("text=Continue")
@@ -105,7 +111,9 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     truth = team
     (ARTIFACTS / "sara").mkdir(parents=True, exist_ok=True)
     csp = []
-    analyst = signed_in(browser, live_server, "analyst")
+    # axe-core on each main page; one failure at the end lists every page's serious violations
+    audits = []
+    analyst = signed_in(browser, live_server, "analyst", audits)
     analyst.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
 
     # 1. The dashboard: hot-spot layers drawn from copps' own GeoJSON, CompStat, alerts, requests.
@@ -116,6 +124,7 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     assert "hot cells" in analyst.locator("#hotspot-status").inner_text()
     assert analyst.locator("table.compstat tbody tr").count() > 3
     shot(analyst, "sara/01-dashboard")
+    audits.append(audit(analyst, "dashboard"))
     district = Area.objects.filter(type="district").order_by("code").first()
     analyst.select_option("#area", str(district.pk))
     analyst.click("form.filters button[type=submit]")
@@ -132,9 +141,11 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
         Candidate.objects.filter(kind="hot_spot"), key=lambda c: math.dist((c.x, c.y), (target["x"], target["y"]))
     )
     shot(analyst, "sara/03-candidates")
+    audits.append(audit(analyst, "candidates"))
     analyst.goto(f"{live_server.url}/problems/candidates/{corner.pk}/")
     assert analyst.locator("figure.evidence-chart svg").count() == 1
     shot(analyst, "sara/04-candidate")
+    audits.append(audit(analyst, "candidate"))
     analyst.click("text=Promote to a problem")
     analyst.wait_for_url(re.compile(r".*/problems/\d+/$"))
     problem = Problem.objects.get(candidates=corner)
@@ -142,6 +153,7 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
 
     # 3. Scanning checklist: summary and categories (analyst), owner (supervisor); then the gate.
     analyst.goto(f"{live_server.url}/problems/{pid}/edit/")
+    audits.append(audit(analyst, "problem edit"))
     analyst.fill("#id_summary", "Thefts from cars and fights at the commercial corner, evenings, for a year.")
     codes = [code for code, _ in corner.evidence["top_categories"][:3]]
     analyst.select_option(
@@ -158,6 +170,7 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     analyst.goto(f"{live_server.url}/problems/{pid}/")
     assert analyst.locator("section.gate li.unmet").count() == 0
     shot(analyst, "sara/05-scanning-checklist-met")
+    audits.append(audit(analyst, "problem"))
     ask_and_approve(analyst, supervisor, live_server, pid, "analysis", "06")
 
     # 4. Analysis: an hour x weekday profile, the triangle and a tested hypothesis.
@@ -206,6 +219,7 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     # 6. The outcome assessment against a control beat.
     start = date.fromisoformat(truth["intervention"]["start_date"])
     analyst.goto(f"{live_server.url}/problems/{pid}/assessments/new/")
+    audits.append(audit(analyst, "assessment form"))
     analyst.fill("#id_title", "One year after the response")
     analyst.fill("#id_before_start", truth["start"])
     analyst.fill("#id_before_end", (start - timedelta(days=1)).isoformat())
@@ -219,6 +233,7 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     analyst.wait_for_url(re.compile(rf".*/problems/{pid}/assessments/\d+/$"))
     assert "95% CI" in analyst.content()
     shot(analyst, "sara/12-assessment")
+    audits.append(audit(analyst, "assessment result"))
 
     # 7. The SARA report as a PDF, read back with pdftotext.
     response = analyst.request.get(f"{live_server.url}/reports/sara/{pid}/pdf/")
@@ -232,3 +247,5 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     assert "Thefts peak after closing time" in flat and "Repair the lamps" in flat
     assert "CI" in flat
     assert csp == [], csp[:3]
+    failed = [report for report in audits if report]
+    assert not failed, "axe: serious accessibility violations on\n" + "\n".join(failed)
