@@ -24,6 +24,11 @@ def enrolled(user):
     return mfa.enrol(user, secret, pyotp.TOTP(secret).at(time.time() - 30))
 
 
+def enrolment_code(user) -> str:
+    """An enrolment code for ``user``, as an administrator would issue it."""
+    return mfa.issue_enrolment_code(user)
+
+
 def password_step(client, username: str, password: str = PASSWORD, **extra):
     return client.post(reverse("login"), {"username": username, "password": password, **extra})
 

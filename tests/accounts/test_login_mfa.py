@@ -1,7 +1,7 @@
 """Signing in: residents with a password; staff with a password and a second factor (TOTP or a
-one-time recovery code), enrolling an authenticator at their first sign-in. No path gives a
-staff session with one factor: not the login form, not the admin's login, not "remember me",
-not a session signed in by other code."""
+one-time recovery code), enrolling an authenticator at their first sign-in with a one-time
+enrolment code from an administrator. No path gives a staff session with one factor: not the
+login form, not the admin's login, not "remember me", not a session signed in by other code."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.accounts.conftest import (
     audit_actions,
     code_for,
     enrolled,
+    enrolment_code,
     password_step,
     sign_in_fully,
     signed_in,
@@ -103,26 +104,39 @@ def test_recovery_codes_are_stored_hashed(cast):
 
 
 def test_first_sign_in_enrols_an_authenticator_before_anything_else(client, cast):
+    """A password alone no longer enrols an authenticator: whoever stole it, faced with an account
+    that has none yet, would enrol their own. The administrator's enrolment code is needed too."""
+    issued = enrolment_code(cast["analyst"])
     response = password_step(client, "analyst", next="/events/")
     assert response["Location"] == reverse("mfa_enrol")
     assert client.get(reverse("mfa_verify"))["Location"] == reverse("mfa_enrol")
     assert client.get(reverse("incidents:list")).status_code == 302 and not signed_in(client)
     page = client.get(reverse("mfa_enrol"))
     secret = page.context["secret"]
-    assert secret.encode() in page.content
+    assert secret.encode() in page.content and b"id_enrolment_code" in page.content
     assert b"otpauth://totp/copps:analyst?secret=" + secret.encode() in page.content
     assert page["Cache-Control"] == "no-store" or "no-store" in page["Cache-Control"]
+    # the password and a right app code, without the enrolment code (or with a wrong one): refused
+    for guess in ("", "AAAA-AAAA-AAAA-AAAA"):
+        refused = client.post(reverse("mfa_enrol"), {"enrolment_code": guess, "code": pyotp.TOTP(secret).now()})
+        assert refused.status_code == 200 and b"enrolment code did not work" in refused.content
+        assert not signed_in(client) and not TOTPDevice.objects.exists()
+    assert client.get(reverse("incidents:list")).status_code == 302
     # the secret is not stored until a code proves the app holds it
-    assert not TOTPDevice.objects.exists()
-    assert b"did not match" in client.post(reverse("mfa_enrol"), {"code": "000000"}).content
-    done = client.post(reverse("mfa_enrol"), {"code": pyotp.TOTP(secret).now()})
+    wrong = client.post(reverse("mfa_enrol"), {"enrolment_code": issued, "code": "000000"})
+    assert b"did not match" in wrong.content and not TOTPDevice.objects.exists()
+    done = client.post(reverse("mfa_enrol"), {"enrolment_code": issued.lower(), "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 200 and signed_in(client)
     assert len(done.context["codes"]) == 10 and done.context["next"] == "/events/"
     assert TOTPDevice.objects.get(user=cast["analyst"]).secret == secret
     assert client.get(reverse("incidents:list")).status_code == 200
-    assert ["login.password_ok", "mfa.enrol", "mfa.enrol", "login.success"] == [
-        a for a in audit_actions(username="analyst") if a.startswith(("login", "mfa"))
+    assert ["login.password_ok", "mfa.enrol", "login.failed", "mfa.enrol", "login.failed", "mfa.enrol",
+            "mfa.enrol", "login.success"] == [
+        a for a in audit_actions(username="analyst") if a.startswith(("login", "mfa.enrol"))
     ]
+    assert AuditLog.objects.filter(action="login.failed").first().params == {"factor": "enrolment code"}
+    assert AuditLog.objects.get(action="login.success").params == {
+        "factors": ["password", "enrolment code", "totp"]}
 
 
 def test_enrolment_cannot_replace_an_existing_authenticator(client, cast):

@@ -14,6 +14,8 @@ from tests.browser.conftest import ARTIFACTS
 from tests.community.frontdoor import jpeg_with_gps
 from tests.conftest import PASSWORD
 
+from copps.accounts.mfa import issue_enrolment_code
+from copps.accounts.models import User
 from copps.community.models import RequestPhoto, Service, ServiceAttribute, ServiceRequest, Tip
 from copps.community.states import advance
 from copps.incidents.models import Area
@@ -86,6 +88,7 @@ def staff_sign_in(page, live_server):
     page.click("form.login button[type=submit]")
     page.wait_for_url(re.compile(r".*/accounts/login/enrol/$"))
     secret = page.locator("#totp-secret").inner_text().strip()
+    page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="officer")))
     page.fill("#id_code", pyotp.TOTP(secret).now())
     page.click("form.login button[type=submit]")
     page.click("text=Continue")

@@ -10,7 +10,8 @@ import pytest
 from tests.browser.conftest import shot
 from tests.conftest import PASSWORD
 
-from copps.accounts.models import TOTPDevice
+from copps.accounts.mfa import issue_enrolment_code
+from copps.accounts.models import TOTPDevice, User
 from copps.incidents.models import Area, Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +32,7 @@ def sign_in(page, live_server):
     page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
     if page.url.endswith("/enrol/"):
         secret = page.locator("#totp-secret").inner_text().strip()
+        page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="analyst")))
         page.fill("#id_code", pyotp.TOTP(secret).now())
         page.click("form.login button[type=submit]")
         assert page.locator(".recovery-codes li").count() == 10

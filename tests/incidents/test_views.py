@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from tests.conftest import PASSWORD
 
+from copps.accounts.mfa import issue_enrolment_code
 from copps.accounts.models import AuditLog
 from copps.incidents.models import Area, Event
 
@@ -36,7 +37,8 @@ def test_staff_signs_in_with_password_and_code_and_sees_the_table(client, cast, 
     assert response.status_code == 302 and response["Location"] == reverse("mfa_enrol")
     assert client.get(reverse("incidents:list")).status_code == 302  # no staff page with one factor
     secret = client.get(reverse("mfa_enrol")).context["secret"]
-    response = client.post(reverse("mfa_enrol"), {"code": pyotp.TOTP(secret).now()})
+    response = client.post(reverse("mfa_enrol"), {"enrolment_code": issue_enrolment_code(cast["analyst"]),
+                                                  "code": pyotp.TOTP(secret).now()})
     assert response.status_code == 200 and len(response.context["codes"]) == 10
     page = client.get(reverse("incidents:list"))
     assert page.status_code == 200

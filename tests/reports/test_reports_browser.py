@@ -11,6 +11,9 @@ from tests.browser.conftest import shot
 from tests.conftest import PASSWORD
 from tests.reports.conftest import pdf_text
 
+from copps.accounts.mfa import issue_enrolment_code
+from copps.accounts.models import User
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -21,6 +24,7 @@ def sign_in_officer(page, live_server):
     page.click("form.login button[type=submit]")
     page.wait_for_url(re.compile(r".*/accounts/login/enrol/$"))
     secret = page.locator("#totp-secret").inner_text().strip()
+    page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="officer")))
     page.fill("#id_code", pyotp.TOTP(secret).now())
     page.click("form.login button[type=submit]")
     page.click("text=Continue")

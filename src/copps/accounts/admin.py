@@ -1,19 +1,28 @@
 """The admin for accounts: the administrator sees which staff accounts are locked and releases
 them, resets a lost authenticator, and disables accounts; each of these is audited.
 
+Creating a staff account or resetting its second factor issues a one-time enrolment code, shown
+once on the page that follows: the user needs it, besides the password, to enrol an
+authenticator. Copps keeps only its hash, so a lost code is replaced by resetting again.
+
 The audit log is not in the admin: only auditors read it, at /accounts/audit/, and every read
 is audited."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
-from copps.accounts import audit
+from copps.accounts import audit, mfa, sessions
 from copps.accounts.models import RecoveryCode, TOTPDevice, User
 
 
 @admin.register(User)
 class CoppsUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, ("copps", {"fields": ("role", "locked_at")}))
+    # The role is chosen at creation, so that a staff account gets its enrolment code at once.
+    add_fieldsets = (*UserAdmin.add_fieldsets, ("copps", {"fields": ("role",)}))
     readonly_fields = ("locked_at",)
     list_display = ("username", "email", "role", "is_active", "locked", "has_authenticator", "last_login")
     list_filter = ("role", "is_active", ("locked_at", admin.EmptyFieldListFilter))
@@ -38,14 +47,38 @@ class CoppsUserAdmin(UserAdmin):
             released += 1
         self.message_user(request, f"Released {released} account(s).", messages.SUCCESS)
 
-    @admin.action(description="Reset the second factor (the user enrols a new authenticator at next sign-in)")
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.requires_mfa:
+            obj._copps_enrolment_code = mfa.issue_enrolment_code(obj, request=request)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        code = getattr(obj, "_copps_enrolment_code", None)
+        if code is None or IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        return self._show_enrolment_codes(request, [(obj, code)],
+                                          reverse("admin:accounts_user_change", args=[obj.pk]))
+
+    def _show_enrolment_codes(self, request, issued: list[tuple[User, str]], next_url: str):
+        """The one page that ever shows the codes (served no-store, like every admin page)."""
+        return TemplateResponse(request, "accounts/enrolment_codes.html", {
+            **self.admin_site.each_context(request),
+            "title": "Enrolment codes", "issued": issued, "next": next_url,
+            "hours": int(mfa.ENROLMENT_CODE_TTL.total_seconds() // 3600),
+        })
+
+    @admin.action(description="Reset the second factor and issue an enrolment code (ends their sessions; "
+                              "the user enrols a new authenticator at next sign-in)")
     def reset_second_factor(self, request, queryset):
+        issued = []
         for user in queryset:
             TOTPDevice.objects.filter(user=user).delete()
             RecoveryCode.objects.filter(user=user).delete()
+            ended = sessions.end_all_sessions(user)  # whoever holds the lost phone is signed out
             audit.record("mfa.reset", request=request, object_type="user", object_id=user.pk,
-                         params={"username": user.get_username()})
-        self.message_user(request, f"Reset the second factor of {queryset.count()} account(s).", messages.SUCCESS)
+                         params={"username": user.get_username(), "sessions_ended": ended})
+            issued.append((user, mfa.issue_enrolment_code(user, request=request)))
+        return self._show_enrolment_codes(request, issued, reverse("admin:accounts_user_changelist"))
 
     @admin.action(description="Disable the selected accounts (ends their sessions)")
     def disable_accounts(self, request, queryset):

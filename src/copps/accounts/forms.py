@@ -1,4 +1,4 @@
-"""Forms for signing in and for reading the audit log."""
+"""Forms for signing in, enrolling an authenticator, and reading the audit log."""
 
 from __future__ import annotations
 
@@ -21,6 +21,20 @@ class CodeForm(forms.Form):
         label="Code", max_length=32, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "autofocus": True, "spellcheck": "false"}),
+    )
+
+
+class EnrolForm(forms.Form):
+    """Enrolling an authenticator: the enrolment code an administrator gave, and the app's first code."""
+
+    enrolment_code = forms.CharField(
+        label="Enrolment code", max_length=32, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )
+    code = forms.CharField(
+        label="Code from the app", max_length=32, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "spellcheck": "false"}),
     )
 
 

@@ -1,5 +1,7 @@
-"""The second factor for staff: TOTP authenticator apps (RFC 6238, via pyotp) and one-time
-recovery codes; and the session marks that say which factors a session has passed."""
+"""The second factor for staff: TOTP authenticator apps (RFC 6238, via pyotp), one-time
+recovery codes, the one-time enrolment codes an administrator issues so that enrolling an
+authenticator takes more than the password; and the session marks that say which factors a
+session has passed."""
 
 from __future__ import annotations
 
@@ -7,24 +9,28 @@ import hashlib
 import hmac
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
-from copps.accounts.models import RecoveryCode, TOTPDevice, User
+from copps.accounts import audit
+from copps.accounts.models import EnrolmentCode, RecoveryCode, TOTPDevice, User
 
 __all__ = [
     "ISSUER", "RECOVERY_CODES", "mark_mfa_verified", "is_mfa_verified", "new_secret",
     "provisioning_uri", "code_matches", "enrol", "ensure_device", "check_code", "remaining_recovery_codes",
+    "ENROLMENT_CODE_TTL", "issue_enrolment_code", "enrolment_ticket",
 ]
 
 ISSUER = "copps"
 RECOVERY_CODES = 10
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 DRIFT_STEPS = 1  # accept the code of the previous and next 30-second step (clock drift)
+ENROLMENT_CODE_TTL = timedelta(hours=72)  # long enough for a weekend, short enough to go stale
 
 # The session key that marks a signed-in session as having passed the second factor.
 MFA_SESSION_KEY = "copps_mfa"
@@ -84,14 +90,50 @@ def _new_recovery_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
+def issue_enrolment_code(user: User, *, request: HttpRequest | None = None) -> str:
+    """A fresh one-time enrolment code for ``user``, to be shown once to the administrator who
+    asked for it; any earlier code of the user stops working. Audited as ``mfa.enrolment_code``
+    (the row never holds the code)."""
+    code = _new_recovery_code()
+    expires_at = timezone.now() + ENROLMENT_CODE_TTL
+    with transaction.atomic():
+        EnrolmentCode.objects.filter(user=user).delete()
+        ticket = EnrolmentCode.objects.create(user=user, code_hash=_hash_recovery(code), expires_at=expires_at)
+        audit.record("mfa.enrolment_code", request=request, object_type="user", object_id=user.pk,
+                     params={"username": user.get_username(), "code": ticket.pk,
+                             "expires_at": expires_at.isoformat(),
+                             **({} if request is not None else {"via": "command"})})
+    return code
+
+
+def enrolment_ticket(user: User, code: str) -> EnrolmentCode | None:
+    """``user``'s unspent, unexpired enrolment code if ``code`` is it, else None. Checking does
+    not spend it: ``enrol`` does, together with saving the authenticator."""
+    if len(_normalise_recovery(code)) != 16:
+        return None
+    live = EnrolmentCode.objects.filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now())
+    for ticket in live:
+        if hmac.compare_digest(ticket.code_hash, _hash_recovery(code, ticket.code_hash.split("$", 1)[0])):
+            return ticket
+    return None
+
+
 @transaction.atomic
-def enrol(user: User, secret: str, code: str) -> list[str] | None:
+def enrol(user: User, secret: str, code: str, ticket: EnrolmentCode | None = None) -> list[str] | None:
     """Save ``user``'s authenticator if ``code`` shows the app holds ``secret``, and return fresh
     recovery codes (shown once, stored hashed); None if the code is wrong. Any earlier device
-    and codes are replaced."""
+    and codes are replaced. The enrolment page passes the ``ticket`` (see ``enrolment_ticket``)
+    and it is spent here, only if the code is right; None too if it was spent meanwhile."""
     step = _matching_step(secret, code, time.time())
     if step is None:
         return None
+    if ticket is not None:
+        # Conditional update: one enrolment code enrols one authenticator, even when raced.
+        spent = EnrolmentCode.objects.filter(
+            pk=ticket.pk, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).update(used_at=timezone.now())
+        if not spent:
+            return None
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     TOTPDevice.objects.create(user=user, secret=secret, last_step=step)

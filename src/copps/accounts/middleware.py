@@ -19,9 +19,9 @@ NO_STORE_PREFIXES = ("/accounts/", "/admin/")
 
 class SessionSecurityMiddleware:
     """After ``AuthenticationMiddleware``: ends a signed-in session that has been idle for 30
-    minutes, is 12 hours old, or belongs to a user who needs two factors but whose session has
-    not passed the second one (however it was signed in). The request continues as anonymous,
-    so protected pages send it to sign in again."""
+    minutes, is 12 hours old, belongs to a locked account, or belongs to a user who needs two
+    factors but whose session has not passed the second one (however it was signed in). The
+    request continues as anonymous, so protected pages send it to sign in again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -42,6 +42,8 @@ class SessionSecurityMiddleware:
         reason = sessions.expired(request.session)
         if not reason and user.requires_mfa and not mfa.is_mfa_verified(request.session):
             reason = "second factor missing"
+        if not reason and user.locked_at:
+            reason = "account locked"  # locking ends the sessions too; this covers any left over
         if reason:
             audit.record("session.end", request=request, user=user, object_type="user",
                          object_id=user.pk, params={"reason": reason})

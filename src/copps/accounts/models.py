@@ -70,6 +70,23 @@ class RecoveryCode(models.Model):
         return f"recovery code of {self.user}{' (used)' if self.used_at else ''}"
 
 
+class EnrolmentCode(models.Model):
+    """The one-time code an administrator hands a staff member who has no authenticator yet (a
+    new account, or after a lost phone): enrolling an authenticator takes the password *and*
+    this code, so a stolen password alone never yields a staff session. Shown once to the
+    administrator, valid for 72 hours, spent on use. Like recovery codes, only a salted SHA-256
+    is kept (80 random bits)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=96)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"enrolment code of {self.user}{' (used)' if self.used_at else ''}"
+
+
 class UserSession(models.Model):
     """Which database sessions belong to which user, so that signing out or disabling an
     account can end every one of them."""

@@ -3,7 +3,9 @@
 Staff sign in in two steps. The password step never signs anyone in: it leaves a short-lived
 "pending" mark in the session, and only the second step (a TOTP or recovery code, or enrolling
 an authenticator the first time) calls ``login()``. Until then ``request.user`` is anonymous,
-so no staff page and no admin page can be reached with one factor."""
+so no staff page and no admin page can be reached with one factor. Enrolling takes a one-time
+enrolment code from an administrator besides the password: whoever holds only the password of
+an account without an authenticator cannot enrol their own."""
 
 from __future__ import annotations
 
@@ -22,8 +24,8 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from copps.accounts import audit, lockout, mfa
-from copps.accounts.forms import AuditFilterForm, CodeForm, LoginForm
+from copps.accounts import audit, lockout, mfa, sessions
+from copps.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, LoginForm
 from copps.accounts.models import AuditLog, Role, TOTPDevice, User
 from copps.accounts.permissions import auditor_required
 
@@ -78,10 +80,21 @@ def _fail(request: HttpRequest, username: str, user: User | None, factor: str) -
     audit.record("login.failed", request=request, user=user, username=username, object_type="user",
                  object_id=user.pk if user else "", outcome=DENIED, params={"factor": factor})
     if lockout.after_failure(username, user):
+        ended = sessions.end_all_sessions(user)  # a session signed in elsewhere ends with the lock
         audit.record("account.locked", request=request, user=user, username=username,
                      object_type="user", object_id=user.pk, outcome=DENIED,
                      params={"failures": lockout.STAFF_MAX_FAILURES,
-                             "window_minutes": int(lockout.STAFF_WINDOW.total_seconds() // 60)})
+                             "window_minutes": int(lockout.STAFF_WINDOW.total_seconds() // 60),
+                             "sessions_ended": ended})
+
+
+def _locked_out(request: HttpRequest, user: User) -> HttpResponse | None:
+    """After a failed second step: the sign-in page again if that failure locked the account."""
+    user.refresh_from_db(fields=["locked_at"])
+    if not user.locked_at:
+        return None
+    request.session.pop(PENDING, None)
+    return render(request, "registration/login.html", {"form": LoginForm(), "error": SIGN_IN_FAILED})
 
 
 def _complete(request: HttpRequest, user: User, factors: list[str], next_url: str) -> None:
@@ -153,19 +166,20 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                               {"left": left, "next": _landing(user, pending.get("next", ""))})
             return redirect(_landing(user, pending.get("next", "")))
         _fail(request, user.get_username(), user, "second")
-        user.refresh_from_db(fields=["locked_at"])
-        if user.locked_at:
-            request.session.pop(PENDING, None)
-            form = LoginForm()
-            return render(request, "registration/login.html", {"form": form, "error": SIGN_IN_FAILED})
+        locked = _locked_out(request, user)
+        if locked:
+            return locked
         error = "That code did not work. Enter the current code from your authenticator app, or a recovery code."
     return render(request, "registration/verify.html", {"form": form, "error": error})
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "enrolment_code")
 @csrf_protect
 @never_cache
 def enrol_view(request: HttpRequest) -> HttpResponse:
+    """First sign-in, or after an administrator reset the second factor: the password step is
+    done; the enrolment code the administrator issued and the app's first code finish it. A
+    wrong enrolment code counts as a failed sign-in (five lock a staff account)."""
     user, pending = _pending_user(request)
     if user is None:
         return redirect("login")
@@ -175,18 +189,30 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if not secret:
         secret = pending["secret"] = mfa.new_secret()
         request.session[PENDING] = pending
-    form = CodeForm(request.POST or None)
+    form = EnrolForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        codes = mfa.enrol(user, secret, form.data.get("code", "")) if form.is_valid() else None
-        if codes:
-            audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk)
-            _complete(request, user, ["password", "totp"], pending.get("next", ""))
-            return render(request, "registration/recovery_codes.html",
-                          {"codes": codes, "next": _landing(user, pending.get("next", ""))})
-        audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk,
-                     outcome=DENIED, params={"reason": "wrong code"})
-        error = "That code did not match. Check the clock of your phone and enter the current code."
+        ticket = mfa.enrolment_ticket(user, form.data.get("enrolment_code", "")[:32])
+        if ticket is None:
+            audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk,
+                         outcome=DENIED, params={"reason": "enrolment code"})
+            _fail(request, user.get_username(), user, "enrolment code")
+            locked = _locked_out(request, user)
+            if locked:
+                return locked
+            error = ("That enrolment code did not work. It is valid once, for 72 hours: ask an "
+                     "administrator for a new one if yours has expired or been used.")
+        else:
+            codes = mfa.enrol(user, secret, form.data.get("code", "")[:32], ticket=ticket)
+            if codes:
+                audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk,
+                             params={"enrolment_code": ticket.pk})
+                _complete(request, user, ["password", "enrolment code", "totp"], pending.get("next", ""))
+                return render(request, "registration/recovery_codes.html",
+                              {"codes": codes, "next": _landing(user, pending.get("next", ""))})
+            audit.record("mfa.enrol", request=request, user=user, object_type="user", object_id=user.pk,
+                         outcome=DENIED, params={"reason": "wrong code"})
+            error = "That code did not match. Check the clock of your phone and enter the current code."
     return render(request, "registration/enrol.html", {
         "form": form, "error": error, "secret": secret, "uri": mfa.provisioning_uri(user, secret),
     })
