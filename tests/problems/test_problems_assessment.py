@@ -4,6 +4,7 @@ change only with its interval and p."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -79,17 +80,28 @@ def test_every_percentage_on_the_pages_comes_with_its_interval_and_p(client_for,
     problem, form, _ = intervention
     client_for("analyst").post(reverse("problems:assessment_new", args=[problem.pk]), form)
     a = Assessment.objects.get()
-    for url in (reverse("problems:assessment", args=[problem.pk, a.pk]), reverse("problems:detail", args=[problem.pk])):
-        text = re.sub(r"<[^>]+>", " ", client_for("supervisor").get(url).content.decode())
-        full = (
-            r"(?:down|up) \d+% relative to the control "
-            r"\(\d+% CI: (?:down|up) \d+% to (?:down|up) \d+%; p [=<] 0?\.\d+\)"
-        )
+    bound = r"(?:(?:down|up) \d+%|no change|up without bound)"
+    full = (
+        r"(?:(?:down|up) \d+%|no change)(?: relative to the control)? "
+        rf"\(\d+% CI: {bound} to {bound}; p [=<] [01]?\.\d+\)"
+    )
+    urls = (
+        reverse("problems:assessment", args=[problem.pk, a.pk]),
+        reverse("problems:detail", args=[problem.pk]),
+        reverse("problems:dashboard"),
+    )
+    for url in urls:
+        response = client_for("supervisor").get(url)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
         spans = [m.span() for m in re.finditer(full, text)]
-        changes = [m.start() for m in re.finditer(r"(?:down|up) \d+%", text)]
+        changes = [m.start() for m in re.finditer(r"(?:down|up) \d+%|[+−-]\d+%", text)]
         assert spans and changes, url
-        for at in changes:  # every "down N%" sits inside a statement with its interval and p
+        for at in changes:  # every "down N%" or "+N%" sits inside a statement with its interval and p
             assert any(a <= at < b for a, b in spans), text[at - 80 : at + 80]
+    # the dashboard's CompStat flags only the significant changes
+    cells = [c for row in response.context["compstat"] for c in row["cells"]]
+    flags = len(re.findall(r"significant (?:rise|fall)", text))
+    assert flags == sum(c["significant"] for c in cells) and 0 < flags < len(cells)
 
 
 def test_assessment_with_areas_and_validation(client_for, intervention):

@@ -13,6 +13,7 @@ from copps.analysis import assessment as stats
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.geometry import contains, ring, to_wgs84, union_of
 from copps.problems.models import Assessment, Problem, Task
+from copps.problems.presenting import change_statement
 
 __all__ = ["ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement"]
 
@@ -114,20 +115,16 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
 
 
 def effect_statement(result: dict, alpha: float = 0.05) -> str:
-    """The one way copps words an effect: the change always with its interval and p.
+    """An assessment's effect in words (:func:`copps.problems.presenting.change_statement`).
 
     >>> effect_statement({"rate_ratio": 0.6, "rate_ratio_lower": 0.4, "rate_ratio_upper": 0.9, "p": 0.012})
     'down 40% relative to the control (95% CI: down 60% to down 10%; p = 0.012)'
     """
-
-    def pct(rr: float) -> str:
-        change = round(100 * (rr - 1))
-        return "no change" if change == 0 else f"{'down' if change < 0 else 'up'} {abs(change)}%"
-
-    level = round(100 * (1 - alpha))
-    p = result["p"]
-    p_text = "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
-    return (
-        f"{pct(result['rate_ratio'])} relative to the control ({level}% CI: {pct(result['rate_ratio_lower'])} "
-        f"to {pct(result['rate_ratio_upper'])}; {p_text})"
+    return change_statement(
+        result["rate_ratio"],
+        result["rate_ratio_lower"],
+        result["rate_ratio_upper"],
+        result["p"],
+        alpha=alpha,
+        against="relative to the control",
     )

@@ -17,6 +17,7 @@ from copps.community.models import ServiceRequest
 from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
 from copps.problems.models import Problem, Stage
+from copps.problems.presenting import change_statement
 from copps.problems.scanning.base import latest_day
 
 __all__ = [
@@ -72,8 +73,9 @@ def _groups(ev: EventArrays, top: int) -> tuple[list[str], np.ndarray]:
 
 def compstat_table(data: AreaEvents, top: int = 8, alpha: float = ALPHA) -> list[dict]:
     """Rows of the CompStat table: every crime, then the ``top`` categories; for each window
-    (week, 28 days, year to date) the count now, the same dates last year, the change and — only
-    when the exact rate-ratio test says it is larger than chance — a flag with its interval and p."""
+    (week, 28 days, year to date) the count now, the same dates last year, the change worded with
+    its interval and p, and — only when the exact rate-ratio test says it is larger than chance —
+    a flag."""
     ev = data.events
     if ev is None or len(ev) == 0:
         return []
@@ -90,19 +92,20 @@ def compstat_table(data: AreaEvents, top: int = 8, alpha: float = ALPHA) -> list
         for window in compstat.PERIODS:
             (now, n_days), (before, b_days) = counts[window]["now"], counts[window]["prior year"]
             r = compstat.compare(now[i : i + 1], before[i : i + 1], n_days, b_days, alpha=alpha)
-            pct = float(r.percent_change[0])
             cells.append(
                 {
                     "window": window,
                     "now": int(now[i]),
                     "before": int(before[i]),
-                    "percent": None if np.isnan(pct) else round(pct),
                     "significant": bool(r.significant[0]),
                     "direction": int(r.direction[0]),
-                    "lower": round(100 * (float(r.lower[0]) - 1)) if np.isfinite(r.lower[0]) else None,
-                    "upper": round(100 * (float(r.upper[0]) - 1)) if np.isfinite(r.upper[0]) else None,
                     "p": float(r.p[0]),
-                    "p_text": "p < 0.001" if r.p[0] < 0.001 else f"p = {float(r.p[0]):.3f}",
+                    # the change is only ever printed with its interval and p
+                    "statement": None
+                    if now[i] == 0 and before[i] == 0
+                    else change_statement(
+                        float(r.ratio[0]), float(r.lower[0]), float(r.upper[0]), float(r.p[0]), alpha=alpha
+                    ),
                 }
             )
         out.append({"label": label, "cells": cells})

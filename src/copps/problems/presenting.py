@@ -1,8 +1,11 @@
-"""Candidate evidence as staff read it: plain labels and numbers formatted for people."""
+"""Candidate evidence and changes in rates as staff read them: plain labels and numbers
+formatted for people."""
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "evidence_rows"]
+import math
+
+__all__ = ["LABELS", "change_statement", "evidence_rows", "p_text"]
 
 LABELS = {
     "events": "Events",
@@ -74,3 +77,31 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
     order = {k: i for i, k in enumerate(LABELS)}
     keys = sorted(evidence, key=lambda k: (order.get(k, len(order)), k))
     return [(LABELS.get(k, k.replace("_", " ")), _text(k, evidence[k])) for k in keys]
+
+
+def p_text(p: float) -> str:
+    """A p-value as printed next to a change: three decimals near the threshold, two above."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def _change(ratio: float) -> str:
+    change = round(100 * (ratio - 1))
+    return "no change" if change == 0 else f"{'down' if change < 0 else 'up'} {abs(change)}%"
+
+
+def change_statement(ratio: float, lower: float, upper: float, p: float, alpha: float = 0.05, against: str = "") -> str:
+    """The one way copps words a change in a rate: the change always with its interval and p
+    (a "down 40%" never stands alone, however large it looks). ``against``: what it is relative
+    to, e.g. "relative to the control".
+
+    >>> change_statement(0.6, 0.4, 0.9, 0.012)
+    'down 40% (95% CI: down 60% to down 10%; p = 0.012)'
+    >>> change_statement(math.inf, 2.1, math.inf, 0.004)
+    'up from none (p = 0.004)'
+    """
+    level = round(100 * (1 - alpha))
+    if not math.isfinite(ratio):  # nothing before: no percentage to give
+        return f"up from none ({p_text(p)})"
+    head = f"{_change(ratio)} {against}".strip()
+    high = _change(upper) if math.isfinite(upper) else "up without bound"
+    return f"{head} ({level}% CI: {_change(lower)} to {high}; {p_text(p)})"
