@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests.problems.conftest import audit_actions
 
 from copps.incidents.models import Area
-from copps.problems.assessing import effect_statement
+from copps.problems.assessing import buffer_statement, effect_statement, net_statement
 from copps.problems.models import Assessment, Problem, Task
 
 
@@ -65,6 +65,19 @@ def test_assessment_recovers_the_planted_effect(client_for, intervention):
     assert ba["rate_ratio_lower"] < ba["rate_ratio"] < ba["rate_ratio_upper"]
     wdq = a.result["wdq"]
     assert wdq["success_measure"] < 0 and wdq["buffer_measure"] > 0 and wdq["wdq"] < 0  # planted: displacement
+    # the displacement's significance: the buffer against the control, and the net effect (WDD)
+    counts = a.counts
+    bc = a.result["buffer_change"]
+    expected_rr = (counts["buffer"]["after"] / counts["buffer"]["before"]) / (
+        counts["control"]["after"] / counts["control"]["before"])
+    assert bc["rate_ratio"] == pytest.approx(expected_rr) and bc["rate_ratio"] > 1  # planted: the ring rose
+    assert bc["rate_ratio_lower"] < bc["rate_ratio"] < bc["rate_ratio_upper"] and 0 <= bc["p"] <= 1
+    wdd = a.result["wdd"]
+    d = {z: counts[z]["after"] - counts[z]["before"] for z in counts}
+    assert wdd["estimate"] == d["target"] - d["control"] + d["buffer"]
+    assert wdd["se"] == pytest.approx(sum(counts[z][p] for z in counts for p in ("before", "after")) ** 0.5)
+    assert wdd["lower"] < wdd["estimate"] < wdd["upper"] and 0 <= wdd["p"] <= 1
+    assert a.parameters["methods"]["wdd"] == "copps.analysis.assessment.wdd"
     assert a.process == {"tasks": 2, "planned": 2, "done": 1, "dropped": 0, "done_share": 0.5}
     assert a.parameters["periods"]["after"][0] == iv["start_date"] and a.parameters["buffer_m"] == 400
     assert a.target["type"] in ("Polygon", "MultiPolygon") and a.buffer and a.control
@@ -74,6 +87,9 @@ def test_assessment_recovers_the_planted_effect(client_for, intervention):
     statement = effect_statement(ba)
     assert statement in page and "95% CI" in statement and "p = " in statement
     assert "some displacement to the buffer" in page and "1 of 2 planned tasks done" in page
+    assert buffer_statement(a.result) in page and "relative to the control (95% CI" in buffer_statement(a.result)
+    net = net_statement(a.result)
+    assert net in html.unescape(page) and "than the control's trend predicts" in net and "; p " in net
 
 
 def test_every_percentage_on_the_pages_comes_with_its_interval_and_p(client_for, intervention):

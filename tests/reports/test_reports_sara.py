@@ -5,12 +5,13 @@ carries the same text."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from django.urls import reverse
 from tests.reports.conftest import pdf_text
 
 from copps.accounts.models import AuditLog
-from copps.problems.assessing import effect_statement
+from copps.problems.assessing import buffer_statement, effect_statement, net_statement
 
 SECTIONS = ("Summary", "Scanning", "Analysis", "Response", "Assessment")
 
@@ -33,6 +34,8 @@ def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
     # assessment: the stored result, worded with its interval and p; WDQ read; process done vs planned
     assert effect_statement(a.result["before_after"]) in html
     assert "some displacement to the buffer" in html and "3 of 3 planned tasks done" in html
+    # ... and whether that displacement, and the effect net of it, are larger than chance
+    assert buffer_statement(a.result) in html and net_statement(a.result) in unescape(html)
     assert "Sunridge Corner Business Association" in html and "Natural surveillance" in html.replace(
         "natural", "Natural"
     )
@@ -47,6 +50,7 @@ def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
         at = flat.index(f" {heading} ", at) + 1
     assert "Restricted — law-enforcement sensitive" in flat
     assert "95% CI" in flat and "relative to the control" in flat and "weighted displacement quotient" in flat
+    assert "than the control's trend predicts" in flat.replace("’", "'")
     assert [r.params["format"] for r in AuditLog.objects.filter(action="report.sara").order_by("id")] == ["html", "pdf"]
 
 

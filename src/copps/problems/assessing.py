@@ -13,9 +13,12 @@ from copps.analysis import assessment as stats
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.geometry import contains, ring, to_wgs84, union_of
 from copps.problems.models import Assessment, Problem, Task
-from copps.problems.presenting import change_statement
+from copps.problems.presenting import change_statement, p_text
 
-__all__ = ["ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement"]
+__all__ = [
+    "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
+    "buffer_statement", "net_statement", "wdq_reading",
+]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
 ZERO_CORRECTION = 0.5
@@ -79,6 +82,16 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
     }
     if "buffer" in pairs:
         result["wdq"] = _json(stats.wdq(pairs["target"], pairs["buffer"], pairs["control"]))
+        # The WDQ is a ratio with no sampling distribution; its significance is read from two
+        # tests: did the buffer change relative to the control (the same rate-ratio test as the
+        # target), and is the effect net of displacement larger than chance (Wheeler & Ratcliffe's
+        # weighted displacement difference, on the raw counts).
+        result["buffer_change"] = _json(
+            stats.before_after(pairs["buffer"], pairs["control"], alpha=data["alpha"], dispersion=data["dispersion"])
+        )
+        raw = {z: (c["before"], c["after"]) for z, c in counts.items()}
+        if sum(raw["target"]) + sum(raw["control"]) + sum(raw["buffer"]) > 0:
+            result["wdd"] = _json(stats.wdd(raw["target"], raw["control"], buffer=raw["buffer"], alpha=data["alpha"]))
     parameters = {
         "kind": data["kind"],
         "categories": list(categories),
@@ -88,7 +101,12 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
         "periods": {k: [a.isoformat(), b.isoformat()] for k, (a, b) in periods.items()},
         "target_from": data["target_from"],
         "control_from": data["control_from"],
-        "methods": {"before_after": "copps.analysis.assessment.before_after", "wdq": "copps.analysis.assessment.wdq"},
+        "methods": {
+            "before_after": "copps.analysis.assessment.before_after",
+            "wdq": "copps.analysis.assessment.wdq",
+            "buffer_change": "copps.analysis.assessment.before_after",
+            "wdd": "copps.analysis.assessment.wdd",
+        },
     }
     with transaction.atomic():
         a = Assessment.objects.create(
@@ -128,3 +146,54 @@ def effect_statement(result: dict, alpha: float = 0.05) -> str:
         alpha=alpha,
         against="relative to the control",
     )
+
+
+def buffer_statement(result: dict, alpha: float = 0.05) -> str:
+    """The buffer's change relative to the control, with its interval and p: whether the
+    displacement (or diffusion) the WDQ suggests is larger than chance. "" when not computed."""
+    bc = result.get("buffer_change")
+    if not bc:
+        return ""
+    return change_statement(
+        bc["rate_ratio"], bc["rate_ratio_lower"], bc["rate_ratio_upper"], bc["p"],
+        alpha=alpha, against="relative to the control",
+    )
+
+
+def _events(n: float) -> str:
+    k = round(abs(n))
+    if k == 0:
+        return "no difference"
+    return f"{k} {'event' if k == 1 else 'events'} {'fewer' if n < 0 else 'more'}"
+
+
+def net_statement(result: dict, alpha: float = 0.05) -> str:
+    """The weighted displacement difference in words (Wheeler & Ratcliffe 2018): events
+    prevented in the target and buffer together against the control's trend, with interval and p,
+    e.g. "15 events fewer than the control's trend predicts, counting the buffer (95% CI: 42
+    events fewer to 12 events more; p = 0.28)".
+    """
+    w = result.get("wdd")
+    if not w:
+        return ""
+    level = round(100 * (1 - alpha))
+    return (
+        f"{_events(w['estimate'])} than the control's trend predicts, counting the buffer "
+        f"({level}% CI: {_events(w['lower'])} to {_events(w['upper'])}; {p_text(w['p'])})"
+    )
+
+
+def wdq_reading(w: dict) -> str:
+    """The weighted displacement quotient in words (Bowers & Johnson 2003)."""
+    q = w.get("wdq")
+    if q is None:
+        return "undefined (no success in the target)"
+    if (w.get("success_measure") or 0) >= 0:
+        return "the target did not improve relative to the control, so the WDQ does not apply"
+    if q > 0:
+        return "diffusion of benefits to the buffer"
+    if q < -1:
+        return "displacement larger than the gain"
+    if q < 0:
+        return "some displacement to the buffer"
+    return "no change in the buffer"

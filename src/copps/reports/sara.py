@@ -24,7 +24,7 @@ from copps.problems.presenting import evidence_rows
 from copps.reports.charts import monthly_bars_svg
 from copps.reports.svgmap import Dots, Shape, map_svg
 
-__all__ = ["SaraReport", "sara_report", "sensitive_among", "wdq_reading", "CHART_MONTHS", "EVENTS_LISTED"]
+__all__ = ["SaraReport", "sara_report", "sensitive_among", "CHART_MONTHS", "EVENTS_LISTED"]
 
 #: months shown in the chart when the problem has no assessment yet
 CHART_MONTHS = 24
@@ -51,22 +51,6 @@ class SaraReport:
     map_note: str = ""
     sensitive_event_ids: list[int] = field(default_factory=list)
     generated_at: object = None
-
-
-def wdq_reading(w: dict) -> str:
-    """The weighted displacement quotient in words (Bowers & Johnson 2003), as the assessment page reads it."""
-    q = w.get("wdq")
-    if q is None:
-        return "undefined (no success in the target)"
-    if (w.get("success_measure") or 0) >= 0:
-        return "the target did not improve relative to the control, so the WDQ does not apply"
-    if q > 0:
-        return "diffusion of benefits to the buffer"
-    if q < -1:
-        return "displacement larger than the gain"
-    if q < 0:
-        return "some displacement to the buffer"
-    return "no change in the buffer"
 
 
 def sensitive_among(scan: ScanFilter, ids: np.ndarray) -> list[int]:
@@ -197,7 +181,9 @@ def sara_report(problem_id: int) -> SaraReport:
                 "effect": assessing.effect_statement(ba, (a.parameters or {}).get("alpha", 0.05)) if ba else "",
                 "ba": ba or {},
                 "wdq": w,
-                "wdq_reading": wdq_reading(w) if w else "",
+                "wdq_reading": assessing.wdq_reading(w) if w else "",
+                "buffer_change": assessing.buffer_statement(a.result or {}, (a.parameters or {}).get("alpha", 0.05)),
+                "net": assessing.net_statement(a.result or {}, (a.parameters or {}).get("alpha", 0.05)),
             }
         )
     report.process_now = assessing.process_evaluation(p)

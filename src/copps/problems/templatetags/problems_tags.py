@@ -19,6 +19,23 @@ def effect(assessment) -> str:
 
 
 @register.filter
+def buffer_change(assessment) -> str:
+    """The buffer's change against the control, with interval and p ("" without a buffer)."""
+    return assessing.buffer_statement(assessment.result or {}, (assessment.parameters or {}).get("alpha", 0.05))
+
+
+@register.filter
+def net_effect(assessment) -> str:
+    """The weighted displacement difference in words, with interval and p ("" without a buffer)."""
+    return assessing.net_statement(assessment.result or {}, (assessment.parameters or {}).get("alpha", 0.05))
+
+
+@register.filter
+def wdq_reading(w) -> str:
+    return assessing.wdq_reading(w or {})
+
+
+@register.filter
 def technique_names(codes) -> list[str]:
     known = techniques.by_code()
     return [f"{known[c].number}. {known[c].name}" for c in codes or () if c in known]
