@@ -144,3 +144,51 @@ def test_anonymous_is_sent_to_sign_in(corner, client):
 def test_unknown_kind_is_refused_politely(corner, client_for):
     response = run(client_for("analyst"), corner, "astrology")
     assert response.status_code == 302 and not SavedAnalysis.objects.exists()
+
+
+def test_the_analyst_chooses_the_period_and_each_analysis_settings(corner, client_for):
+    c = client_for("analyst")
+    page = c.get(reverse("problems:detail", args=[corner.pk])).content.decode()
+    for field in ("an-date_from", "an-date_to", "an-top", "an-band_m", "an-band_days", "an-step_days"):
+        assert f'id="{field}"' in page
+    chosen = {"date_from": "2024-03-01", "date_to": "2024-08-31"}
+    c.post(reverse("problems:run_analysis", args=[corner.pk]), {"kind": "places", "event_kind": "crime",
+                                                                 **chosen, "top": "5"})
+    c.post(reverse("problems:run_analysis", args=[corner.pk]), {"kind": "near_repeat", "event_kind": "crime",
+                                                                 **chosen, "band_m": "150", "band_days": "3",
+                                                                 "permutations": "19"})
+    c.post(reverse("problems:run_analysis", args=[corner.pk]), {"kind": "trend", "event_kind": "crime",
+                                                                 **chosen, "step_days": "14"})
+    places = SavedAnalysis.objects.get(kind="places")
+    assert places.parameters["date_from"] == "2024-03-01" and places.parameters["date_to"] == "2024-08-31"
+    assert places.parameters["top"] == 5 and len(places.result["rows"]) <= 5
+    day = analyses.problem_events(places.parameters).start.astype("datetime64[D]")
+    assert places.result["events"] == len(day) and day.min() >= np.datetime64("2024-03-01")
+    assert day.max() <= np.datetime64("2024-08-31")
+    knox = SavedAnalysis.objects.get(kind="near_repeat")
+    assert knox.parameters["distance_bands"] == [0, 150, 300, 450, 600]
+    assert knox.parameters["time_bands"] == [0, 3, 6, 9, 12] and knox.result["permutations"] == 19
+    trend = SavedAnalysis.objects.get(kind="trend")
+    assert trend.parameters["step_days"] == 14 and len(trend.result["counts"]) == 184 // 14
+    assert all(e <= "2024-08-31" for e in trend.result["step_ends"])
+
+
+@pytest.mark.parametrize(
+    ("post", "message"),
+    [
+        ({"date_from": "2024-08-01", "date_to": "2024-03-01"}, "To: The period ends before it starts."),
+        ({"date_from": "2010-01-01", "date_to": "2024-03-01"}, "From: The period may be at most 3660 days."),
+        ({"date_from": "2024-02-30"}, "From: Enter a valid date."),
+        ({"kind": "places", "top": "0"}, "Risky places: how many to list: Ensure this value is greater than"),
+        ({"kind": "bogus"}, "Analysis of the problem&#x27;s area and categories: Select a valid choice."),
+        ({"kind": "trend", "date_from": "2024-08-01", "date_to": "2024-08-31", "step_days": "7"},
+         "Trend: 31 days make 4 steps of 7 days; the alerts need at least 10."),
+    ],
+)
+def test_bad_analysis_settings_are_refused_naming_the_field(corner, client_for, post, message):
+    response = client_for("analyst").post(
+        reverse("problems:run_analysis", args=[corner.pk]), {"kind": "temporal", "event_kind": "crime", **post},
+        follow=True,
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not SavedAnalysis.objects.exists()

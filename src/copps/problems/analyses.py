@@ -16,7 +16,10 @@ from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
-__all__ = ["KINDS", "WEEKDAYS", "default_parameters", "problem_events", "run", "save"]
+__all__ = ["KINDS", "WEEKDAYS", "BANDS", "default_parameters", "with_choices", "problem_events", "run", "save"]
+
+#: how many distance and time bands the near-repeat table has (the Near Repeat Calculator's layout)
+BANDS = 4
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 K = SavedAnalysis.Kind
@@ -45,6 +48,28 @@ def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", d
         }
     elif kind == K.TREND:
         params |= {"step_days": 7, "alert_baseline": 8, "false_alarm": 0.01}
+    return params
+
+
+def with_choices(params: dict, kind: str, chosen: dict) -> dict:
+    """``params`` with what the analyst chose on the form (``AnalysisRunForm.cleaned_data``):
+    the period for every analysis, and each analysis's own settings; blanks keep the defaults."""
+    params = dict(params)
+    if chosen.get("date_from"):
+        params["date_from"] = chosen["date_from"].isoformat()
+    if chosen.get("date_to"):
+        params["date_to"] = chosen["date_to"].isoformat()
+    if kind == K.PLACES and chosen.get("top"):
+        params["top"] = chosen["top"]
+    elif kind == K.NEAR_REPEAT:
+        if chosen.get("band_m"):
+            params["distance_bands"] = [i * chosen["band_m"] for i in range(BANDS + 1)]
+        if chosen.get("band_days"):
+            params["time_bands"] = [i * chosen["band_days"] for i in range(BANDS + 1)]
+        if chosen.get("permutations"):
+            params["permutations"] = chosen["permutations"]
+    elif kind == K.TREND and chosen.get("step_days"):
+        params["step_days"] = chosen["step_days"]
     return params
 
 

@@ -282,6 +282,57 @@ class DosageForm(forms.ModelForm):
         return data
 
 
+class AnalysisRunForm(forms.Form):
+    """What an analyst chooses before running an analysis of the problem: the analysis, the
+    events, the period (blank: the year up to the latest imported day) and the analysis's own
+    settings (blank: the defaults shown as placeholders)."""
+
+    EVENT_KINDS = [("crime", "Crimes"), ("call", "Calls for service"), ("collision", "Collisions")]
+    MAX_DAYS = 3660
+
+    kind = forms.ChoiceField(label="Analysis of the problem's area and categories", choices=[])
+    event_kind = forms.ChoiceField(label="Events", choices=EVENT_KINDS, initial="crime")
+    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    top = forms.IntegerField(label="Risky places: how many to list", required=False, min_value=1, max_value=200,
+                             widget=forms.NumberInput(attrs={"placeholder": "15"}))
+    band_m = forms.IntegerField(label="Near repeats: distance band (metres)", required=False, min_value=10,
+                                max_value=2000, widget=forms.NumberInput(attrs={"placeholder": "100"}))
+    band_days = forms.IntegerField(label="Near repeats: time band (days)", required=False, min_value=1,
+                                   max_value=180, widget=forms.NumberInput(attrs={"placeholder": "7"}))
+    permutations = forms.IntegerField(label="Near repeats: permutations", required=False, min_value=19,
+                                      max_value=999, widget=forms.NumberInput(attrs={"placeholder": "99"}))
+    step_days = forms.IntegerField(label="Trend: days per step", required=False, min_value=1, max_value=92,
+                                   widget=forms.NumberInput(attrs={"placeholder": "7"}))
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list(kinds)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", "The period ends before it starts.")
+            elif (end - start).days + 1 > self.MAX_DAYS:
+                self.add_error("date_from", f"The period may be at most {self.MAX_DAYS} days.")
+        return data
+
+    def settings_fields(self):
+        """The bound fields after the analysis, the events and the period."""
+        return [self[name] for name in ("date_from", "date_to", "top", "band_m", "band_days", "permutations",
+                                        "step_days")]
+
+    def error_text(self) -> str:
+        """Every error, each with the label of its field, on one line (for a message)."""
+        parts = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else ""
+            parts += [f"{label}: {e}" if label else e for e in errors]
+        return " ".join(parts)
+
+
 class StageRequestForm(forms.Form):
     to_stage = forms.ChoiceField(choices=[])
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

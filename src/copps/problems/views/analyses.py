@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +13,7 @@ from copps.incidents.scanning import ScanError
 from copps.problems import analyses
 from copps.problems.changes import record_change
 from copps.problems.charts import bars_svg
+from copps.problems.forms import AnalysisRunForm
 from copps.problems.geometry import GeometryError
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.permissions import can_analyse, deny
@@ -38,14 +41,19 @@ def _back(problem: Problem):
 def run_analysis(request, problem: Problem):
     if not can_analyse(request.user):
         return deny(request, "problem.analysis", "problem", problem.pk)
-    kind = request.POST.get("kind", "")
-    if kind not in analyses.KINDS:
-        messages.error(request, "Not run: choose one of the analyses offered.")
+    form = AnalysisRunForm(request.POST, kinds=[(k.value, k.label) for k in analyses.KINDS])
+    if not form.is_valid():
+        messages.error(request, f"Not run: {form.error_text()}")
         return _back(problem)
-    event_kind = request.POST.get("event_kind", "crime")
-    if event_kind not in ("crime", "call", "collision"):
-        event_kind = "crime"
-    params = analyses.default_parameters(problem, kind, event_kind)
+    kind, event_kind = form.cleaned_data["kind"], form.cleaned_data["event_kind"]
+    params = analyses.with_choices(analyses.default_parameters(problem, kind, event_kind), kind, form.cleaned_data)
+    if kind == SavedAnalysis.Kind.TREND:
+        span = (date.fromisoformat(params["date_to"]) - date.fromisoformat(params["date_from"])).days + 1
+        if span // params["step_days"] < params["alert_baseline"] + 2:
+            messages.error(request, f"Not run: Trend: {span} days make {span // params['step_days']} steps of "
+                                    f"{params['step_days']} days; the alerts need at least "
+                                    f"{params['alert_baseline'] + 2}. Choose a longer period or shorter steps.")
+            return _back(problem)
     try:
         a = analyses.save(problem, kind, params, request.user)
     except (GeometryError, ScanError) as exc:

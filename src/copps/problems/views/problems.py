@@ -12,6 +12,7 @@ from copps.problems import analyses, checklist
 from copps.problems.changes import record_change
 from copps.problems.forms import (
     ActivityForm,
+    AnalysisRunForm,
     AssignForm,
     EventLinkForm,
     ExternalLinkForm,
@@ -140,7 +141,7 @@ def problem_detail(request, problem: Problem):
         "geo": geo,
         "activities": p.activities.select_related("user")[:30],
         "stages": STAGE_ORDER,
-        "analysis_kinds": [(k.value, k.label) for k in analyses.KINDS],
+        "analysis_form": AnalysisRunForm(auto_id="an-%s", kinds=[(k.value, k.label) for k in analyses.KINDS]),
     }
     if work:
         context |= {
