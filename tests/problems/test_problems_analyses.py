@@ -192,3 +192,21 @@ def test_bad_analysis_settings_are_refused_naming_the_field(corner, client_for, 
     )
     assert response.status_code == 200 and message in response.content.decode()
     assert not SavedAnalysis.objects.exists()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_analysis_has_a_one_sentence_finding(corner, client_for, kind):
+    run(client_for("analyst"), corner, kind)
+    a = SavedAnalysis.objects.get(kind=kind)
+    finding = analyses.summary(kind, a.result)
+    assert finding.startswith(f"{a.result['events']} events") and finding.endswith(".")
+    if kind == "near_repeat":
+        significant = sum(
+            1 for i, row in enumerate(a.result["ratio"]) for j, r in enumerate(row)
+            if r is not None and r > 1 and a.result["p"][i][j] is not None and a.result["p"][i][j] <= 0.05
+        )
+        assert (f"{significant} near-repeat band" in finding) if significant else ("no near-repeat band" in finding)
+    elif kind == "trend":
+        assert a.result["direction"] in finding and f"{len(a.result['alerts'])} alert" in finding
+    elif kind == "places":
+        assert a.result["rows"][0]["place"] in finding

@@ -28,9 +28,12 @@ def pdf_text(content: bytes) -> str:
 
 @pytest.fixture
 def demo(imported, city, cast):  # noqa: F811 (the imported fixture)
-    """The city with problems_demo's two worked examples: (assessed problem, problem in analysis)."""
+    """The city with its community requests and problems_demo's two worked examples: (assessed
+    problem, problem in analysis)."""
     from copps.problems.models import Problem
 
     paths, _ = city
+    here = paths["truth"].parent  # the residents' requests too, as `copps demo` imports them
+    call_command("requests", "import", str(here / "services.json"), str(here / "requests.json"), verbosity=0)
     call_command("problems_demo", truth=str(paths["truth"]))
     return Problem.objects.get(stage="assessment"), Problem.objects.get(stage="analysis")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.reports.conftest import pdf_text
 
 from copps.accounts.models import AuditLog
+from copps.problems import analyses
 from copps.problems.assessing import buffer_statement, effect_statement, net_statement
 
 SECTIONS = ("Summary", "Scanning", "Analysis", "Response", "Assessment")
@@ -39,6 +40,18 @@ def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
     assert "Sunridge Corner Business Association" in html and "Natural surveillance" in html.replace(
         "natural", "Natural"
     )
+    # analysis: each saved analysis with its finding; the community's reports beside the police data
+    saved = list(assessed.analyses.exclude(kind="candidate"))
+    assert {an.kind for an in saved} >= {"temporal", "places"}
+    for an in saved:
+        assert unescape(analyses.summary(an.kind, an.result)) in unescape(html)
+    peak = next(an for an in saved if an.kind == "temporal").result["peak"]
+    assert f"the busiest hour of the week is {peak['weekday']} {peak['hour']:02d}:00" in html
+    requests = list(assessed.request_links.select_related("request__service"))
+    assert requests and f"{len(requests)} community request" in html
+    for link in requests:
+        assert link.request.service.name in html and link.request.block_address in html
+        assert link.request.description not in html  # the resident's own words stay in triage
     assert "Restricted — law-enforcement sensitive" in html
 
     pdf = c.get(reverse("reports:sara-pdf", kwargs={"pk": assessed.pk}))

@@ -16,7 +16,9 @@ from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
-__all__ = ["KINDS", "WEEKDAYS", "BANDS", "default_parameters", "with_choices", "problem_events", "run", "save"]
+__all__ = [
+    "KINDS", "WEEKDAYS", "BANDS", "default_parameters", "with_choices", "problem_events", "run", "save", "summary",
+]
 
 #: how many distance and time bands the near-repeat table has (the Near Repeat Calculator's layout)
 BANDS = 4
@@ -206,3 +208,39 @@ def save(problem: Problem, kind: str, params: dict, user, rerun_of: SavedAnalysi
         return SavedAnalysis.objects.create(
             problem=problem, kind=kind, title=title, parameters=params, result=result, created_by=user
         )
+
+
+def summary(kind: str, result: dict) -> str:
+    """The finding of a saved analysis in one sentence, for the problem's report."""
+    n = result.get("events", 0)
+    if result.get("note"):
+        return f"{n} events: {result['note']}."
+    if kind == K.TEMPORAL:
+        peak = result.get("peak") or {}
+        return f"{n} events; the busiest hour of the week is {peak.get('weekday')} {peak.get('hour', 0):02d}:00."
+    if kind == K.PLACES:
+        rows = result.get("rows") or []
+        top = ", ".join(f"{r['place']} ({r['events']})" for r in rows[:3])
+        share = result.get("top_20pct_share")
+        share_text = f"; the busiest 20% of places had {round(100 * share)}% of the events" if share is not None else ""
+        return f"{n} events at {result.get('places', 0)} places{share_text}. Most: {top or 'none named'}."
+    if kind == K.NEAR_REPEAT:
+        hits = [
+            (result["distance_labels"][i], result["time_labels"][j], ratio)
+            for i, row in enumerate(result.get("ratio") or [])
+            for j, ratio in enumerate(row)
+            if ratio is not None and ratio > 1 and result["p"][i][j] is not None and result["p"][i][j] <= 0.05
+        ]
+        if not hits:
+            return f"{n} events, {result.get('pairs', 0)} pairs: no near-repeat band above chance (p ≤ 0.05)."
+        d, t, ratio = max(hits, key=lambda h: h[2])
+        return (f"{n} events: {len(hits)} near-repeat band{'s' if len(hits) != 1 else ''} above chance (p ≤ 0.05); "
+                f"the strongest, {d} and {t}, has {ratio:.1f} times the expected pairs.")
+    if kind == K.TREND:
+        mk = result.get("mann_kendall") or {}
+        alerts_n = len(result.get("alerts") or [])
+        p = mk.get("p")
+        p_part = f" (Mann-Kendall tau {mk.get('tau', 0):.2f}, p = {p:.3f})" if p is not None else ""
+        plural = "s" if alerts_n != 1 else ""
+        return f"{n} events: {result.get('direction', 'no trend')}{p_part}; {alerts_n} alert{plural}."
+    return f"{n} events."

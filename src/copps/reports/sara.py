@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from copps.incidents.models import Area, Event
 from copps.incidents.scanning import ScanFilter, load_events, queryset
-from copps.problems import assessing, techniques
+from copps.problems import analyses, assessing, techniques
 from copps.problems.geometry import GeometryError, contains, to_metres, union_of
 from copps.problems.models import Assessment, Problem, Stage, StageChange
 from copps.problems.presenting import evidence_rows
@@ -39,6 +39,7 @@ class SaraReport:
 
     problem: Problem
     candidates: list = field(default_factory=list)
+    analyses: list = field(default_factory=list)  # (SavedAnalysis, its finding in a sentence)
     links: list = field(default_factory=list)
     links_total: int = 0
     techniques: list[str] = field(default_factory=list)
@@ -75,6 +76,8 @@ def _load(problem_id: int) -> Problem:
             "tasks__partner",
             "analyses",
             "candidates",
+            "request_links__request__service",
+            "tip_links__tip",
             Prefetch("assessments", queryset=Assessment.objects.select_related("created_by")),
             Prefetch("stage_changes", queryset=StageChange.objects.select_related("requested_by", "approved_by")),
         )
@@ -168,6 +171,7 @@ def sara_report(problem_id: int) -> SaraReport:
     links = list(p.event_links.select_related("event__category")[:EVENTS_LISTED])
     report = SaraReport(problem=p, links=links, links_total=p.event_links.count(), generated_at=timezone.now())
     report.candidates = [(c, evidence_rows(c.evidence)) for c in p.candidates.all()]
+    report.analyses = [(an, analyses.summary(an.kind, an.result or {})) for an in p.analyses.all()]
     plan = getattr(p, "plan", None)
     known = techniques.by_code()
     codes = plan.techniques if plan else []

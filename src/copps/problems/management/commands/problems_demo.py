@@ -10,9 +10,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from shapely.geometry import Point, shape
 
+from copps.community.models import ServiceRequest
 from copps.incidents.models import OffenseCategory
-from copps.problems import ddacts
+from copps.problems import analyses, ddacts
 from copps.problems.assessing import effect_statement, run_assessment
 from copps.problems.changes import record_change
 from copps.problems.models import (
@@ -25,7 +27,9 @@ from copps.problems.models import (
     Partner,
     Problem,
     ProblemPartner,
+    RequestLink,
     ResponsePlan,
+    SavedAnalysis,
     Stage,
     StageChange,
     Task,
@@ -151,6 +155,17 @@ class Command(BaseCommand):
             statement="Crime peaks after closing time when the lots are dark and unmanaged",
             evidence="Most incidents fall between 19:00 and 01:00 (hour x weekday profile)",
         )
+        # The analysis the hypothesis rests on, for the year before the response, kept with its parameters.
+        before = {"date_from": start - timedelta(days=365), "date_to": start - timedelta(days=1)}
+        for kind in (SavedAnalysis.Kind.TEMPORAL, SavedAnalysis.Kind.PLACES):
+            params = analyses.with_choices(analyses.default_parameters(problem, kind), kind, before)
+            analyses.save(problem, kind, params, analyst)
+        # What residents reported inside the corner: the community's side of the same problem.
+        target = shape(problem.polygon)
+        located = ServiceRequest.objects.filter(lat__isnull=False, lon__isnull=False).order_by("requested_at")
+        for request in [r for r in located if target.contains(Point(r.lon, r.lat))][:5]:
+            RequestLink.objects.create(problem=problem, request=request, added_by=officer,
+                                       note="reported at the corner (demo)")
         plan = ResponsePlan.objects.create(
             problem=problem,
             summary=(
