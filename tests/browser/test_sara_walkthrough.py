@@ -235,11 +235,19 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     shot(analyst, "sara/12-assessment")
     audits.append(audit(analyst, "assessment result"))
 
-    # 7. The SARA report as a PDF, read back with pdftotext.
-    response = analyst.request.get(f"{live_server.url}/reports/sara/{pid}/pdf/")
-    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    # 7. The SARA report: the page, then its "Download PDF" button, the file read back with pdftotext.
+    analyst.goto(f"{live_server.url}/problems/{pid}/")
+    analyst.click("a:text-is('SARA report')")
+    analyst.wait_for_url(re.compile(rf".*/reports/sara/{pid}/$"))
+    shot(analyst, "sara/13-sara-report-page")
+    audits.append(audit(analyst, "SARA report"))
+    with analyst.expect_download() as download_info:
+        analyst.click("a.button:has-text('Download PDF')")
+    download = download_info.value
+    assert download.failure() is None and download.suggested_filename.endswith(".pdf")
     pdf = ARTIFACTS / "sara" / "13-sara-report.pdf"
-    pdf.write_bytes(response.body())
+    download.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(text.split())
     assert problem.title.split(":")[0] in flat
