@@ -146,3 +146,24 @@ def test_open311_and_the_page_create_requests_alike(services, beats, api_key, cl
     assert web.track_key and api.track_key
     (item,) = parse(client.get(f"{BASE}/requests/{web.public_id}.json"))
     assert item["service_request_id"] == web.public_id and item["address"] == "75XX MAPLE CT"
+
+
+def test_an_address_alone_is_placed_at_its_block_from_the_gazetteer(services, beats, api_key, client):
+    """A resident who types an address and does not touch the map still reaches the maps and the
+    right beat: the report is placed at the hundred block's gazetteer point, never closer."""
+    from copps.community.engagement.models import GazetteerBlock
+
+    GazetteerBlock.objects.create(street="MAPLE CT", hundred=75, lon=-121.2905, lat=38.7101, events=9)
+    assert report(client, services["GRAF"], lat="", lon="", address="7534 Maple Ct").status_code == 302
+    web = ServiceRequest.objects.get()
+    assert (web.lat, web.lon) == (38.7101, -121.2905) and web.beat == beats["west"]
+    assert web.address == "7534 Maple Ct" and web.block_address == "75XX MAPLE CT"
+    # Open311 clients that send only address_string are placed the same way
+    data = {k: v for k, v in valid_post(api_key).items() if k not in ("lat", "long")}
+    assert post(client, "json", data | {"address_string": "7512 Maple Ct"}).status_code == 201
+    api = ServiceRequest.objects.get(source="open311")
+    assert (api.lat, api.lon) == (web.lat, web.lon) and api.beat == beats["west"]
+    # a block the gazetteer does not know (nor a neighbouring one) leaves the request unplaced
+    post(client, "json", data | {"address_string": "7712 Maple Ct"})
+    unplaced = ServiceRequest.objects.filter(source="open311").latest("id")
+    assert unplaced.lat is None and unplaced.beat is None and unplaced.block_address == "77XX MAPLE CT"

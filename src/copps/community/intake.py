@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from copps.community.areas import AreaLookup
+from copps.community.engagement import gazetteer
 from copps.community.models import (
     ApiKey,
     RequestPhoto,
@@ -21,7 +22,7 @@ from copps.community.models import (
 from copps.community.photos import CleanPhoto
 from copps.geo.blocks import hundred_block
 
-__all__ = ["NewRequest", "create_request"]
+__all__ = ["NewRequest", "create_request", "located"]
 
 
 @dataclass
@@ -47,6 +48,21 @@ class NewRequest:
     photo: CleanPhoto | None = None
 
 
+def located(new: NewRequest) -> tuple[float | None, float | None]:
+    """Where the request is: the reporter's point if they gave one, else, for an address alone,
+    the point of its hundred block in the gazetteer (``copps gazetteer``; the same block only,
+    never a neighbouring one), so that address-only reports reach the maps, their beat and the
+    candidate scan. Still (None, None) when the gazetteer does not know the block."""
+    if new.lat is not None and new.lon is not None:
+        return new.lat, new.lon
+    if not new.address:
+        return None, None
+    block = gazetteer.geocode(new.address)
+    if block is None or not block.exact:
+        return None, None
+    return block.lat, block.lon
+
+
 def create_request(
     new: NewRequest,
     *,
@@ -63,14 +79,15 @@ def create_request(
     """
     now = timezone.now()
     service = new.service
-    found = (areas or AreaLookup()).one(new.lon, new.lat)
+    lat, lon = located(new)
+    found = (areas or AreaLookup()).one(lon, lat)
     with transaction.atomic():
         sr = ServiceRequest.objects.create(
             service=service,
             description=new.description,
             attributes=new.attributes,
-            lat=new.lat,
-            lon=new.lon,
+            lat=lat,
+            lon=lon,
             address=new.address,
             address_id=new.address_id,
             block_address=hundred_block(new.address),
