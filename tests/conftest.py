@@ -81,6 +81,18 @@ def client_for(client, cast):
     return _client
 
 
+@pytest.fixture
+def audit_down(monkeypatch):
+    """The audit store fails (a full disk, a lost database): every audit write raises. Pages that
+    must fail closed then answer a generic 500; use a ``Client(raise_request_exception=False)``."""
+    from copps.accounts import chain
+
+    def broken(rows):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(chain, "append", broken)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """argon2 is slow on purpose and the cast is hashed for every test; the tests about password

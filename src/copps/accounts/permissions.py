@@ -1,4 +1,8 @@
-"""Who may see what. One place for role checks used by views."""
+"""Who may see what. One place for role checks used by views.
+
+Every refusal of a signed-in user is audited (outcome ``denied``) with the page and the record
+it was for; the body of the refusal says nothing about the record. Anonymous users are sent to
+the sign-in page without a row: the sign-in that follows (or fails) is audited instead."""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseForbidden
 
 from copps.accounts import audit, mfa
-from copps.accounts.models import Role
+from copps.accounts.models import AuditLog, Role
 
-__all__ = ["staff_required", "auditor_required"]
+__all__ = ["staff_required", "auditor_required", "deny", "deny_path", "refused_path"]
 
 
 def _signed_in_fully(request: HttpRequest) -> bool:
@@ -23,15 +27,46 @@ def _signed_in_fully(request: HttpRequest) -> bool:
     return not user.requires_mfa or mfa.is_mfa_verified(request.session)
 
 
+def deny(
+    request: HttpRequest, action: str, object_type: str = "", object_id: object = "", params: dict | None = None
+) -> HttpResponseForbidden:
+    """Refuse, and record the refusal. The body says nothing about the record. If the row cannot
+    be written the exception propagates (a generic 500): a refusal is never silent."""
+    audit.record(
+        action,
+        request=request,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AuditLog.Outcome.DENIED,
+        params=params,
+    )
+    return HttpResponseForbidden("Forbidden")
+
+
+def refused_path(request: HttpRequest) -> dict:
+    """What a refused request asked for, as audit fields: the path (the record's id is in it),
+    the method, the view's name and its URL arguments."""
+    match = request.resolver_match
+    params: dict = {"method": request.method, "path": request.path}
+    if match is not None:
+        params |= {"view": match.view_name, "kwargs": {k: str(v) for k, v in match.kwargs.items()}}
+    return {"object_type": "path", "object_id": request.path[:64], "params": params}
+
+
+def deny_path(request: HttpRequest, action: str = "staff.access") -> HttpResponseForbidden:
+    """Refuse a page to a signed-in user without the role, recording which page it was."""
+    return deny(request, action, **refused_path(request))
+
+
 def staff_required(view):
-    """Department staff only: anonymous users go to the login page, others get a bare 403."""
+    """Department staff only: anonymous users go to the login page, others get a bare 403 (audited)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if not _signed_in_fully(request):
             return redirect_to_login(request.get_full_path())
         if not getattr(request.user, "is_department_staff", False):
-            return HttpResponseForbidden("Forbidden")
+            return deny_path(request)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -45,8 +80,7 @@ def auditor_required(view):
         if not _signed_in_fully(request):
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_active and request.user.role == Role.AUDITOR):
-            audit.record("audit.read", request=request, object_type="auditlog", outcome="denied")
-            return HttpResponseForbidden("Forbidden")
+            return deny(request, "audit.read", object_type="auditlog")
         return view(request, *args, **kwargs)
 
     return wrapper

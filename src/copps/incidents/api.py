@@ -8,6 +8,8 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from copps.accounts import audit
+from copps.accounts.models import AuditLog
+from copps.accounts.permissions import refused_path
 from copps.incidents.filters import EventFilterForm
 from copps.incidents.models import Area
 
@@ -17,10 +19,12 @@ MAP_LIMIT = 5000
 
 
 def _refuse(request: HttpRequest) -> JsonResponse | None:
+    """401 without a session; 403, audited as denied, to a signed-in user who is not staff."""
     user = request.user
     if not user.is_authenticated:
         return JsonResponse({"detail": "Staff sign-in required"}, status=401)
     if not getattr(user, "is_department_staff", False):
+        audit.record("api.access", request=request, outcome=AuditLog.Outcome.DENIED, **refused_path(request))
         return JsonResponse({"detail": "Staff sign-in required"}, status=403)
     return None
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import HttpRequest
 
-from copps.accounts import audit
-from copps.accounts.models import AuditLog, Role
+from copps.accounts.models import Role
+from copps.accounts.permissions import deny, deny_path
 
 __all__ = [
     "can_analyse",
@@ -61,12 +61,6 @@ def can_decide(user, change) -> bool:
     return _staff(user) and user.role in ASSIGN and change.requested_by_id != user.pk
 
 
-def deny(request: HttpRequest, action: str, object_type: str = "", object_id: object = "") -> HttpResponseForbidden:
-    """Refuse, and record the refusal. The body says nothing about the record."""
-    audit.record(action, request=request, object_type=object_type, object_id=object_id, outcome=AuditLog.Outcome.DENIED)
-    return HttpResponseForbidden("Forbidden")
-
-
 def staff_only(view):
     """Department staff only: anonymous users go to sign-in, others get a bare 403 (audited)."""
 
@@ -75,7 +69,7 @@ def staff_only(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not _staff(request.user):
-            return deny(request, "problems.access", "path", request.path[:64])
+            return deny_path(request, "problems.access")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -5,14 +5,14 @@ from __future__ import annotations
 from functools import wraps
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from copps.accounts import audit
 from copps.accounts.models import Role
-from copps.accounts.permissions import staff_required
+from copps.accounts.permissions import deny_path, staff_required
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.forms import MeetingForm, QuestionForm, SurveyForm
 from copps.community.engagement.models import Answer, Meeting, Survey, WatchGroup
@@ -27,7 +27,7 @@ def survey_staff_required(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.user.role not in SURVEY_ROLES:
-            return HttpResponseForbidden("Forbidden")
+            return deny_path(request)
         return view(request, *args, **kwargs)
 
     return wrapper
