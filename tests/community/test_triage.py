@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from tests.community.frontdoor import report
@@ -290,3 +291,43 @@ def test_the_queue_filters_and_the_staff_photo(services, beats, client, cast, ma
     photo = client.get(f"/community/staff/requests/{with_photo.public_id}/photo.jpg")
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg" and photo.content.startswith(b"\xff\xd8")
     assert client.get(f"/community/staff/requests/{closed.public_id}/photo.jpg").status_code == 404
+
+
+def test_the_queue_is_audited_with_its_filter_and_what_it_listed(filed, tip, client, cast):
+    sign_in(client, cast["supervisor"])
+    assert client.get("/community/staff/", {"show": "new"}).status_code == 200
+    row = AuditLog.objects.get(action="triage.queue")
+    assert (row.user, row.object_type, row.outcome) == (cast["supervisor"], "tip", "allowed")
+    assert row.params == {"show": "new", "tips": [tip.public_id], "requests": [filed.public_id]}
+
+
+@pytest.fixture
+def with_photo(services, beats, client):
+    from tests.community.frontdoor import jpeg_with_gps, upload
+
+    report(client, services["GRAF"], name="Zebedee Quixmoor", photo=upload(jpeg_with_gps()))
+    client.cookies.clear()
+    return ServiceRequest.objects.get()
+
+
+def test_the_staff_photo_is_audited(with_photo, client, cast):
+    sign_in(client, cast["officer"])
+    photo = client.get(f"/community/staff/requests/{with_photo.public_id}/photo.jpg")
+    assert photo.status_code == 200 and photo.content.startswith(b"\xff\xd8")
+    row = AuditLog.objects.get(action="service_request.photo")
+    assert (row.user, row.object_type, row.object_id) == (cast["officer"], "service_request", with_photo.public_id)
+
+
+@pytest.mark.parametrize("page", ["queue", "request", "photo", "tip"])
+def test_triage_reads_fail_closed(with_photo, tip, cast, audit_down, page):
+    url = {
+        "queue": "/community/staff/",
+        "request": f"/community/staff/requests/{with_photo.public_id}/",
+        "photo": f"/community/staff/requests/{with_photo.public_id}/photo.jpg",
+        "tip": f"/community/staff/tips/{tip.public_id}/",
+    }[page]
+    response = sign_in(Client(raise_request_exception=False), cast["analyst"]).get(url)
+    assert response.status_code == 500
+    for secret in (TIP_TEXT, "Zebedee", tip.public_id, with_photo.public_id):
+        assert secret not in response.content.decode()
+    assert not response.content.startswith(b"\xff\xd8")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from tests.conftest import sign_in
 
@@ -123,3 +124,40 @@ def test_the_workspace_pages_carry_no_inline_script(client_for, world):
             head = chunk.split(">", 1)[0]
             assert "src=" in head or 'type="application/json"' in head, (url, head)
         assert " onclick=" not in body and "javascript:" not in body
+
+
+def test_reading_a_problem_is_audited(client_for, world, cast):
+    problem = world["problem"]
+    page = client_for("officer").get(reverse("problems:detail", args=[problem.pk]))
+    assert page.status_code == 200
+    row = AuditLog.objects.get(action="problem.read")
+    assert (row.user, row.object_type, row.object_id, row.outcome) == (cast["officer"], "problem", str(problem.pk),
+                                                                       "allowed")
+
+
+def test_the_problem_list_is_audited_with_its_filters_and_what_it_showed(client_for, world, cast):
+    c = client_for("analyst")
+    assert c.get(reverse("problems:list"), {"stage": "scanning", "mine": "1"}).status_code == 200
+    row = AuditLog.objects.get(action="problem.list")
+    assert row.user == cast["analyst"] and row.object_type == "problem"
+    assert row.params == {"stage": "scanning", "mine": "1", "shown": []}  # the analyst owns none
+    c.get(reverse("problems:list"))
+    assert AuditLog.objects.filter(action="problem.list").first().params == {"shown": [world["problem"].pk]}
+
+
+@pytest.mark.parametrize("page", ["problems:detail", "problems:list"])
+def test_problem_reads_fail_closed(world, cast, audit_down, page):
+    client = sign_in(Client(raise_request_exception=False), cast["officer"])
+    args = [world["problem"].pk] if page == "problems:detail" else []
+    response = client.get(reverse(page, args=args))
+    assert response.status_code == 500
+    assert b"Sunridge" not in response.content and b"audit store" not in response.content
+
+
+def test_an_officer_refused_work_on_a_problem_not_theirs_is_audited(world, other_officer, client):
+    problem = world["problem"]
+    sign_in(client, other_officer)
+    response = client.get(reverse("problems:edit", args=[problem.pk]))
+    assert response.status_code == 403 and b"Sunridge" not in response.content
+    row = AuditLog.objects.get(outcome="denied")
+    assert (row.user, row.object_type, row.object_id) == (other_officer, "problem", str(problem.pk))

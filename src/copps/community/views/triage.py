@@ -1,6 +1,6 @@
 """Staff triage: the queue of new requests and tips, routing, replies, state changes, links
-to problems. Department staff only (``staff_required``); every read of a tip or of a request's
-reporter details is audited before it is shown."""
+to problems. Department staff only (``staff_required``); every read of the queue, of a tip, of a
+request's reporter details or of its photo is audited before it is shown (fail closed)."""
 
 from __future__ import annotations
 
@@ -68,12 +68,26 @@ def queue(request: HttpRequest) -> HttpResponse:
     elif show == "new":
         requests = requests.filter(state__in=[State.RECEIVED, State.REOPENED])
         tips = tips.filter(state=Tip.State.NEW)
+    requests = list(requests.order_by("requested_at", "id")[:QUEUE_LIMIT])
+    tips = list(tips.order_by("created_at", "id")[:QUEUE_LIMIT])
+    # Which tips and requests were listed to whom, with the filter: audited before the page is
+    # rendered (fail closed), like a tip's own page.
+    audit.record(
+        "triage.queue",
+        request=request,
+        object_type="tip",
+        params={
+            **request.GET.dict(),
+            "tips": [t.public_id for t in tips],
+            "requests": [r.public_id for r in requests],
+        },
+    )
     return render(
         request,
         "community/staff_queue.html",
         {
-            "requests": requests.order_by("requested_at", "id")[:QUEUE_LIMIT],
-            "tips": tips.order_by("created_at", "id")[:QUEUE_LIMIT],
+            "requests": requests,
+            "tips": tips,
             "show": show,
             "limit": QUEUE_LIMIT,
         },
@@ -194,6 +208,8 @@ def request_photo(request: HttpRequest, public_id: str) -> HttpResponse:
     photo = getattr(sr, "photo", None)
     if photo is None:
         return HttpResponse(status=404)
+    # A resident's photo may show faces and number plates: audited before it is sent (fail closed).
+    audit.record("service_request.photo", request=request, object_type="service_request", object_id=sr.public_id)
     return HttpResponse(bytes(photo.data), content_type=photo.content_type)
 
 

@@ -51,11 +51,19 @@ def problem_list(request):
     if request.GET.get("mine"):
         qs = qs.filter(Q(owner=request.user) | Q(officers=request.user)).distinct()
     pending = StageChange.objects.filter(status=StageChange.Status.PENDING).count() if can_assign(request.user) else 0
+    problems = list(qs[:500])
+    # Who listed which problems, with what filters: audited before the page is rendered (fail closed).
+    audit.record(
+        "problem.list",
+        request=request,
+        object_type="problem",
+        params={**request.GET.dict(), "shown": [p.pk for p in problems]},
+    )
     return render(
         request,
         "problems/problem_list.html",
         {
-            "problems": qs[:500],
+            "problems": problems,
             "stage": stage,
             "stages": Stage.choices,
             "mine": bool(request.GET.get("mine")),
@@ -93,6 +101,8 @@ def _stage_targets(problem: Problem) -> list[tuple[str, str]]:
 
 @problem_view(work=False)
 def problem_detail(request, problem: Problem):
+    # The read is audited before anything of the problem is rendered (fail closed).
+    audit.record("problem.read", request=request, object_type="problem", object_id=problem.pk)
     p = (
         Problem.objects.select_related("owner", "created_by", "plan")
         .prefetch_related(
