@@ -111,3 +111,67 @@ def test_ensure_device_enrols_once_for_the_demo(client, cast):
     client.post(reverse("login"), {"username": "analyst", "password": "correct horse battery staple"})
     response = client.post(reverse("mfa_verify"), {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and client.get(reverse("incidents:list")).status_code == 200
+
+
+def _change_user_in_the_admin(admin_client, user, **changes):
+    """POST the admin's change form for ``user`` as the administrator would submit it."""
+    data = {
+        "username": user.username, "first_name": "", "last_name": "", "email": user.email,
+        "is_active": "on", "role": user.role, "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"), "last_login_0": "", "last_login_1": "",
+        **changes,
+    }
+    response = admin_client.post(reverse("admin:accounts_user_change", args=[user.pk]), data)
+    assert response.status_code == 302, response.content[:2000]
+
+
+def test_role_and_privilege_changes_in_the_admin_are_audited_with_before_and_after(cast, mfa_client_for):
+    officer = cast["officer"]
+    _change_user_in_the_admin(mfa_client_for("admin"), officer, role="supervisor", is_staff="on", is_superuser="on")
+    change = AuditLog.objects.get(action="account.change", object_id=str(officer.pk))
+    assert change.username == "admin" and change.params["fields"] == ["is_staff", "is_superuser", "role"]
+    assert change.params["values"] == {"role": ["officer", "supervisor"], "is_staff": ["False", "True"],
+                                       "is_superuser": ["False", "True"]}
+    role = AuditLog.objects.get(action="account.role_change")
+    assert (role.params["from"], role.params["to"]) == ("officer", "supervisor")
+
+
+def test_group_and_permission_grants_in_the_admin_are_audited_with_before_and_after(cast, mfa_client_for):
+    from django.contrib.auth.models import Group, Permission
+
+    officer = cast["officer"]
+    watch = Group.objects.create(name="Watch commanders")
+    change_user = Permission.objects.get(codename="change_user", content_type__app_label="accounts")
+    admin = mfa_client_for("admin")
+    _change_user_in_the_admin(admin, officer, groups=[watch.pk], user_permissions=[change_user.pk])
+    groups = AuditLog.objects.get(action="account.groups")
+    assert (groups.username, groups.object_type, groups.object_id) == ("admin", "user", str(officer.pk))
+    assert groups.params == {"name": "officer", "before": [], "after": ["Watch commanders"],
+                             "added": ["Watch commanders"], "removed": []}
+    perms = AuditLog.objects.get(action="account.permissions")
+    assert (perms.params["before"], perms.params["after"]) == ([], ["accounts.change_user"])
+    assert perms.remote_addr == "127.0.0.1" and "via" not in perms.params
+
+    _change_user_in_the_admin(admin, officer)  # both taken away again
+    removed = AuditLog.objects.filter(action__in=["account.groups", "account.permissions"]).order_by("id")[2:]
+    assert [(r.params["before"] != [], r.params["after"]) for r in removed] == [(True, []), (True, [])]
+
+
+def test_a_groups_permissions_are_audited_from_the_admin_and_from_either_side(cast, mfa_client_for):
+    from django.contrib.auth.models import Group, Permission
+
+    watch = Group.objects.create(name="Watch commanders")
+    view_user = Permission.objects.get(codename="view_user", content_type__app_label="accounts")
+    response = mfa_client_for("admin").post(reverse("admin:auth_group_change", args=[watch.pk]),
+                                            {"name": watch.name, "permissions": [view_user.pk]})
+    assert response.status_code == 302
+    row = AuditLog.objects.get(action="group.permissions")
+    assert (row.username, row.object_type, row.object_id) == ("admin", "group", str(watch.pk))
+    assert row.params["added"] == ["accounts.view_user"] and row.params["name"] == "Watch commanders"
+
+    watch.user_set.add(cast["analyst"])  # from the group's side, in a shell: audited all the same
+    row = AuditLog.objects.get(action="account.groups")
+    assert row.object_id == str(cast["analyst"].pk) and row.params["via"] == "command"
+    assert row.params["after"] == ["Watch commanders"]
+    watch.user_set.clear()
+    assert AuditLog.objects.filter(action="account.groups").first().params["removed"] == ["Watch commanders"]
