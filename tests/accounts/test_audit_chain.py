@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -96,6 +97,65 @@ def test_verify_detects_deleted_newest_rows(db):
     ids = write_rows(5)
     raw("DELETE FROM accounts_auditlog WHERE id >= %s", ids[3])
     assert f"chain head: points at row {ids[4]}, but the chain ends at row {ids[2]}" in verify_fails()
+
+
+def rechain_from(first_id: int) -> None:
+    """What someone with write access to the database could do: recompute every hash from a row
+    on and point the head at the new tip, leaving a chain that verifies on its own."""
+    prev = AuditLog.objects.filter(id__lt=first_id).order_by("-id").values_list("row_hash", flat=True).first()
+    prev = prev or chain.GENESIS
+    last = None
+    for row in AuditLog.objects.filter(id__gte=first_id).order_by("id"):
+        digest = chain.row_digest(prev, row)
+        raw("UPDATE accounts_auditlog SET prev_hash = %s, row_hash = %s WHERE id = %s", prev, digest, row.pk)
+        prev, last = digest, row.pk
+    raw("UPDATE accounts_auditchainhead SET last_hash = %s, last_id = %s", prev, last)
+
+
+@pytest.mark.django_db
+def test_an_anchor_outside_the_database_catches_a_rewritten_chain(db, tmp_path):
+    anchors = tmp_path / "anchors.txt"
+    ids = write_rows(4)
+    call_command("audit", "anchor", str(anchors), stdout=StringIO())
+    write_rows(2)
+    call_command("audit", "anchor", str(anchors), stdout=StringIO())
+    assert len(anchors.read_text().splitlines()) == 2
+    out = StringIO()
+    call_command("audit", "verify", "--anchors", str(anchors), stdout=out)
+    assert "chain intact" in out.getvalue() and "2 anchor(s) held" in out.getvalue()
+    # an edited row with the chain recomputed after it: the chain alone verifies ...
+    raw("UPDATE accounts_auditlog SET username = %s WHERE id = %s", "nobody", ids[1])
+    rechain_from(ids[1])
+    assert "chain intact" in verify()
+    # ... but not against the anchors kept elsewhere
+    err = StringIO()
+    with pytest.raises(CommandError, match="chain is broken in 2 place"):
+        call_command("audit", "verify", "--anchors", str(anchors), stdout=StringIO(), stderr=err)
+    assert f"row {ids[3]}: anchored on" in err.getvalue() and "rewritten" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_anchor_catches_newest_rows_deleted_with_the_head_fixed_up(db, tmp_path):
+    anchors = tmp_path / "anchors.txt"
+    ids = write_rows(5)
+    call_command("audit", "anchor", str(anchors), stdout=StringIO())
+    raw("DELETE FROM accounts_auditlog WHERE id >= %s", ids[3])
+    rechain_from(ids[2])
+    assert "chain intact" in verify()
+    err = StringIO()
+    with pytest.raises(CommandError, match="chain is broken"):
+        call_command("audit", "verify", "--anchors", str(anchors), stdout=StringIO(), stderr=err)
+    assert f"row {ids[4]}: anchored on" in err.getvalue() and "it is gone" in err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_bad_anchor_file_is_named_with_its_line(db, tmp_path):
+    bad = tmp_path / "anchors.txt"
+    bad.write_text("# anchors\n2026-12-04T10:00:00Z 12 abc\n")
+    with pytest.raises(CommandError, match=r"anchors.txt, line 2: not an anchor"):
+        call_command("audit", "verify", "--anchors", str(bad), stdout=StringIO())
+    with pytest.raises(CommandError, match="cannot read the anchors"):
+        call_command("audit", "verify", "--anchors", str(tmp_path / "missing.txt"), stdout=StringIO())
 
 
 @pytest.mark.django_db

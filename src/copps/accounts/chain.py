@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 
 from copps.accounts.models import AuditChainHead, AuditLog
 
-__all__ = ["GENESIS", "Break", "append", "row_digest", "verify"]
+__all__ = ["GENESIS", "Anchor", "Break", "anchor", "append", "check_anchors", "read_anchors", "row_digest", "verify"]
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -116,3 +116,62 @@ def verify(batch: int = 2000) -> Iterator[Break | int]:
         yield Break(None, f"points at row {head.last_id}, but the chain ends at row {last_id} "
                           "(the newest rows were deleted or edited)")
     yield count
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's newest row and hash at one moment, written outside the database.
+
+    The chain alone cannot show a rewrite by someone who can write to the database: they can
+    delete the newest rows, or edit a row and recompute every hash after it, and leave a chain
+    that verifies. An anchor kept elsewhere (an append-only file on another machine, the daily
+    operations log) pins what the chain was: any later chain must still hold that row with that
+    hash."""
+
+    at: str
+    row_id: int
+    row_hash: str
+
+    def line(self) -> str:
+        return f"{self.at} {self.row_id} {self.row_hash}"
+
+
+def anchor() -> Anchor:
+    """An anchor of the chain as it is now (row 0 and the genesis hash for an empty log)."""
+    from django.utils import timezone
+
+    head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    at = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if head is None or not head.last_id:
+        return Anchor(at, 0, GENESIS)
+    return Anchor(at, head.last_id, head.last_hash)
+
+
+def read_anchors(path) -> list[Anchor]:
+    """The anchors in a file that ``copps audit anchor`` appended to; ``ValueError`` naming the
+    file and line for a line that is not one."""
+    anchors = []
+    with open(path, encoding="utf-8") as f:
+        for number, text in enumerate(f, start=1):
+            text = text.strip()
+            if not text or text.startswith("#"):
+                continue
+            parts = text.split()
+            if len(parts) != 3 or not parts[1].isdigit() or len(parts[2]) != 64:
+                raise ValueError(f"{path}, line {number}: not an anchor (expected 'TIME ROW_ID HASH'): {text[:80]}")
+            anchors.append(Anchor(parts[0], int(parts[1]), parts[2]))
+    return anchors
+
+
+def check_anchors(anchors: Sequence[Anchor]) -> Iterator[Break]:
+    """A :class:`Break` for each anchor the chain no longer holds."""
+    ids = [a.row_id for a in anchors if a.row_id]
+    hashes = dict(AuditLog.objects.filter(pk__in=ids).values_list("pk", "row_hash")) if ids else {}
+    for a in anchors:
+        if not a.row_id:
+            continue
+        found = hashes.get(a.row_id)
+        if found is None:
+            yield Break(a.row_id, f"anchored on {a.at}, it is gone (the newest rows were deleted)")
+        elif found != a.row_hash:
+            yield Break(a.row_id, f"anchored on {a.at} with another hash (the chain was rewritten up to here)")

@@ -1,6 +1,11 @@
-"""copps audit verify: walk the audit log's hash chain and report any edited or deleted row."""
+"""copps audit verify: walk the audit log's hash chain and report any edited or deleted row;
+copps audit anchor: append the chain's newest row and hash to a file kept outside the database,
+which ``verify --anchors`` then holds the chain to."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,15 +19,40 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True)
-        sub.add_parser("verify", help="recompute the hash chain; exit status 1 if it is broken")
+        verify = sub.add_parser("verify", help="recompute the hash chain; exit status 1 if it is broken")
+        verify.add_argument("--anchors", type=Path, metavar="FILE",
+                            help="also check every anchor in FILE (written by `copps audit anchor`)")
+        anchor = sub.add_parser("anchor", help="append the chain's newest row and hash to FILE, outside the database")
+        anchor.add_argument("file", type=Path, metavar="FILE")
 
     def handle(self, *args, **opts):
         if opts["subcommand"] == "verify":
-            self.verify()
+            self.verify(opts.get("anchors"))
+        elif opts["subcommand"] == "anchor":
+            self.anchor(opts["file"])
 
-    def verify(self) -> None:
+    def anchor(self, path: Path) -> None:
+        a = chain.anchor()
+        try:
+            with path.open("a", encoding="utf-8") as f:
+                f.write(a.line() + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot append the anchor: {exc.strerror}") from exc
+        self.stdout.write(f"Anchored row {a.row_id} ({a.row_hash}) in {path}")
+
+    def verify(self, anchors_path: Path | None = None) -> None:
+        anchors = []
+        if anchors_path is not None:
+            try:
+                anchors = chain.read_anchors(anchors_path)
+            except OSError as exc:
+                raise CommandError(f"{anchors_path}: cannot read the anchors: {exc.strerror}") from exc
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
         breaks, count = [], 0
-        for item in chain.verify():
+        for item in [*chain.verify(), *chain.check_anchors(anchors)]:
             if isinstance(item, chain.Break):
                 breaks.append(item)
                 self.stderr.write(f"BROKEN {item}")
@@ -34,4 +64,5 @@ class Command(BaseCommand):
         tip = head.last_hash if head else chain.GENESIS
         # Printing the tip lets an operator record it elsewhere: a later run that does not reach
         # the same hash shows that the newest rows were removed together with the head.
-        self.stdout.write(f"OK: {count} audit rows, chain intact; head {tip}")
+        held = f"; {len(anchors)} anchor(s) held" if anchors_path is not None else ""
+        self.stdout.write(f"OK: {count} audit rows, chain intact; head {tip}{held}")
