@@ -1,5 +1,6 @@
 """`make check-security`'s dependency check: pip-audit over every version pinned in
-pyproject.toml (runtime and test), without installing anything.
+pyproject.toml (runtime and test) and every package installed beside them (the dependencies of
+the dependencies, at the versions `make install` resolved), without installing anything.
 
 Fails (exit 1) on a known vulnerability, and also (exit 2, saying so plainly) when pip-audit
 cannot reach its vulnerability source for any pin: a dependency that was not checked must never
@@ -31,10 +32,31 @@ def pins() -> list[str]:
     return sorted(d.strip() for d in found)
 
 
+def installed() -> list[str]:
+    """``name==version`` of every distribution installed in this environment but copps itself:
+    the transitive dependencies that the pins pull in."""
+    from importlib import metadata
+
+    found = {}
+    for dist in metadata.distributions():
+        name = (dist.metadata["Name"] or "").strip()
+        if name and name.lower() != "copps":
+            found[re.sub(r"[-_.]+", "-", name).lower()] = f"{name}=={dist.version}"
+    return sorted(found.values())
+
+
+def requirements() -> list[str]:
+    """The pins, then each installed distribution that is not one of them."""
+    pinned = pins()
+    names = {re.sub(r"[-_.]+", "-", p.split("==")[0].split("[")[0]).lower() for p in pinned}
+    extra = [i for i in installed() if re.sub(r"[-_.]+", "-", i.split("==")[0]).lower() not in names]
+    return pinned + extra
+
+
 def main() -> int:
-    requirements = pins()
+    wanted = requirements()
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
-        fh.write("\n".join(requirements) + "\n")
+        fh.write("\n".join(wanted) + "\n")
     done = subprocess.run(
         [
             sys.executable,
@@ -76,7 +98,8 @@ def main() -> int:
     if done.returncode != 0 and not vulnerable:
         print(done.stderr[-3000:], file=sys.stderr)
         return done.returncode
-    print(f"pip-audit: {len(requirements)} pinned dependencies checked, {len(vulnerable)} known vulnerabilities")
+    print(f"pip-audit: {len(wanted)} dependencies checked (pinned and installed), "
+          f"{len(vulnerable)} known vulnerabilities")
     return 1 if vulnerable else 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tomllib
+from pathlib import Path
 
 from tests.security import audit_pins
 
@@ -25,6 +26,7 @@ def fake_audit(monkeypatch, returncode: int, stdout: str, stderr: str) -> list[l
 
     def run(args, **kwargs):
         calls.append(args)
+        calls.append(Path(args[args.index("--requirement") + 1]).read_text().split())
         return subprocess.CompletedProcess(args, returncode, stdout, stderr)
 
     monkeypatch.setattr(audit_pins.subprocess, "run", run)
@@ -55,3 +57,19 @@ def test_a_clean_audit_passes(monkeypatch, capsys):
     fake_audit(monkeypatch, 0, '{"dependencies": [{"name": "django", "version": "5.2.19", "vulns": []}]}', "")
     assert audit_pins.main() == 0
     assert "0 known vulnerabilities" in capsys.readouterr().out
+
+
+def test_the_dependencies_of_the_dependencies_are_audited_too(monkeypatch, capsys):
+    """--no-deps keeps pip-audit from resolving anything, so what the pins pull in is listed
+    from the environment itself, at the versions installed."""
+    from importlib import metadata
+
+    calls = fake_audit(monkeypatch, 0, '{"dependencies": []}', "")
+    assert audit_pins.main() == 0
+    listed = calls[1]
+    for transitive in ("asgiref", "sqlparse"):  # Django's own dependencies, not pinned by copps
+        assert f"{transitive}=={metadata.version(transitive)}" in listed
+    names = [line.split("==")[0].lower() for line in listed]
+    assert len(names) == len(set(names)) and "copps" not in names
+    assert set(audit_pins.pins()) <= set(listed)
+    assert f"{len(listed)} dependencies checked" in capsys.readouterr().out
