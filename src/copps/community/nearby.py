@@ -12,6 +12,7 @@ from copps.community.models import Service, ServiceRequest
 from copps.community.states import CLOSED_STATES, State
 from copps.geo.blocks import hundred_block
 from copps.geo.generalise import public_block
+from copps.geo.text import clean_text
 
 __all__ = ["Nearby", "nearby_open", "RADIUS_M", "LOOKBACK_DAYS"]
 
@@ -41,6 +42,12 @@ class Nearby:
             "reported": self.reported,
             "description": self.description,
         }
+
+
+def _public_words(text: str) -> str:
+    """Someone else's description as a resident may read it: scrubbed, then shortened."""
+    text = clean_text(text)
+    return (text[:200] + "…") if len(text) > 200 else text
 
 
 def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -75,7 +82,7 @@ def nearby_open(service: Service, *, lat: float | None, lon: float | None, addre
             block=public_block(r.address or r.block_address),
             state=str(State(r.state).label),
             reported=timezone.localtime(r.requested_at).date().isoformat(),
-            description=(r.description[:200] + "…") if len(r.description) > 200 else r.description,
+            description=_public_words(r.description),
         )
         for r in chosen
     ]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from django.db import models, transaction
 from django.utils import timezone
 
+from copps.geo.text import clean_text
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -57,13 +59,14 @@ def allowed(state: str) -> frozenset[str]:
 
 
 def public_note(request: ServiceRequest) -> str:
-    """What Open311's ``status_notes`` says: the state in words, then the staff note."""
+    """What Open311's ``status_notes`` says: the state in words, then the staff note, scrubbed of
+    e-mail addresses, phone numbers and house numbers like any published free text."""
     label = State(request.state).label
     if request.state == State.REFERRED and request.agency_responsible:
         label = f"Referred to {request.agency_responsible}"
     elif request.state == State.CLOSED_NOT_FIXED and request.closed_reason:
         label = f"{label}: {request.closed_reason}"
-    return f"{label}. {request.status_notes}" if request.status_notes else label
+    return clean_text(f"{label}. {request.status_notes}" if request.status_notes else label)
 
 
 def advance(

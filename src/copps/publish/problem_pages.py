@@ -15,13 +15,13 @@ bounding box widened to whole squares of the public grid.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Q
 
 from copps.geo.crs import Projector
+from copps.geo.text import clean_text
 from copps.problems.models import Partner, Problem, Stage
 from copps.problems.models.response import Task
 from copps.problems.techniques import by_code
@@ -44,20 +44,6 @@ PUBLIC_PARTNER_KINDS = (
     Partner.Kind.WATCH_GROUP,
     Partner.Kind.COMMUNITY,
 )
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"\+?\d[\d ().-]{6,}\d")
-_NUMBER = re.compile(r"\b(\d*)(\d\d)\b")
-
-
-def clean_text(text: str) -> str:
-    """Plain text with e-mail addresses and phone numbers removed and every number of three
-    or more digits turned into a hundred-block number ("1234 Elm St" -> "12XX Elm St"), since
-    it could be a house number. (A year reads "20XX": write "since last spring".)"""
-    text = _EMAIL.sub("[removed]", text or "")
-    text = _PHONE.sub("[removed]", text)
-    return _NUMBER.sub(lambda m: m.group(0) if not m.group(1) else m.group(1) + "XX", text)
-
 
 @dataclass(frozen=True)
 class PublicProblem:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from copps.community.models import Service, ServiceRequest
 from copps.community.states import State, public_note
+from copps.geo.text import clean_text
 
 from .public import PublicPlace
 
@@ -71,7 +72,7 @@ def request_item(sr: ServiceRequest, place: PublicPlace, *, extensions: bool = F
         "status_notes": public_note(sr),
         "service_name": sr.service.name,
         "service_code": sr.service.service_code,
-        "description": sr.description,
+        "description": clean_text(sr.description),
         "agency_responsible": sr.agency_responsible,
         "service_notice": sr.service_notice,
         "requested_datetime": w3c(sr.requested_at),
