@@ -164,3 +164,27 @@ def test_a_path_that_is_no_resource_is_the_spec_404(db, client, fmt):
     response = client.get(f"{BASE}/nothing/here.{fmt}")
     assert response.status_code == 404
     assert str(parse(response)[0]["code"]) == "404"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("query", "status", "says"),
+    [
+        ({"page": "99999999999999999999"}, 400, "page must be a whole number from 1 to 1000000"),
+        ({"page": "1000001"}, 400, "page must be a whole number from 1 to 1000000"),
+        ({"page": "1000000"}, 200, ""),
+        ({"start_date": "9999-12-30T00:00:00Z"}, 200, ""),
+        ({"end_date": "0001-01-02T00:00:00Z"}, 200, ""),
+    ],
+)
+def test_extreme_paging_and_dates_answer_without_a_server_error(services, make_request, client, fmt, query, status,
+                                                                 says):
+    make_request()
+    response = client.get(f"{BASE}/requests.{fmt}", query)
+    assert response.status_code == status
+    if says:
+        assert says in response.content.decode()
+        errors = parse(response)
+        assert errors and all(int(e["code"]) == 400 for e in errors)
+    else:
+        assert parse(response) in ([], {}, "", None)  # nothing is that far off

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import QueryDict
@@ -31,6 +31,7 @@ from .errors import bad_request
 __all__ = ["RequestQuery", "parse_query", "MAX_PAGE_SIZE", "MAX_WINDOW", "MAX_IDS"]
 
 MAX_PAGE_SIZE = 1000
+MAX_PAGE = 1_000_000  # a million pages of a thousand: any real paging, and an offset every database takes
 MAX_WINDOW = timedelta(days=90)
 MAX_IDS = 1000
 _UNESCAPED_PLUS = re.compile(r"(T[\d:.]+) (\d{2}:?\d{2})$")
@@ -94,14 +95,23 @@ def _status_q(statuses: list[str]) -> Q:
     return Q()
 
 
+def _shift(moment: datetime, by: timedelta) -> datetime:
+    """``moment + by``, held at the first or last representable moment instead of overflowing
+    (``start_date=9999-12-30`` asks for an empty window, not for an error)."""
+    try:
+        return moment + by
+    except OverflowError:
+        return (datetime.max if by > timedelta(0) else datetime.min).replace(tzinfo=UTC)
+
+
 def _window(params: QueryDict) -> tuple[datetime, datetime]:
     start, end = _datetime(params, "start_date"), _datetime(params, "end_date")
     if start is None and end is None:
         end = timezone.now()
     if start is None:
-        start = end - MAX_WINDOW
+        start = _shift(end, -MAX_WINDOW)
     if end is None:
-        end = start + MAX_WINDOW
+        end = _shift(start, MAX_WINDOW)
     if end < start:
         raise bad_request("end_date is before start_date")
     if end - start > MAX_WINDOW:
@@ -111,7 +121,7 @@ def _window(params: QueryDict) -> tuple[datetime, datetime]:
 
 def parse_query(params: QueryDict) -> RequestQuery:
     """Check the query string and turn it into a queryset of public requests."""
-    page = _int(params, "page", 1, 1, None)
+    page = _int(params, "page", 1, 1, MAX_PAGE)
     page_size = _int(params, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     extensions = params.get("extensions", "").strip().lower() == "true"
     qs = ServiceRequest.objects.filter(public=True).select_related("service")
