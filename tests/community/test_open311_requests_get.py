@@ -70,8 +70,8 @@ def test_dates_may_be_plain_dates_or_carry_an_unescaped_plus(make_request, clien
     ({"start_date": "last tuesday"}, "start_date 'last tuesday' is not a W3C datetime such as 2010-01-01T00:00:00Z"),
     ({"end_date": "2020-13-45"}, "end_date '2020-13-45' is not a W3C datetime such as 2010-01-01T00:00:00Z"),
     ({"status": "pending"}, "status must be open or closed, not pending"),
-    ({"page": "0"}, "page must be a whole number from 1 or more"),
-    ({"page": "two"}, "page must be a whole number from 1 or more"),
+    ({"page": "0"}, "page must be a whole number from 1 to 1000000"),
+    ({"page": "two"}, "page must be a whole number from 1 to 1000000"),
     ({"page_size": "1001"}, "page_size must be a whole number from 1 to 1000"),
     ({"service_request_id": ",".join(str(i) for i in range(1001))}, "service_request_id may list at most 1000 ids"),
 ])
