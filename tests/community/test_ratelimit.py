@@ -63,18 +63,33 @@ def test_the_track_page_is_limited(services, make_request, client, settings):
     assert codes == [404, 404, 404, 429]
 
 
-def test_tip_posts_share_one_global_bucket(settings):
+def test_tip_posts_share_one_global_bucket_that_junk_cannot_use_up(settings):
+    """The tip route knows no caller, so tipsters share one allowance; posts that are refused
+    anyway (no form token, another site, empty fields) are not counted against it, and the one
+    over the limit gets the form back with its text and a Retry-After."""
+    import re
+
     from django.test import Client
 
     settings.COPPS_RATE_LIMITS = "tip=2"
-    codes = []
+    for i in range(20):  # a flood of junk straight at the route, from many addresses
+        junk = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")
+        assert junk.post("/community/tip/", {"topic": "other", "message": "x"},
+                         HTTP_ORIGIN="http://testserver").status_code == 400
+        assert junk.post("/community/tip/", {"topic": "other", "message": ""}, HTTP_ORIGIN="http://evil.example",
+                         ).status_code == 400
+    codes, pages = [], []
     for i in range(3):
         c = Client(REMOTE_ADDR=f"192.0.2.{i + 1}")  # different callers, one bucket
-        codes.append(
-            c.post("/community/tip/", {"topic": "other", "message": "x"}, HTTP_ORIGIN="http://testserver").status_code
-        )
-    assert codes == [400, 400, 429]  # (400: no form token; still counted)
-    assert not Tip.objects.exists()
+        token = re.search(r'name="form_token" value="([^"]+)"', c.get("/community/tip/").content.decode()).group(1)
+        page = c.post("/community/tip/", {"topic": "drugs", "message": f"Sold from the side door, night {i}",
+                                          "form_token": token}, HTTP_ORIGIN="http://testserver")
+        codes.append(page.status_code)
+        pages.append(page)
+    assert codes == [200, 200, 429] and Tip.objects.count() == 2
+    over = pages[2]
+    assert int(over["Retry-After"]) >= 1 and "Sold from the side door, night 2" in over.content.decode()
+    assert "Nothing was sent" in over.content.decode() and "set-cookie" not in {k.lower() for k in over.headers}
 
 
 def test_open311_posts_are_limited_and_gets_are_not(services, beats, api_key, client, settings):

@@ -221,3 +221,19 @@ def test_the_tipster_reads_a_staff_reply_and_answers(cast):
         HTTP_ORIGIN=ORIGIN,
     )
     assert bad.status_code == 404 and tip.messages.count() == 3
+
+
+def test_an_answer_over_the_shared_limit_comes_back_ready_to_send_again(client, settings):
+    settings.COPPS_RATE_LIMITS = "tip=1"
+    tip_id, passphrase = credentials(send_tip(client))  # spends the minute's one tip post
+    token = form_token(client, "/community/tip/read/")
+    answer = {"tip_id": tip_id, "passphrase": passphrase, "message": "It is the second door", "form_token": token}
+    over = client.post("/community/tip/answer/", answer, HTTP_ORIGIN=ORIGIN)
+    body = over.content.decode()
+    assert over.status_code == 429 and int(over["Retry-After"]) >= 1
+    assert "It is the second door" in body and 'action="/community/tip/answer/"' in body and tip_id in body
+    assert TipMessage.objects.count() == 1  # nothing sent
+    settings.COPPS_RATE_LIMITS = "tip=0"  # the minute has passed
+    sent = client.post("/community/tip/answer/", answer | {"form_token": form_token(client, "/community/tip/read/")},
+                       HTTP_ORIGIN=ORIGIN)
+    assert sent.status_code in (200, 302) and TipMessage.objects.filter(body="It is the second door").exists()

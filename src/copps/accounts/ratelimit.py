@@ -31,7 +31,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
-__all__ = ["WINDOW_SECONDS", "configured_limits", "limit_for", "hit", "rate_limited", "too_many"]
+__all__ = ["WINDOW_SECONDS", "configured_limits", "limit_for", "hit", "rate_limited", "seconds_to_wait", "too_many"]
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
@@ -85,6 +85,20 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
 
 
+def seconds_to_wait(scope: str, per_minute: int, who: str) -> int:
+    """Count one request of ``who`` in ``scope``: 0 if it may go on, else the seconds to wait
+    (the configured limit overrides ``per_minute``; 0 turns the scope off; a cache that is down
+    lets the request through rather than failing it)."""
+    limit = limit_for(scope, per_minute)
+    if limit <= 0:
+        return 0
+    try:
+        return hit(scope, who, limit)
+    except Exception:
+        log.warning("rate limit cache unavailable for scope %s; request allowed", scope)
+        return 0
+
+
 def too_many(retry_after: int) -> HttpResponse:
     body = gettext("Too many requests. Please wait %(seconds)d seconds and try again.") % {"seconds": retry_after}
     response = HttpResponse(body + "\n", status=429, content_type="text/plain; charset=utf-8")
@@ -109,16 +123,9 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if counted is None or request.method in counted:
-                limit = limit_for(scope, per_minute)
-                if limit > 0:
-                    who = "all" if key == "global" else _client_key(request)
-                    try:
-                        wait = hit(scope, who, limit)
-                    except Exception:  # the cache is down: serve rather than fail
-                        log.warning("rate limit cache unavailable for scope %s; request allowed", scope)
-                        wait = 0
-                    if wait:
-                        return too_many(wait)
+                wait = seconds_to_wait(scope, per_minute, "all" if key == "global" else _client_key(request))
+                if wait:
+                    return too_many(wait)
             return view(request, *args, **kwargs)
 
         wrapper.rate_limit_scope = scope  # type: ignore[attr-defined]
