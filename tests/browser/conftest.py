@@ -7,7 +7,12 @@ Screenshots go to tests/artifacts/ (git-ignored) so a person can look at each st
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
+
+import pyotp
+from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -17,3 +22,33 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/",
+            on_sign_in_page: Callable | None = None) -> None:
+    """Sign ``page`` in as ``username`` as a person would: the password, then the second factor.
+    At the first sign-in they enrol an authenticator with the one-time code an administrator
+    issued (pyotp plays the phone app, reading the secret the page shows) and are shown ten
+    recovery codes; later they enter the app's code. ``on_sign_in_page`` runs on the sign-in page
+    first (an accessibility check, say)."""
+    from copps.accounts.mfa import issue_enrolment_code
+    from copps.accounts.models import TOTPDevice, User
+
+    page.goto(f"{live_server.url}{start}")
+    if on_sign_in_page is not None:
+        on_sign_in_page(page)
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
+    if page.url.endswith("/enrol/"):
+        secret = page.locator("#totp-secret").inner_text().strip()
+        page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username=username)))
+        page.fill("#id_code", pyotp.TOTP(secret).now())
+        page.click("form.login button[type=submit]")
+        assert page.locator(".recovery-codes li").count() == 10
+        page.click("text=Continue")
+    else:
+        page.fill("#id_code", pyotp.TOTP(TOTPDevice.objects.get(user__username=username).secret).now())
+        page.click("form.login button[type=submit]")
+    page.wait_for_load_state()

@@ -7,15 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyotp
 import pytest
 from django.utils import timezone
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.community.frontdoor import jpeg_with_gps
 from tests.conftest import PASSWORD
 
-from copps.accounts.mfa import issue_enrolment_code
-from copps.accounts.models import User
 from copps.community.models import RequestPhoto, Service, ServiceAttribute, ServiceRequest, Tip
 from copps.community.states import advance
 from copps.incidents.models import Area
@@ -81,19 +78,6 @@ def watch(page, live_server):
     return external, csp
 
 
-def staff_sign_in(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(re.compile(r".*/accounts/login/enrol/$"))
-    secret = page.locator("#totp-secret").inner_text().strip()
-    page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="officer")))
-    page.fill("#id_code", pyotp.TOTP(secret).now())
-    page.click("form.login button[type=submit]")
-    page.click("text=Continue")
-
-
 def test_report_a_concern_with_a_photo_and_track_it(page, live_server, town, tmp_path):
     external, csp = watch(page, live_server)
     page.goto(f"{live_server.url}/community/report/")
@@ -152,7 +136,7 @@ def test_a_two_way_anonymous_tip_conversation(browser, live_server, town):
 
     staff_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     staff = staff_ctx.new_page()
-    staff_sign_in(staff, live_server)
+    sign_in(staff, live_server, "officer")
     staff.goto(f"{live_server.url}/community/staff/")
     staff.click(f"a[href='/community/staff/tips/{tip_id}/']")
     assert "blue house" in staff.content()

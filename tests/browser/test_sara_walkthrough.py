@@ -10,15 +10,12 @@ import re
 import subprocess
 from datetime import date, timedelta
 
-import pyotp
 import pytest
 from django.core.management import call_command
 from tests.browser.axe import audit
-from tests.browser.conftest import ARTIFACTS, shot
+from tests.browser.conftest import ARTIFACTS, shot, sign_in
 from tests.conftest import PASSWORD
 
-from copps.accounts.mfa import issue_enrolment_code
-from copps.accounts.models import TOTPDevice, User
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems.models import Candidate, Problem
 
@@ -47,28 +44,12 @@ def team(city, django_user_model):
 
 
 def signed_in(browser, live_server, username, audits=None):
-    """A browser context signed in as ``username``: password, then the authenticator (pyotp plays
-    the phone app, reading the secret the enrolment page shows). ``audits`` collects axe's report
-    of the sign-in page."""
+    """A browser context signed in as ``username`` (see ``tests.browser.conftest.sign_in``).
+    ``audits`` collects axe's report of the sign-in page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    if audits is not None:
-        audits.append(audit(page, "sign-in"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
-    if page.url.endswith("/enrol/"):
-        secret = page.locator("#totp-secret").inner_text().strip()
-        page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username=username)))
-        page.fill("#id_code", pyotp.TOTP(secret).now())
-        page.click("form.login button[type=submit]")
-        page.click("text=Continue")
-    else:
-        page.fill("#id_code", pyotp.TOTP(TOTPDevice.objects.get(user__username=username).secret).now())
-        page.click("form.login button[type=submit]")
-    page.wait_for_load_state()
+    check = (lambda p: audits.append(audit(p, "sign-in"))) if audits is not None else None
+    sign_in(page, live_server, username, on_sign_in_page=check)
     return page
 
 

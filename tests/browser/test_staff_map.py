@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
-from tests.browser.conftest import shot
+from tests.browser.conftest import shot, sign_in
 from tests.conftest import PASSWORD
 
-from copps.accounts.mfa import issue_enrolment_code
-from copps.accounts.models import TOTPDevice, User
 from copps.incidents.models import Area, Event
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,32 +19,11 @@ def analyst(chicago, django_user_model):
     django_user_model.objects.create_user(username="analyst", password=PASSWORD, role="analyst")
 
 
-def sign_in(page, live_server):
-    """Password, then the second factor: at the first sign-in the analyst enrols an authenticator
-    (pyotp plays the phone app, reading the secret the page shows), later ones enter its code."""
-    page.goto(f"{live_server.url}/")
-    page.fill("#id_username", "analyst")
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(re.compile(r".*/accounts/login/(enrol|code)/$"))
-    if page.url.endswith("/enrol/"):
-        secret = page.locator("#totp-secret").inner_text().strip()
-        page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="analyst")))
-        page.fill("#id_code", pyotp.TOTP(secret).now())
-        page.click("form.login button[type=submit]")
-        assert page.locator(".recovery-codes li").count() == 10
-        page.click("text=Continue")
-    else:
-        secret = TOTPDevice.objects.get(user__username="analyst").secret
-        page.fill("#id_code", pyotp.TOTP(secret).now())
-        page.click("form.login button[type=submit]")
-
-
 def test_sign_in_map_and_filtered_table(page, live_server, analyst):
     external, csp_violations = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
-    sign_in(page, live_server)
+    sign_in(page, live_server, "analyst", start="/")
     page.wait_for_url(re.compile(r".*/events/map/"))
     status = page.locator("#map-status")
     status.filter(has_text="events with a location").or_(status.filter(has_text="most recent")).wait_for()
@@ -80,7 +56,7 @@ def test_sign_in_map_and_filtered_table(page, live_server, analyst):
 def test_phone_width_table_is_usable(browser, live_server, analyst):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    sign_in(page, live_server)
+    sign_in(page, live_server, "analyst", start="/")
     page.goto(f"{live_server.url}/events/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"

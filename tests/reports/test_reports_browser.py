@@ -5,36 +5,18 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
-from tests.browser.conftest import shot
-from tests.conftest import PASSWORD
+from tests.browser.conftest import shot, sign_in
 from tests.reports.conftest import pdf_text
 
-from copps.accounts.mfa import issue_enrolment_code
-from copps.accounts.models import User
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_officer(page, live_server):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "officer")
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login button[type=submit]")
-    page.wait_for_url(re.compile(r".*/accounts/login/enrol/$"))
-    secret = page.locator("#totp-secret").inner_text().strip()
-    page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username="officer")))
-    page.fill("#id_code", pyotp.TOTP(secret).now())
-    page.click("form.login button[type=submit]")
-    page.click("text=Continue")
 
 
 def test_officer_reads_the_sara_report_and_downloads_the_pdf(page, live_server, demo, tmp_path):
     assessed, _ = demo
     csp = []
     page.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
-    sign_in_officer(page, live_server)
+    sign_in(page, live_server, "officer")
     page.goto(f"{live_server.url}/problems/{assessed.pk}/")
     page.click("text=SARA report >> nth=0")
     page.wait_for_url(re.compile(rf".*/reports/sara/{assessed.pk}/$"))
