@@ -17,11 +17,14 @@ from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
 __all__ = [
-    "KINDS", "WEEKDAYS", "BANDS", "default_parameters", "with_choices", "problem_events", "run", "save", "summary",
+    "KINDS", "WEEKDAYS", "BANDS", "DEFAULTS", "default_parameters", "with_choices", "unrunnable", "problem_events",
+    "run", "save", "summary",
 ]
 
 #: how many distance and time bands the near-repeat table has (the Near Repeat Calculator's layout)
 BANDS = 4
+#: the settings an analyst may change, at their defaults (the run form shows them as placeholders)
+DEFAULTS = {"top": 15, "band_m": 100, "band_days": 7, "permutations": 99, "step_days": 7}
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 K = SavedAnalysis.Kind
@@ -38,19 +41,16 @@ def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", d
         "date_from": (today - timedelta(days=days - 1)).isoformat(),
         "date_to": today.isoformat(),
     }
-    if kind == K.PLACES:
-        params |= {"top": 15}
-    elif kind == K.NEAR_REPEAT:
-        params |= {
-            "distance_bands": [0, 100, 200, 300, 400],
-            "time_bands": [0, 7, 14, 21, 28],
-            "permutations": 99,
-            "seed": 0,
-            "metric": "manhattan",
-        }
-    elif kind == K.TREND:
-        params |= {"step_days": 7, "alert_baseline": 8, "false_alarm": 0.01}
-    return params
+    return with_choices(params | _fixed(kind), kind, DEFAULTS)
+
+
+def _fixed(kind: str) -> dict:
+    """The settings of ``kind`` the analyst does not choose."""
+    if kind == K.NEAR_REPEAT:
+        return {"seed": 0, "metric": "manhattan"}
+    if kind == K.TREND:
+        return {"alert_baseline": 8, "false_alarm": 0.01}
+    return {}
 
 
 def with_choices(params: dict, kind: str, chosen: dict) -> dict:
@@ -73,6 +73,18 @@ def with_choices(params: dict, kind: str, chosen: dict) -> dict:
     elif kind == K.TREND and chosen.get("step_days"):
         params["step_days"] = chosen["step_days"]
     return params
+
+
+def unrunnable(kind: str, params: dict) -> str:
+    """Why ``kind`` cannot run with ``params``, for the analyst; "" when it can."""
+    if kind != K.TREND:
+        return ""
+    span = (date.fromisoformat(params["date_to"]) - date.fromisoformat(params["date_from"])).days + 1
+    steps, need = span // params["step_days"], params["alert_baseline"] + 2
+    if steps >= need:
+        return ""
+    return (f"Trend: {span} days make {steps} steps of {params['step_days']} days; the alerts need at least "
+            f"{need}. Choose a longer period or shorter steps.")
 
 
 def problem_events(params: dict) -> EventArrays:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from copps.accounts.models import Role
 from copps.incidents.models import Area, OffenseCategory
-from copps.problems import techniques
+from copps.problems import analyses, techniques
 from copps.problems.geometry import GeometryError, parse_polygon
 from copps.problems.models import (
     Activity,
@@ -290,24 +290,24 @@ class AnalysisRunForm(forms.Form):
     EVENT_KINDS = [("crime", "Crimes"), ("call", "Calls for service"), ("collision", "Collisions")]
     MAX_DAYS = 3660
 
-    kind = forms.ChoiceField(label="Analysis of the problem's area and categories", choices=[])
+    kind = forms.ChoiceField(label="Analysis of the problem's area and categories",
+                             choices=[(k.value, k.label) for k in analyses.KINDS])
     event_kind = forms.ChoiceField(label="Events", choices=EVENT_KINDS, initial="crime")
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    top = forms.IntegerField(label="Risky places: how many to list", required=False, min_value=1, max_value=200,
-                             widget=forms.NumberInput(attrs={"placeholder": "15"}))
+    top = forms.IntegerField(label="Risky places: how many to list", required=False, min_value=1, max_value=200)
     band_m = forms.IntegerField(label="Near repeats: distance band (metres)", required=False, min_value=10,
-                                max_value=2000, widget=forms.NumberInput(attrs={"placeholder": "100"}))
+                                max_value=2000)
     band_days = forms.IntegerField(label="Near repeats: time band (days)", required=False, min_value=1,
-                                   max_value=180, widget=forms.NumberInput(attrs={"placeholder": "7"}))
+                                   max_value=180)
     permutations = forms.IntegerField(label="Near repeats: permutations", required=False, min_value=19,
-                                      max_value=999, widget=forms.NumberInput(attrs={"placeholder": "99"}))
-    step_days = forms.IntegerField(label="Trend: days per step", required=False, min_value=1, max_value=92,
-                                   widget=forms.NumberInput(attrs={"placeholder": "7"}))
+                                      max_value=999)
+    step_days = forms.IntegerField(label="Trend: days per step", required=False, min_value=1, max_value=92)
 
-    def __init__(self, *args, kinds=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = list(kinds)
+        for name, default in analyses.DEFAULTS.items():  # a blank field keeps the default it shows
+            self.fields[name].widget.attrs["placeholder"] = str(default)
 
     def clean(self):
         data = super().clean()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,19 +39,16 @@ def _back(problem: Problem):
 def run_analysis(request, problem: Problem):
     if not can_analyse(request.user):
         return deny(request, "problem.analysis", "problem", problem.pk)
-    form = AnalysisRunForm(request.POST, kinds=[(k.value, k.label) for k in analyses.KINDS])
+    form = AnalysisRunForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"Not run: {form.error_text()}")
         return _back(problem)
     kind, event_kind = form.cleaned_data["kind"], form.cleaned_data["event_kind"]
     params = analyses.with_choices(analyses.default_parameters(problem, kind, event_kind), kind, form.cleaned_data)
-    if kind == SavedAnalysis.Kind.TREND:
-        span = (date.fromisoformat(params["date_to"]) - date.fromisoformat(params["date_from"])).days + 1
-        if span // params["step_days"] < params["alert_baseline"] + 2:
-            messages.error(request, f"Not run: Trend: {span} days make {span // params['step_days']} steps of "
-                                    f"{params['step_days']} days; the alerts need at least "
-                                    f"{params['alert_baseline'] + 2}. Choose a longer period or shorter steps.")
-            return _back(problem)
+    reason = analyses.unrunnable(kind, params)
+    if reason:
+        messages.error(request, f"Not run: {reason}")
+        return _back(problem)
     try:
         a = analyses.save(problem, kind, params, request.user)
     except (GeometryError, ScanError) as exc:

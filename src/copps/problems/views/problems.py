@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 
 from copps.accounts import audit
-from copps.problems import analyses, checklist
+from copps.problems import checklist
 from copps.problems.changes import record_change
 from copps.problems.forms import (
     ActivityForm,
@@ -151,7 +151,7 @@ def problem_detail(request, problem: Problem):
         "geo": geo,
         "activities": p.activities.select_related("user")[:30],
         "stages": STAGE_ORDER,
-        "analysis_form": AnalysisRunForm(auto_id="an-%s", kinds=[(k.value, k.label) for k in analyses.KINDS]),
+        "analysis_form": AnalysisRunForm(auto_id="an-%s"),
     }
     if work:
         context |= {
