@@ -152,12 +152,7 @@ def buffer_statement(result: dict, alpha: float = 0.05) -> str:
     """The buffer's change relative to the control, with its interval and p: whether the
     displacement (or diffusion) the WDQ suggests is larger than chance. "" when not computed."""
     bc = result.get("buffer_change")
-    if not bc:
-        return ""
-    return change_statement(
-        bc["rate_ratio"], bc["rate_ratio_lower"], bc["rate_ratio_upper"], bc["p"],
-        alpha=alpha, against="relative to the control",
-    )
+    return effect_statement(bc, alpha) if bc else ""
 
 
 def _events(n: float) -> str:

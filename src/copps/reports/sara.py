@@ -186,8 +186,6 @@ def sara_report(problem_id: int) -> SaraReport:
                 "ba": ba or {},
                 "wdq": w,
                 "wdq_reading": assessing.wdq_reading(w) if w else "",
-                "buffer_change": assessing.buffer_statement(a.result or {}, (a.parameters or {}).get("alpha", 0.05)),
-                "net": assessing.net_statement(a.result or {}, (a.parameters or {}).get("alpha", 0.05)),
             }
         )
     report.process_now = assessing.process_evaluation(p)
