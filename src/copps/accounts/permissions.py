@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponseForbidden
 from copps.accounts import audit, mfa
 from copps.accounts.models import AuditLog, Role
 
-__all__ = ["staff_required", "auditor_required", "deny", "deny_path", "refused_path"]
+__all__ = ["staff_required", "auditor_required", "deny", "deny_path", "record_denial", "refused_path"]
 
 
 def _signed_in_fully(request: HttpRequest) -> bool:
@@ -27,11 +27,11 @@ def _signed_in_fully(request: HttpRequest) -> bool:
     return not user.requires_mfa or mfa.is_mfa_verified(request.session)
 
 
-def deny(
+def record_denial(
     request: HttpRequest, action: str, object_type: str = "", object_id: object = "", params: dict | None = None
-) -> HttpResponseForbidden:
-    """Refuse, and record the refusal. The body says nothing about the record. If the row cannot
-    be written the exception propagates (a generic 500): a refusal is never silent."""
+) -> None:
+    """Record a refusal. If the row cannot be written the exception propagates (a generic 500):
+    a refusal is never silent."""
     audit.record(
         action,
         request=request,
@@ -40,6 +40,13 @@ def deny(
         outcome=AuditLog.Outcome.DENIED,
         params=params,
     )
+
+
+def deny(
+    request: HttpRequest, action: str, object_type: str = "", object_id: object = "", params: dict | None = None
+) -> HttpResponseForbidden:
+    """Refuse, and record the refusal. The body says nothing about the record."""
+    record_denial(request, action, object_type, object_id, params)
     return HttpResponseForbidden("Forbidden")
 
 

@@ -8,8 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from copps.accounts import audit
-from copps.accounts.models import AuditLog
-from copps.accounts.permissions import refused_path
+from copps.accounts.permissions import record_denial, refused_path
 from copps.incidents.filters import EventFilterForm
 from copps.incidents.models import Area
 
@@ -24,7 +23,7 @@ def _refuse(request: HttpRequest) -> JsonResponse | None:
     if not user.is_authenticated:
         return JsonResponse({"detail": "Staff sign-in required"}, status=401)
     if not getattr(user, "is_department_staff", False):
-        audit.record("api.access", request=request, outcome=AuditLog.Outcome.DENIED, **refused_path(request))
+        record_denial(request, "api.access", **refused_path(request))
         return JsonResponse({"detail": "Staff sign-in required"}, status=403)
     return None
 
