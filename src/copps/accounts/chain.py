@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from copps.accounts.models import AuditChainHead, AuditLog
 
@@ -138,8 +139,6 @@ class Anchor:
 
 def anchor() -> Anchor:
     """An anchor of the chain as it is now (row 0 and the genesis hash for an empty log)."""
-    from django.utils import timezone
-
     head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
     at = timezone.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if head is None or not head.last_id:

@@ -127,10 +127,6 @@ def _audit_grants(owner_model, field: str, action_name: str):
     return receiver_
 
 
-# Kept at module level: signals hold receivers weakly.
-_GRANT_RECEIVERS = []
 for _model, _field, _action in GRANTS:
-    _receiver = _audit_grants(_model, _field, _action)
-    m2m_changed.connect(_receiver, sender=_model._meta.get_field(_field).remote_field.through,
-                        dispatch_uid=f"copps-audit-{_action}")
-    _GRANT_RECEIVERS.append(_receiver)
+    m2m_changed.connect(_audit_grants(_model, _field, _action), weak=False, dispatch_uid=f"copps-audit-{_action}",
+                        sender=_model._meta.get_field(_field).remote_field.through)
