@@ -29,6 +29,15 @@ def enrolment_code(user) -> str:
     return mfa.issue_enrolment_code(user)
 
 
+def both_factors(client, user):
+    """``client`` signed in as ``user`` with both factors passed (force_login, then the mark)."""
+    client.force_login(user)
+    session = client.session
+    mfa.mark_mfa_verified(session)
+    session.save()
+    return client
+
+
 def password_step(client, username: str, password: str = PASSWORD, **extra):
     return client.post(reverse("login"), {"username": username, "password": password, **extra})
 
@@ -58,10 +67,6 @@ def mfa_client_for(client, cast):
     the session as having passed the second factor."""
 
     def _client(role: str):
-        client.force_login(cast[role])
-        session = client.session
-        mfa.mark_mfa_verified(session)
-        session.save()
-        return client
+        return both_factors(client, cast[role])
 
     return _client

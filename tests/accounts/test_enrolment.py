@@ -16,10 +16,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from tests.accounts.conftest import audit_actions, enrolled, enrolment_code, password_step, signed_in
+from tests.accounts.conftest import audit_actions, both_factors, enrolled, enrolment_code, password_step, signed_in
 from tests.conftest import PASSWORD
 
-from copps.accounts import mfa
 from copps.accounts.models import AuditLog, EnrolmentCode, TOTPDevice, User, UserSession
 
 WRONG_CODE = "AAAA-BBBB-CCCC-DDDD"
@@ -118,17 +117,9 @@ def test_admin_creating_a_resident_issues_no_code(cast, mfa_client_for):
 
 def test_admin_reset_issues_a_code_and_ends_the_users_sessions(cast, mfa_client_for):
     enrolled(cast["analyst"])
-    victim = Client()
-    victim.force_login(cast["analyst"])
-    session = victim.session
-    mfa.mark_mfa_verified(session)
-    session.save()
+    victim = both_factors(Client(), cast["analyst"])
     assert victim.get(reverse("incidents:list")).status_code == 200
-    admin = Client()
-    admin.force_login(cast["admin"])
-    session = admin.session
-    mfa.mark_mfa_verified(session)
-    session.save()
+    admin = both_factors(Client(), cast["admin"])
     page = admin.post(reverse("admin:accounts_user_changelist"),
                       {"action": "reset_second_factor", "_selected_action": [cast["analyst"].pk]})
     assert page.status_code == 200
@@ -146,12 +137,8 @@ def test_admin_reset_issues_a_code_and_ends_the_users_sessions(cast, mfa_client_
 
 def test_locking_an_account_ends_its_sessions(client, cast):
     enrolled(cast["officer"])
-    signed_in_elsewhere = Client()
-    signed_in_elsewhere.force_login(cast["officer"])
-    session = signed_in_elsewhere.session
-    mfa.mark_mfa_verified(session)
-    session.save()
-    key = session.session_key
+    signed_in_elsewhere = both_factors(Client(), cast["officer"])
+    key = signed_in_elsewhere.session.session_key
     for _ in range(5):
         password_step(client, "officer", "not the password")
     cast["officer"].refresh_from_db()
