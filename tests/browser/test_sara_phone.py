@@ -5,14 +5,12 @@ stay on screen. Screenshots: tests/artifacts/sara-phone/."""
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
 from tests.browser.conftest import ARTIFACTS, shot
-from tests.browser.test_sara_walkthrough import signed_in, team  # noqa: F401 (the fixture)
+from tests.browser.test_sara_walkthrough import fill_assessment, signed_in, team  # noqa: F401 (the fixture)
 
 from copps.accounts.models import User
 from copps.problems.models import Problem
@@ -70,15 +68,7 @@ def test_sara_pages_fit_a_phone(browser, live_server, team):  # noqa: F811 (the 
     page.goto(f"{live_server.url}/problems/{problem.pk}/assessments/new/")
     shot(page, "sara-phone/04-assessment-form")
     assert_fits_the_phone(page, "assessment form", ["form.stacked button[type=submit]"])
-    start = date.fromisoformat(truth["intervention"]["start_date"])
-    page.fill("#id_title", "One year after the response")
-    page.fill("#id_before_start", truth["start"])
-    page.fill("#id_before_end", (start - timedelta(days=1)).isoformat())
-    page.fill("#id_after_start", start.isoformat())
-    page.fill("#id_after_end", (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat())
-    page.select_option("#id_control_from", "geojson")
-    page.fill("#id_control_geojson", json.dumps(truth["intervention"]["control"]["polygon"]))
-    page.uncheck("#id_use_problem_categories")
+    fill_assessment(page, truth)
     page.click("form.stacked button[type=submit]")
     page.wait_for_url(re.compile(rf".*/problems/{problem.pk}/assessments/\d+/$"))
     shot(page, "sara-phone/05-assessment")

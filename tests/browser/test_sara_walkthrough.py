@@ -5,6 +5,7 @@ report downloads as a PDF whose text (pdftotext) tells the story. Screenshots: t
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -51,6 +52,20 @@ def signed_in(browser, live_server, username, audits=None):
     check = (lambda p: audits.append(audit(p, "sign-in"))) if audits is not None else None
     sign_in(page, live_server, username, on_sign_in_page=check)
     return page
+
+
+def fill_assessment(page, truth) -> None:
+    """Fill the assessment form for the planted intervention: a year before and after its start,
+    the problem's polygon as target and the planted control polygon, all crime categories."""
+    start = date.fromisoformat(truth["intervention"]["start_date"])
+    page.fill("#id_title", "One year after the response")
+    page.fill("#id_before_start", truth["start"])
+    page.fill("#id_before_end", (start - timedelta(days=1)).isoformat())
+    page.fill("#id_after_start", start.isoformat())
+    page.fill("#id_after_end", (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat())
+    page.select_option("#id_control_from", "geojson")
+    page.fill("#id_control_geojson", json.dumps(truth["intervention"]["control"]["polygon"]))
+    page.uncheck("#id_use_problem_categories")
 
 
 def in_form(page, action_end: str):
@@ -198,17 +213,9 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     ask_and_approve(analyst, supervisor, live_server, pid, "assessment", "11")
 
     # 6. The outcome assessment against a control beat.
-    start = date.fromisoformat(truth["intervention"]["start_date"])
     analyst.goto(f"{live_server.url}/problems/{pid}/assessments/new/")
     audits.append(audit(analyst, "assessment form"))
-    analyst.fill("#id_title", "One year after the response")
-    analyst.fill("#id_before_start", truth["start"])
-    analyst.fill("#id_before_end", (start - timedelta(days=1)).isoformat())
-    analyst.fill("#id_after_start", start.isoformat())
-    analyst.fill("#id_after_end", (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat())
-    analyst.select_option("#id_control_from", "geojson")
-    analyst.fill("#id_control_geojson", __import__("json").dumps(truth["intervention"]["control"]["polygon"]))
-    analyst.uncheck("#id_use_problem_categories")
+    fill_assessment(analyst, truth)
     analyst.fill("#id_conclusion", "Crime at the corner fell against the control corner.")
     analyst.click("form.stacked button[type=submit]")
     analyst.wait_for_url(re.compile(rf".*/problems/{pid}/assessments/\d+/$"))
