@@ -194,20 +194,27 @@ def post_open311(base: str, api_key: str, key: str, n: int) -> tuple[int, str | 
     return status, None
 
 
-def post_tip(base: str, marker: str) -> tuple[int, str | None]:
-    """Send an anonymous tip through its form (form token, same-origin POST): (status, tip id)."""
+def tip_form(base: str) -> tuple[int, str | None]:
+    """Open the anonymous-tip form: (status, its form token)."""
     status, page, _ = request("GET", base + "/community/tip/")
     token = re.search(rb'name="form_token" value="([^"]+)"', page)
-    if status != 200 or token is None:
-        return status, None
+    return status, token[1].decode() if status == 200 and token else None
+
+
+def send_tip(base: str, token: str, marker: str) -> tuple[int, str | None, str | None]:
+    """Post the tip form opened with ``token`` (same-origin): (status, tip id, passphrase). Sent
+    again with the same token, it must answer with the same tip and passphrase."""
     status, page, _ = request(
         "POST",
         base + "/community/tip/",
-        {"form_token": token[1].decode(), "topic": "other", "where": "", "message": marker},
+        {"form_token": token, "topic": "other", "where": "", "message": marker},
         headers={"Origin": base},
     )
     found = re.search(rb'id="tip-id">([^<]+)<', page)
-    return status, found[1].decode() if status == 200 and found else None
+    phrase = re.search(rb'id="tip-passphrase">([^<]+)<', page)
+    if status != 200 or not found:
+        return status, None, None
+    return status, found[1].decode(), phrase[1].decode() if phrase else None
 
 
 def failed_sign_in(base: str) -> int:

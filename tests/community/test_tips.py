@@ -234,6 +234,126 @@ def test_an_answer_over_the_shared_limit_comes_back_ready_to_send_again(client, 
     assert "It is the second door" in body and 'action="/community/tip/answer/"' in body and tip_id in body
     assert TipMessage.objects.count() == 1  # nothing sent
     settings.COPPS_RATE_LIMITS = "tip=0"  # the minute has passed
-    sent = client.post("/community/tip/answer/", answer | {"form_token": form_token(client, "/community/tip/read/")},
-                       HTTP_ORIGIN=ORIGIN)
+    sent = client.post(
+        "/community/tip/answer/",
+        answer | {"form_token": form_token(client, "/community/tip/read/")},
+        HTTP_ORIGIN=ORIGIN,
+    )
     assert sent.status_code in (200, 302) and TipMessage.objects.filter(body="It is the second door").exists()
+
+
+def tip_form(client, message="The blue house on Oak sells from the side door after 10pm") -> dict:
+    return {"topic": "drugs", "where": "Oak St near the park", "message": message, "form_token": form_token(client)}
+
+
+def test_the_same_tip_form_sent_twice_makes_one_tip_with_the_same_passphrase():
+    """A retry after a lost answer: the page is the only place the passphrase appears, so the
+    retry must show the first send's passphrase again, and store nothing new."""
+    client = tip_client()
+    data = tip_form(client)
+    first = client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN)
+    again = client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN)
+    assert first.status_code == again.status_code == 200
+    assert credentials(first) == credentials(again)
+    tip = Tip.objects.get()
+    assert tip.check_passphrase(credentials(again)[1]) and TipMessage.objects.count() == 1
+    # A fresh page is a fresh tip, with its own passphrase.
+    other = client.post("/community/tip/", tip_form(client), HTTP_ORIGIN=ORIGIN)
+    assert other.status_code == 200 and credentials(other)[1] != credentials(first)[1]
+    assert Tip.objects.count() == 2
+
+
+def test_what_is_kept_of_a_form_is_a_hash_that_gives_neither_nonce_nor_passphrase():
+    from django.core import signing
+
+    from copps.community.tipguard import TOKEN_SALT
+
+    client = tip_client()
+    data = tip_form(client)
+    _tip_id, passphrase = credentials(client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN))
+    nonce = signing.TimestampSigner(salt=TOKEN_SALT).unsign(data["form_token"])
+    assert len(nonce) >= 21  # 16 random bytes, base64
+    dump = io.StringIO()
+    call_command("dumpdata", "community", stdout=dump)
+    assert nonce not in dump.getvalue() and passphrase not in dump.getvalue()
+    assert len(Tip.objects.get().submission) == 64
+
+
+def test_a_used_form_sent_with_other_words_is_handed_back_and_sends_as_new():
+    client = tip_client()
+    data = tip_form(client)
+    assert client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN).status_code == 200
+    changed = client.post("/community/tip/", data | {"message": "Also a car waits outside"}, HTTP_ORIGIN=ORIGIN)
+    body = main(changed)
+    assert changed.status_code == 409 and "already sent, with other words" in body
+    assert "Also a car waits outside" in body and 'id="tip-passphrase"' not in body  # nothing of the first tip
+    assert Tip.objects.count() == 1
+    fresh = re.search(r'name="form_token" value="([^"]+)"', body).group(1)
+    assert fresh != data["form_token"]
+    sent = client.post(
+        "/community/tip/", data | {"message": "Also a car waits outside", "form_token": fresh}, HTTP_ORIGIN=ORIGIN
+    )
+    assert sent.status_code == 200 and Tip.objects.count() == 2
+
+
+def test_an_answer_sent_twice_is_kept_once_and_a_changed_resend_is_handed_back():
+    client = tip_client()
+    tip_id, passphrase = credentials(send_tip(client))
+    answer = {
+        "tip_id": tip_id,
+        "passphrase": passphrase,
+        "message": "The green door",
+        "form_token": form_token(client, "/community/tip/read/"),
+    }
+    first = client.post("/community/tip/answer/", answer, HTTP_ORIGIN=ORIGIN)
+    again = client.post("/community/tip/answer/", answer, HTTP_ORIGIN=ORIGIN)
+    assert first.status_code == again.status_code == 200
+    assert main(again).count("The green door") == 1
+    assert TipMessage.objects.filter(body="The green door").count() == 1
+    changed = client.post("/community/tip/answer/", answer | {"message": "No, the red one"}, HTTP_ORIGIN=ORIGIN)
+    assert changed.status_code == 409 and "already sent, with other words" in main(changed)
+    assert "No, the red one" in main(changed) and not TipMessage.objects.filter(body="No, the red one").exists()
+
+
+def test_a_form_stored_by_a_concurrent_send_is_the_one_returned():
+    """Two sends of one form racing: the loser of the unique index gets the winner's tip."""
+    from copps.community.models.tips import submission_digest
+    from copps.community.views.tips import _new_answer, _new_tip
+
+    digest = submission_digest("racing-nonce")
+    first = _new_tip(digest, "aaaaa-bbbbb-ccccc-ddddd-eeeee", "drugs", "Oak", "one")
+    assert _new_tip(digest, "aaaaa-bbbbb-ccccc-ddddd-eeeee", "drugs", "Oak", "one") == first
+    assert Tip.objects.count() == 1 and TipMessage.objects.count() == 1
+    answer = _new_answer(first, submission_digest("answer-nonce"), "two")
+    assert _new_answer(first, submission_digest("answer-nonce"), "two") == answer
+    assert TipMessage.objects.count() == 2
+
+
+def test_an_answer_to_a_closed_tip_opens_it_again_for_staff(cast):
+    from tests.conftest import sign_in
+
+    client = tip_client()
+    tip_id, passphrase = credentials(send_tip(client))
+    Tip.objects.filter(public_id=tip_id).update(state=Tip.State.CLOSED)
+    read = client.post(
+        "/community/tip/read/",
+        {"tip_id": tip_id, "passphrase": passphrase, "form_token": form_token(client, "/community/tip/read/")},
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert "has closed this tip" in main(read)
+    answer = client.post(
+        "/community/tip/answer/",
+        {
+            "tip_id": tip_id,
+            "passphrase": passphrase,
+            "message": "He is back every night now",
+            "form_token": form_token(client, "/community/tip/read/"),
+        },
+        HTTP_ORIGIN=ORIGIN,
+    )
+    assert answer.status_code == 200 and "has closed this tip" not in main(answer)
+    assert Tip.objects.get(public_id=tip_id).state == Tip.State.OPEN
+    staff = Client()
+    sign_in(staff, cast["officer"])
+    queue = staff.get("/community/staff/?show=open")
+    assert queue.status_code == 200 and tip_id in queue.content.decode()

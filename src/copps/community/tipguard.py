@@ -33,6 +33,7 @@ __all__ = [
     "is_tip_path",
     "form_token",
     "check_form_token",
+    "form_nonce",
     "same_origin",
     "KEPT_META",
 ]
@@ -97,16 +98,24 @@ def same_origin(request: HttpRequest) -> bool:
 
 
 def form_token() -> str:
-    """A fresh signed token for a tip form (a random nonce and the time it was made)."""
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(secrets.token_urlsafe(12))
+    """A fresh signed token for a tip form: a random 128-bit nonce and the time it was made.
+
+    The nonce also makes the form's post idempotent: a browser or client that sends the same
+    form again (its answer lost to a dropped connection) sends the same nonce, and gets the
+    tip or answer made the first time instead of a second copy (``copps.community.views.tips``)."""
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(secrets.token_urlsafe(16))
+
+
+def form_nonce(token: str) -> str | None:
+    """The nonce of a valid, unexpired form token; None for a forged, altered or stale one."""
+    try:
+        return signing.TimestampSigner(salt=TOKEN_SALT).unsign(token or "", max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:  # also SignatureExpired
+        return None
 
 
 def check_form_token(token: str) -> bool:
-    try:
-        signing.TimestampSigner(salt=TOKEN_SALT).unsign(token or "", max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:  # also SignatureExpired
-        return False
-    return True
+    return form_nonce(token) is not None
 
 
 class TipPrivacyMiddleware:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .requests import Routing, new_public_id
 
-__all__ = ["Tip", "TipMessage", "new_passphrase", "coarse_now"]
+__all__ = ["Tip", "TipMessage", "new_passphrase", "passphrase_for", "submission_digest", "coarse_now"]
 
 # Letters and digits that cannot be mistaken for one another when copied by hand.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -20,6 +22,28 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def new_passphrase() -> str:
     """Five groups of five characters (about 124 bits): ``k7q2m-9xd4h-...``."""
     return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(5)) for _ in range(5))
+
+
+def passphrase_for(nonce: str) -> str:
+    """The passphrase of the tip sent with the form whose token carried ``nonce``, in the same
+    form as ``new_passphrase``: keyed on the site's secret, so the nonce alone gives nothing.
+
+    Derived rather than drawn so that a tip form sent twice (its answer lost to a dropped
+    connection) shows the same passphrase again, though only its hash is stored. The nonce is
+    128 random bits held by the tipster's page and never stored (only ``submission_digest`` of
+    it is), so the passphrase is as unguessable as a drawn one."""
+    number = int.from_bytes(salted_hmac("copps.community.tip-passphrase", nonce).digest(), "big")
+    letters = []
+    for _ in range(25):  # 25 of 31 letters take 124 of the 160 bits: the bias is below 2**-36
+        number, index = divmod(number, len(_ALPHABET))
+        letters.append(_ALPHABET[index])
+    return "-".join("".join(letters[i : i + 5]) for i in range(0, 25, 5))
+
+
+def submission_digest(nonce: str) -> str:
+    """What is stored of a form's nonce to recognise the form sent again: its SHA-256, from
+    which neither the nonce nor the passphrase can be found."""
+    return hashlib.sha256(nonce.encode()).hexdigest()
 
 
 def coarse_now():
@@ -72,6 +96,13 @@ class Tip(models.Model):
     )
     created_at = models.DateTimeField(default=coarse_now, help_text="to the hour only")
     updated_at = models.DateTimeField(default=coarse_now)
+    submission = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="SHA-256 of the form's nonce, so the same form sent again makes no second tip",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -99,6 +130,13 @@ class TipMessage(models.Model):
     )
     body = models.TextField()
     at = models.DateTimeField(default=coarse_now)
+    submission = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="SHA-256 of the answer form's nonce, so the same answer sent again is kept once",
+    )
 
     class Meta:
         ordering = ["tip", "id"]

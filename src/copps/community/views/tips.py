@@ -2,12 +2,17 @@
 id and passphrase. No session, no cookie, no CSRF cookie (see ``copps.community.tipguard``):
 the forms carry a signed form token, POSTs must come from this site, and nothing about the
 caller reaches this code at all. Unknown id and wrong passphrase get the same answer.
+
+Sending a form again is safe: each form's token carries a nonce, a tip or answer keeps a hash of
+it, and the same form sent twice (a retry after a dropped connection) gets what the first send
+made, with the same passphrase, instead of a second copy. A form whose nonce was already used for
+different words is handed back with them, on a fresh token, to be sent as new.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,8 +22,8 @@ from copps.accounts.ratelimit import seconds_to_wait
 from copps.community.conf import RATE_LIMITS
 from copps.community.forms import TipAccessForm, TipAnswerForm, TipForm
 from copps.community.models import Tip, TipMessage
-from copps.community.models.tips import coarse_now, new_passphrase
-from copps.community.tipguard import check_form_token, form_token, same_origin
+from copps.community.models.tips import coarse_now, passphrase_for, submission_digest
+from copps.community.tipguard import form_nonce, form_token, same_origin
 
 __all__ = ["tip_new", "tip_read", "tip_answer"]
 
@@ -36,13 +41,30 @@ def _refusal(request: HttpRequest) -> tuple[str | None, int, int]:
     text = _refusal_text(request)
     if text:
         return text, 400, 0
+    return _over_limit()
+
+
+def _over_limit() -> tuple[str | None, int, int]:
+    """The shared allowance's refusal (text, 429, seconds) once it is spent, else (None, 200, 0)."""
     wait = seconds_to_wait("tip", RATE_LIMITS["tip"], "all")
     if wait:
-        return _(
-            "Many tips are arriving right now. Nothing was sent: your text is below. "
-            "Wait %(seconds)d seconds and send it again."
-        ) % {"seconds": wait}, 429, wait
+        return (
+            _(
+                "Many tips are arriving right now. Nothing was sent: your text is below. "
+                "Wait %(seconds)d seconds and send it again."
+            )
+            % {"seconds": wait},
+            429,
+            wait,
+        )
     return None, 200, 0
+
+
+def _sent_before() -> str:
+    return _(
+        "This page was already sent, with other words. Nothing new was sent: your text is below. "
+        "Send it again to make it a new message."
+    )
 
 
 def _refusal_text(request: HttpRequest) -> str | None:
@@ -50,7 +72,7 @@ def _refusal_text(request: HttpRequest) -> str | None:
     is refused anyway for its fields."""
     if not same_origin(request):
         return _("This form must be sent from this site's own page. Open the page again and resend.")
-    if not check_form_token(request.POST.get("form_token", "")):
+    if form_nonce(request.POST.get("form_token", "")) is None:
         return _("This form has expired. Your text is below: send it again.")
     return None
 
@@ -84,28 +106,60 @@ def tip_new(request: HttpRequest) -> HttpResponse:
         return _page(request, "community/tip_new.html", {"form": TipForm()})
     form = TipForm(request.POST)
     if not form.is_valid():  # field errors first: a refused form is never counted
-        return _page(request, "community/tip_new.html", {"form": form, "refusal": _refusal_text(request)},
-                     status=400)
-    refusal, status, wait = _refusal(request)
+        return _page(request, "community/tip_new.html", {"form": form, "refusal": _refusal_text(request)}, status=400)
+    refusal = _refusal_text(request)
     if refusal:
-        return _refused(request, "community/tip_new.html", {"form": form, "refusal": refusal}, status, wait)
-    passphrase = new_passphrase()
-    with transaction.atomic():
-        tip = Tip(topic=form.cleaned_data["topic"], where=form.cleaned_data["where"].strip())
-        tip.set_passphrase(passphrase)
-        tip.save()
-        TipMessage.objects.create(tip=tip, from_tipster=True, body=form.cleaned_data["message"].strip())
-    # Shown once, never in a URL (no redirect): the page is the only place the passphrase appears.
-    return _page(request, "community/tip_sent.html", {"tip": tip, "passphrase": passphrase})
+        return _refused(request, "community/tip_new.html", {"form": form, "refusal": refusal}, 400, 0)
+    nonce = form_nonce(request.POST["form_token"])
+    digest = submission_digest(nonce)
+    topic, where, message = (
+        form.cleaned_data["topic"],
+        form.cleaned_data["where"].strip(),
+        form.cleaned_data["message"].strip(),
+    )
+    tip = Tip.objects.filter(submission=digest).first()  # a send of this form already taken
+    if tip is None:
+        refusal, status, wait = _over_limit()
+        if refusal:
+            return _refused(request, "community/tip_new.html", {"form": form, "refusal": refusal}, status, wait)
+        tip = _new_tip(digest, passphrase_for(nonce), topic, where, message)
+    first = tip.messages.filter(from_tipster=True).order_by("id").first()
+    if (tip.topic, tip.where, first.body if first else None) != (topic, where, message):
+        return _refused(request, "community/tip_new.html", {"form": form, "refusal": _sent_before()}, 409, 0)
+    # Shown only on this page, never in a URL (no redirect); sent again, the form shows it again.
+    return _page(request, "community/tip_sent.html", {"tip": tip, "passphrase": passphrase_for(nonce)})
 
 
-def _conversation(request: HttpRequest, tip: Tip, passphrase: str, answer_form=None, status: int = 200):
+def _new_tip(digest: str, passphrase: str, topic: str, where: str, message: str) -> Tip:
+    """Store a tip and its first message, or, when the same form is being stored at this
+    moment by another send of it, the tip that send stored."""
+    try:
+        with transaction.atomic():
+            tip = Tip(topic=topic, where=where, submission=digest)
+            tip.set_passphrase(passphrase)
+            tip.save()
+            TipMessage.objects.create(tip=tip, from_tipster=True, body=message)
+    except IntegrityError:
+        return Tip.objects.get(submission=digest)
+    return tip
+
+
+def _conversation(
+    request: HttpRequest, tip: Tip, passphrase: str, answer_form=None, status: int = 200, refusal: str | None = None
+):
     conversation = list(tip.messages.all())
     form = answer_form or TipAnswerForm(initial={"tip_id": tip.public_id, "passphrase": passphrase})
     return _page(
         request,
         "community/tip_conversation.html",
-        {"tip": tip, "conversation": conversation, "form": form, "passphrase": passphrase},
+        {
+            "tip": tip,
+            "conversation": conversation,
+            "form": form,
+            "passphrase": passphrase,
+            "refusal": refusal,
+            "closed": tip.state == Tip.State.CLOSED,
+        },
         status=status,
     )
 
@@ -116,15 +170,18 @@ def tip_read(request: HttpRequest) -> HttpResponse:
         return _page(request, "community/tip_read.html", {"form": TipAccessForm()})
     form = TipAccessForm(request.POST)
     if not form.is_valid():
-        return _page(request, "community/tip_read.html", {"form": form, "refusal": _refusal_text(request)},
-                     status=400)
+        return _page(request, "community/tip_read.html", {"form": form, "refusal": _refusal_text(request)}, status=400)
     refusal, status, wait = _refusal(request)
     if refusal:
         return _refused(request, "community/tip_read.html", {"form": form, "refusal": refusal}, status, wait)
     tip = _open(form.cleaned_data["tip_id"], form.cleaned_data["passphrase"])
     if tip is None:
-        return _page(request, "community/tip_read.html",
-                     {"form": form, "failed": _("No tip matches that id and passphrase.")}, status=404)
+        return _page(
+            request,
+            "community/tip_read.html",
+            {"form": form, "failed": _("No tip matches that id and passphrase.")},
+            status=404,
+        )
     return _conversation(request, tip, form.cleaned_data["passphrase"])
 
 
@@ -136,23 +193,59 @@ def tip_answer(request: HttpRequest) -> HttpResponse:
     access = TipAccessForm(request.POST)
     if not access.is_valid():
         refusal = _refusal_text(request)
-        return _page(request, "community/tip_read.html", {"form": access, "refusal": refusal,
-                     "failed": None if refusal else _("No tip matches that id and passphrase.")},
-                     status=400 if refusal else 404)
+        return _page(
+            request,
+            "community/tip_read.html",
+            {
+                "form": access,
+                "refusal": refusal,
+                "failed": None if refusal else _("No tip matches that id and passphrase."),
+            },
+            status=400 if refusal else 404,
+        )
     refusal, status, wait = _refusal(request)
     if refusal:
         # Over the limit or expired, the passphrase is not checked (that is what the limit
         # protects); the form comes back with the answer they typed, ready to send again.
-        return _refused(request, "community/tip_read.html",
-                        {"form": access, "refusal": refusal, "kept_message": request.POST.get("message", "")},
-                        status, wait)
+        return _refused(
+            request,
+            "community/tip_read.html",
+            {"form": access, "refusal": refusal, "kept_message": request.POST.get("message", "")},
+            status,
+            wait,
+        )
     tip = _open(access.cleaned_data["tip_id"], access.cleaned_data["passphrase"])
     if tip is None:
-        return _page(request, "community/tip_read.html",
-                     {"form": access, "failed": _("No tip matches that id and passphrase.")}, status=404)
+        return _page(
+            request,
+            "community/tip_read.html",
+            {"form": access, "failed": _("No tip matches that id and passphrase.")},
+            status=404,
+        )
+    passphrase = access.cleaned_data["passphrase"]
     if not form.is_valid():
-        return _conversation(request, tip, access.cleaned_data["passphrase"], answer_form=form, status=400)
-    with transaction.atomic():
-        TipMessage.objects.create(tip=tip, from_tipster=True, body=form.cleaned_data["message"].strip())
-        Tip.objects.filter(pk=tip.pk).update(updated_at=coarse_now())
-    return _conversation(request, tip, access.cleaned_data["passphrase"])
+        return _conversation(request, tip, passphrase, answer_form=form, status=400)
+    body = form.cleaned_data["message"].strip()
+    digest = submission_digest(form_nonce(request.POST["form_token"]))
+    earlier = TipMessage.objects.filter(submission=digest).first()
+    if earlier is None:
+        earlier = _new_answer(tip, digest, body)
+    if (earlier.tip_id, earlier.body) != (tip.pk, body):
+        return _conversation(request, tip, passphrase, answer_form=form, status=409, refusal=_sent_before())
+    tip.refresh_from_db(fields=["state"])
+    return _conversation(request, tip, passphrase)
+
+
+def _new_answer(tip: Tip, digest: str, body: str) -> TipMessage:
+    """Store the tipster's answer (or the one another send of the same form just stored). An
+    answer to a closed tip opens it again: it is new information and goes back to the queue."""
+    try:
+        with transaction.atomic():
+            message = TipMessage.objects.create(tip=tip, from_tipster=True, body=body, submission=digest)
+            changes = {"updated_at": coarse_now()}
+            if tip.state == Tip.State.CLOSED:
+                changes["state"] = Tip.State.OPEN
+            Tip.objects.filter(pk=tip.pk).update(**changes)
+    except IntegrityError:
+        return TipMessage.objects.get(submission=digest)
+    return message
