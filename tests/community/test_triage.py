@@ -331,3 +331,71 @@ def test_triage_reads_fail_closed(with_photo, tip, cast, audit_down, page):
     for secret in (TIP_TEXT, "Zebedee", tip.public_id, with_photo.public_id):
         assert secret not in response.content.decode()
     assert not response.content.startswith(b"\xff\xd8")
+
+
+@pytest.fixture
+def beat_officers(beats, cast, django_user_model):
+    """Officer Ramos first in line on beat A1, a second officer behind; nobody on A2."""
+    from copps.community.engagement.models import BeatAssignment
+
+    second = django_user_model.objects.create_user(username="second", password="x" * 12, role="officer")
+    cast["officer"].email, cast["officer"].first_name, cast["officer"].last_name = "ramos@pd.example", "Jo", "Ramos"
+    cast["officer"].save()
+    BeatAssignment.objects.create(
+        beat=beats["west"], officer=second, display_name="Officer B", order=2, work_contact="desk"
+    )
+    BeatAssignment.objects.create(
+        beat=beats["west"], officer=cast["officer"], display_name="Officer J. Ramos", order=1, work_contact="desk"
+    )
+    return cast["officer"]
+
+
+def test_routing_to_the_beat_gives_the_request_to_its_officer_and_tells_them(
+    services, beats, beat_officers, make_request, client, cast
+):
+    sr = make_request(description="Canary words of the resident")
+    sign_in(client, cast["supervisor"])
+    assert (
+        client.post(f"/community/staff/requests/{sr.public_id}/", {"action": "route", "to": "beat"}).status_code == 302
+    )
+    sr.refresh_from_db()
+    assert sr.assigned_to == beat_officers
+    (message,) = mail.outbox
+    assert message.to == ["ramos@pd.example"] and "beat A1" in message.subject
+    assert f"/community/staff/requests/{sr.public_id}/" in message.body
+    assert "Canary words" not in message.body and "MAPLE" not in message.body  # only a link
+    assert AuditLog.objects.get(action="service_request.route").params["assigned_to"] == beat_officers.pk
+    assert "Jo Ramos" in client.get(f"/community/staff/requests/{sr.public_id}/").content.decode()
+    # Ramos finds it under "routed to me"; the supervisor does not.
+    assert sr.public_id not in client.get("/community/staff/?show=mine").content.decode()
+    sign_in(client, beat_officers)
+    assert sr.public_id in client.get("/community/staff/?show=mine").content.decode()
+    # Sent on to the POP unit, it is nobody's own any more.
+    assert (
+        client.post(f"/community/staff/requests/{sr.public_id}/", {"action": "route", "to": "pop"}).status_code == 302
+    )
+    sr.refresh_from_db()
+    assert sr.assigned_to is None and sr.public_id not in client.get("/community/staff/?show=mine").content.decode()
+
+
+def test_a_tip_routed_to_a_beat_goes_to_its_officer_and_a_beat_without_one_to_the_queue(
+    tip, beat_officers, client, cast
+):
+    sign_in(client, cast["supervisor"])
+    url = f"/community/staff/tips/{tip.public_id}/"
+    assert client.post(url, {"action": "route", "to": "beat", "beat": "A1"}).status_code == 302
+    tip.refresh_from_db()
+    assert tip.assigned_to == beat_officers
+    (message,) = mail.outbox
+    assert TIP_TEXT not in message.body and "Birch" not in message.body and url in message.body
+    assert client.post(url, {"action": "route", "to": "beat", "beat": "A2"}).status_code == 302
+    tip.refresh_from_db()
+    assert tip.assigned_to is None and len(mail.outbox) == 1
+
+
+def test_the_queue_marks_tips_whose_tipster_wrote_last(tip, client, cast):
+    sign_in(client, cast["officer"])
+    TipMessage.objects.create(tip=tip, from_tipster=False, author=cast["officer"], body="Which night?")
+    assert "the tipster wrote last" not in client.get("/community/staff/").content.decode()
+    TipMessage.objects.create(tip=tip, from_tipster=True, body="Fridays")
+    assert "the tipster wrote last" in client.get("/community/staff/").content.decode()

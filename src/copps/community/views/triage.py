@@ -9,7 +9,7 @@ import logging
 from django.apps import apps
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -58,9 +58,12 @@ def problem_choices(name: str) -> list[tuple[str, str]]:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
-    requests = ServiceRequest.objects.select_related("service", "beat", "district")
-    tips = Tip.objects.select_related("beat").annotate(
-        n_messages=Count("messages"), n_from_tipster=Count("messages", filter=Q(messages__from_tipster=True))
+    requests = ServiceRequest.objects.select_related("service", "beat", "district", "assigned_to")
+    last_word = TipMessage.objects.filter(tip=OuterRef("pk")).order_by("-id").values("from_tipster")[:1]
+    tips = Tip.objects.select_related("beat", "assigned_to").annotate(
+        n_messages=Count("messages"),
+        n_from_tipster=Count("messages", filter=Q(messages__from_tipster=True)),
+        awaiting_answer=Subquery(last_word),  # the tipster wrote last: staff owe an answer
     )
     if show == "open":
         requests = requests.exclude(state__in=CLOSED_STATES)
@@ -68,6 +71,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     elif show == "new":
         requests = requests.filter(state__in=[State.RECEIVED, State.REOPENED])
         tips = tips.filter(state=Tip.State.NEW)
+    elif show == "mine":  # open work routed to this officer
+        requests = requests.filter(assigned_to=request.user).exclude(state__in=CLOSED_STATES)
+        tips = tips.filter(assigned_to=request.user).exclude(state=Tip.State.CLOSED)
     requests = list(requests.order_by("requested_at", "id")[:QUEUE_LIMIT])
     tips = list(tips.order_by("created_at", "id")[:QUEUE_LIMIT])
     # Which tips and requests were listed to whom, with the filter: audited before the page is
@@ -94,6 +100,37 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def beat_officer(beat_id: int | None):
+    """The active officer first in line on a beat (``BeatAssignment.order``), or None."""
+    if beat_id is None:
+        return None
+    assignment = (
+        apps.get_model("engagement", "BeatAssignment")
+        .objects.filter(beat_id=beat_id, active=True, officer__is_active=True)
+        .select_related("officer")
+        .order_by("order", "id")
+        .first()
+    )
+    return assignment.officer if assignment else None
+
+
+def _assign(request: HttpRequest, record, to: str, what: str, url_name: str) -> None:
+    """Give a routed request or tip to its beat's officer (the POP unit and other departments
+    work from the queue) and tell them by e-mail. The mail holds only a link: what the resident
+    or tipster wrote stays behind the audited staff page."""
+    officer = beat_officer(record.beat_id) if to == Routing.BEAT else None
+    record.assigned_to = officer
+    if officer is None or officer == request.user or not officer.email:
+        return
+    url = request.build_absolute_uri(reverse(url_name, args=[record.public_id]))
+    try:
+        send_mail(
+            f"copps: a community {what} on beat {record.beat.code} was routed to you", f"{url}\n", None, [officer.email]
+        )
+    except Exception:  # routed all the same: it is in their queue under "mine"
+        log.warning("%s %s routed but the officer was not e-mailed", what, record.public_id)
+
+
 def _route_request(request: HttpRequest, sr: ServiceRequest, form: RouteForm) -> str | None:
     """Apply a routing; returns an error to show, or None."""
     to, agency, note = form.cleaned_data["to"], form.cleaned_data["agency"].strip(), form.cleaned_data["note"]
@@ -110,13 +147,19 @@ def _route_request(request: HttpRequest, sr: ServiceRequest, form: RouteForm) ->
                 if sr.state in (State.RECEIVED, State.REOPENED):
                     advance(sr, State.ACKNOWLEDGED, notes=note, user=request.user, http_request=request)
             sr.routed_to = to
-            sr.save(update_fields=["routed_to", "beat", "district"])
+            _assign(request, sr, to, "request", "community:staff-request")
+            sr.save(update_fields=["routed_to", "beat", "district", "assigned_to"])
             audit.record(
                 "service_request.route",
                 request=request,
                 object_type="service_request",
                 object_id=sr.public_id,
-                params={"to": to, "agency": agency, "beat": sr.beat.code if sr.beat else None},
+                params={
+                    "to": to,
+                    "agency": agency,
+                    "beat": sr.beat.code if sr.beat else None,
+                    "assigned_to": sr.assigned_to_id,
+                },
             )
     except TransitionError as exc:
         return str(exc)
@@ -225,13 +268,14 @@ def _route_tip(request: HttpRequest, tip: Tip, form: RouteForm) -> str | None:
     if tip.state == Tip.State.NEW:
         tip.state = Tip.State.OPEN
     tip.updated_at = timezone.now()
+    _assign(request, tip, to, "tip", "community:staff-tip")
     tip.save()
     audit.record(
         "tip.route",
         request=request,
         object_type="tip",
         object_id=tip.public_id,
-        params={"to": to, "agency": agency, "beat": beat.code if beat else None},
+        params={"to": to, "agency": agency, "beat": beat.code if beat else None, "assigned_to": tip.assigned_to_id},
     )
     return None
 
