@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import RequestFactory
-from tests.community.conftest import post, valid_post
+from tests.community.conftest import parse, post, valid_post
 from tests.community.frontdoor import report
 
 from copps.accounts import ratelimit
@@ -92,12 +92,29 @@ def test_tip_posts_share_one_global_bucket_that_junk_cannot_use_up(settings):
     assert "Nothing was sent" in over.content.decode() and "set-cookie" not in {k.lower() for k in over.headers}
 
 
-def test_open311_posts_are_limited_and_gets_are_not(services, beats, api_key, client, settings):
-    settings.COPPS_RATE_LIMITS = "open311_post=1"
-    assert post(client, "json", valid_post(api_key)).status_code == 201
-    assert_429(post(client, "json", valid_post(api_key)))
-    assert client.get("/open311/v2/requests.json").status_code == 200
-    assert client.get("/open311/v2/requests.json").status_code == 200
+def assert_open311_429(response, fmt):
+    assert response.status_code == 429 and int(response["Retry-After"]) == 40
+    assert response["Content-Type"].startswith(f"{'application' if fmt == 'json' else 'text'}/{fmt}")
+    [error] = parse(response)
+    assert int(error["code"]) == 429 and "wait 40 seconds" in error["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_posts_and_gets_are_limited_apart_in_the_specs_error_format(
+    services, beats, api_key, client, settings, fmt
+):
+    settings.COPPS_RATE_LIMITS = "open311_post=1,open311_get=3"
+    assert post(client, fmt, valid_post(api_key)).status_code == 201
+    assert_open311_429(post(client, fmt, valid_post(api_key)), fmt)
+    assert ServiceRequest.objects.count() == 1
+    # Reads have their own allowance, which the posts did not use, and every resource counts.
+    reads = [f"/open311/v2/requests.{fmt}", f"/open311/v2/services.{fmt}", f"/open311/v2/no-such-thing.{fmt}"]
+    assert [client.get(url).status_code for url in reads] == [200, 200, 404]
+    assert_open311_429(client.get(f"/open311/v2/discovery.{fmt}"), fmt)
+    assert_open311_429(client.get(f"/open311/v2/nothing-here.{fmt}"), fmt)
+    # Another client is not held back.
+    other = client.get(f"/open311/v2/services.{fmt}", REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 200
 
 
 def test_zero_turns_a_scope_off(services, beats, client, settings):

@@ -31,7 +31,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
-__all__ = ["WINDOW_SECONDS", "configured_limits", "limit_for", "hit", "rate_limited", "seconds_to_wait", "too_many"]
+__all__ = [
+    "WINDOW_SECONDS",
+    "client_key",
+    "configured_limits",
+    "limit_for",
+    "hit",
+    "rate_limited",
+    "seconds_to_wait",
+    "too_many",
+]
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
@@ -61,7 +70,8 @@ def limit_for(scope: str, default: int) -> int:
     return configured_limits().get(scope, default)
 
 
-def _client_key(request: HttpRequest) -> str:
+def client_key(request: HttpRequest) -> str:
+    """Who is calling, for a per-client limit: a keyed hash of the client address."""
     addr = request.META.get("REMOTE_ADDR", "") or "unknown"
     # Keyed so that the cache (shared with other code) holds no recoverable address.
     return hmac.new(settings.SECRET_KEY.encode(), addr.encode(), hashlib.sha256).hexdigest()[:32]
@@ -123,7 +133,7 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if counted is None or request.method in counted:
-                wait = seconds_to_wait(scope, per_minute, "all" if key == "global" else _client_key(request))
+                wait = seconds_to_wait(scope, per_minute, "all" if key == "global" else client_key(request))
                 if wait:
                     return too_many(wait)
             return view(request, *args, **kwargs)

@@ -12,6 +12,7 @@ RATE_LIMITS = {
     "track": 60,  # per client address: guessing ids is hopeless at 80 bits, and slow at this rate
     "tip": 30,  # for all tipsters together: the tip route knows nothing about who calls
     "open311_post": 60,  # per client address
+    "open311_get": 600,  # per client address: ten reads a second is plenty for a client app or a poller
     "lookup": 60,  # per client address: the report page's "is it one of these?" look-ups
 }
 

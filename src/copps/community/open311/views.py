@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from copps.accounts.ratelimit import rate_limited
+from copps.accounts.ratelimit import client_key, seconds_to_wait
 from copps.community.conf import RATE_LIMITS
 from copps.community.models import Service, ServiceRequest, ServiceRequestToken
 
@@ -30,8 +30,21 @@ from .submit import submit
 __all__ = ["discovery", "services", "service_definition", "requests", "request_detail", "token", "unknown"]
 
 
+def _limit(request: HttpRequest) -> None:
+    """Count the call against its client's allowance (``open311_get`` or ``open311_post``);
+    past it, the spec's error list with 429 and ``Retry-After``, in the format asked for."""
+    scope = "open311_post" if request.method == "POST" else "open311_get"
+    wait = seconds_to_wait(scope, RATE_LIMITS[scope], client_key(request))
+    if wait:
+        raise Open311Error(
+            429, f"too many requests from this client: wait {wait} seconds and try again",
+            headers={"Retry-After": str(wait)},
+        )
+
+
 def endpoint(*methods: str):
-    """Answer only ``methods``; turn any ``Open311Error`` into the spec's error list."""
+    """Answer only ``methods``, within the client's rate limit; turn any ``Open311Error`` into
+    the spec's error list."""
 
     def decorate(view):
         @wraps(view)
@@ -40,6 +53,7 @@ def endpoint(*methods: str):
                 if request.method not in methods:
                     raise Open311Error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}",
                                        headers={"Allow": ", ".join(methods)})
+                _limit(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return render(exc.items(), root="errors", fmt=fmt, status=exc.status, headers=exc.headers)
@@ -75,7 +89,6 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # session, so there is no cookie for a cross-site forgery to ride on: CSRF is exempted on
 # purpose, and these views never look at request.user or the session.
 @csrf_exempt
-@rate_limited("open311_post", RATE_LIMITS["open311_post"], methods=("POST",))
 @endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -113,5 +126,9 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 def unknown(request: HttpRequest, path: str = "") -> HttpResponse:
     """Anything else under /open311/v2/: the spec's 404, in JSON if the path asked for it."""
     fmt = "json" if path.endswith(".json") else "xml"
+    try:
+        _limit(request)  # probing for resources counts too
+    except Open311Error as exc:
+        return render(exc.items(), root="errors", fmt=fmt, status=exc.status, headers=exc.headers)
     error = Open311Error(404, f"/open311/v2/{path} is not an Open311 resource (they end in .json or .xml)")
     return render(error.items(), root="errors", fmt=fmt, status=404)
