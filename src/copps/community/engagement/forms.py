@@ -1,11 +1,15 @@
-"""Forms of the engagement pages: the public survey, beat lookup and subscription; staff survey set-up."""
+"""Forms of the engagement pages: the public survey, beat lookup, subscription and watch-group request;
+staff survey set-up."""
 
 from __future__ import annotations
+
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from copps.community.engagement.models import Answer, Meeting, Question, Survey
+from copps.geo.generalise import public_block
 from copps.incidents.models import Area
 
 SCALE_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
@@ -96,6 +100,55 @@ class SubscribeForm(forms.Form):
         if not (data.get("problems") or data.get("meetings")):
             raise forms.ValidationError(_("Choose problems, meetings or both."))
         return data
+
+
+_PHONE = re.compile(r"^[0-9 +().\-/xX]+$")
+
+
+class WatchJoinForm(forms.Form):
+    """Asking to join a watch group. A plain form, not a ModelForm, for the same reason as
+    ``SubscribeForm``: it must not say whether the address has asked or joined already.
+    ``block`` comes out as its hundred block (``copps.geo.generalise.public_block``): the
+    house number typed is never kept."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("Required: we send the confirmation link there, and the group uses it to reach you."),
+    )
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
+    block = forms.CharField(
+        label=_("The block you live or work on (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("A street address or just the street, e.g. 7512 Maple Ct. We keep only the block (75XX MAPLE CT)."),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree that the police department and the group's block captains will see these details."),
+        error_messages={"required": _("Tick this box to send the request: the group cannot reach you without it.")},
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter your name."))
+        return name
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone and (not _PHONE.match(phone) or sum(c.isdigit() for c in phone) < 7):
+            raise forms.ValidationError(
+                _("Enter a phone number of at least 7 digits (spaces, +, - and brackets are fine).")
+            )
+        return phone
+
+    def clean_block(self) -> str:
+        typed = self.cleaned_data["block"].strip()
+        block = public_block(typed)
+        if typed and not block:
+            raise forms.ValidationError(_("Enter a house number and street (e.g. 7512 Maple Ct), or leave this blank."))
+        return block
 
 
 class SurveyForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from copps.community.engagement.views import public, staff, subscriptions
+from copps.community.engagement.views import public, staff, subscriptions, watch
 
 app_name = "engagement"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("subscribe/", subscriptions.subscribe, name="subscribe"),
     path("subscribe/confirm/<str:token>/", subscriptions.confirm, name="confirm"),
     path("subscribe/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+    path("watch/", watch.watch_groups, name="watch_groups"),
+    path("watch/<int:pk>/join/", watch.watch_join, name="watch_join"),
+    path("watch/confirm/<str:token>/", watch.watch_confirm, name="watch_confirm"),
     path("staff/surveys/", staff.survey_list, name="staff_surveys"),
     path("staff/surveys/new/", staff.survey_new, name="staff_survey_new"),
     path("staff/surveys/<int:pk>/", staff.survey_detail, name="staff_survey"),
@@ -23,6 +26,7 @@ urlpatterns = [
     path("staff/surveys/<int:pk>/review/", staff.text_review, name="staff_review"),
     path("staff/groups/", staff.group_list, name="staff_groups"),
     path("staff/groups/<int:pk>/", staff.group_detail, name="staff_group"),
+    path("staff/groups/<int:pk>/requests/<int:join_pk>/", staff.join_decide, name="staff_join_decide"),
     path("staff/meetings/", staff.meeting_list, name="staff_meetings"),
     path("staff/meetings/new/", staff.meeting_new, name="staff_meeting_new"),
 ]

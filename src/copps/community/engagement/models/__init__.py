@@ -1,7 +1,7 @@
 """The engagement models, one module per topic."""
 
 from copps.community.engagement.models.beats import BeatAssignment, GazetteerBlock
-from copps.community.engagement.models.partnerships import Meeting, WatchGroup, WatchMember
+from copps.community.engagement.models.partnerships import Meeting, WatchGroup, WatchJoinRequest, WatchMember
 from copps.community.engagement.models.subscriptions import NotifyRun, SentItem, Subscription
 from copps.community.engagement.models.surveys import Answer, Question, Survey, SurveyResponse
 
@@ -17,5 +17,6 @@ __all__ = [
     "Survey",
     "SurveyResponse",
     "WatchGroup",
+    "WatchJoinRequest",
     "WatchMember",
 ]

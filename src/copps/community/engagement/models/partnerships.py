@@ -1,4 +1,4 @@
-"""Partnerships: neighbourhood and business watch groups and community meetings."""
+"""Partnerships: neighbourhood and business watch groups, requests to join them, and community meetings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from copps.incidents.models import Area
 
@@ -50,6 +51,52 @@ class WatchMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WatchJoinRequest(models.Model):
+    """A resident's or business owner's request, made on the public watch-group page, to join
+    a group. It stays *pending* until the person confirms it from the mailed link (double
+    opt-in); a pending request lapses after ``mailing.CONFIRM_DAYS`` and is deleted. Staff see
+    only *confirmed* requests, on the group's page, and accept one (it becomes a
+    ``WatchMember``) or decline it. Once decided, the row keeps only the decision: its contact
+    details are cleared, so they live in one place (the member) or nowhere."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the e-mail confirmation"
+        CONFIRMED = "confirmed", "Confirmed, waiting for staff"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    OPEN = (Status.PENDING, Status.CONFIRMED)
+
+    group = models.ForeignKey(WatchGroup, on_delete=models.CASCADE, related_name="join_requests")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True, help_text="lower case; cleared once decided")
+    phone = models.CharField(max_length=40, blank=True)
+    block = models.CharField(max_length=200, blank=True, help_text="the hundred block only, e.g. 75XX MAPLE CT")
+    language = models.CharField(max_length=8, default="en", help_text="of the page used, for the mail")
+    requested_at = models.DateTimeField(default=timezone.now, help_text="when the latest confirmation link was sent")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member = models.ForeignKey(WatchMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            # one open request per address and group: asking again refreshes it instead
+            models.UniqueConstraint(
+                fields=["group", "email"],
+                condition=models.Q(status__in=["pending", "confirmed"]),
+                name="one_open_join_request_per_address",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"join request {self.pk} for {self.group_id} ({self.status})"
 
 
 class Meeting(models.Model):

@@ -1,11 +1,13 @@
-"""Staff engagement pages: surveys (set-up, results, free-text review), watch groups, meetings."""
+"""Staff engagement pages: surveys (set-up, results, free-text review), watch groups and requests to join
+them, meetings."""
 
 from __future__ import annotations
 
 from functools import wraps
 
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from copps.accounts import audit
 from copps.accounts.models import Role
 from copps.accounts.permissions import deny_path, staff_required
+from copps.community.engagement import joining
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.forms import MeetingForm, QuestionForm, SurveyForm
-from copps.community.engagement.models import Answer, Meeting, Survey, WatchGroup
+from copps.community.engagement.models import Answer, Meeting, Survey, WatchGroup, WatchJoinRequest
 from copps.community.engagement.results import survey_results
 
 # Who may set surveys up and publish residents' words: not every officer on patrol.
@@ -126,14 +129,58 @@ def group_list(request: HttpRequest):
 @require_GET
 @staff_required
 def group_detail(request: HttpRequest, pk: int):
-    """Members and their contact details: private, so each read is audited before it is shown."""
+    """Members, and confirmed requests to join, with their contact details: private, so each
+    read is audited (with the requests it shows) before it is shown. Requests not yet
+    confirmed from their mail are never listed."""
     group = get_object_or_404(WatchGroup.objects.select_related("area"), pk=pk)
-    audit.record("engagement.watchgroup.read", request=request, object_type="watchgroup", object_id=group.pk)
+    requests = list(group.join_requests.filter(status=WatchJoinRequest.Status.CONFIRMED).order_by("confirmed_at", "pk"))
+    audit.record(
+        "engagement.watchgroup.read",
+        request=request,
+        object_type="watchgroup",
+        object_id=group.pk,
+        params={"join_requests": [r.pk for r in requests]} if requests else None,
+    )
     return render(
         request,
         "engagement/staff/group_detail.html",
-        {"group": group, "members": group.members.all(), "meetings": group.meetings.order_by("-starts_at")[:10]},
+        {
+            "group": group,
+            "members": group.members.all(),
+            "requests": requests,
+            "meetings": group.meetings.order_by("-starts_at")[:10],
+        },
     )
+
+
+@require_POST
+@staff_required
+def join_decide(request: HttpRequest, pk: int, join_pk: int):
+    """Accept a confirmed request (it becomes a member, a block captain if ticked) or decline
+    it. The decision and its audit row are written together; a request decided already (a
+    second click, a colleague first) is left as it is."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        return HttpResponseBadRequest("decision must be accept or decline")
+    group = get_object_or_404(WatchGroup, pk=pk)
+    with transaction.atomic():
+        join = get_object_or_404(WatchJoinRequest.objects.select_for_update(), pk=join_pk, group=group)
+        if join.status == WatchJoinRequest.Status.CONFIRMED:
+            params: dict = {"join_request": join.pk}
+            if decision == "accept":
+                captain = request.POST.get("captain") == "on"
+                member = joining.accept(join, by=request.user, captain=captain)
+                params |= {"member": member.pk, "captain": captain}
+            else:
+                joining.decline(join, by=request.user)
+            audit.record(
+                f"engagement.watchjoin.{decision}",
+                request=request,
+                object_type="watchgroup",
+                object_id=group.pk,
+                params=params,
+            )
+    return redirect("engagement:staff_group", pk=group.pk)
 
 
 @require_http_methods(["GET", "POST"])
