@@ -94,7 +94,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     ),
     (r"^engagement:staff_", STAFF_ANY),
     (
-        r"^engagement:(home|survey|survey_results|meetings|meetings_ics|beat_officer|subscribe|confirm|unsubscribe) ",
+        r"^engagement:(home|survey|survey_results|meetings|meetings_ics|beat_officer|subscribe|confirm|unsubscribe"
+        r"|watch_groups|watch_join|watch_confirm) ",
         PUBLIC,
     ),
 ]
