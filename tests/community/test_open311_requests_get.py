@@ -103,6 +103,10 @@ def test_service_request_ids_override_every_other_filter(make_request, client):
     doc = get_both(client, "requests", service_request_id=f"{old.public_id}, {recent.public_id},unknown",
                    status="open", service_code="DUMP")[1]
     assert set(ids(doc)) == {old.public_id, recent.public_id}
+    # Overridden, but not unread: a malformed one beside the ids is refused all the same.
+    for bad in ({"start_date": "yesterday"}, {"end_date": "2010-13-45"}, {"status": "pending"}):
+        response = client.get(f"{BASE}/requests.json", {"service_request_id": old.public_id, **bad})
+        assert response.status_code == 400 and next(iter(bad)) in parse(response)[0]["description"]
 
 
 def test_paging_extension_walks_the_list(make_request, client):

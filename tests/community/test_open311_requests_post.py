@@ -103,6 +103,7 @@ def test_missing_service_code_is_400_and_unknown_or_withdrawn_is_404(services, a
      "a location is required: lat and long, address_string or address_id"),
     ({"description": "x" * 4001}, "description is longer than 4000 characters"),
     ({"description": "bell\x07"}, "description contains control characters"),
+    ({"last_name": "Ng\x1d"}, "last_name contains control characters"),  # str.strip() would drop it
     ({"email": "not an address"}, "email is not a valid e-mail address"),
     ({"media_url": "javascript:alert(1)"}, "media_url is not an http(s) URL"),
     ({"attribute[SURFACE]": ""}, "attribute[SURFACE] is required: What is painted?"),

@@ -1,6 +1,7 @@
 """The query of GET requests: the spec's filters, its 90-day window, and paging (an extension).
 
-- ``service_request_id``: comma-separated ids; overrides every other filter, as the spec says.
+- ``service_request_id``: comma-separated ids; overrides every other filter, as the spec says
+  (a malformed date or status beside it is still refused).
 - ``service_code``: comma-separated codes.
 - ``start_date`` / ``end_date``: W3C datetimes (``2010-05-24T00:00:00Z``; a date alone or a
   datetime without offset is read in the agency's time zone) on ``requested_datetime``. The
@@ -128,9 +129,12 @@ def parse_query(params: QueryDict) -> RequestQuery:
     if extensions:
         qs = qs.select_related("beat", "district")
     ids = _csv(params, "service_request_id")
+    status = _status_q(_csv(params, "status"))
     if ids:
         if len(ids) > MAX_IDS:
             raise bad_request(f"service_request_id may list at most {MAX_IDS} ids")
+        # The ids override the other filters, as the spec says; a malformed one is still refused.
+        _datetime(params, "start_date"), _datetime(params, "end_date")
         qs = qs.filter(public_id__in=ids)
     else:
         start, end = _window(params)
@@ -138,5 +142,5 @@ def parse_query(params: QueryDict) -> RequestQuery:
         codes = _csv(params, "service_code")
         if codes:
             qs = qs.filter(service__service_code__in=codes)
-        qs = qs.filter(_status_q(_csv(params, "status")))
+        qs = qs.filter(status)
     return RequestQuery(qs.order_by("-requested_at", "-id"), (page - 1) * page_size, page_size, extensions)

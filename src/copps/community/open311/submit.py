@@ -34,9 +34,10 @@ _LIMITS = {"first_name": 100, "last_name": 100, "phone": 40, "device_id": 200, "
 
 
 def _text(data: QueryDict, name: str, errors: list[str]) -> str:
-    value = data.get(name, "").strip()
-    if _CONTROL.search(value):
+    raw = data.get(name, "")
+    if _CONTROL.search(raw):  # before stripping, which would quietly drop \x1c-\x1f at the ends
         errors.append(f"{name} contains control characters")
+    value = raw.strip()
     limit = MAX_DESCRIPTION if name == "description" else _LIMITS.get(name, 300)
     if len(value) > limit:
         errors.append(f"{name} is longer than {limit} characters")
