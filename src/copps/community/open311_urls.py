@@ -27,5 +27,6 @@ urlpatterns = [
     path("requests.<open311fmt:fmt>", views.requests, name="requests"),
     path("requests/<str:public_id>.<open311fmt:fmt>", views.request_detail, name="request"),
     path("tokens/<str:token>.<open311fmt:fmt>", views.token, name="token"),
+    path("openapi.json", views.openapi, {"fmt": "json"}, name="openapi"),
     re_path(r"^(?P<path>.*)$", views.unknown, name="unknown"),
 ]

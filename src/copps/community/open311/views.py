@@ -8,6 +8,7 @@ alone. ``jurisdiction_id`` is accepted and ignored: copps serves one jurisdictio
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.conf import settings
@@ -23,11 +24,12 @@ from copps.community.models import Service, ServiceRequest, ServiceRequestToken
 from . import documents
 from .errors import Open311Error, not_found
 from .filters import parse_query
+from .openapi import schema as openapi_schema
 from .public import public_places
 from .render import render
 from .submit import submit
 
-__all__ = ["discovery", "services", "service_definition", "requests", "request_detail", "token", "unknown"]
+__all__ = ["discovery", "services", "service_definition", "requests", "request_detail", "token", "openapi", "unknown"]
 
 
 def _limit(request: HttpRequest) -> None:
@@ -37,7 +39,8 @@ def _limit(request: HttpRequest) -> None:
     wait = seconds_to_wait(scope, RATE_LIMITS[scope], client_key(request))
     if wait:
         raise Open311Error(
-            429, f"too many requests from this client: wait {wait} seconds and try again",
+            429,
+            f"too many requests from this client: wait {wait} seconds and try again",
             headers={"Retry-After": str(wait)},
         )
 
@@ -51,8 +54,11 @@ def endpoint(*methods: str):
         def wrapper(request: HttpRequest, *args, fmt: str = "xml", **kwargs) -> HttpResponse:
             try:
                 if request.method not in methods:
-                    raise Open311Error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}",
-                                       headers={"Allow": ", ".join(methods)})
+                    raise Open311Error(
+                        405,
+                        f"{request.method} is not allowed here; use {' or '.join(methods)}",
+                        headers={"Allow": ", ".join(methods)},
+                    )
                 _limit(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
@@ -95,10 +101,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         sr, created = submit(request)
         return render([documents.post_item(sr)], root="service_requests", fmt=fmt, status=201 if created else 200)
     query = parse_query(request.GET)
-    rows = list(query.queryset[query.offset:query.offset + query.limit])
+    rows = list(query.queryset[query.offset : query.offset + query.limit])
     places = public_places(rows)
-    items = [documents.request_item(sr, place, extensions=query.extensions)
-             for sr, place in zip(rows, places, strict=True)]
+    items = [
+        documents.request_item(sr, place, extensions=query.extensions) for sr, place in zip(rows, places, strict=True)
+    ]
     return render(items, root="service_requests", fmt=fmt)
 
 
@@ -106,8 +113,11 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, public_id: str, fmt: str) -> HttpResponse:
     extensions = request.GET.get("extensions", "").strip().lower() == "true"
     # A withheld request answers exactly as one that never existed.
-    sr = (ServiceRequest.objects.filter(public_id=public_id, public=True)
-          .select_related("service", "beat", "district").first())
+    sr = (
+        ServiceRequest.objects.filter(public_id=public_id, public=True)
+        .select_related("service", "beat", "district")
+        .first()
+    )
     if sr is None:
         raise not_found("service_request_id")
     [place] = public_places([sr])
@@ -120,6 +130,12 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     if found is None or (found.request is not None and not found.request.public):
         raise not_found("token")
     return render([documents.token_item(found.token, found.request)], root="service_requests", fmt=fmt)
+
+
+@endpoint("GET")
+def openapi(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The OpenAPI 3.0 description of this server (``openapi.json``; an extension of the spec)."""
+    return HttpResponse(json.dumps(openapi_schema()), content_type="application/json; charset=utf-8")
 
 
 @csrf_exempt
