@@ -167,3 +167,29 @@ def test_an_address_alone_is_placed_at_its_block_from_the_gazetteer(services, be
     post(client, "json", data | {"address_string": "7712 Maple Ct"})
     unplaced = ServiceRequest.objects.filter(source="open311").latest("id")
     assert unplaced.lat is None and unplaced.beat is None and unplaced.block_address == "77XX MAPLE CT"
+
+
+def test_the_nearby_box_speaks_the_residents_language(services, make_request, client):
+    """Step one's script builds the "is it one of these?" box from words the page gives it, and
+    the JSON's states are in the page's language too."""
+    make_request(description="Big tag", lat=38.7105, lon=-121.2901, address="7512 MAPLE CT")
+    page = client.get("/community/report/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    box = page[page.index('<section id="nearby"') : page.index("</section>", page.index('<section id="nearby"'))]
+    assert 'data-title="¿Es uno de estos?"' in box
+    assert "RADIUS metros" in box and "Sí, es este" in box and "Siguiente" in box
+    doc = json.loads(
+        client.get(
+            "/community/report/nearby.json",
+            {"service": services["GRAF"].pk, "lat": "38.71", "lon": "-121.29"},
+            HTTP_ACCEPT_LANGUAGE="es",
+        ).content
+    )
+    assert doc["nearby"][0]["state"] == "Recibida"
+    english = json.loads(
+        client.get(
+            "/community/report/nearby.json",
+            {"service": services["GRAF"].pk, "lat": "38.71", "lon": "-121.29"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        ).content
+    )
+    assert english["nearby"][0]["state"] == "Received"

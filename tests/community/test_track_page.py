@@ -132,3 +132,13 @@ def test_the_track_forms_are_csrf_protected(filed):
     assert response.status_code == 403
     filed.refresh_from_db()
     assert filed.state == "closed_fixed"
+
+
+def test_the_track_page_names_the_state_in_spanish(filed, client, cast):
+    advance(filed, "in_progress", user=cast["officer"])
+    page = client.get(f"/community/track/{filed.track_key}/", HTTP_ACCEPT_LANGUAGE="es")
+    body = main(page)
+    assert "En curso" in body and "In progress" not in body
+    # Open311 keeps the spec's English words whatever the client's language.
+    doc = client.get(f"/open311/v2/requests/{filed.public_id}.json", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert doc[0]["status_notes"].startswith("In progress")

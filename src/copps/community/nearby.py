@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from copps.community.models import Service, ServiceRequest
-from copps.community.states import CLOSED_STATES, State
+from copps.community.states import CLOSED_STATES, public_label
 from copps.geo.blocks import hundred_block
 from copps.geo.generalise import public_block
 from copps.geo.text import clean_text
@@ -80,7 +80,7 @@ def nearby_open(service: Service, *, lat: float | None, lon: float | None, addre
             public_id=r.public_id,
             service=r.service.name,
             block=public_block(r.address or r.block_address),
-            state=str(State(r.state).label),
+            state=public_label(r.state),
             reported=timezone.localtime(r.requested_at).date().isoformat(),
             description=_public_words(r.description),
         )

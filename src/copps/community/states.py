@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from copps.geo.text import clean_text
 
@@ -32,6 +33,24 @@ class State(models.TextChoices):
     CLOSED_FIXED = "closed_fixed", "Closed – fixed"
     CLOSED_NOT_FIXED = "closed_not_fixed", "Closed – not fixed"
     REOPENED = "reopened", "Reopened"
+
+
+# The states as residents read them on the public pages, in their language. (The labels above
+# stay English: staff pages, the admin and Open311's status_notes use them.)
+_PUBLIC_LABELS = {
+    State.RECEIVED: pgettext_lazy("state of a concern", "Received"),
+    State.ACKNOWLEDGED: pgettext_lazy("state of a concern", "Acknowledged"),
+    State.IN_PROGRESS: pgettext_lazy("state of a concern", "In progress"),
+    State.REFERRED: pgettext_lazy("state of a concern", "Referred"),
+    State.CLOSED_FIXED: pgettext_lazy("state of a concern", "Closed – fixed"),
+    State.CLOSED_NOT_FIXED: pgettext_lazy("state of a concern", "Closed – not fixed"),
+    State.REOPENED: pgettext_lazy("state of a concern", "Reopened"),
+}
+
+
+def public_label(state: str) -> str:
+    """A state's name on a public page, in the active language."""
+    return str(_PUBLIC_LABELS[State(state)])
 
 
 CLOSED_STATES = frozenset({State.CLOSED_FIXED, State.CLOSED_NOT_FIXED})
@@ -106,8 +125,15 @@ def advance(
     request.updated_at = at
     with transaction.atomic():
         request.save(update_fields=["state", "status_notes", "agency_responsible", "closed_reason", "updated_at"])
-        StateChange.objects.create(request=request, at=at, from_state=previous, to_state=to,
-                                   notes=request.status_notes, user=user)
-        audit.record("service_request.state", request=http_request, user=user, object_type="service_request",
-                     object_id=request.public_id, params={"from": previous, "to": to})
+        StateChange.objects.create(
+            request=request, at=at, from_state=previous, to_state=to, notes=request.status_notes, user=user
+        )
+        audit.record(
+            "service_request.state",
+            request=http_request,
+            user=user,
+            object_type="service_request",
+            object_id=request.public_id,
+            params={"from": previous, "to": to},
+        )
     return request

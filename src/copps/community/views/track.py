@@ -21,7 +21,7 @@ from copps.community import conf
 from copps.community.conf import RATE_LIMITS
 from copps.community.forms import FixedForm
 from copps.community.models import ServiceRequest
-from copps.community.states import CLOSED_STATES, State, TransitionError, advance
+from copps.community.states import CLOSED_STATES, State, TransitionError, advance, public_label
 from copps.geo.generalise import public_block
 
 __all__ = ["track", "track_lookup", "track_photo", "not_found"]
@@ -45,7 +45,7 @@ def _closed_at(sr: ServiceRequest, changes: list) -> object:
 def _timeline(sr: ServiceRequest, changes: list) -> list[dict]:
     steps = [{"at": sr.requested_at, "label": _("Received"), "note": ""}]
     for c in changes:
-        label = State(c.to_state).label
+        label = public_label(c.to_state)
         if c.to_state == State.REFERRED and sr.agency_responsible:
             label = _("Referred to %(agency)s") % {"agency": sr.agency_responsible}
         steps.append({"at": c.at, "label": label, "note": c.notes})
@@ -85,7 +85,7 @@ def track(request: HttpRequest, key: str) -> HttpResponse:
         "sr": sr,
         "key": key,
         "public_place": public_block(sr.address or sr.block_address),
-        "state_label": State(sr.state).label,
+        "state_label": public_label(sr.state),
         "timeline": _timeline(sr, changes),
         "replies": list(sr.replies.all()),
         "has_photo": hasattr(sr, "photo"),

@@ -16,23 +16,25 @@
     box.textContent = "";
     if (!data || !data.nearby || !data.nearby.length) { box.hidden = true; return; }
     box.appendChild(text("h2", box.dataset.title || "Is it one of these?"));
-    box.appendChild(text("p", "These open reports of the same kind are within " + data.radius_m +
-      " metres. If yours is one of them, there is no need to report it again."));
+    // The words come from the page, in the resident's language; English only as a fallback.
+    var words = box.dataset;
+    box.appendChild(text("p", (words.intro || "These open reports of the same kind are within RADIUS metres. " +
+      "If yours is one of them, there is no need to report it again.").replace("RADIUS", data.radius_m)));
     var list = document.createElement("ul");
     data.nearby.forEach(function (item) {
       var li = document.createElement("li");
       li.appendChild(text("strong", item.service));
       li.appendChild(document.createTextNode((item.block ? ", " + item.block : "") + " — " + item.state +
-        ", reported " + item.reported));
+        ", " + (words.reported || "reported") + " " + item.reported));
       if (item.description) { li.appendChild(document.createElement("br")); li.appendChild(text("q", item.description)); }
       li.appendChild(document.createElement("br"));
-      var a = text("a", "Yes, this is it");
+      var a = text("a", words.yes || "Yes, this is it");
       a.href = form.dataset.already.replace("REQUEST_ID", encodeURIComponent(item.service_request_id));
       li.appendChild(a);
       list.appendChild(li);
     });
     box.appendChild(list);
-    box.appendChild(text("p", "Not one of these? Carry on: press Next."));
+    box.appendChild(text("p", words.next || "Not one of these? Carry on: press Next."));
     box.hidden = false;
   }
 
