@@ -53,6 +53,17 @@ def test_start_and_end_dates_select_on_requested_datetime(make_request, client):
     assert ids(get_both(client, "requests", end_date=end)[1]) == [inside.public_id]
 
 
+def test_a_far_offset_names_the_same_moment(make_request, client):
+    """+23:00 is a valid W3C offset that PostgreSQL cannot store: the window is read in UTC."""
+    sr = make_request(days_ago=1)
+    far_east = timezone.now().astimezone(timezone.get_fixed_timezone(23 * 60))
+    start = (far_east - timedelta(days=2)).isoformat()
+    end = (far_east - timedelta(hours=12)).isoformat()
+    assert ids(get_both(client, "requests", start_date=start, end_date=end)[1]) == [sr.public_id]
+    end = (far_east - timedelta(days=1, hours=1)).isoformat()  # ends before it was made
+    assert ids(get_both(client, "requests", start_date=start, end_date=end)[1]) == []
+
+
 def test_dates_may_be_plain_dates_or_carry_an_unescaped_plus(make_request, client):
     sr = make_request(days_ago=0.5)
     today = timezone.localdate()
@@ -179,6 +190,10 @@ def test_a_path_that_is_no_resource_is_the_spec_404(db, client, fmt):
         ({"page": "1000000"}, 200, ""),
         ({"start_date": "9999-12-30T00:00:00Z"}, 200, ""),
         ({"end_date": "0001-01-02T00:00:00Z"}, 200, ""),
+        # offsets Python takes and PostgreSQL does not (it stops at 15:59), at the calendar's ends too
+        ({"end_date": "3425-02-10T16:43:59.4+23:00"}, 200, ""),
+        ({"start_date": "0001-01-01T00:00:00+05:00"}, 200, ""),
+        ({"end_date": "9999-12-31T23:59:00-23:59"}, 200, ""),
     ],
 )
 def test_extreme_paging_and_dates_answer_without_a_server_error(services, make_request, client, fmt, query, status,

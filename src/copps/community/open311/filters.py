@@ -67,7 +67,13 @@ def _datetime(params: QueryDict, name: str) -> datetime | None:
         value = None
     if value is None:
         raise bad_request(f"{name} {raw!r} is not a W3C datetime such as 2010-01-01T00:00:00Z")
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    value = value if timezone.is_aware(value) else timezone.make_aware(value)
+    # In UTC before it reaches a query: Python takes offsets up to 23:59, PostgreSQL only to 15:59
+    # ("+23:00" was a database error, which also aborted the rest of the transaction).
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+05:00 lies before the first moment UTC can name
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def _int(params: QueryDict, name: str, default: int, low: int, high: int | None) -> int:
