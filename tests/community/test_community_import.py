@@ -125,3 +125,13 @@ def test_rows_without_id_or_date_are_skipped_and_counted(tmp_path, services, cap
     out = run(path, capsys=capsys)
     assert "1 created" in out and "2 skipped" in out and "1 services created from the requests" in out
     assert Service.objects.get(service_code="NEW").name == "New thing"
+
+
+@pytest.mark.django_db
+def test_a_far_offset_loads_as_the_same_moment(tmp_path, services, capsys):
+    """+23:00 is a W3C offset PostgreSQL cannot store; the request loads, in UTC, on both."""
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps([{"service_request_id": "r9", "service_code": "GRAF",
+                                 "requested_datetime": "2024-05-02T09:00:00+23:00"}]))
+    assert "1 created" in run(path, capsys=capsys)
+    assert ServiceRequest.objects.get().requested_at.isoformat() == "2024-05-01T10:00:00+00:00"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -91,7 +91,11 @@ def _when(value) -> datetime | None:
         parsed = None
     if parsed is None:
         return None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    try:
+        return parsed.astimezone(UTC)  # PostgreSQL holds offsets only to 15:59; W3C allows 23:59
+    except OverflowError:  # before the first moment UTC can name
+        return None
 
 
 def _coord(value) -> float | None:
