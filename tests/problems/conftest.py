@@ -38,11 +38,10 @@ def make_problem(cast):
         problem = Problem.objects.create(
             title=title,
             summary="Cars broken into at night, about twice a week.",
-            polygon=SQUARE,
             stage=stage,
             created_by=cast["analyst"],
             owner=cast[owner] if owner else None,
-            **extra,
+            **{"polygon": SQUARE, **extra},
         )
         category, _ = OffenseCategory.objects.get_or_create(
             code="theft-from-vehicle", defaults={"name": "Theft from vehicle", "kind": "crime", "group": "property"}

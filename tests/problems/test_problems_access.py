@@ -161,3 +161,73 @@ def test_an_officer_refused_work_on_a_problem_not_theirs_is_audited(world, other
     assert response.status_code == 403 and b"Sunridge" not in response.content
     row = AuditLog.objects.get(outcome="denied")
     assert (row.user, row.object_type, row.object_id) == (other_officer, "problem", str(problem.pk))
+
+
+def _beat(code: str, west: float):
+    from copps.incidents.models import Area
+
+    ring = [[west, 38.70], [west + 0.01, 38.70], [west + 0.01, 38.71], [west, 38.71], [west, 38.70]]
+    return Area.objects.create(
+        type="beat", code=code, name=f"Beat {code}", geometry={"type": "Polygon", "coordinates": [ring]},
+        min_lon=west, min_lat=38.70, max_lon=west + 0.01, max_lat=38.71,
+    )
+
+
+def _post_note(client, problem):
+    note = {"kind": "note", "text": "Met the lot's manager"}
+    return client.post(reverse("problems:add_note", args=[problem.pk]), note)
+
+
+@pytest.fixture
+def beats(db, other_officer, django_user_model):
+    """Beat 1 under the make_problem square, beat 2 beside it (sharing only an edge); officer2
+    works beat 1, officer3 beat 2, and officer4 had beat 1 once (an inactive assignment)."""
+    from copps.community.engagement.models import BeatAssignment
+
+    here, beside = _beat("B1", -121.30), _beat("B2", -121.29)
+    third = django_user_model.objects.create_user(username="officer3", password="x-long-password-3", role="officer")
+    fourth = django_user_model.objects.create_user(username="officer4", password="x-long-password-4", role="officer")
+    for officer, beat, active in ((other_officer, here, True), (third, beside, True), (fourth, here, False)):
+        BeatAssignment.objects.create(beat=beat, officer=officer, display_name=officer.username, work_contact="desk",
+                                      active=active)
+    return {"here": here, "beside": beside, "officer_here": other_officer, "officer_beside": third,
+            "officer_was_here": fourth}
+
+
+def test_the_beat_officer_works_a_problem_drawn_on_the_beat_and_other_beats_only_read(make_problem, beats):
+    problem = make_problem()  # owned by the cast's officer; its polygon is beat 1
+    here, beside, was_here = Client(), Client(), Client()
+    sign_in(here, beats["officer_here"])
+    sign_in(beside, beats["officer_beside"])
+    sign_in(was_here, beats["officer_was_here"])
+    assert _post_note(here, problem).status_code == 302
+    assert problem.activities.filter(text="Met the lot's manager").count() == 1
+    for other in (beside, was_here):  # a beat that only touches it, and an assignment that ended
+        assert _post_note(other, problem).status_code == 403
+        assert other.get(reverse("problems:detail", args=[problem.pk])).status_code == 200
+    assert problem.activities.filter(text="Met the lot's manager").count() == 1
+
+
+def test_a_chosen_beat_counts_as_much_as_a_drawn_one(make_problem, beats):
+    problem = make_problem(polygon=None)
+    client = sign_in(Client(), beats["officer_beside"])
+    assert _post_note(client, problem).status_code == 403
+    problem.areas.add(beats["beside"])
+    assert _post_note(client, problem).status_code == 302
+
+
+def test_mine_lists_the_problems_on_my_beats_once_with_true_task_counts(make_problem, beats, cast):
+    from copps.problems.models import Task
+
+    drawn = make_problem(title="Drawn on beat 1")
+    chosen = make_problem(title="Chosen beat 1", polygon=None, owner=None)
+    chosen.areas.add(beats["here"])
+    make_problem(title="Elsewhere", polygon=None, owner=None)
+    for n in range(3):
+        Task.objects.create(problem=drawn, title=f"task {n}", owner=cast["officer"])
+    drawn.officers.add(beats["officer_here"])
+    client = sign_in(Client(), beats["officer_here"])
+    page = client.get(reverse("problems:list"), {"mine": "1"})
+    titles = [p.title for p in page.context["problems"]]
+    assert sorted(titles) == ["Chosen beat 1", "Drawn on beat 1"]
+    assert {p.title: p.open_tasks for p in page.context["problems"]}["Drawn on beat 1"] == 3

@@ -50,7 +50,7 @@ def world(cast, django_user_model):
     """Users per role and objects someone else owns: a sensitive event, a problem owned by
     ``officer`` (not by ``officer_other``) with its workspace records, a candidate, a partner,
     a service request made by another resident."""
-    from copps.community.engagement.models import WatchGroup, WatchMember
+    from copps.community.engagement.models import BeatAssignment, WatchGroup, WatchMember
     from copps.community.models import ApiKey, Service, ServiceRequest, ServiceRequestToken, Tip, TipMessage
     from copps.incidents.models import Area, Event, ImportBatch
     from copps.problems.models import (
@@ -83,6 +83,20 @@ def world(cast, django_user_model):
         max_lon=-121.29,
         max_lat=38.71,
     )
+    # the officer who owns the problem also works its beat; the officer of another beat works
+    # the beat beside it (sharing an edge, so not the problem's): they may read, never change
+    beside = Area.objects.create(
+        type="beat",
+        code="B2",
+        name="Beat 2",
+        geometry={"type": "Polygon", "coordinates": [[[x + 0.01, y] for x, y in SQUARE["coordinates"][0]]]},
+        min_lon=-121.29,
+        min_lat=38.70,
+        max_lon=-121.28,
+        max_lat=38.71,
+    )
+    for officer, on in ((users["officer"], beat), (users["officer_other"], beside)):
+        BeatAssignment.objects.create(beat=on, officer=officer, display_name=officer.username, work_contact="desk")
     batch = ImportBatch.objects.create(
         file_name="x.csv", sha256="0" * 64, profile="test", source="test", started_at=datetime(2026, 1, 1, tzinfo=UTC)
     )

@@ -1,8 +1,10 @@
 """Who may do what in the problem-solving workspace. Views ask these functions only.
 
 - every member of department staff (officer, analyst, supervisor, admin) may read problems;
-- officers change only the problems they own or are assigned to; analysts, supervisors and
-  administrators may work on any problem;
+- officers change the problems they own or are assigned to, and those on a beat they are
+  actively assigned to (a chosen area of the problem, or a beat its drawn polygon overlaps):
+  the beat officer works the beat's problems, an officer of another beat only reads them;
+  analysts, supervisors and administrators may work on any problem;
 - analysts (and administrators) run scans, promote or dismiss candidates and run assessments;
 - supervisors (and administrators) assign officers and decide stage changes, never their own;
 - everyone else (residents, auditors, anonymous) gets a bare 403 or the sign-in page.
@@ -12,8 +14,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import HttpRequest
+from shapely import make_valid
+from shapely.geometry import shape
 
 from copps.accounts.models import Role
 from copps.accounts.permissions import deny, deny_path
@@ -25,6 +31,8 @@ __all__ = [
     "can_decide",
     "can_work",
     "deny",
+    "on_their_beat",
+    "their_problems",
     "staff_only",
 ]
 
@@ -42,7 +50,34 @@ def can_work(user, problem) -> bool:
     """Add notes, tasks, triangle entries, partners, plan; request stage changes."""
     if not _staff(user):
         return False
-    return user.role in WORK_ANY or problem.is_assigned_to(user)
+    return user.role in WORK_ANY or problem.is_assigned_to(user) or on_their_beat(user, problem)
+
+
+def _beats_of(user) -> list:
+    """The beats ``user`` is actively assigned to, as ``Area`` rows."""
+    assignments = apps.get_model("engagement", "BeatAssignment").objects.filter(
+        officer_id=user.pk, active=True, beat__type="beat"
+    )
+    return [a.beat for a in assignments.select_related("beat")]
+
+
+def on_their_beat(user, problem) -> bool:
+    """Whether ``problem`` lies on a beat ``user`` is assigned to: one of its chosen areas is that
+    beat, or its drawn polygon overlaps the beat's (touching at an edge is not overlapping)."""
+    beats = _beats_of(user)
+    if not beats:
+        return False
+    ids = {b.pk for b in beats}
+    if any(a.pk in ids for a in problem.areas.all()):
+        return True
+    return _overlaps(problem.polygon, beats)
+
+
+def _overlaps(polygon: dict | None, beats: list) -> bool:
+    if not polygon:
+        return False
+    drawn = make_valid(shape(polygon))
+    return any(drawn.intersection(make_valid(shape(b.geometry))).area > 0 for b in beats if b.geometry)
 
 
 def can_analyse(user) -> bool:
@@ -73,3 +108,18 @@ def staff_only(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def their_problems(user, queryset):
+    """``queryset`` narrowed to the problems ``user`` may work as an officer: owned, assigned,
+    or on one of their beats (the "Mine" filter of the list)."""
+    mine = Q(owner=user) | Q(officers=user)
+    beats = _beats_of(user)
+    if beats:
+        mine |= Q(areas__in=[b.pk for b in beats])
+        # a drawn polygon is matched in Python: problems are hundreds, not millions
+        drawn = queryset.model.objects.exclude(polygon=None).only("pk", "polygon")
+        mine |= Q(pk__in=[p.pk for p in drawn if _overlaps(p.polygon, beats)])
+    # by id, so that the joins of the test do not multiply the list's annotated counts
+    return queryset.filter(pk__in=queryset.model.objects.filter(mine).values("pk"))
+

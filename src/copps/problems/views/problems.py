@@ -28,7 +28,15 @@ from copps.problems.forms import (
     TriangleForm,
 )
 from copps.problems.models import STAGE_ORDER, Problem, Stage, StageChange
-from copps.problems.permissions import can_analyse, can_assign, can_create, can_work, deny, staff_only
+from copps.problems.permissions import (
+    can_analyse,
+    can_assign,
+    can_create,
+    can_work,
+    deny,
+    staff_only,
+    their_problems,
+)
 from copps.problems.views.common import problem_view
 
 __all__ = ["problem_list", "problem_new", "problem_detail", "problem_edit", "problem_assign"]
@@ -49,7 +57,7 @@ def problem_list(request):
     elif stage != "all":
         qs = qs.exclude(stage=Stage.CLOSED)
     if request.GET.get("mine"):
-        qs = qs.filter(Q(owner=request.user) | Q(officers=request.user)).distinct()
+        qs = their_problems(request.user, qs)
     pending = StageChange.objects.filter(status=StageChange.Status.PENDING).count() if can_assign(request.user) else 0
     problems = list(qs[:500])
     # Who listed which problems, with what filters: audited before the page is rendered (fail closed).
