@@ -196,6 +196,19 @@ COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
 
+# Request bodies. The one file copps takes is a resident's photo, so the photo limit caps the
+# files of every request: UploadLimit drops a file as it passes COPPS_COMMUNITY_PHOTO_MAX_MB,
+# before it is all kept, and the report page says so on its form (Django alone keeps a file of
+# any size). A file is held in memory up to 2.5 MB, past that in a temporary file deleted after
+# the request; the other fields of a request may hold 2.5 MB (more: 400), far more than any form.
+FILE_UPLOAD_HANDLERS = [
+    "copps.community.photos.UploadLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Community engagement (copps/community/engagement/conf.py validates; docs/engagement.md).
 COPPS_SURVEY_MIN_N = config.get("COPPS_SURVEY_MIN_N")
 COPPS_SITE_URL = config.get("COPPS_SITE_URL")

@@ -5,10 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.test import Client
+from django.utils import translation
 from PIL import Image
 from tests.community.frontdoor import jpeg_with_gps, report, upload
 
 from copps.community.models import RequestPhoto, ServiceRequest
+from copps.community.photos import clean_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +71,74 @@ def test_a_gif_is_refused_by_its_content(services, beats, client):
     assert response.status_code == 400 and "Photos must be JPEG, PNG or WebP" in response.content.decode()
 
 
-def test_an_oversize_file_is_refused(services, beats, client, settings):
+MB = 1024 * 1024
+
+
+def padded_jpeg(size: int) -> bytes:
+    """A real JPEG made ``size`` bytes long by padding after its end (which readers ignore)."""
+    raw = jpeg_with_gps()
+    return raw + b"\0" * (size - len(raw))
+
+
+@pytest.fixture
+def kept(monkeypatch) -> list[int]:
+    """How many bytes of uploaded files Django's own handlers were given to keep (in memory or in
+    a temporary file): what an upload costs the server beyond reading it off the wire."""
+    given = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        original = handler.receive_data_chunk
+
+        def counting(self, raw_data, start, original=original):
+            if getattr(self, "activated", True):  # the memory handler passes a large body on untouched
+                given.append(len(raw_data))
+            return original(self, raw_data, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", counting)
+    return given
+
+
+def test_an_oversize_photo_is_dropped_as_it_arrives_and_the_form_says_so(services, beats, client, settings, kept):
     settings.COPPS_COMMUNITY_PHOTO_MAX_MB = "1"
-    big = jpeg_with_gps() + b"\0" * (1024 * 1024)
-    response = report(client, services["GRAF"], photo=upload(big))
+    response = report(client, services["GRAF"], photo=upload(padded_jpeg(5 * MB)), description="Tag by the gym door")
+    body = response.content.decode()
     assert response.status_code == 400
-    assert "the largest accepted is 1 MB" in response.content.decode()
+    assert "The photo is larger than 1 MB, the largest accepted." in body
+    assert "Tag by the gym door" in body  # what the resident wrote comes back, to send again
+    assert not ServiceRequest.objects.exists() and not RequestPhoto.objects.exists()
+    assert sum(kept) <= 1 * MB  # never more of the file than the limit, though 5 MB were sent
+
+
+def test_a_photo_of_exactly_the_limit_is_accepted(services, beats, client, settings):
+    settings.COPPS_COMMUNITY_PHOTO_MAX_MB = "1"
+    assert report(client, services["GRAF"], photo=upload(padded_jpeg(1 * MB))).status_code == 302
+    assert RequestPhoto.objects.count() == 1
+    assert report(client, services["GRAF"], photo=upload(padded_jpeg(1 * MB + 1))).status_code == 400
+    assert RequestPhoto.objects.count() == 1
+
+
+def test_the_cap_holds_for_any_post_even_one_the_csrf_check_refuses(services, settings, kept):
+    # The CSRF check reads the body (for its token) before any view: the cap must be in place then.
+    settings.COPPS_COMMUNITY_PHOTO_MAX_MB = "1"
+    strict = Client(enforce_csrf_checks=True)
+    strict.get("/community/report/details/", {"service": services["GRAF"].pk, "address": "7512 Maple Ct"})
+    assert settings.CSRF_COOKIE_NAME in strict.cookies  # so the check goes on to read the body
+    response = report(strict, services["GRAF"], photo=upload(padded_jpeg(5 * MB)))
+    assert response.status_code == 403 and sum(kept) <= 1 * MB
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_size_error_speaks_the_residents_language(services, beats, client, settings):
+    settings.COPPS_COMMUNITY_PHOTO_MAX_MB = "1"
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
+    response = report(client, services["GRAF"], photo=upload(padded_jpeg(2 * MB)))
+    assert response.status_code == 400 and "La foto pesa más de 1 MB, el máximo aceptado." in response.content.decode()
+
+
+def test_clean_photo_itself_still_refuses_an_oversize_file_with_its_size(settings):
+    # For a caller other than the page (whose uploads UploadLimit has already cut off).
+    settings.COPPS_COMMUNITY_PHOTO_MAX_MB = "1"
+    with translation.override("en"), pytest.raises(ValidationError, match="is 1.5 MB; the largest accepted is 1 MB"):
+        clean_photo(upload(padded_jpeg(3 * MB // 2)))
 
 
 def test_too_many_pixels_is_refused_before_decoding(services, beats, client, settings):

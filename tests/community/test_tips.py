@@ -77,6 +77,34 @@ def test_a_tip_is_stored_with_a_slow_hashed_passphrase_and_coarse_time(client):
     assert (tip.created_at.minute, tip.created_at.second, message.at.minute) == (0, 0, 0)
 
 
+def test_the_spanish_tip_page_names_the_topics_in_spanish_and_staff_read_them_in_english(cast):
+    from tests.conftest import sign_in
+
+    client = tip_client()
+    page = client.get("/community/tip/", HTTP_ACCEPT_LANGUAGE="es")
+    topics = re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', main(page))
+    assert topics == [
+        ("drugs", "Venta o consumo de drogas"),
+        ("weapons", "Armas o violencia"),
+        ("gangs", "Actividad de pandillas"),
+        ("property", "Robo, allanamiento o daños"),
+        ("traffic", "Conducción peligrosa"),
+        ("other", "Otro asunto"),
+    ]
+    # What is stored is the topic's code, so staff read it in the staff pages' English.
+    data = {
+        "topic": "traffic",
+        "message": "Coches a toda velocidad junto a la escuela",
+        "form_token": form_token(client),
+    }
+    assert client.post("/community/tip/", data, HTTP_ORIGIN=ORIGIN, HTTP_ACCEPT_LANGUAGE="es").status_code == 200
+    assert Tip.objects.get().topic == Tip.Topic.TRAFFIC
+    staff = Client()
+    sign_in(staff, cast["officer"])
+    queue = staff.get("/community/staff/?show=new", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Dangerous driving" in queue and "Conducción peligrosa" not in queue
+
+
 def test_the_tip_route_stores_logs_and_sets_nothing_that_identifies_the_tipster(caplog):
     caplog.set_level(logging.DEBUG)
     client = tip_client()

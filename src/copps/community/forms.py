@@ -8,8 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from copps.community.models import Routing, Service, Tip
+from copps.community.models.tips import PUBLIC_TOPIC_CHOICES
 from copps.community.open311.submit import MAX_DESCRIPTION, check_answers
-from copps.community.photos import clean_photo
+from copps.community.photos import clean_photo, refused_upload_error
 from copps.community.states import State
 
 __all__ = [
@@ -86,8 +87,11 @@ class DetailsForm(WhereForm):
         help_text=_("Your name stays with the department and is never published."),
     )
 
-    def __init__(self, *args, service: Service | None = None, **kwargs):
+    def __init__(self, *args, service: Service | None = None, photo_refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        # True when the photo was dropped on arrival for its size (photos.UploadLimit), so that
+        # the form says so instead of going on without it.
+        self.photo_refused = photo_refused
         # Step one chose these; step two carries them along and links back to change them.
         for name in ("service", "address"):
             self.fields[name].widget = forms.HiddenInput()
@@ -114,6 +118,8 @@ class DetailsForm(WhereForm):
                 self.service_questions.append((attr, name))
 
     def clean_photo(self):
+        if self.photo_refused:
+            raise refused_upload_error()
         upload = self.cleaned_data.get("photo")
         return clean_photo(upload) if upload else None
 
@@ -157,7 +163,7 @@ class FixedForm(forms.Form):
 class TipForm(forms.Form):
     """An anonymous tip: what, where, and nothing about who."""
 
-    topic = forms.ChoiceField(choices=Tip.Topic.choices, label=_("What is it about?"))
+    topic = forms.ChoiceField(choices=PUBLIC_TOPIC_CHOICES, label=_("What is it about?"))
     where = forms.CharField(
         required=False, max_length=300, label=_("Where (optional)"), help_text=_("A street, a corner or a place name.")
     )

@@ -7,6 +7,10 @@ is turned upright by its EXIF orientation, reduced to at most ``MAX_EDGE`` pixel
 side and saved afresh as a JPEG with no metadata at all: EXIF (with any GPS position, camera
 serial number and time), XMP, ICC profile and comments are gone, because the new file is built
 from the pixels alone.
+
+Before any of that, ``UploadLimit`` (the first of ``settings.FILE_UPLOAD_HANDLERS``) stops a file
+at the size limit as it arrives: Django alone would take a file of any size into a temporary file
+before the form could look at it.
 """
 
 from __future__ import annotations
@@ -15,12 +19,21 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from copps.community import conf
 
-__all__ = ["CleanPhoto", "clean_photo", "ALLOWED_FORMATS", "MAX_EDGE"]
+__all__ = [
+    "CleanPhoto",
+    "clean_photo",
+    "UploadLimit",
+    "upload_refused",
+    "refused_upload_error",
+    "ALLOWED_FORMATS",
+    "MAX_EDGE",
+]
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_EDGE = 2048
@@ -73,3 +86,47 @@ def clean_photo(upload) -> CleanPhoto:
     except (OSError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("The photo could not be read; it may be damaged."), code="damaged") from None
     return CleanPhoto(out.getvalue(), image.width, image.height)
+
+
+class UploadLimit(FileUploadHandler):
+    """Caps the files of any one request at ``COPPS_COMMUNITY_PHOTO_MAX_MB`` together, as they arrive.
+
+    Django keeps an uploaded file of any size (in memory, or past 2.5 MB in a temporary file)
+    and hands it to the view only once all of it is in; it does so for any POST, because the
+    CSRF check reads the body before the view runs. This handler comes first and passes a file
+    on only while the request's files stay within the limit; past it, the file is skipped: what
+    was kept of it is deleted and the rest is read and dropped. The form's other fields are still
+    read, so the report page gives the resident back what they wrote, with a clear error on the
+    photo (``upload_refused``). A resident's photo is the only file copps takes, so its limit is
+    the cap for every request.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.max_bytes = conf.photo_max_bytes()
+        self.received = 0
+        self.refused = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.refused = True
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the handlers after this one (memory, temporary file) keep the file
+
+
+def upload_refused(request) -> bool:
+    """Did ``UploadLimit`` drop a file of this request for its size?"""
+    request.FILES  # noqa: B018 -- reads the body (if not yet read), so the handlers have seen it
+    return any(isinstance(h, UploadLimit) and h.refused for h in request.upload_handlers)
+
+
+def refused_upload_error() -> ValidationError:
+    """What the form says of a photo dropped by ``UploadLimit``: its exact size was never read."""
+    return ValidationError(
+        _("The photo is larger than %(max)d MB, the largest accepted.") % {"max": conf.photo_max_bytes() // 1048576},
+        code="too_large",
+    )

@@ -10,10 +10,19 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from .requests import Routing, new_public_id
 
-__all__ = ["Tip", "TipMessage", "new_passphrase", "passphrase_for", "submission_digest", "coarse_now"]
+__all__ = [
+    "Tip",
+    "TipMessage",
+    "PUBLIC_TOPIC_CHOICES",
+    "new_passphrase",
+    "passphrase_for",
+    "submission_digest",
+    "coarse_now",
+]
 
 # Letters and digits that cannot be mistaken for one another when copied by hand.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -117,6 +126,21 @@ class Tip(models.Model):
 
     def check_passphrase(self, raw: str) -> bool:
         return bool(raw) and check_password(raw, self.passphrase_hash)
+
+
+# The topics as tipsters read them on the tip page, in their language. (The labels of
+# ``Tip.Topic`` stay English: the staff queue and a problem's log, which records the topic of a
+# linked tip, use them whatever language the staff member's browser asks for.)
+_PUBLIC_TOPIC_LABELS = {
+    Tip.Topic.DRUGS: gettext_lazy("Drug dealing or use"),
+    Tip.Topic.WEAPONS: gettext_lazy("Weapons or violence"),
+    Tip.Topic.GANGS: gettext_lazy("Gang activity"),
+    Tip.Topic.PROPERTY: gettext_lazy("Theft, burglary or damage"),
+    Tip.Topic.TRAFFIC: gettext_lazy("Dangerous driving"),
+    Tip.Topic.OTHER: gettext_lazy("Something else"),
+}
+# Built from ``Tip.Topic`` itself, so a topic added there without a public label fails at import.
+PUBLIC_TOPIC_CHOICES = [(topic.value, _PUBLIC_TOPIC_LABELS[topic]) for topic in Tip.Topic]
 
 
 class TipMessage(models.Model):

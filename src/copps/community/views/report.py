@@ -14,6 +14,7 @@ from copps.community.forms import DetailsForm, WhereForm
 from copps.community.intake import NewRequest, create_request
 from copps.community.models import Service, ServiceRequest
 from copps.community.nearby import RADIUS_M, nearby_open
+from copps.community.photos import upload_refused
 from copps.community.states import State
 
 __all__ = ["report_start", "report_details", "nearby", "already_reported"]
@@ -45,7 +46,7 @@ def _service_from(data) -> Service | None:
 def report_details(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         service = _service_from(request.POST)
-        form = DetailsForm(request.POST, request.FILES, service=service)
+        form = DetailsForm(request.POST, request.FILES, service=service, photo_refused=upload_refused(request))
         if form.is_valid():
             data = form.cleaned_data
             first, last = form.split_name()
