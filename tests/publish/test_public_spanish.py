@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
 from tests.publish.test_trends import _days_ago, _months_back
@@ -60,3 +62,31 @@ def test_trend_and_compstat_tables_in_spanish(client, history):
     compstat = client.get(reverse("publish:compstat"), {"area": "city"}, HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Mismo mes del año pasado" in compstat and "Same month last year" not in compstat
     assert "IC del 95%" in compstat and "95% CI" not in compstat
+
+
+def test_the_filters_and_answer_forms_speak_spanish(client, history):
+    """The forms on the public pages (the map's filters, the dashboards' area and kind, a problem's
+    "has it improved?") come from Python, not templates: they follow the visitor's language too."""
+    from copps.problems.models import Problem
+
+    map_page = _spanish(client, "publish:map")
+    for spanish, english in [("Toda la ciudad", "Whole city"), ("Todos los tipos", "All kinds"),
+                             ("Llamada de servicio", "Call for service"), ("Todas las categorías", "All categories"),
+                             (">Desde<", ">From<"), (">Mostrar<", ">Show<")]:
+        assert spanish in map_page and english not in map_page, spanish
+    trends = client.get(reverse("publish:trends"), {"area": "city", "kind": "crime"}, HTTP_ACCEPT_LANGUAGE="es")
+    body = trends.content.decode()
+    assert "Toda la ciudad" in body and "Distrito " in body and "Accidente de tráfico" in body
+    assert "Whole city" not in body and "Traffic collision" not in body and ">Kind<" not in body
+    problem = Problem.objects.create(title="Speeding on Elm", public=True, stage="response")
+    page = client.get(reverse("publish:problem", args=[problem.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "No estoy seguro" in page and "¿Algo que añadir?" in page
+    assert "Not sure" not in page and "Anything to add?" not in page
+    bad = client.get(reverse("publish:map"), {"date_from": "2026-02-01", "date_to": "2026-01-01"},
+                     HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "'Desde' debe ser anterior o igual a 'Hasta'." in html.unescape(bad)
+
+
+def test_the_filters_stay_english_by_default(client):
+    body = client.get(reverse("publish:map")).content.decode()
+    assert "Whole city" in body and "Call for service" in body and ">Show<" in body

@@ -7,6 +7,8 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from copps.incidents.models import Area, Event, Kind, OffenseCategory
 
@@ -17,19 +19,23 @@ class EventFilterForm(forms.Form):
     area = forms.ModelChoiceField(
         queryset=Area.objects.exclude(type=Area.Type.CITY).order_by("type", "name"),
         required=False,
-        empty_label="Whole city",
+        empty_label=_("Whole city"),
+        label=_("Area"),
     )
-    kind = forms.ChoiceField(choices=[("", "All kinds"), *Kind.choices], required=False)
+    kind = forms.ChoiceField(choices=[("", _("All kinds")), *Kind.choices], required=False, label=_("Kind"))
     category = forms.ModelChoiceField(
-        queryset=OffenseCategory.objects.all(), required=False, empty_label="All categories"
+        queryset=OffenseCategory.objects.all(),
+        required=False,
+        empty_label=_("All categories"),
+        label=pgettext_lazy("filter", "Category"),
     )
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise forms.ValidationError("'From' must be on or before 'To'.")
+            raise forms.ValidationError(_("'From' must be on or before 'To'."))
         return data
 
     def filter(self, qs: QuerySet[Event] | None = None) -> QuerySet[Event]:

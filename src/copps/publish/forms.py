@@ -5,11 +5,23 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from copps.incidents.filters import EventFilterForm
 from copps.incidents.models import Kind, OffenseCategory
 
-__all__ = ["PublicFilterForm", "CountFilterForm", "TrendForm", "ImprovementForm"]
+__all__ = ["PublicFilterForm", "CountFilterForm", "TrendForm", "ImprovementForm", "PUBLIC_KIND_CHOICES"]
+
+# The kinds of event as the public reads them, in the visitor's language (``Kind``'s own labels
+# stay English: staff pages and stored records use them).
+_KIND_LABELS = {
+    Kind.CRIME: _("Crime"),
+    Kind.CALL: _("Call for service"),
+    Kind.COLLISION: _("Traffic collision"),
+}
+# Built from ``Kind`` itself, so a kind added there without a public label fails at import.
+PUBLIC_KIND_CHOICES = [(kind.value, _KIND_LABELS[kind]) for kind in Kind]
 
 
 class PublicFilterForm(EventFilterForm):
@@ -21,6 +33,7 @@ class PublicFilterForm(EventFilterForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = OffenseCategory.objects.filter(sensitive=False)
+        self.fields["kind"].choices = [("", _("All kinds")), *PUBLIC_KIND_CHOICES]
 
     def records(self):
         """The published records (past the delay) that match the valid filters; an invalid
@@ -51,7 +64,7 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 class MonthField(forms.CharField):
     default_error_messages = {
-        "invalid": "Counts are published per whole calendar month: give a month as YYYY-MM.",
+        "invalid": _("Counts are published per whole calendar month: give a month as YYYY-MM."),
     }
 
     def clean(self, value):
@@ -66,11 +79,11 @@ class CountFilterForm(forms.Form):
 
     Selection never makes a new sum, so there is nothing to difference."""
 
-    kind = forms.MultipleChoiceField(choices=Kind.choices, required=False)
-    district = forms.MultipleChoiceField(choices=[], required=False)
-    category = forms.MultipleChoiceField(choices=[], required=False)
-    month_from = MonthField(required=False, label="From month")
-    month_to = MonthField(required=False, label="To month")
+    kind = forms.MultipleChoiceField(choices=PUBLIC_KIND_CHOICES, required=False, label=_("Kind"))
+    district = forms.MultipleChoiceField(choices=[], required=False, label=_("District"))
+    category = forms.MultipleChoiceField(choices=[], required=False, label=pgettext_lazy("filter", "Category"))
+    month_from = MonthField(required=False, label=_("From month"))
+    month_to = MonthField(required=False, label=_("To month"))
 
     def __init__(self, *args, districts=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,20 +93,22 @@ class CountFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("month_from") and data.get("month_to") and data["month_from"] > data["month_to"]:
-            raise forms.ValidationError("'From month' must be on or before 'To month'.")
+            raise forms.ValidationError(_("'From month' must be on or before 'To month'."))
         return data
 
 
 class TrendForm(forms.Form):
     """Which dashboard: an area (the city, a district or a beat) and a kind of event."""
 
-    area = forms.ChoiceField(choices=[], required=False, label="Area")
-    kind = forms.ChoiceField(choices=Kind.choices, required=False, label="Kind")
+    area = forms.ChoiceField(choices=[], required=False, label=_("Area"))
+    kind = forms.ChoiceField(choices=PUBLIC_KIND_CHOICES, required=False, label=_("Kind"))
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
+        kinds = {"district": _("District %(name)s"), "beat": _("Beat %(name)s")}
         self.fields["area"].choices = [
-            (a.key, f"{a.type.title()} {a.name}" if a.type != "city" else "Whole city") for a in areas
+            (a.key, _("Whole city") if a.type == "city" else kinds.get(a.type, "%(name)s") % {"name": a.name})
+            for a in areas
         ]
 
     def clean_area(self):
@@ -107,13 +122,15 @@ class ImprovementForm(forms.Form):
     """A resident's answer to "has it improved?"; the comment is held for review."""
 
     answer = forms.ChoiceField(
-        choices=[("yes", "Yes"), ("no", "No"), ("not_sure", "Not sure")],
+        choices=[("yes", _("Yes")), ("no", _("No")), ("not_sure", _("Not sure"))],
         widget=forms.RadioSelect,
-        label="Has it improved?",
+        label=_("Has it improved?"),
     )
     comment = forms.CharField(
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Anything to add? (read by staff before anything is done with it; please leave out names and addresses)",
+        label=_(
+            "Anything to add? (read by staff before anything is done with it; please leave out names and addresses)"
+        ),
     )
