@@ -61,6 +61,16 @@ def test_the_page_shows_progress_notes_and_replies_but_nothing_private(filed, cl
         assert private not in body, private
 
 
+def test_staff_notes_reach_the_reporter_without_a_third_partys_address_or_phone(filed, client):
+    """The notes are also published through Open311, scrubbed; the track page says no more."""
+    advance(filed, "in_progress", notes="Owner at 4417 Birch Ln, 555-0142-771, will paint it")
+    advance(filed, "closed_not_fixed", reason="Owner at 4417 Birch Ln refused (owner@example.org)")
+    body = main(page(client, filed))
+    assert "Owner at 44XX Birch Ln" in body and "will paint it" in body and "refused" in body
+    for private in ("4417", "555-0142-771", "owner@example.org"):
+        assert private not in body, private
+
+
 def test_unknown_and_someone_elses_ids_get_the_same_404(filed, client, make_request):
     other = make_request()  # someone else's request: its public (Open311) id is no tracking id
     unknown = client.get("/community/track/aaaaaaaaaaaaaaaa/")

@@ -4,8 +4,9 @@ A cell (one question in one area) with fewer than ``COPPS_SURVEY_MIN_N`` answers
 suppressed: its n and figures are withheld. The all-areas total would give a suppressed cell
 away by subtraction when it is the only one hidden, so the total is shown only when the
 hidden cells together hold no answers or at least the minimum (they then form a group that
-passes the rule itself). Free texts appear only once approved, and only in shown cells; a text
-cell is judged by the number of people who answered the survey in its area, not the few who wrote.
+passes the rule itself). Free texts appear only once approved, and only in shown cells, scrubbed
+of e-mail addresses, phone numbers and house numbers (``clean_text``); a text cell is judged
+by the number of people who answered the survey in its area, not the few who wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models import Count
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.models import Answer, Question, Survey
 from copps.community.engagement.stats import Estimate, mean_t, wilson
+from copps.geo.text import clean_text
 
 __all__ = ["Cell", "QuestionResult", "survey_results"]
 
@@ -63,7 +65,9 @@ def _summarise(question: Question, rows: list[tuple], area: str, public: bool) -
     else:
         approved = [r[2] for r in rows if r[3] == Answer.Review.APPROVED]
         cell.pending = sum(1 for r in rows if r[3] == Answer.Review.PENDING)
-        cell.texts = approved if public else [f"[{r[3]}] {r[2]}" for r in rows]
+        # approved for the public, yet free text: scrubbed like every published one (no e-mail,
+        # phone or house number); staff see the words as written
+        cell.texts = [clean_text(t) for t in approved] if public else [f"[{r[3]}] {r[2]}" for r in rows]
     return cell
 
 

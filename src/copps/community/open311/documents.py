@@ -79,7 +79,8 @@ def request_item(sr: ServiceRequest, place: PublicPlace, *, extensions: bool = F
         "updated_datetime": w3c(sr.updated_at),
         "expected_datetime": w3c(sr.expected_at),
         "address": place.block,
-        "address_id": sr.address_id or None,
+        # the reporter's address id names one house in the city's address file: never published
+        "address_id": None,
         "zipcode": sr.zipcode or None,
         "lat": place.lat,
         "long": place.lon,
@@ -89,7 +90,8 @@ def request_item(sr: ServiceRequest, place: PublicPlace, *, extensions: bool = F
         item["extended_attributes"] = {
             "state": sr.state,
             "state_label": State(sr.state).label,
-            "closed_reason": sr.closed_reason or None,
+            # staff's words, scrubbed as in status_notes (no contact, no house number)
+            "closed_reason": clean_text(sr.closed_reason) or None,
             "beat": sr.beat.code if sr.beat else None,
             "district": sr.district.code if sr.district else None,
         }

@@ -23,6 +23,7 @@ from copps.community.forms import FixedForm
 from copps.community.models import ServiceRequest
 from copps.community.states import CLOSED_STATES, State, TransitionError, advance, public_label
 from copps.geo.generalise import public_block
+from copps.geo.text import clean_text
 
 __all__ = ["track", "track_lookup", "track_photo", "not_found"]
 
@@ -48,7 +49,7 @@ def _timeline(sr: ServiceRequest, changes: list) -> list[dict]:
         label = public_label(c.to_state)
         if c.to_state == State.REFERRED and sr.agency_responsible:
             label = _("Referred to %(agency)s") % {"agency": sr.agency_responsible}
-        steps.append({"at": c.at, "label": label, "note": c.notes})
+        steps.append({"at": c.at, "label": label, "note": clean_text(c.notes)})
     return steps
 
 
@@ -86,6 +87,11 @@ def track(request: HttpRequest, key: str) -> HttpResponse:
         "key": key,
         "public_place": public_block(sr.address or sr.block_address),
         "state_label": public_label(sr.state),
+        # staff's notes on the request, as Open311 publishes them: whoever holds the tracking id
+        # is not told a third party's house number or phone written into a note (the replies,
+        # written to the reporter, are theirs as written)
+        "status_notes": clean_text(sr.status_notes),
+        "closed_reason": clean_text(sr.closed_reason),
         "timeline": _timeline(sr, changes),
         "replies": list(sr.replies.all()),
         "has_photo": hasattr(sr, "photo"),
