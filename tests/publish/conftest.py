@@ -51,6 +51,13 @@ class Town:
     true_xy: list[tuple[float, float]] = field(default_factory=list)
     sensitive_dates: set[str] = field(default_factory=set)
     counter: int = 0
+    # The whole-site crawl (test_canary_community.py): canaries a public page may legitimately
+    # show, by path prefix (a public request's own words in Open311, a resident's own request on
+    # the track page that only its tracking id opens); strings that must be seen somewhere under
+    # a path prefix (proof that the crawl reached what was seeded); seeded ids, keys and tokens.
+    allowed: dict[str, set[str]] = field(default_factory=dict)
+    expected: dict[str, str] = field(default_factory=dict)
+    seeded: dict = field(default_factory=dict)
 
     def publish(self):
         """Rebuild the stored public tables, as `copps import` does after every import."""
@@ -72,6 +79,8 @@ class Town:
         district="A",
         at=None,
         xy=None,
+        block_address="",
+        source_beat="",
     ) -> Event:
         self.counter += 1
         tz = timezone.get_current_timezone()
@@ -94,7 +103,8 @@ class Town:
             category=cat,
             sensitive=sensitive,
             address=address or "",
-            block_address="",
+            block_address=block_address,
+            source_beat=source_beat,
             lat=float(lat[0]),
             lon=float(lon[0]),
             x=float(xy[0]),
@@ -144,3 +154,11 @@ def town(db) -> Town:
         file_name="t.csv", sha256="0" * 64, profile="test", source="test", started_at=timezone.now()
     )
     return Town(addresses, districts, beats, batch)
+
+
+@pytest.fixture
+def unthrottled(settings):
+    """The whole-site crawl asks far more than any visitor would: no rate limit gets in its way
+    (``0`` turns a scope off)."""
+    scopes = ("report", "track", "tip", "open311_get", "open311_post", "lookup", "survey", "beat", "subscribe")
+    settings.COPPS_RATE_LIMITS = ",".join(f"{scope}=0" for scope in (*scopes, "watch_join"))

@@ -87,9 +87,13 @@ def _seed(town):
             at=300 + j * 11,
             address=f"{88_100 + j} CANARY-STREET-{j} WAY",
             raw={**raw, "Victim Name": f"CANARY-SVICTIM-{j}", "Address": f"{88_100 + j} X"},
+            block_address=f"881XX CANARY-SBLOCK-{j} WAY",
+            source_beat=f"CANARY-SBEAT-{j}",
         )
         town.sensitive_dates.add(timezone.localtime(event.occurred_from).date().isoformat())
+        town.seeded.setdefault("sensitive_events", []).append(event)
         town.canaries += [f"CANARY-S{j + 1}", f"CANARY-STREET-{j}", f"CANARY-SVICTIM-{j}"]
+        town.canaries += [f"CANARY-SBLOCK-{j}", f"CANARY-SBEAT-{j}"]
         town.house_numbers.append(str(88_100 + j))
     # Too recent: occurred two days ago, or long ago but reported yesterday.
     for j, (days, reported) in enumerate([(2, None), (40, 1)]):
@@ -108,124 +112,369 @@ def _seed(town):
 
 def seed_community(town) -> tuple[int, ...]:
     """Canaries in every private community and problem field: reporters, private requests, tips
-    and their messages, survey free text, problem notes, triangle, tasks, partners' contacts.
-    Returns the ids of the problems made (public and private) for the crawl."""
-    from copps.community.models import Service, ServiceRequest, StateChange
-    from copps.problems.models import (
-        Activity,
-        Hypothesis,
-        Partner,
-        Problem,
-        ProblemPartner,
-        ResponsePlan,
-        Task,
-        TriangleEntry,
-    )
+    and their messages, survey free text, problem notes, triangle, tasks, partners' contacts,
+    links to requests, tips and sensitive events; watch groups, meetings and subscriptions.
+    Returns the ids of the problems made (public and private) for the crawl; the rest (request
+    ids, tracking keys, tokens) is in ``town.seeded`` for the whole-site crawl."""
+    from copps.community.models import Service, ServiceAttribute
 
     now = timezone.now()
     service = Service.objects.create(service_code="GRAF", name="Graffiti")
+    light = Service.objects.create(service_code="LIGHT", name="Streetlight out", description="A lamp that is dark")
+    ServiceAttribute.objects.create(service=light, code="pole", description="Pole number, if you see one")
+    town.seeded.update(services=[service, light], requests=[], track_keys={}, tokens=[])
     for i in range(30):
         at = now - timedelta(days=20 + i)
         private = i % 3 == 0
-        r = ServiceRequest.objects.create(
-            service=service,
-            district=town.districts["AB"[i % 2]],
-            requested_at=at,
-            updated_at=at,
+        description = f"CANARY-PRIVREQ-{i}" if private else f"Tag on a wall CANARY-REQDESC-{i}"
+        if i in (1, 4):
+            # a public description with a house number, a phone and an e-mail in it: Open311
+            # publishes it scrubbed (45XX, [removed]), never as typed
+            description += f" at {52_400 + i} Pine St, call 916-555-01{i:02d} or mail canary-descmail-{i}@example.org"
+            town.canaries += [f"916-555-01{i:02d}", f"canary-descmail-{i}"]
+            town.house_numbers.append(str(52_400 + i))
+            scrubbed = f"Tag on a wall CANARY-REQDESC-{i} at 524XX Pine St, call [removed] or mail [removed]"
+            town.expected[scrubbed] = "/open311/v2/"
+        _request(
+            town,
+            service,
+            tag=str(i),
+            at=at,
             state="closed_fixed",
             public=not private,
+            description=description,
+            description_canary=f"CANARY-PRIVREQ-{i}" if private else f"CANARY-REQDESC-{i}",
             address=f"{61_100 + i} PINE ST",
-            description=f"CANARY-PRIVREQ-{i}" if private else f"Tag on a wall CANARY-REQDESC-{i}",
-            reporter_first_name=f"CANARY-RFIRST-{i}",
-            reporter_last_name=f"CANARY-RLAST-{i}",
-            reporter_email=f"canary-remail-{i}@example.org",
-            reporter_phone=f"CANARY-RPHONE-{i}",
-            status_notes=f"CANARY-STATUSNOTE-{i}",
-            closed_reason=f"CANARY-CLOSEDWHY-{i}",
+            xy=tuple(town.addresses[(500 + 17 * i) % len(town.addresses)]),
+            district="AB"[i % 2],
+            track=i in (2, 3),
         )
-        StateChange.objects.create(
-            request=r,
-            at=at + timedelta(hours=3),
-            from_state="received",
-            to_state="closed_fixed",
-            notes=f"CANARY-CHANGENOTE-{i}",
+    # Recent and still open (so "is it one of these?" offers them), within 150 m of each other:
+    # two public, one withheld; and a public one closed as not fixed, with a house number and a
+    # phone in the reason. Reported inside the publication delay, so the public service figures
+    # (which wait for it) still count the 30 above only.
+    beside = tuple(town.addresses[620])
+    in_the_street = (beside[0] + 5.0, beside[1] + 14.0)  # the middle of the street, off any house
+    extras = [
+        ("X0", "received", True, "Streetlight out CANARY-OPENDESC-X0", beside, True, ""),
+        (
+            "X1",
+            "in_progress",
+            True,
+            "Dark lamp by 70801 Oak Ave, ring 916-555-0177 or mail canary-descmail-x1@example.org CANARY-OPENDESC-X1",
+            in_the_street,
+            False,
+            "",
+        ),
+        ("X2", "acknowledged", False, "CANARY-PRIVOPEN-X2", tuple(town.addresses[621]), True, ""),
+        (
+            "X3",
+            "closed_not_fixed",
+            True,
+            "Bins on the path CANARY-OPENDESC-X3",
+            tuple(town.addresses[640]),
+            False,
+            "Owner at 70903 Oak Ave refused, call 916-555-0188",
+        ),
+    ]
+    town.canaries += ["916-555-0177", "canary-descmail-x1", "916-555-0188"]
+    town.house_numbers += ["70801", "70903"]
+    town.expected["Dark lamp by 708XX Oak Ave, ring [removed] or mail [removed] CANARY-OPENDESC-X1"] = "/open311/v2/"
+    town.expected["CANARY-OPENDESC-X1"] = "/community/report/"
+    town.expected["Owner at 709XX Oak Ave refused, call [removed]"] = "/open311/v2/"
+    for k, (tag, state, public, description, xy, track, reason) in enumerate(extras):
+        _request(
+            town,
+            light,
+            tag=tag,
+            at=now - timedelta(days=3 + k),
+            state=state,
+            public=public,
+            description=description,
+            description_canary=description.split()[-1],
+            address=f"{71_100 + k} OAK AVE",
+            xy=xy,
+            district="A",
+            track=track,
+            closed_reason=reason,
+            open_request=state not in ("closed_fixed", "closed_not_fixed"),
         )
-        town.canaries += [
-            f"CANARY-PRIVREQ-{i}" if private else f"CANARY-REQDESC-{i}",
-            f"CANARY-RFIRST-{i}",
-            f"CANARY-RLAST-{i}",
-            f"canary-remail-{i}",
-            f"CANARY-RPHONE-{i}",
-            f"CANARY-STATUSNOTE-{i}",
-            f"CANARY-CLOSEDWHY-{i}",
-            f"CANARY-CHANGENOTE-{i}",
-        ]
-        town.house_numbers.append(str(61_100 + i))
+    _seed_tokens(town)
     try:
         from copps.community.models import Tip, TipMessage
     except ImportError:  # no anonymous tips in this build
         Tip = None
+    tips = []
     if Tip is not None:
         for i in range(3):
-            tip = Tip.objects.create(where=f"CANARY-TIPWHERE-{i} {62_200 + i} ASH ST", topic="drugs")
+            tip = Tip(where=f"CANARY-TIPWHERE-{i} {62_200 + i} ASH ST", topic="drugs")
+            tip.set_passphrase(f"canary-pass-{i}")
+            tip.save()
             TipMessage.objects.create(tip=tip, from_tipster=True, body=f"CANARY-TIPTEXT-{i}")
             TipMessage.objects.create(tip=tip, from_tipster=False, body=f"CANARY-TIPREPLY-{i}")
             town.canaries += [f"CANARY-TIPWHERE-{i}", f"CANARY-TIPTEXT-{i}", f"CANARY-TIPREPLY-{i}", tip.public_id]
             town.house_numbers.append(str(62_200 + i))
+            tips.append(tip)
+    town.seeded["tips"] = tips
     _seed_survey(town)
+    problems = _seed_problems(town, tips)
+    _seed_engagement(town)
+    from copps.publish.feedback import answer
+
+    answer(problems[0], "a-browser", "yes", "CANARY-IMPROVED-COMMENT")
+    town.canaries.append("CANARY-IMPROVED-COMMENT")
+    return problems
+
+
+def _request(
+    town,
+    service,
+    *,
+    tag,
+    at,
+    state,
+    public,
+    description,
+    description_canary,
+    address,
+    xy,
+    district,
+    track=False,
+    closed_reason="",
+    open_request=False,
+):
+    """One service request at a true location, with a canary in every private field. What
+    Open311 publishes of a public request (its words, status note, reason, photo link and zip
+    code) is allowed there; the reporter, the address as given and the device never are. With
+    ``track``, it gets a tracking id whose page may show the request's own words."""
+    from copps.community.models import RequestReply, ServiceRequest, StateChange, new_public_id
+    from copps.geo.blocks import hundred_block
+
+    lon, lat = Projector(CRS).inverse(np.array([xy[0]]), np.array([xy[1]]))
+    town.true_xy.append((float(xy[0]), float(xy[1])))
+    key = new_public_id() if track else None
+    r = ServiceRequest.objects.create(
+        service=service,
+        district=town.districts[district],
+        beat=town.beats[district],
+        requested_at=at,
+        updated_at=at + timedelta(hours=3),
+        state=state,
+        public=public,
+        lat=float(lat[0]),
+        lon=float(lon[0]),
+        address=address,
+        block_address=hundred_block(address),  # as the intake fills it: "is it one of these?" by address
+        address_id=f"CANARY-ADDRID-{tag}",
+        zipcode=f"CANARY-ZIP-{tag}",
+        attributes={"pole": f"CANARY-ATTR-{tag}"},
+        media_url=f"https://media.example.org/canary-media-{tag}.jpg",
+        description=description,
+        reporter_first_name=f"CANARY-RFIRST-{tag}",
+        reporter_last_name=f"CANARY-RLAST-{tag}",
+        reporter_email=f"canary-remail-{tag}@example.org",
+        reporter_phone=f"CANARY-RPHONE-{tag}",
+        device_id=f"CANARY-DEVICE-{tag}",
+        account_id=f"CANARY-ACCOUNT-{tag}",
+        raw={"Reporter": f"CANARY-SRRAW-{tag}", "Address": address},
+        status_notes=f"CANARY-STATUSNOTE-{tag}",
+        closed_reason=closed_reason or f"CANARY-CLOSEDWHY-{tag}",
+        track_key=key,
+    )
+    StateChange.objects.create(
+        request=r, at=at + timedelta(hours=3), from_state="received", to_state=state, notes=f"CANARY-CHANGENOTE-{tag}"
+    )
+    RequestReply.objects.create(request=r, at=at + timedelta(hours=4), body=f"CANARY-REPLY-{tag}")
+    published = [description_canary, f"CANARY-STATUSNOTE-{tag}", f"CANARY-CLOSEDWHY-{tag}"]
+    published += [f"canary-media-{tag}", f"CANARY-ZIP-{tag}"]
+    town.canaries += published + [
+        f"CANARY-RFIRST-{tag}",
+        f"CANARY-RLAST-{tag}",
+        f"canary-remail-{tag}",
+        f"CANARY-RPHONE-{tag}",
+        f"CANARY-DEVICE-{tag}",
+        f"CANARY-ACCOUNT-{tag}",
+        f"CANARY-SRRAW-{tag}",
+        f"CANARY-ADDRID-{tag}",
+        f"CANARY-ATTR-{tag}",
+        f"CANARY-CHANGENOTE-{tag}",
+        f"CANARY-REPLY-{tag}",
+    ]
+    town.house_numbers.append(address.split()[0])
+    if public:
+        town.allowed.setdefault("/open311/v2/", set()).update(published)
+        town.expected.setdefault(description_canary, "/open311/v2/")
+        if open_request:
+            town.allowed.setdefault("/community/report/", set()).add(description_canary)
+    if key:
+        # whoever holds the tracking id is the reporter: the request's own words, notes and the
+        # department's replies, its answers and photo link; never the reporter's name, contacts,
+        # the address as given, the device or account, nor anything of anyone else
+        town.canaries.append(key)
+        own = {key, description_canary, f"CANARY-STATUSNOTE-{tag}", f"CANARY-CLOSEDWHY-{tag}"}
+        own |= {f"CANARY-CHANGENOTE-{tag}", f"CANARY-REPLY-{tag}", f"CANARY-ATTR-{tag}", f"canary-media-{tag}"}
+        town.allowed[f"/community/track/{key}/"] = own
+        town.expected.setdefault(f"CANARY-REPLY-{tag}", f"/community/track/{key}/")
+        town.seeded["track_keys"][key] = r
+    town.seeded["requests"].append(r)
+    return r
+
+
+def _seed_tokens(town) -> None:
+    """Open311 batch tokens: one for a public request, one for a withheld one, one still pending;
+    and the photo of a tracked request (the track page's photo route)."""
+    import io as _io
+
+    from PIL import Image
+
+    from copps.community.models import RequestPhoto, ServiceRequestToken
+
+    requests = town.seeded["requests"]
+    public = next(r for r in requests if r.public)
+    withheld = next(r for r in requests if not r.public)
+    town.seeded["tokens"] = [
+        ServiceRequestToken.objects.create(request=public).token,
+        ServiceRequestToken.objects.create(request=withheld).token,
+        ServiceRequestToken.objects.create(request=None).token,
+    ]
+    buffer = _io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 90, 90)).save(buffer, "JPEG")
+    tracked = next(iter(town.seeded["track_keys"].values()))
+    RequestPhoto.objects.create(request=tracked, data=buffer.getvalue(), width=8, height=8)
+
+
+def _seed_problems(town, tips) -> tuple[int, int, int]:
+    """A public and a private problem, each with every private workspace record; the public one
+    also linked to a withheld request, a tip and a sensitive event, with notes on the links."""
+    from django.contrib.auth import get_user_model
+
+    from copps.problems.models import (
+        Activity,
+        Candidate,
+        EventLink,
+        Hypothesis,
+        Objective,
+        Partner,
+        Problem,
+        ProblemPartner,
+        RequestLink,
+        ResponsePlan,
+        StageChange,
+        Task,
+        TipLink,
+        TriangleEntry,
+    )
+
+    users = get_user_model().objects
+    officer = users.create_user(
+        username="canary-officer-login",
+        email="canary-officer-mail@example.org",
+        first_name="CANARY-OFFICERFIRST",
+        last_name="CANARY-OFFICERLAST",
+        password="x",
+        role="officer",
+    )
+    supervisor = users.create_user(
+        username="canary-supervisor-login", first_name="CANARY-SUPFIRST", password="x", role="supervisor"
+    )
+    town.canaries += [
+        "canary-officer-login",
+        "canary-officer-mail",
+        "CANARY-OFFICERFIRST",
+        "CANARY-OFFICERLAST",
+        "canary-supervisor-login",
+        "CANARY-SUPFIRST",
+    ]
     public = Problem.objects.create(
         title="Car break-ins on Elm",
         public=True,
         stage="response",
         summary=f"Break-ins near {63_300} Elm St, mostly at night.",
+        owner=officer,
+        created_by=supervisor,
     )
     public.areas.add(town.beats["A"])
+    public.officers.add(officer)
     private = Problem.objects.create(title="CANARY-PROBTITLE", summary="CANARY-PROBSUMMARY", public=False)
     town.house_numbers.append("63300")
-    for problem in (public, private):
+    town.expected["Car break-ins on Elm"] = "/public/problems/"
+    for problem, tag in ((public, "PUB"), (private, "PRIV")):
         n = problem.pk
-        Activity.objects.create(problem=problem, text=f"CANARY-NOTE-{n}")
+        Activity.objects.create(problem=problem, text=f"CANARY-NOTE-{tag}")
         TriangleEntry.objects.create(
-            problem=problem, side="victim", description=f"CANARY-TRIANGLE-{n} Ann", place=f"{64_400 + n} BIRCH ST"
+            problem=problem, side="victim", description=f"CANARY-TRIANGLE-{tag} Ann", place=f"{64_400 + n} BIRCH ST"
         )
-        Hypothesis.objects.create(problem=problem, statement=f"CANARY-HYPO-{n}")
-        Task.objects.create(problem=problem, title=f"CANARY-TASK-{n}", status="done")
-        ResponsePlan.objects.create(problem=problem, summary=f"CANARY-PLAN-{n}", techniques=["target-harden"])
-        landlord = Partner.objects.create(name=f"CANARY-LANDLORD-{n}", kind="landlord")
+        Hypothesis.objects.create(problem=problem, statement=f"CANARY-HYPO-{tag}", evidence=f"CANARY-HYPOEV-{tag}")
+        Task.objects.create(problem=problem, title=f"CANARY-TASK-{tag}", status="done")
+        plan = ResponsePlan.objects.create(problem=problem, summary=f"CANARY-PLAN-{tag}", techniques=["target-harden"])
+        Objective.objects.create(plan=plan, text=f"CANARY-OBJECTIVE-{tag}", measure=f"CANARY-MEASURE-{tag}")
+        StageChange.objects.create(
+            problem=problem,
+            from_stage="analysis",
+            to_stage="response",
+            requested_by=officer,
+            note=f"CANARY-STAGENOTE-{tag}",
+            status="approved",
+            approved_by=supervisor,
+            decided_at=timezone.now(),
+            decision_note=f"CANARY-DECISION-{tag}",
+        )
+        landlord = Partner.objects.create(
+            name=f"CANARY-LANDLORD-{tag}", kind="landlord", address=f"{65_500 + n} CANARY-LLADDR-{tag} ST"
+        )
         city = Partner.objects.create(
-            name=f"City Lighting {n}",
+            name=f"City Lighting {tag}",
             kind="city_department",
-            contact_name=f"CANARY-CONTACT-{n}",
-            phone=f"CANARY-PPHONE-{n}",
-            email=f"canary-pmail-{n}@example.org",
-            notes=f"CANARY-PNOTES-{n}",
+            contact_name=f"CANARY-CONTACT-{tag}",
+            phone=f"CANARY-PPHONE-{tag}",
+            email=f"canary-pmail-{tag}@example.org",
+            address=f"{66_500 + n} CANARY-PADDR-{tag} ST",
+            notes=f"CANARY-PNOTES-{tag}",
         )
-        ProblemPartner.objects.create(problem=problem, partner=landlord, note=f"CANARY-PPNOTE-{n}")
+        ProblemPartner.objects.create(problem=problem, partner=landlord, note=f"CANARY-PPNOTE-{tag}")
         ProblemPartner.objects.create(problem=problem, partner=city)
+        Candidate.objects.create(
+            kind="hot_spot",
+            title=f"CANARY-CANDTITLE-{tag}",
+            key=f"CANARY-CANDKEY-{tag}",
+            lon=-121.3,
+            lat=38.7,
+            x=0,
+            y=0,
+            geometry={"type": "Point", "coordinates": [-121.3, 38.7]},
+            score=9,
+            evidence={"note": f"CANARY-CANDEVIDENCE-{tag}"},
+            status="promoted",
+            reason=f"CANARY-CANDWHY-{tag}",
+            problem=problem,
+        )
         town.canaries += [
-            f"CANARY-NOTE-{n}",
-            f"CANARY-TRIANGLE-{n}",
-            f"CANARY-HYPO-{n}",
-            f"CANARY-TASK-{n}",
-            f"CANARY-PLAN-{n}",
-            f"CANARY-LANDLORD-{n}",
-            f"CANARY-CONTACT-{n}",
-            f"CANARY-PPHONE-{n}",
-            f"canary-pmail-{n}",
-            f"CANARY-PNOTES-{n}",
-            f"CANARY-PPNOTE-{n}",
+            f"CANARY-{kind}-{tag}"
+            for kind in (
+                "NOTE TRIANGLE HYPO HYPOEV TASK PLAN OBJECTIVE MEASURE STAGENOTE DECISION LANDLORD LLADDR CONTACT"
+                " PPHONE PADDR PNOTES PPNOTE CANDTITLE CANDKEY CANDEVIDENCE CANDWHY"
+            ).split()
         ]
-        town.house_numbers.append(str(64_400 + n))
+        town.canaries.append(f"canary-pmail-{tag}")
+        town.house_numbers += [str(64_400 + n), str(65_500 + n), str(66_500 + n)]
     town.canaries += ["CANARY-PROBTITLE", "CANARY-PROBSUMMARY"]
-    from copps.publish.feedback import answer
-
-    answer(public.pk, "a-browser", "yes", "CANARY-IMPROVED-COMMENT")
-    town.canaries.append("CANARY-IMPROVED-COMMENT")
+    # the public problem's evidence: a withheld request, an anonymous tip, a sensitive event
+    withheld = next(r for r in town.seeded["requests"] if not r.public)
+    RequestLink.objects.create(problem=public, request=withheld, note="CANARY-REQLINKNOTE")
+    EventLink.objects.create(problem=public, event=town.seeded["sensitive_events"][0], note="CANARY-EVLINKNOTE")
+    town.canaries += ["CANARY-REQLINKNOTE", "CANARY-EVLINKNOTE"]
+    if tips:
+        TipLink.objects.create(problem=public, tip=tips[0], note="CANARY-TIPLINKNOTE")
+        town.canaries.append("CANARY-TIPLINKNOTE")
+    town.seeded["problems"] = (public, private)
     return public.pk, private.pk, private.pk + 1000
 
 
 def _seed_survey(town) -> None:
-    """Free-text survey answers, when community engagement is installed."""
+    """Survey free text, when community engagement is installed: a closed survey answered by 12
+    browsers in beat A (enough for its results to be shown), with free texts waiting for review
+    and rejected (never shown) and approved (shown, scrubbed of contacts and house numbers); an
+    open survey; and an unpublished draft."""
     try:
         from copps.community.engagement.models.surveys import Answer, Question, Survey, SurveyResponse
     except ImportError:
@@ -234,11 +483,150 @@ def _seed_survey(town) -> None:
     survey = Survey.objects.create(
         title="Safety survey", opens_on=today - timedelta(days=30), closes_on=today - timedelta(days=10), published=True
     )
+    survey.areas.add(town.beats["A"], town.beats["B"])
     question = Question.objects.create(survey=survey, text="Anything else?", kind="text", required=False)
-    for i in range(3):
+    scale = Question.objects.create(survey=survey, text="How safe do you feel?", kind="scale", order=2)
+    for i in range(12):
         response = SurveyResponse.objects.create(survey=survey, area=town.beats["A"], browser=f"b{i}")
-        Answer.objects.create(response=response, question=question, text=f"CANARY-SURVEY-{i}")
-        town.canaries.append(f"CANARY-SURVEY-{i}")
+        Answer.objects.create(response=response, question=scale, number=1 + i % 5)
+        if i < 3:
+            Answer.objects.create(response=response, question=question, text=f"CANARY-SURVEY-{i}")
+            town.canaries.append(f"CANARY-SURVEY-{i}")
+        elif i < 5:
+            Answer.objects.create(response=response, question=question, text=f"CANARY-SURVEYREJ-{i}", review="rejected")
+            town.canaries.append(f"CANARY-SURVEYREJ-{i}")
+        elif i == 5:
+            text = "Better lighting by 73105 Elm St please, write to canary-approved@example.org"
+            Answer.objects.create(response=response, question=question, text=text, review="approved")
+            town.canaries.append("canary-approved")
+            town.house_numbers.append("73105")
+            town.expected["Better lighting by 731XX Elm St please, write to [removed]"] = "/community/engage/surveys/"
+    running = Survey.objects.create(
+        title="Parks survey", opens_on=today - timedelta(days=5), closes_on=today + timedelta(days=5), published=True
+    )
+    running.areas.add(town.beats["A"])
+    Question.objects.create(survey=running, text="Is the park safe?", kind="yesno")
+    draft = Survey.objects.create(
+        title="CANARY-DRAFTSURVEY",
+        intro="CANARY-DRAFTINTRO",
+        opens_on=today - timedelta(days=5),
+        closes_on=today + timedelta(days=5),
+        published=False,
+    )
+    Question.objects.create(survey=draft, text="CANARY-DRAFTQUESTION", kind="yesno")
+    town.canaries += ["CANARY-DRAFTSURVEY", "CANARY-DRAFTINTRO", "CANARY-DRAFTQUESTION"]
+    town.seeded["surveys"] = [survey, running, draft]
+
+
+def _seed_engagement(town) -> None:
+    """Watch groups with members and requests to join, beat officers, public and private
+    meetings, subscriptions: every private field a canary, with the links' signed tokens."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+
+    from copps.community.engagement import joining, mailing
+    from copps.community.engagement.models import (
+        BeatAssignment,
+        GazetteerBlock,
+        Meeting,
+        Subscription,
+        WatchGroup,
+        WatchJoinRequest,
+        WatchMember,
+    )
+
+    beat_a, beat_b = town.beats["A"], town.beats["B"]
+    groups = [
+        WatchGroup.objects.create(name="Elm Street Watch", area=beat_a, notes="CANARY-GROUPNOTES-0"),
+        WatchGroup.objects.create(name="Oak Avenue Business Watch", kind="business", area=beat_b, notes=""),
+        WatchGroup.objects.create(name="Quiet Court Watch", area=beat_a, notes="CANARY-GROUPNOTES-2", active=False),
+    ]
+    town.canaries += ["CANARY-GROUPNOTES-0", "CANARY-GROUPNOTES-2"]
+    town.expected["Elm Street Watch"] = "/community/engage/watch/"
+    for i in range(3):
+        WatchMember.objects.create(
+            group=groups[i % 2],
+            name=f"CANARY-MEMBER-{i}",
+            email=f"canary-member-{i}@example.org",
+            phone=f"CANARY-MPHONE-{i}",
+            block=f"{67_700 + i} CANARY-MBLOCK-{i} ST",
+            captain=i == 0,
+        )
+        town.canaries += [f"CANARY-MEMBER-{i}", f"canary-member-{i}", f"CANARY-MPHONE-{i}", f"CANARY-MBLOCK-{i}"]
+        town.house_numbers.append(str(67_700 + i))
+    joins = []
+    for i, status in enumerate(("pending", "confirmed", "declined")):
+        joins.append(
+            WatchJoinRequest.objects.create(
+                group=groups[0],
+                status=status,
+                name=f"CANARY-JOINER-{i}",
+                email=f"canary-joiner-{i}@example.org",
+                phone=f"CANARY-JPHONE-{i}",
+                block=f"CANARY-JBLOCK-{i}",
+            )
+        )
+        town.canaries += [f"CANARY-JOINER-{i}", f"canary-joiner-{i}", f"CANARY-JPHONE-{i}", f"CANARY-JBLOCK-{i}"]
+    officer = get_user_model().objects.create_user(
+        username="canary-beat-login",
+        email="canary-beat-mail@example.org",
+        first_name="CANARY-BEATFIRST",
+        password="x",
+        role="officer",
+    )
+    BeatAssignment.objects.create(beat=beat_a, officer=officer, display_name="Officer J. Ramos", work_contact="Desk")
+    town.canaries += ["canary-beat-login", "canary-beat-mail", "CANARY-BEATFIRST"]
+    # the gazetteer's point of the 473XX ELM ST block (inside beat A): "who is my beat officer"
+    x, y = town.addresses[700]
+    lon, lat = Projector(CRS).inverse(np.array([x]), np.array([y]))
+    GazetteerBlock.objects.create(street="ELM ST", hundred=473, lon=float(lon[0]), lat=float(lat[0]), events=5)
+    now = timezone.now()
+
+    def meeting(n, title, *, days, public=True, cancelled=False, description="", place="Sunrise Library"):
+        start = (now + timedelta(days=days)).replace(hour=18, minute=30, second=0, microsecond=0)
+        # fixed UIDs: a random one could hold a house number's digits by chance
+        return Meeting.objects.create(
+            uid=uuid.UUID(int=n + 1),
+            title=title,
+            description=description,
+            area=beat_a,
+            place=place,
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            public=public,
+            cancelled=cancelled,
+            created_by=officer,
+        )
+
+    meeting(0, "Beat A1 community meeting", days=5, description="Monthly beat meeting")
+    meeting(1, "Spring clean-up", days=-30)
+    meeting(2, "Cancelled walk", days=8, cancelled=True)
+    meeting(
+        3,
+        "CANARY-MEETTITLE",
+        days=6,
+        public=False,
+        description="CANARY-MEETDESC",
+        place="68800 CANARY-MEETPLACE AVE",
+    )
+    town.canaries += ["CANARY-MEETTITLE", "CANARY-MEETDESC", "CANARY-MEETPLACE"]
+    town.house_numbers.append("68800")
+    town.expected["Beat A1 community meeting"] = "/community/engage/meetings.ics"
+    subs = [
+        Subscription.objects.create(email="canary-sub-pending@example.org", area=beat_a),
+        Subscription.objects.create(email="canary-sub-active@example.org", area=beat_a, confirmed_at=now),
+        Subscription.objects.create(
+            email="canary-sub-gone@example.org", area=beat_b, confirmed_at=now, unsubscribed_at=now
+        ),
+    ]
+    town.canaries += ["canary-sub-pending", "canary-sub-active", "canary-sub-gone"]
+    town.seeded.update(
+        groups=groups,
+        confirm_tokens=[mailing.confirm_token(s) for s in subs],
+        unsubscribe_tokens=[mailing.unsubscribe_token(s) for s in subs],
+        join_tokens=[joining.confirm_token(j) for j in joins],
+    )
 
 
 def _variants() -> list[dict]:
