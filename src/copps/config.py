@@ -87,6 +87,13 @@ VARIABLES: dict[str, Variable] = {
             "`report=10,tip=20`); `0` turns a scope off; scopes not named keep their built-in limit.",
         ),
         Variable(
+            "COPPS_RATE_LIMIT_STORE",
+            "process",
+            "Where rate-limit counts live: `process` (each app-server worker counts on its own, so "
+            "the effective limit is the configured one times the workers) or `database` (one count "
+            "shared by every worker and server, in the table `copps_rate_limits`).",
+        ),
+        Variable(
             "COPPS_COMMUNITY_REOPEN_DAYS",
             "14",
             "Days after a service request is closed during which its reporter may reopen it.",

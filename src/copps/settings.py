@@ -192,6 +192,9 @@ COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")
 
 # Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
 COPPS_RATE_LIMITS = config.get("COPPS_RATE_LIMITS")
+COPPS_RATE_LIMIT_STORE = config.get("COPPS_RATE_LIMIT_STORE")
+if COPPS_RATE_LIMIT_STORE not in ("process", "database"):
+    raise config.ConfigError(f"COPPS_RATE_LIMIT_STORE must be process or database, not {COPPS_RATE_LIMIT_STORE!r}")
 COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")

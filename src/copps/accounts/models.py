@@ -141,3 +141,21 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at row {self.last_id}"
+
+
+class RateLimitWindow(models.Model):
+    """One client's (or one route's) request count in one minute of one rate-limit scope, when
+    the counts are shared by every app-server worker (``COPPS_RATE_LIMIT_STORE=database``).
+
+    ``key`` holds the scope, a keyed hash of the client (never its address) and the minute;
+    rows are deleted once their minute has passed."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "copps_rate_limits"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

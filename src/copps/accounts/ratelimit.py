@@ -9,10 +9,12 @@ The client is its address (``REMOTE_ADDR``), kept in the cache only as a keyed h
 cache never holds an address in the clear. ``key="global"`` keys on nothing about the client:
 one bucket for the whole route, for routes that must not look at who is calling (anonymous tips).
 
-The counter lives in the ``default`` cache (copps configures none, so Django's per-process
-local-memory cache): with several app-server workers each counts on its own, so the effective
-limit is the configured one times the number of workers. A ``DatabaseCache`` shares the count.
-A cache that fails lets the request through (logged): a limiter must never turn into a 5xx.
+Where the counts live is ``COPPS_RATE_LIMIT_STORE``: ``process`` (the default) keeps them in
+Django's ``default`` cache, per-process local memory, so with several app-server workers each
+counts on its own and the effective limit is the configured one times the workers; ``database``
+keeps one count per window in ``RateLimitWindow`` rows, raised by an atomic ``UPDATE`` so that
+every worker and server shares it and none is lost to a race. A store that fails lets the
+request through (logged): a limiter must never turn into a 5xx.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
@@ -82,6 +87,34 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     now = _clock() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"copps:rl:{scope}:{who}:{window}"
+    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database"
+    count = _count_in_database(key, window) if shared else _count_in_cache(key)
+    if count <= per_minute:
+        return 0
+    return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+
+def _count_in_database(key: str, window: int) -> int:
+    """Add one to ``key``'s row and return the new count: an atomic ``UPDATE count = count + 1``,
+    the row made by the first request of its window (a second maker loses the race on the
+    primary key and updates instead). Each new window also deletes the windows that have passed."""
+    from copps.accounts.models import RateLimitWindow
+
+    rows = RateLimitWindow.objects
+    with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
+        if not rows.filter(key=key).update(count=F("count") + 1):
+            expires = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
+            try:
+                with transaction.atomic():
+                    rows.create(key=key, count=1, expires=expires)
+            except IntegrityError:
+                rows.filter(key=key).update(count=F("count") + 1)
+            else:
+                rows.filter(expires__lte=datetime.fromtimestamp(window * WINDOW_SECONDS, tz=UTC)).delete()
+        return rows.filter(key=key).values_list("count", flat=True).get()
+
+
+def _count_in_cache(key: str) -> int:
     cache = caches[CACHE_ALIAS]
     # add() is a no-op when the key exists, so the first request of a window starts it at 0.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
@@ -90,9 +123,7 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     except ValueError:  # expired between add and incr: this request opens the window
         cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
         count = 1
-    if count <= per_minute:
-        return 0
-    return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+    return count
 
 
 def seconds_to_wait(scope: str, per_minute: int, who: str) -> int:

@@ -1,0 +1,90 @@
+"""COPPS_RATE_LIMIT_STORE=database: every app-server worker counts against one limit, none of a
+window's requests is lost to a race, and the rows of passed windows go."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection, connections
+from tests.security.harness import bench
+
+from copps.accounts import ratelimit
+from copps.accounts.models import RateLimitWindow
+
+
+@pytest.mark.slow
+@pytest.mark.both_databases  # it makes its own (SQLite) database, served by two app servers
+@pytest.mark.parametrize(("store", "answered"), [("database", 3), ("process", 8)])
+def test_two_servers_share_one_count_in_the_database(tmp_path, store, answered):
+    """Two `copps serve` processes on one database, 5 Open311 reads a minute allowed: each
+    server's start-up probe takes one, then four reads go to each. One shared count lets 3 more
+    through; two separate counts would let 4 through each (the ``process`` store, shown for
+    contrast)."""
+    db_url = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
+    bench.prepare(db_url, tmp_path)
+    env = {"COPPS_RATE_LIMIT_STORE": store, "COPPS_RATE_LIMITS": "open311_get=5"}
+    servers = [bench.Server(db_url, tmp_path, workers=1, **env) for _ in range(2)]
+    for _ in range(3):  # a run that straddles a minute is run again: the counts start afresh then
+        try:
+            started = time.time()
+            for server in servers:
+                server.start()
+            statuses = [
+                bench.request("GET", server.base + "/open311/v2/services.json")[0]
+                for server in servers
+                for _ in range(4)
+            ]
+        finally:
+            for server in servers:
+                server.stop()
+        if int(started // 60) == int(time.time() // 60):
+            break
+        servers = [bench.Server(db_url, tmp_path, workers=1, **env) for _ in range(2)]
+    assert (statuses.count(200), statuses.count(429)) == (answered, 8 - answered), statuses
+
+
+@pytest.mark.django_db
+def test_the_count_is_kept_in_rows_and_old_windows_are_deleted(settings):
+    settings.COPPS_RATE_LIMIT_STORE = "database"
+    assert [ratelimit.hit("unit", "a", 2, now=120.0) for _ in range(3)] == [0, 0, 60]
+    assert RateLimitWindow.objects.get().count == 3
+    assert ratelimit.hit("unit", "a", 2, now=185.0) == 0  # a new window, and the passed one goes
+    (row,) = RateLimitWindow.objects.all()
+    assert row.count == 1 and row.expires == datetime.fromtimestamp(240, tz=UTC)
+    assert "192.0.2" not in row.key  # the client is a keyed hash, never its address
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_lose_no_request(settings):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
+        pytest.skip("threads cannot share the in-memory SQLite test database; PostgreSQL runs this test")
+    settings.COPPS_RATE_LIMIT_STORE = "database"
+    waits, errors = [], []
+
+    def worker() -> None:
+        try:
+            for _ in range(25):
+                waits.append(ratelimit.hit("race", "everyone", 60, now=1_000_020.0))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert RateLimitWindow.objects.get().count == 200
+    assert waits.count(0) == 60  # exactly the limit let through, whoever raced whom
+
+
+def test_an_unknown_store_is_refused_by_name():
+    from tests.test_settings_cli import run
+
+    out = run("check", env={"COPPS_RATE_LIMIT_STORE": "redis"})
+    assert out.returncode != 0 and "COPPS_RATE_LIMIT_STORE must be process or database, not 'redis'" in out.stderr
