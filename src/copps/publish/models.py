@@ -31,6 +31,9 @@ class SnapPoint(models.Model):
         return f"snap point {self.pk} ({self.lon:.5f}, {self.lat:.5f}, {self.addresses} addresses)"
 
 
+_MAPPED = models.Q(sensitive=False, lon__isnull=False)
+
+
 class PublicRecord(models.Model):
     """One event as it may be published: generalised, classified, allow-listed (the stored
     output of the privacy pipeline, rebuilt by ``copps publish-refresh``).
@@ -70,6 +73,14 @@ class PublicRecord(models.Model):
             models.Index(fields=["district_ref", "date"], name="pubrec_district_date"),
             models.Index(fields=["beat_ref", "date"], name="pubrec_beat_date"),
             models.Index(fields=["neighbourhood_ref", "date"], name="pubrec_nbhd_date"),
+            # the mapped records only (what the map and the grid read): the newest points in
+            # date order, and the grid's counts per cell read from the index alone
+            models.Index(fields=["date"], name="pubrec_mapped_date", condition=_MAPPED),
+            models.Index(
+                fields=["cell_x", "cell_y", "kind", "date", "available_on"],
+                name="pubrec_mapped_cells",
+                condition=_MAPPED,
+            ),
         ]
 
     def __str__(self) -> str:

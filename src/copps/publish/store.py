@@ -141,7 +141,21 @@ def refresh(qs: QuerySet[Event] | None = None) -> RefreshResult:
         st.save()
         transaction.on_commit(forget_stamp)
     forget_stamp()
+    _analyse()
     return RefreshResult(total, sensitive, located, n_counts, seconds)
+
+
+def _analyse() -> None:
+    """Fresh planner statistics for the rebuilt tables: SQLite gathers none on its own, and
+    without them it reads the map's newest points through the grid's index instead of the
+    date index (20 s instead of 30 ms at 10M records). SQLite samples (analysis_limit), so
+    this takes a moment however large the tables."""
+    tables = [PublicRecord._meta.db_table, PublicCount._meta.db_table]
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("PRAGMA analysis_limit=1000")
+        for table in tables:
+            cur.execute(f"ANALYZE {table}")
 
 
 def refresh_if_published() -> RefreshResult | None:
