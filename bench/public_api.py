@@ -9,8 +9,10 @@ threaded load generator (fixed number of requests, fixed concurrency, keep-alive
 connections) asks the trivial view (``/public/api/rules``: no database), the map API
 (``/public/api/events`` and ``/public/api/grid`` over a rotation of filters) and the trend API
 (``/public/api/trends`` over a rotation of areas and kinds), accepting gzip as a browser does.
-Prints the first (cold) answer of each URL, then p50 / p95 latency, requests/s and the ratio
-to the trivial view (the faster of two runs, before and after the others).
+Prints the first (cold) answer of each URL, the cost of a query no worker has cached yet (each
+worker keeps its own response cache, emptied by a refresh); then, after a warm-up that has
+reached every worker, the steady state: p50 / p95 latency, requests/s and the ratio to the
+trivial view (the faster of two runs, before and after the others).
 
 Targets (issue 6): p95 < 100 ms and at least half the trivial view's requests/s.
 """
@@ -275,9 +277,22 @@ def run_load(port: int, urls: list[str], total: int, concurrency: int) -> dict:
     return {
         "p50": float(np.percentile(ms, 50)),
         "p95": float(np.percentile(ms, 95)),
+        "max": float(ms.max()),
         "rps": total / wall,
         "errors": errors[0],
     }
+
+
+def _warm(port: int, urls: list[str], args, fast_ms: float = 50.0) -> None:
+    """Steady state before measuring: each worker keeps its own response cache and gunicorn
+    gives a request to whichever worker is free, so load the URLs until a whole pass of them,
+    several times over, answers every request under ``fast_ms`` (every worker then has each one;
+    the cold answers are measured and printed apart). Bounded: at most 20 passes."""
+    for _ in range(20):
+        passes = run_load(port, urls, len(urls) * args.workers * 4, args.concurrency)
+        if passes["max"] < fast_ms:
+            return
+    print(f"  (still answers over {fast_ms:.0f} ms after 20 warm-up passes)", flush=True)
 
 
 def bench_db(name: str, url: str, args, *, reuse: bool = False) -> list[dict]:
@@ -359,7 +374,7 @@ def bench_db(name: str, url: str, args, *, reuse: bool = False) -> list[dict]:
                 times.append((time.perf_counter() - start) * 1000)
             conn.close()
             cold[label] = max(times)
-            run_load(port, urls, len(urls) * args.workers * 4, args.concurrency)  # warm every worker
+            _warm(port, urls, args)
         # the trivial view before and after the others; the faster run is the baseline (the stricter ratio)
         trivial = [run_load(port, ["/public/api/rules"], args.requests, args.concurrency)]
         rows = [
