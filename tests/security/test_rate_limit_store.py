@@ -88,3 +88,42 @@ def test_an_unknown_store_is_refused_by_name():
 
     out = run("check", env={"COPPS_RATE_LIMIT_STORE": "redis"})
     assert out.returncode != 0 and "COPPS_RATE_LIMIT_STORE must be process or database, not 'redis'" in out.stderr
+
+
+@pytest.mark.django_db
+def test_the_tips_route_wide_bucket_never_reaches_the_database(settings, rf):
+    """Its rows would record the minute each tip came in; tip times are kept to the hour."""
+    from django.http import HttpResponse
+
+    settings.COPPS_RATE_LIMIT_STORE = "database"
+    view = ratelimit.rate_limited("tip", 2, key="global")(lambda request: HttpResponse("ok"))
+    assert [view(rf.post("/community/tip/")).status_code for _ in range(3)] == [200, 200, 429]
+    assert not RateLimitWindow.objects.exists()
+    per_client = ratelimit.rate_limited("report", 2)(lambda request: HttpResponse("ok"))
+    per_client(rf.post("/community/report/"))
+    assert RateLimitWindow.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_on_sqlite_the_count_waits_briefly_for_the_lock_and_leaves_the_connection_as_it_was(settings, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the lock wait is SQLite's busy_timeout")
+    settings.COPPS_RATE_LIMIT_STORE = "database"
+    seen = []
+
+    def timeout() -> int:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA busy_timeout")
+            return cur.fetchone()[0]
+
+    before = timeout()
+    real_count = RateLimitWindow.objects.filter
+
+    def spy(*args, **kwargs):
+        seen.append(timeout())
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(RateLimitWindow.objects, "filter", spy)  # what the wait is while counting
+    ratelimit.hit("unit", "b", 5, now=120.0)
+    assert seen and set(seen) == {250} and before > 250
+    assert timeout() == before

@@ -148,7 +148,8 @@ class RateLimitWindow(models.Model):
     the counts are shared by every app-server worker (``COPPS_RATE_LIMIT_STORE=database``).
 
     ``key`` holds the scope, a keyed hash of the client (never its address) and the minute;
-    rows are deleted once their minute has passed."""
+    the rows of minutes that have passed are deleted when the next window is opened. The tips'
+    route-wide bucket is never kept here (it would record when tips came in)."""
 
     key = models.CharField(max_length=200, primary_key=True)
     count = models.PositiveIntegerField(default=0)

@@ -13,7 +13,8 @@ Where the counts live is ``COPPS_RATE_LIMIT_STORE``: ``process`` (the default) k
 Django's ``default`` cache, per-process local memory, so with several app-server workers each
 counts on its own and the effective limit is the configured one times the workers; ``database``
 keeps one count per window in ``RateLimitWindow`` rows, raised by an atomic ``UPDATE`` so that
-every worker and server shares it and none is lost to a race. A store that fails lets the
+every worker and server shares it and none is lost to a race (a route's one global bucket, the
+tips', stays in the process: its rows would record the minute of each tip). A store that fails lets the
 request through (logged): a limiter must never turn into a 5xx.
 """
 
@@ -25,13 +26,14 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
@@ -87,7 +89,9 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     now = _clock() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"copps:rl:{scope}:{who}:{window}"
-    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database"
+    # A route's one global bucket (anonymous tips) never goes to the database: its rows would
+    # keep the minute of each tip, where tip times are kept to the hour only.
+    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database" and who != "all"
     count = _count_in_database(key, window) if shared else _count_in_cache(key)
     if count <= per_minute:
         return 0
@@ -101,7 +105,7 @@ def _count_in_database(key: str, window: int) -> int:
     from copps.accounts.models import RateLimitWindow
 
     rows = RateLimitWindow.objects
-    with transaction.atomic():  # a savepoint: a failure here leaves the caller's transaction usable
+    with _short_lock_wait(), transaction.atomic():  # a savepoint: a failure leaves the caller's transaction usable
         if not rows.filter(key=key).update(count=F("count") + 1):
             expires = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
             try:
@@ -112,6 +116,25 @@ def _count_in_database(key: str, window: int) -> int:
             else:
                 rows.filter(expires__lte=datetime.fromtimestamp(window * WINDOW_SECONDS, tz=UTC)).delete()
         return rows.filter(key=key).values_list("count", flat=True).get()
+
+
+@contextmanager
+def _short_lock_wait(ms: int = 250):
+    """On SQLite, wait at most ``ms`` for the write lock instead of the connection's 30 s: an
+    import or a refresh holds it for minutes, and a limiter that cannot count lets the request
+    through (``seconds_to_wait``) rather than holding an app-server worker that long."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA busy_timeout")
+        before = cur.fetchone()[0]
+        cur.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def _count_in_cache(key: str) -> int:

@@ -94,7 +94,7 @@ def _when(value) -> datetime | None:
     parsed = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
     try:
         return parsed.astimezone(UTC)  # PostgreSQL holds offsets only to 15:59; W3C allows 23:59
-    except OverflowError:  # before the first moment UTC can name
+    except OverflowError:  # before the first or after the last moment UTC can name
         return None
 
 

@@ -118,7 +118,7 @@ def their_problems(user, queryset):
     if beats:
         mine |= Q(areas__in=[b.pk for b in beats])
         # a drawn polygon is matched in Python: problems are hundreds, not millions
-        drawn = queryset.model.objects.exclude(polygon=None).only("pk", "polygon")
+        drawn = queryset.model.objects.filter(polygon__isnull=False).only("pk", "polygon")
         mine |= Q(pk__in=[p.pk for p in drawn if _overlaps(p.polygon, beats)])
     # by id, so that the joins of the test do not multiply the list's annotated counts
     return queryset.filter(pk__in=queryset.model.objects.filter(mine).values("pk"))
