@@ -22,6 +22,14 @@ def test_the_demo_seeds_requests_and_a_tip_conversation_that_work_on_the_pages(s
     web = ServiceRequest.objects.filter(source="web")
     assert web.count() == 3 and RequestReply.objects.count() == 2
     assert set(web.values_list("state", flat=True)) == {"acknowledged", "referred", "closed_fixed"}
+    # every step happened already: nothing is stamped in the future on the track page or in Open311
+    from django.utils import timezone
+
+    from copps.community.models import StateChange
+
+    now = timezone.now()
+    assert all(sr.requested_at < sr.updated_at <= now for sr in web.exclude(state="received"))
+    assert not StateChange.objects.filter(at__gt=now).exists()
     assert Tip.objects.count() == 2 and TipMessage.objects.filter(from_tipster=False).count() == 1
     # The printed tracking id and tip credentials open the public pages.
     track = re.search(r"/community/track/(\w+)/", text).group(0)

@@ -89,7 +89,10 @@ class Command(BaseCommand):
                 ),
                 source="web",
             )
-            at = sr.requested_at
+            # made hours ago, so that every step (3 hours apart) lies in the past, not in the future
+            at = timezone.now() - timedelta(hours=3 * (len(steps) + 1))
+            ServiceRequest.objects.filter(pk=sr.pk).update(requested_at=at, updated_at=at)
+            sr.refresh_from_db()
             for n, (to, extra) in enumerate(steps, start=1):
                 advance(sr, to, user=officer, at=at + timedelta(hours=3 * n), **extra)
             if reply:
