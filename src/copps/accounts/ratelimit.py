@@ -52,6 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 CACHE_ALIAS = "default"
+EVERYONE = "all"  # the ``who`` of a route's one global bucket (``key="global"``)
 _clock = time.time  # the limiter's own clock, so a test can hold it still across a window
 
 
@@ -91,7 +92,7 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     key = f"copps:rl:{scope}:{who}:{window}"
     # A route's one global bucket (anonymous tips) never goes to the database: its rows would
     # keep the minute of each tip, where tip times are kept to the hour only.
-    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database" and who != "all"
+    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database" and who != EVERYONE
     count = _count_in_database(key, window) if shared else _count_in_cache(key)
     if count <= per_minute:
         return 0
@@ -187,7 +188,7 @@ def rate_limited(
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if counted is None or request.method in counted:
-                wait = seconds_to_wait(scope, per_minute, "all" if key == "global" else client_key(request))
+                wait = seconds_to_wait(scope, per_minute, EVERYONE if key == "global" else client_key(request))
                 if wait:
                     return too_many(wait)
             return view(request, *args, **kwargs)
