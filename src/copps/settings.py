@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # public pages in English or Spanish: from the language cookie, else Accept-Language
     "django.middleware.locale.LocaleMiddleware",
+    # hours, weekdays and day edges in the zone of the site's data (copps/incidents/sitetime.py)
+    "copps.incidents.sitetime.SiteTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

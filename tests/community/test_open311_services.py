@@ -26,8 +26,8 @@ def test_each_format_has_its_utf8_content_type(services, client, fmt, content_ty
     assert response["Content-Type"] == content_type
 
 
-def test_service_list_costs_two_queries_however_many_services(services, client, django_assert_num_queries):
-    with django_assert_num_queries(2):  # services, then their attributes
+def test_service_list_costs_three_queries_however_many_services(services, client, django_assert_num_queries):
+    with django_assert_num_queries(3):  # the site's time zone, services, then their attributes
         client.get(f"{BASE}/services.json")
 
 

@@ -14,7 +14,7 @@ from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Si
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "crs")
+    list_display = ("name", "crs", "time_zone")
     readonly_fields = ("crs",)
 
     def has_add_permission(self, request):

@@ -13,11 +13,19 @@ class Kind(models.TextChoices):
 
 
 class Site(models.Model):
-    """The one agency this database serves: its name and the projected CRS (metres) in which
-    every event's x/y and every analysis grid are expressed. Chosen from the first data imported."""
+    """The one agency this database serves: its name, the projected CRS (metres) in which
+    every event's x/y and every analysis grid are expressed, and the time zone in which its
+    hours, weekdays, day edges, weeks and months are read. Both are chosen from the first data
+    imported (the zone from that import's profile); an administrator may change the zone."""
 
     name = models.CharField(max_length=200, default="")
     crs = models.CharField(max_length=32, blank=True, help_text="e.g. EPSG:32610 (UTM 10N)")
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA zone of the data, e.g. America/New_York; empty until the first import "
+        "(COPPS_TIME_ZONE is used until then)",
+    )
 
     def __str__(self) -> str:
         return f"{self.name or 'site'} ({self.crs or 'no CRS yet'})"
@@ -126,6 +134,16 @@ class ImportBatch(models.Model):
         return f"{self.file_name} ({self.profile}) {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class Location(models.TextChoices):
+    """Where an event's coordinates put it with respect to the jurisdiction."""
+
+    NONE = "", "Not geocoded"
+    INSIDE = "inside", "Inside the jurisdiction"
+    BUFFER = "buffer", "Just outside (within the buffer)"
+    OUTSIDE = "outside", "Outside the jurisdiction"
+    INVALID = "invalid", "Impossible or placeholder point"
+
+
 class Event(models.Model):
     """A police record of something that happened at a place and time: a crime report,
     a call for service, or a traffic collision.
@@ -149,6 +167,14 @@ class Event(models.Model):
     block_address = models.CharField(max_length=300, blank=True)
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
+    location = models.CharField(
+        max_length=8,
+        choices=Location.choices,
+        blank=True,
+        db_default="",  # raw-SQL merges (importing/store.py) insert rows without naming it
+        help_text="inside, buffer, outside or invalid with respect to the jurisdiction; only "
+        "inside (and, where an analysis asks, buffer) events feed spatial analysis",
+    )
     x = models.FloatField(null=True, blank=True, help_text="metres east in the site CRS")
     y = models.FloatField(null=True, blank=True, help_text="metres north in the site CRS")
     source_beat = models.CharField(max_length=64, blank=True, help_text="the beat named in the source row")
