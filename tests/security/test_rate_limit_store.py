@@ -17,32 +17,36 @@ from copps.accounts.models import RateLimitWindow
 
 @pytest.mark.slow
 @pytest.mark.both_databases  # it makes its own (SQLite) database, served by two app servers
-@pytest.mark.parametrize(("store", "answered"), [("database", 3), ("process", 8)])
+@pytest.mark.parametrize(("store", "answered"), [("database", 5), ("process", 8)])
 def test_two_servers_share_one_count_in_the_database(tmp_path, store, answered):
-    """Two `copps serve` processes on one database, 5 Open311 reads a minute allowed: each
-    server's start-up probe takes one, then four reads go to each. One shared count lets 3 more
-    through; two separate counts would let 4 through each (the ``process`` store, shown for
-    contrast)."""
-    db_url = f"sqlite:///{tmp_path / 'limits.sqlite3'}"
-    bench.prepare(db_url, tmp_path)
+    """Two `copps serve` processes on one database, 5 Open311 reads a minute allowed, four reads
+    sent to each. One shared count lets 5 of the 8 through; two separate counts would let all 8
+    through (the ``process`` store, shown for contrast). The servers are awaited on their port
+    alone, so no start-up request is counted, however slowly a busy machine starts them."""
     env = {"COPPS_RATE_LIMIT_STORE": store, "COPPS_RATE_LIMITS": "open311_get=5"}
-    servers = [bench.Server(db_url, tmp_path, workers=1, **env) for _ in range(2)]
-    for _ in range(3):  # a run that straddles a minute is run again: the counts start afresh then
+    for attempt in range(3):  # the eight reads must fall in one minute: a run that straddles two is run again
+        work = tmp_path / f"try{attempt}"  # afresh: no count left over from an earlier try's minute
+        work.mkdir()
+        db_url = f"sqlite:///{work / 'limits.sqlite3'}"
+        bench.prepare(db_url, work)
+        servers = [bench.Server(db_url, work, workers=1, **env) for _ in range(2)]
         try:
-            started = time.time()
             for server in servers:
-                server.start()
+                server.start(probe="tcp")
+            if time.time() % 60 > 40:  # too near the minute's end: start the reads with a new one
+                time.sleep(60.5 - time.time() % 60)
+            started = time.time()
             statuses = [
                 bench.request("GET", server.base + "/open311/v2/services.json")[0]
                 for server in servers
                 for _ in range(4)
             ]
+            finished = time.time()
         finally:
             for server in servers:
                 server.stop()
-        if int(started // 60) == int(time.time() // 60):
+        if int(started // 60) == int(finished // 60):
             break
-        servers = [bench.Server(db_url, tmp_path, workers=1, **env) for _ in range(2)]
     assert (statuses.count(200), statuses.count(429)) == (answered, 8 - answered), statuses
 
 
