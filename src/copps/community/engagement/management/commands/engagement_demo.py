@@ -23,6 +23,7 @@ from copps.community.engagement.models import (
     WatchGroup,
     WatchMember,
 )
+from copps.incidents import sitetime
 from copps.incidents.models import Area
 
 SURVEY_TITLE = "Feeling safe in your neighbourhood (demo)"
@@ -47,6 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7)
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         blocks = gazetteer.rebuild()
         self.stdout.write(f"Gazetteer: {blocks:,} hundred blocks from the imported events.")
