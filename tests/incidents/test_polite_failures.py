@@ -130,3 +130,17 @@ def test_near_repeat_bands_beyond_the_data_span_show_a_dash(db, tmp_path, capsys
     assert "nan" not in out
     assert "— (0)" in out
     assert "— = beyond the data's span" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["hotspots", "--cell", "0"], "'0' is not a number above 0"),
+        (["hotspots", "--neighbourhood", "abc"], "give queen, rook or a radius in cells"),
+        (["near-repeat", "--distance", "100", "50"], "bands must be increasing edges starting at 0"),
+    ],
+)
+def test_bad_scan_parameters_are_refused_with_a_message(db, tmp_path, args, message):
+    load(tmp_path, "1,2024-03-04 10:00,THEFT,40.70,-73.90\n2,2024-03-05 11:00,THEFT,40.71,-73.91\n")
+    with pytest.raises(CommandError, match=message):
+        call_command("scan", *args)

@@ -17,7 +17,16 @@ from django.utils import timezone
 
 from copps.incidents.models import Area, Event, OffenseCategory
 
-__all__ = ["ScanError", "ScanFilter", "EventArrays", "load_events", "find_area", "queryset", "day_argument"]
+__all__ = [
+    "ScanError",
+    "ScanFilter",
+    "EventArrays",
+    "load_events",
+    "find_area",
+    "queryset",
+    "day_argument",
+    "positive_number",
+]
 
 
 class ScanError(ValueError):
@@ -30,6 +39,17 @@ def day_argument(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day: write it as YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+def positive_number(text: str) -> float:
+    """A command-line size above zero (metres, days); a bad one is said plainly."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from copps.geo.crs import Projector
 from copps.incidents import sitetime
 from copps.incidents.models import OffenseCategory, Site
 from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
-from copps.incidents.scanning import ScanError, ScanFilter, day_argument, load_events
+from copps.incidents.scanning import ScanError, ScanFilter, day_argument, load_events, positive_number
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLASS_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -35,10 +36,10 @@ class Command(BaseCommand):
             return p
 
         h = common(sub.add_parser("hotspots", help="Gi* hot spots on a grid (with KDE)"))
-        h.add_argument("--cell", type=float, default=150.0, help="cell size in metres (default 150)")
+        h.add_argument("--cell", type=positive_number, default=150.0, help="cell size in metres (default 150)")
         h.add_argument("--neighbourhood", default="queen", help="queen, rook or a radius in cells")
         h.add_argument("--permutations", type=int, default=0, help="conditional permutations for p_sim")
-        h.add_argument("--bandwidth", type=float, default=400.0, help="quartic KDE radius in metres")
+        h.add_argument("--bandwidth", type=positive_number, default=400.0, help="quartic KDE radius in metres")
         h.add_argument("--top", type=int, default=15)
         h.add_argument("--geojson", type=Path, help="write the cells with their Gi* class as GeoJSON")
         h.add_argument("--seed", type=int, default=0)
@@ -86,7 +87,10 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(events):,} events ({f.describe()})")
         if len(events) == 0:
             raise CommandError("no events match these filters")
-        getattr(self, "scan_" + scan.replace("-", "_"))(events, opts)
+        try:
+            getattr(self, "scan_" + scan.replace("-", "_"))(events, opts)
+        except ValueError as exc:  # a parameter the analysis refuses (bands out of order, ...): say which
+            raise CommandError(f"copps scan {scan}: {exc}; see copps scan {scan} --help") from exc
 
     def emit(self, headers, rows, opts, right=()):
         self.stdout.write(table(headers, rows, right))
@@ -110,7 +114,12 @@ class Command(BaseCommand):
         ev = self.geocoded(ev, "a hot-spot scan")
         g = grid.bin_points(ev.x, ev.y, opts["cell"])
         nb = opts["neighbourhood"]
-        neighbourhood = nb if nb in ("queen", "rook") else float(nb)
+        if nb not in ("queen", "rook"):
+            try:
+                nb = positive_number(nb)
+            except ArgumentTypeError:
+                raise CommandError(f"--neighbourhood {nb!r}: give queen, rook or a radius in cells") from None
+        neighbourhood = nb
         self.stderr.write(f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m; Gi* ...")
         gi = hotspots.gistar(g, neighbourhood=neighbourhood, permutations=opts["permutations"], seed=opts["seed"])
         density = hotspots.kde(ev.x, ev.y, g, opts["bandwidth"])
