@@ -150,7 +150,9 @@ class Command(BaseCommand):
                 block="",
                 joined_on=timezone.localdate() - timedelta(days=200),
             )
-        start = (timezone.now() + timedelta(days=9)).replace(hour=2, minute=0, second=0, microsecond=0)
+        # 6 pm in the site's zone (the command runs in it), whatever the zone of the data
+        start = timezone.localtime(timezone.now() + timedelta(days=9))
+        start = start.replace(hour=18, minute=0, second=0, microsecond=0)
         Meeting.objects.create(
             title=f"{area.name} beat meeting",
             area=area,
