@@ -130,3 +130,28 @@ def test_end_before_start_is_reported_in_the_files_own_time(db, tmp_path):
     message = " ".join(str(e) for e in failed.value.errors)
     assert "ends (2024-03-04 08:00) before it starts (2024-03-04 09:00) (America/Los_Angeles time)" in message
     assert "16:00" not in message and "17:00" not in message  # not UTC
+
+
+def test_real_new_york_collisions_peak_at_the_hour_written_in_the_file(db, west_default, capsys):
+    """15,643 NYPD collisions (2013) on a site whose default zone is Los Angeles: the site takes
+    New York's zone, and the scan's counts per weekday and hour are the file's own."""
+    import csv
+    from collections import Counter
+    from datetime import datetime
+
+    from tests.conftest import shared_data
+
+    path = shared_data("collisions/nyc_nypd_motor_vehicle_collisions_2013_sample.csv")
+    with path.open(newline="") as fh:
+        written = Counter(
+            (d.weekday(), d.hour)
+            for d in (datetime.strptime(f"{r['DATE']} {r['TIME']}", "%m/%d/%Y %H:%M") for r in csv.DictReader(fh))
+        )
+    run(capsys, "import_events", str(path), "--profile", "nyc-collisions")
+    assert Site.get().time_zone == "America/New_York"
+    out = run(capsys, "scan", "temporal", "--kind", "collision")
+    assert "hours in America/New_York" in out
+    (day, hour), top = written.most_common(1)[0]
+    assert sorted(written.values())[-2] < top  # one clear peak in the file
+    weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    assert f"peak hour: {weekdays[day]} {hour:02d}:00 ({top})" in out
