@@ -248,7 +248,8 @@ class Command(BaseCommand):
                 + " (events with a time window are spread over it)"
             )
         if opts["svg"]:
-            heatmap_svg(opts["svg"], profile, WEEKDAYS, "Events by hour and weekday")
+            title = f"Events by hour and weekday ({timezone.get_current_timezone_name()})"
+            heatmap_svg(opts["svg"], profile, WEEKDAYS, title)
             self.stdout.write(f"written {opts['svg']}")
 
     # ----- CompStat
