@@ -155,3 +155,20 @@ def test_real_new_york_collisions_peak_at_the_hour_written_in_the_file(db, west_
     assert sorted(written.values())[-2] < top  # one clear peak in the file
     weekdays = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
     assert f"peak hour: {weekdays[day]} {hour:02d}:00 ({top})" in out
+
+
+def test_the_staff_dashboard_names_the_site_zone(cast, client):
+    from django.urls import reverse
+
+    from copps.accounts import mfa
+
+    site = Site.get()
+    site.time_zone = "Europe/London"
+    site.save()
+    client.force_login(cast["analyst"])
+    session = client.session
+    mfa.mark_mfa_verified(session)
+    session.save()
+    page = client.get(reverse("problems:dashboard"))
+    assert page.status_code == 200
+    assert "Dates and times in the Europe/London time zone." in page.content.decode()
