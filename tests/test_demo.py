@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
 
@@ -41,6 +42,12 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
         ).fetchone()[0]
         hashes = {h.split("$")[0] for (h,) in conn.execute("SELECT password FROM accounts_user")}
         journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        # the city ends yesterday: Open311's default window (the last 90 days) shows its requests
+        since = (datetime.now(UTC) - timedelta(days=90)).strftime("%Y-%m-%d %H:%M:%S")
+        recent_requests = conn.execute(
+            "SELECT count(*) FROM community_servicerequest WHERE requested_at >= ?", (since,)
+        ).fetchone()[0]
+        last_crime = conn.execute("SELECT max(occurred_from) FROM incidents_event WHERE kind = 'crime'").fetchone()[0]
     finally:
         conn.close()
     assert kinds["crime"] > 1000 and kinds["call"] > 10000 and kinds["collision"] > 100
@@ -49,6 +56,8 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     assert beats >= 10 and unassigned == 0
     assert hashes == {"argon2"}
     assert journal == "wal"
+    assert recent_requests > 100  # the front door's own demo requests are a handful
+    assert datetime.now(UTC) - datetime.fromisoformat(last_crime).replace(tzinfo=UTC) < timedelta(days=3)
 
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "keeping them" in again.stdout

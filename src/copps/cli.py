@@ -63,7 +63,30 @@ def main(argv: list[str] | None = None) -> None:
         args = ["candidates", *args[2:]]
     if args[0] in COMMANDS:
         args[0] = COMMANDS[args[0]]
-    execute_from_command_line(["copps", *args])
+    from django.db import OperationalError, ProgrammingError
+
+    try:
+        execute_from_command_line(["copps", *args])
+    except (OperationalError, ProgrammingError) as exc:
+        message = _unmigrated(exc)
+        if message is None:
+            raise
+        sys.stderr.write(f"CommandError: {message}\n")
+        sys.exit(1)
+
+
+def _unmigrated(exc: Exception) -> str | None:
+    """The plain message for a database that lacks copps's tables or columns, else None.
+
+    SQLite says "no such table" / "no such column"; PostgreSQL "relation ... does not exist" /
+    "column ... does not exist". Any other database error is a real fault and keeps its traceback.
+    """
+    text = str(exc).lower()
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return "the database has no tables yet: run `copps migrate` (then import data with `copps import`)"
+    if "no such column" in text or ("column" in text and "does not exist" in text):
+        return "the database is from an older copps: run `copps migrate` to bring it up to date"
+    return None
 
 
 if __name__ == "__main__":

@@ -48,7 +48,12 @@ VARIABLES: dict[str, Variable] = {
             "Base-map tile URL template for Leaflet (e.g. an internal tile server). Empty: no "
             "base tiles, the map still works offline.",
         ),
-        Variable("COPPS_TIME_ZONE", "America/Los_Angeles", "The agency's local time zone."),
+        Variable(
+            "COPPS_TIME_ZONE",
+            "America/Los_Angeles",
+            "The time zone of a new site, until its first import whose profile names a zone sets the "
+            "site's own (an administrator can change it in the admin, Site).",
+        ),
         Variable("COPPS_STATIC_ROOT", "var/static", "Where `collectstatic` puts static files."),
         Variable("COPPS_LOG_LEVEL", "INFO", "Application log level."),
         Variable(

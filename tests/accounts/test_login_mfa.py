@@ -220,7 +220,7 @@ def test_logout_is_post_only_and_audited(client, cast):
     assert AuditLog.objects.filter(action="logout", username="resident").exists()
 
 
-def test_no_password_reset_path_exists(client):
+def test_no_password_reset_path_exists(client, db):  # every request reads the site's time zone
     """Passwords are reset by an administrator; no self-service reset could sign anyone in."""
     for name in ("password_reset", "admin_password_reset", "password_reset_confirm"):
         with pytest.raises(NoReverseMatch):

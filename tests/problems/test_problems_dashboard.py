@@ -116,7 +116,7 @@ def test_residents_get_a_bare_403(make_problem, client_for, role):
         assert response.status_code == 403 and response.content == b"Forbidden"
 
 
-def test_anonymous_is_sent_to_sign_in(client):
+def test_anonymous_is_sent_to_sign_in(client, db):  # every request reads the site's time zone
     for url in (reverse("problems:dashboard"), reverse("problems:hotspots")):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url

@@ -6,19 +6,47 @@ is audited like a read on the staff pages.
 
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin
 
 from copps.accounts import audit
+from copps.incidents import sitetime
 from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ("name", "time_zone")
+
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip()
+        if value and not sitetime.is_zone(value):
+            raise forms.ValidationError(
+                f"{value!r} is not a known IANA time zone; write it like America/New_York or Europe/London"
+            )
+        return value
 
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
+    form = SiteForm
     list_display = ("name", "crs", "time_zone")
     readonly_fields = ("crs",)
 
     def has_add_permission(self, request):
         return not Site.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "time_zone" in form.changed_data:
+            # the public tables hold days and months computed in the old zone until rebuilt
+            self.message_user(
+                request,
+                f"Time zone now {obj.time_zone or settings.TIME_ZONE}: pages, scans and reports use it at once; "
+                "run `copps publish-refresh` to rebuild the public pages' days and months in it.",
+            )
 
 
 @admin.register(OffenseCategory)

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-__all__ = ["table", "write_csv", "grid_geojson", "heatmap_svg"]
+__all__ = ["table", "write_csv", "grid_geojson", "heatmap_svg", "without_time_of_day", "peak"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence], right: Sequence[int] = ()) -> str:
@@ -76,3 +76,38 @@ def heatmap_svg(path: Path, matrix: np.ndarray, row_labels: Sequence[str], title
     )
     parts.append("</svg>")
     Path(path).write_text("\n".join(parts))
+
+
+def without_time_of_day(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Which events carry a date but no time of day.
+
+    Two shapes of such data: a window of whole days (``[profile] precision = "day"`` or
+    ``"month"``, a SWITRS time of 2500: 00:00 to 23:59 local), and a file that writes each date
+    as its midnight with no window (every event at exactly 00:00). The second is only called
+    dateless when every event of the set is at 00:00: a real export's 00:00 rows among timed ones
+    are times like any other.
+    """
+    start = np.asarray(start, "datetime64[m]")
+    end = np.asarray(end, "datetime64[m]")
+    minute = (start - start.astype("datetime64[D]")).astype(int)
+    has_end = ~np.isnat(end)
+    span = np.where(has_end, (end - start).astype("timedelta64[m]").astype(np.int64), 0)
+    end_minute = np.where(has_end, (end - end.astype("datetime64[D]")).astype(int), -1)
+    whole_days = has_end & (minute == 0) & (span >= 1439) & (end_minute == 1439)
+    if len(start) and np.all(minute == 0) and not np.any(has_end & ~whole_days):
+        return np.ones(len(start), bool)
+    return whole_days
+
+
+def peak(what: str, values: np.ndarray, labels: Sequence[str]) -> str:
+    """``"peak hour: Mon 00:00 (12)"``, or the tie said as a tie: no one cell of several with the
+    same highest count is called the peak."""
+    values = np.asarray(values, float)
+    top = float(values.max())
+    tied = np.flatnonzero(np.isclose(values, top, rtol=1e-9, atol=1e-9))
+    if top <= 0:
+        return f"no {what}: no events"
+    if len(tied) == 1:
+        return f"{what}: {labels[tied[0]]} ({top:.0f})"
+    shown = ", ".join(labels[i] for i in tied[:8]) + (", …" if len(tied) > 8 else "")
+    return f"no single {what}: {len(tied)} tie at {top:.1f} ({shown})"

@@ -7,6 +7,7 @@ the hundred-block address or the exact location.
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,11 +17,39 @@ from django.utils import timezone
 
 from copps.incidents.models import Area, Event, OffenseCategory
 
-__all__ = ["ScanError", "ScanFilter", "EventArrays", "load_events", "find_area", "queryset"]
+__all__ = [
+    "ScanError",
+    "ScanFilter",
+    "EventArrays",
+    "load_events",
+    "find_area",
+    "queryset",
+    "day_argument",
+    "positive_number",
+]
 
 
 class ScanError(ValueError):
     """A filter that names nothing in the database, said plainly."""
+
+
+def day_argument(text: str) -> date:
+    """A command-line day, ``YYYY-MM-DD``; a bad one is said plainly (argparse shows the message)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: write it as YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+def positive_number(text: str) -> float:
+    """A command-line size above zero (metres, days); a bad one is said plainly."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number above 0")
+    return value
 
 
 @dataclass(frozen=True)
@@ -45,6 +74,11 @@ def find_area(text: str) -> Area:
     if type_:
         qs = qs.filter(type=type_)
     found = list(qs.filter(code=key)) or list(qs.filter(name__iexact=key))
+    if len(found) != 1 and not Area.objects.exists():
+        raise ScanError(
+            f"--area {text!r}: no areas are loaded yet; import them first, e.g. "
+            "`copps areas import beats.geojson --type beat --name-field BEAT`"
+        )
     if len(found) != 1:
         known = ", ".join(f"{a.type}:{a.code}" for a in Area.objects.order_by("type", "code")[:20])
         what = "no area" if not found else f"{len(found)} areas"
@@ -53,6 +87,8 @@ def find_area(text: str) -> Area:
 
 
 def queryset(f: ScanFilter) -> QuerySet[Event]:
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise ScanError(f"--from {f.date_from} is after --to {f.date_to}: give the earlier day first")
     qs = Event.objects.all()
     if f.kind:
         qs = qs.filter(kind=f.kind)

@@ -10,13 +10,14 @@ do the commands that compute statistics (:func:`activate`), so ``django.utils.ti
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-__all__ = ["zone_name", "zone", "activate", "SiteTimeZoneMiddleware"]
+__all__ = ["zone_name", "zone", "activate", "is_zone", "adopt", "in_zone", "in_site_zone", "SiteTimeZoneMiddleware"]
 
 
 def zone_name() -> str:
@@ -46,6 +47,68 @@ def activate() -> ZoneInfo:
     tz = zone()
     timezone.activate(tz)
     return tz
+
+
+def in_zone():
+    """A context in which the site's zone is the current one; the previous zone comes back after."""
+    return timezone.override(zone())
+
+
+def in_site_zone(handle):
+    """Run a command's ``handle`` with the site's zone active, and restore the previous zone after
+    (a command called from another command, or from a test, leaves no zone behind)."""
+
+    @functools.wraps(handle)
+    def wrapper(*args, **kwargs):
+        with in_zone():
+            return handle(*args, **kwargs)
+
+    return wrapper
+
+
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone this machine knows (``America/New_York``)."""
+    if not name or name != name.strip():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def adopt(data_zone: str, *, given: bool) -> str | None:
+    """Square the zone of an import's data with the site's; return a warning when they differ.
+
+    The first import whose profile names its zone (``[profile] timezone``) makes it the site's.
+    A profile that names none is read as UTC by the importer, and that fallback never becomes
+    the site's zone (it is a default, not a fact about the data). Once the site has a zone,
+    data of another zone is still imported (its times are read in its own zone, so instants are
+    right) but the site keeps its zone, and the caller is told so.
+    """
+    from copps.incidents.models import Site
+
+    site = Site.get()
+    if not site.time_zone:
+        if given:
+            site.time_zone = data_zone
+            site.save(update_fields=["time_zone"])
+            return None
+        if data_zone == settings.TIME_ZONE:
+            return None
+        return (
+            f"the profile names no time zone, so the file's times were read as {data_zone}; hours and days "
+            f"are shown in {settings.TIME_ZONE} (COPPS_TIME_ZONE). Add [profile] timezone to the profile "
+            f"if the file is in another zone."
+        )
+    if data_zone == site.time_zone:
+        return None
+    origin = "" if given else " (the profile names no zone: UTC assumed)"
+    return (
+        f"this file's times are in {data_zone}{origin} but the site's time zone is {site.time_zone}: "
+        f"the events were imported at their true instants, and their hours and days are shown in "
+        f"{site.time_zone}. An administrator can change the site's zone (admin, Site)."
+    )
 
 
 class SiteTimeZoneMiddleware:

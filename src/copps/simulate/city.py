@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from copps.simulate.streets import StreetNetwork, build_streets
 from copps.simulate.truth import build_truth
 from copps.simulate.writers import write_city
 
-__all__ = ["DEFAULT_START", "City", "build_city", "generate"]
+__all__ = ["DEFAULT_START", "TIMEZONE", "City", "build_city", "generate", "period", "yesterday"]
 
 DEFAULT_START = date(2023, 1, 1)
 TIMEZONE = "America/Los_Angeles"
@@ -76,6 +77,11 @@ class City:
     truth: dict
 
     @property
+    def end(self) -> date:
+        """The last day of the period (``start + days - 1``)."""
+        return self.start + timedelta(days=self.days - 1)
+
+    @property
     def crimes(self) -> EventTable:
         return self.events.of_kind("crime")
 
@@ -92,8 +98,37 @@ class City:
         return self.events.of_kind("request")
 
 
+def yesterday(now: datetime | None = None) -> date:
+    """The day before today in the city's zone: the default last day of ``copps simulate``."""
+    now = now or datetime.now(ZoneInfo(TIMEZONE))
+    return now.astimezone(ZoneInfo(TIMEZONE)).date() - timedelta(days=1)
+
+
+def _shift_years(d: date, years: int) -> date:
+    """The same day ``years`` later (earlier when negative); 29 February becomes the 28th."""
+    return date(d.year + years, d.month, min(d.day, 28) if d.month == 2 else d.day)
+
+
+def period(years: int, start: date | None = None, end: date | None = None) -> tuple[date, int]:
+    """(first day, number of days) of a city of ``years`` years that starts on ``start`` or ends
+    on ``end`` (its last day, inclusive); with neither, it starts on ``DEFAULT_START``."""
+    if start is not None and end is not None:
+        raise ValueError("give the first day or the last day of the period, not both")
+    if end is not None:
+        stop = end + timedelta(days=1)
+        start = _shift_years(stop, -years)
+    else:
+        start = start or DEFAULT_START
+        stop = _shift_years(start, years)
+    return start, (stop - start).days
+
+
 def build_city(
-    seed: int = 7, years: int = 3, scale: float = 1.0, start: date = DEFAULT_START
+    seed: int = 7,
+    years: int = 3,
+    scale: float = 1.0,
+    start: date | None = None,
+    end: date | None = None,
 ) -> City:
     """Generate a synthetic city, deterministically for a seed.
 
@@ -107,8 +142,20 @@ def build_city(
         Multiplies every event rate (1.0: about 3,450 crimes, 25,400 calls,
         490 collisions and 3,000 service requests a year). The geography does
         not change with scale.
-    start : datetime.date
-        First day of the period (local time, America/Los_Angeles).
+    start : datetime.date, optional
+        First day of the period (local time, America/Los_Angeles); default ``DEFAULT_START``.
+    end : datetime.date, optional
+        Last day of the period instead (``copps simulate`` passes yesterday, so the demo city
+        is current). Give ``start`` or ``end``, not both.
+
+    Notes
+    -----
+    The same seed and period give the same city, file for file. Moving the period keeps the
+    geography (streets, parcels, land use, facilities, areas) and, for an equal number of days,
+    every planted fact at the same offset from the first day (hot spots, the intervention, the
+    near-repeat process); the events themselves are drawn anew, because each day's weekday and
+    season weight its draws (a Monday stays a Monday), so the city is the same relative to its
+    period but not a shifted copy event by event.
 
     Returns
     -------
@@ -117,10 +164,7 @@ def build_city(
     if years < 1 or scale <= 0:
         raise ValueError("years must be >= 1 and scale > 0")
     rng = np.random.default_rng(seed)
-    end = date(
-        start.year + years, start.month, min(start.day, 28) if start.month == 2 else start.day
-    )
-    days = (end - start).days
+    start, days = period(years, start, end)
     frame = make_frame()
     streets = build_streets(frame, rng)
     parcels = build_parcels(streets, frame)
@@ -170,7 +214,12 @@ def build_city(
 
 
 def generate(
-    seed: int, years: int, out_dir: str | Path, scale: float = 1.0, start: date = DEFAULT_START
+    seed: int,
+    years: int,
+    out_dir: str | Path,
+    scale: float = 1.0,
+    start: date | None = None,
+    end: date | None = None,
 ) -> dict[str, Path]:
     """Build a city and write its files to ``out_dir``; returns the written paths by name."""
-    return write_city(build_city(seed=seed, years=years, scale=scale, start=start), out_dir)
+    return write_city(build_city(seed=seed, years=years, scale=scale, start=start, end=end), out_dir)

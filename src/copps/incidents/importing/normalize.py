@@ -227,9 +227,12 @@ class Normalizer:
             local = start.astimezone(self.dates["occurred_from"].tz)
             end = (local.replace(hour=0, minute=0, second=0) + timedelta(days=1, seconds=-1)).astimezone(UTC)
         if end is not None and end < start:
+            # said in the file's own zone, so the times read as the person sees them in the file
+            tz = self.dates["occurred_from"].tz
             err(
                 self.p.columns.get("occurred_to", cols)[0],
-                f"ends ({end:%Y-%m-%d %H:%M}) before it starts ({start:%Y-%m-%d %H:%M})",
+                f"ends ({end.astimezone(tz):%Y-%m-%d %H:%M}) before it starts "
+                f"({start.astimezone(tz):%Y-%m-%d %H:%M}) ({self.p.timezone} time)",
             )
         return start, end
 

@@ -69,6 +69,8 @@ class Profile:
     datetime_format: str | None = None
     reported_format: str | None = None
     pad: dict[str, int] = field(default_factory=dict)
+    # whether [profile] timezone was written: only a zone the profile names becomes the site's
+    timezone_given: bool = True
     unknown_time: dict[str, list[str]] = field(default_factory=dict)
     category_map: dict[str, str] = field(default_factory=dict)
     category_rules: tuple[CategoryRule, ...] = ()
@@ -183,6 +185,7 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         title=head.get("title", name),
         kind=kind,
         timezone=tz,
+        timezone_given="timezone" in head,
         columns=columns,
         source=head.get("source", name),
         delimiter=head.get("delimiter"),

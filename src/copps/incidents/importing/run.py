@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from copps.accounts.backup import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
-from copps.incidents import taxonomy
+from copps.incidents import sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
@@ -49,6 +49,7 @@ class ImportResult:
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. data of another zone than the site's
 
     def summary(self) -> str:
         parts = [
@@ -176,6 +177,9 @@ def import_file(
             batch.finished_at = timezone.now()
             batch.save()
             result.batch_id = batch.id
+            zone_warning = sitetime.adopt(profile.timezone, given=profile.timezone_given)
+            if zone_warning:
+                result.warnings.append(zone_warning)
     result.seconds = time.monotonic() - started
     return result
 

@@ -14,6 +14,7 @@ from copps.community.intake import NewRequest, create_request
 from copps.community.models import RequestReply, Service, ServiceRequest, Tip, TipMessage
 from copps.community.models.tips import new_passphrase
 from copps.community.states import advance
+from copps.incidents import sitetime
 
 MARK = "[demo front door]"
 
@@ -53,6 +54,7 @@ TIPS = [
 class Command(BaseCommand):
     help = "Add demo service requests filed through the report page and anonymous tips with replies."
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         if settings.MODE != "demo":
             raise CommandError("community_demo adds invented records: it runs only with COPPS_MODE=demo")

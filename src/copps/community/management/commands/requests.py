@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from copps.community.importing import Open311FileError, import_files
+from copps.incidents import sitetime
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="load services.json / requests.json files (services first)")
         imp.add_argument("files", nargs="+", type=Path)
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         try:
             results = import_files(opts["files"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,7 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from copps.accounts import mfa
+from copps.incidents import sitetime
 from copps.incidents.models import Event, Site
+from copps.incidents.scanning import day_argument
 
 DEMO_USERS = [
     # username, role, password (demo only: printed on start-up)
@@ -32,9 +35,13 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", type=Path, default=Path("var/demo-city"), help="where the city's files go")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--years", type=int, default=3)
+        parser.add_argument(
+            "--end", type=day_argument, help="the city's last day (YYYY-MM-DD; default yesterday, so it looks live)"
+        )
         parser.add_argument("--no-serve", action="store_true", help="set up only")
         parser.add_argument("--bind", default="127.0.0.1:8000")
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         if settings.MODE != "demo":
             raise CommandError(
@@ -43,7 +50,7 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         data_dir: Path = opts["data_dir"]
         if not Event.objects.exists():
-            self.setup_city(data_dir, opts["seed"], opts["years"])
+            self.setup_city(data_dir, opts["seed"], opts["years"], opts["end"])
         else:
             self.stdout.write(f"The database already holds {Event.objects.count():,} events; keeping them.")
         self.create_users()
@@ -59,10 +66,19 @@ class Command(BaseCommand):
         if not opts["no_serve"]:
             call_command("serve", bind=opts["bind"])
 
-    def setup_city(self, data_dir: Path, seed: int, years: int) -> None:
-        if not (data_dir / "truth.json").exists():
-            self.stdout.write(f"Generating the synthetic city (seed {seed}, {years} years) in {data_dir} ...")
-            call_command("simulate", seed=seed, years=years, out=data_dir, stdout=self.stdout._out)
+    def setup_city(self, data_dir: Path, seed: int, years: int, end: date | None = None) -> None:
+        from copps.simulate.city import period, yesterday
+
+        end = end or yesterday()
+        first, days = period(years, end=end)
+        wanted = {"seed": seed, "start": first.isoformat(), "end": (first + timedelta(days=days)).isoformat()}
+        truth_path = data_dir / "truth.json"
+        have = json.loads(truth_path.read_text()) if truth_path.exists() else {}
+        if any(have.get(k) != v for k, v in wanted.items()):  # absent, or another seed or period (e.g. stale)
+            self.stdout.write(
+                f"Generating the synthetic city (seed {seed}, {years} years to {end}) in {data_dir} ..."
+            )
+            call_command("simulate", seed=seed, years=years, end=end, out=data_dir, stdout=self.stdout._out)
         site = Site.get()
         site.name = "Citrus Heights (synthetic demo city)"
         site.save()

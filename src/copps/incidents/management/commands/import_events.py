@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from copps.incidents import sitetime
 from copps.incidents.importing import ImportFailed, builtin_profiles, import_file, load_profile
 from copps.incidents.importing.errors import ProfileError
 
@@ -73,12 +74,15 @@ class Command(BaseCommand):
         for err in result.errors:
             self.stderr.write(str(err))
         self.stdout.write(result.summary())
+        for warning in result.warnings:
+            self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
             self.stdout.write(f"{result.rejected:,} bad rows written to {result.rejects_path}")
         if result.inserted or result.updated or result.superseded:
             # the public map, API and downloads read stored public tables: rebuild them (copps/publish/store.py)
             from copps.publish.store import refresh_if_published
 
-            published = refresh_if_published()
+            with sitetime.in_zone():  # the zone this import may just have set
+                published = refresh_if_published()
             if published is not None:
                 self.stdout.write(published.summary())

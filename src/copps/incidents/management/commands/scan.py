@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from argparse import ArgumentTypeError
 from pathlib import Path
 
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from copps.analysis import alerts, compstat, grid, hotspots, near_repeat, places, temporal
 from copps.geo.crs import Projector
+from copps.incidents import sitetime
 from copps.incidents.models import OffenseCategory, Site
-from copps.incidents.scan_output import grid_geojson, heatmap_svg, table, write_csv
-from copps.incidents.scanning import ScanError, ScanFilter, load_events
+from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
+from copps.incidents.scanning import ScanError, ScanFilter, day_argument, load_events, positive_number
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLASS_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -28,16 +30,16 @@ class Command(BaseCommand):
             p.add_argument("--kind", choices=["crime", "call", "collision"])
             p.add_argument("--category", action="append", default=[], help="taxonomy code (repeatable)")
             p.add_argument("--area", help="type:code, e.g. beat:1533 or district:17")
-            p.add_argument("--from", dest="date_from", type=date.fromisoformat, help="first day, YYYY-MM-DD")
-            p.add_argument("--to", dest="date_to", type=date.fromisoformat, help="last day, YYYY-MM-DD")
+            p.add_argument("--from", dest="date_from", type=day_argument, help="first day, YYYY-MM-DD")
+            p.add_argument("--to", dest="date_to", type=day_argument, help="last day, YYYY-MM-DD")
             p.add_argument("--csv", type=Path, help="also write the table as CSV")
             return p
 
         h = common(sub.add_parser("hotspots", help="Gi* hot spots on a grid (with KDE)"))
-        h.add_argument("--cell", type=float, default=150.0, help="cell size in metres (default 150)")
+        h.add_argument("--cell", type=positive_number, default=150.0, help="cell size in metres (default 150)")
         h.add_argument("--neighbourhood", default="queen", help="queen, rook or a radius in cells")
         h.add_argument("--permutations", type=int, default=0, help="conditional permutations for p_sim")
-        h.add_argument("--bandwidth", type=float, default=400.0, help="quartic KDE radius in metres")
+        h.add_argument("--bandwidth", type=positive_number, default=400.0, help="quartic KDE radius in metres")
         h.add_argument("--top", type=int, default=15)
         h.add_argument("--geojson", type=Path, help="write the cells with their Gi* class as GeoJSON")
         h.add_argument("--seed", type=int, default=0)
@@ -54,7 +56,7 @@ class Command(BaseCommand):
         t.add_argument("--svg", type=Path, help="write the heat map as SVG")
         c = common(sub.add_parser("compstat", help="week / 28 days / year to date vs prior period and prior year"))
         c.add_argument(
-            "--today", type=date.fromisoformat, help="last day of the current windows (default: latest event)"
+            "--today", type=day_argument, help="last day of the current windows (default: latest event)"
         )
         a = common(sub.add_parser("alerts", help="weekly alerts per category from control limits"))
         a.add_argument("--method", choices=["poisson", "negbin", "cusum"], default="negbin")
@@ -62,6 +64,7 @@ class Command(BaseCommand):
         a.add_argument("--weeks", type=int, default=8, help="recent weeks to report")
         sub.add_parser("categories", help="list the taxonomy codes usable with --category")
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         scan = opts["scan"]
         if scan == "categories":
@@ -84,7 +87,10 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(events):,} events ({f.describe()})")
         if len(events) == 0:
             raise CommandError("no events match these filters")
-        getattr(self, "scan_" + scan.replace("-", "_"))(events, opts)
+        try:
+            getattr(self, "scan_" + scan.replace("-", "_"))(events, opts)
+        except ValueError as exc:  # a parameter the analysis refuses (bands out of order, ...): say which
+            raise CommandError(f"copps scan {scan}: {exc}; see copps scan {scan} --help") from exc
 
     def emit(self, headers, rows, opts, right=()):
         self.stdout.write(table(headers, rows, right))
@@ -93,11 +99,27 @@ class Command(BaseCommand):
             self.stdout.write(f"written {opts['csv']}")
 
     # ----- hot spots
+    def geocoded(self, ev, what):
+        """The events with coordinates, or a plain refusal when none (or too few) have them."""
+        geo = ev.geocoded()
+        if len(geo) < 2:
+            raise CommandError(
+                f"{what} needs events with coordinates, and {len(geo)} of these {len(ev):,} events have them: "
+                "import a file whose profile names lat/lon or x/y columns (docs/import-profiles.md), "
+                "or widen the filters"
+            )
+        return geo
+
     def scan_hotspots(self, ev, opts):
-        ev = ev.geocoded()
+        ev = self.geocoded(ev, "a hot-spot scan")
         g = grid.bin_points(ev.x, ev.y, opts["cell"])
         nb = opts["neighbourhood"]
-        neighbourhood = nb if nb in ("queen", "rook") else float(nb)
+        if nb not in ("queen", "rook"):
+            try:
+                nb = positive_number(nb)
+            except ArgumentTypeError:
+                raise CommandError(f"--neighbourhood {nb!r}: give queen, rook or a radius in cells") from None
+        neighbourhood = nb
         self.stderr.write(f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m; Gi* ...")
         gi = hotspots.gistar(g, neighbourhood=neighbourhood, permutations=opts["permutations"], seed=opts["seed"])
         density = hotspots.kde(ev.x, ev.y, g, opts["bandwidth"])
@@ -173,7 +195,7 @@ class Command(BaseCommand):
 
     # ----- near repeat
     def scan_near_repeat(self, ev, opts):
-        ev = ev.geocoded()
+        ev = self.geocoded(ev, "a near-repeat scan")
         days = (ev.start - ev.start.min()).astype("timedelta64[m]").astype(float) / 1440.0
         self.stderr.write(f"Knox test, {opts['permutations']} permutations ...")
         res = near_repeat.knox(
@@ -181,28 +203,53 @@ class Command(BaseCommand):
         )
         headers = ["distance \\ days", *res.time_labels]
         rows = []
+        beyond = False
         for i, dlabel in enumerate(res.distance_labels):
             cells = []
             for j in range(len(res.time_labels)):
+                if not np.isfinite(res.ratio[i, j]):  # no pair could fall here, even by chance: no ratio
+                    beyond = True
+                    cells.append(f"— ({res.observed[i, j]})")
+                    continue
                 mark = "*" if res.p[i, j] <= 0.05 and res.ratio[i, j] > 1 else ""
                 cells.append(f"{res.ratio[i, j]:.2f}{mark} ({res.observed[i, j]})")
             rows.append([dlabel, *cells])
         self.stdout.write("Knox ratio (observed pairs); * = more pairs than chance, p <= 0.05")
         self.emit(headers, rows, opts)
+        if beyond:
+            self.stdout.write(
+                "— = beyond the data's span: no two events are that far apart in time or space, "
+                "so that band has no ratio"
+            )
 
     # ----- temporal
     def scan_temporal(self, ev, opts):
         profile = temporal.weekly_profile(ev.start, ev.end)
+        self.stdout.write(f"events by hour and weekday, hours in {timezone.get_current_timezone_name()}")
         rows = [
             [WEEKDAYS[d], *[f"{profile[d, h]:.0f}" for h in range(24)], f"{profile[d].sum():.0f}"] for d in range(7)
         ]
         self.emit(["day", *[f"{h:02d}" for h in range(24)], "total"], rows, opts, right=tuple(range(1, 26)))
-        peak = np.unravel_index(np.argmax(profile), profile.shape)
-        self.stdout.write(
-            f"peak hour: {WEEKDAYS[peak[0]]} {peak[1]:02d}:00 (events with a time window are spread over it)"
-        )
+        dateless = without_time_of_day(ev.start, ev.end)
+        if dateless.all():
+            self.stdout.write(
+                "no peak hour: these events carry no time of day (dates only, or every time 00:00), "
+                "so each is spread evenly over its day; " + peak("busiest weekday", profile.sum(axis=1), WEEKDAYS)
+            )
+        else:
+            if dateless.any():
+                self.stdout.write(
+                    f"{int(dateless.sum()):,} of {len(ev):,} events carry no time of day and are spread evenly "
+                    "over their day"
+                )
+            cells = [f"{d} {h:02d}:00" for d in WEEKDAYS for h in range(24)]
+            self.stdout.write(
+                peak("peak hour", profile.ravel(), cells)
+                + " (events with a time window are spread over it)"
+            )
         if opts["svg"]:
-            heatmap_svg(opts["svg"], profile, WEEKDAYS, "Events by hour and weekday")
+            title = f"Events by hour and weekday ({timezone.get_current_timezone_name()})"
+            heatmap_svg(opts["svg"], profile, WEEKDAYS, title)
             self.stdout.write(f"written {opts['svg']}")
 
     # ----- CompStat
@@ -211,7 +258,10 @@ class Command(BaseCommand):
         today = np.datetime64(opts["today"] or days.max(), "D")
         codes, groups = np.unique(ev.category, return_inverse=True)
         windows = compstat.period_counts(days, today, groups=groups, ngroups=len(codes))
-        self.stdout.write(f"CompStat to {today}; ▲/▼ = significant change (exact rate-ratio test, p <= 0.05)")
+        self.stdout.write(
+            f"CompStat to {today}; ▲/▼ = significant change (exact rate-ratio test, p <= 0.05); "
+            f"days in {timezone.get_current_timezone_name()}"
+        )
         rows = []
         for window, periods in windows.items():
             now, now_days = periods["now"]
@@ -270,6 +320,7 @@ class Command(BaseCommand):
                     )
         self.stdout.write(
             f"{len(rows)} alerts in the last {opts['weeks']} weeks ({opts['method']}, "
-            f"false-alarm rate {opts['false_alarm']} per week and category)"
+            f"false-alarm rate {opts['false_alarm']} per week and category; days in "
+            f"{timezone.get_current_timezone_name()})"
         )
         self.emit(["category", "week", "events", "expected", "limit"], rows, opts, right=(2, 3, 4))

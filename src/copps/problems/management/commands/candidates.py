@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 
 from copps.accounts import audit
+from copps.incidents import sitetime
 from copps.incidents.models import Site
+from copps.incidents.scanning import day_argument
 from copps.problems.scanning import SCANNERS, ScanOptions, run
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", action="append", choices=list(SCANNERS), help="scan only these (repeatable)")
-        parser.add_argument("--today", type=date.fromisoformat, help="last day scanned (default: the latest event)")
+        parser.add_argument("--today", type=day_argument, help="last day scanned (default: the latest event)")
         parser.add_argument("--hot-days", type=int, default=365)
         parser.add_argument("--cell", type=float, default=150.0, help="hot-spot cell size in metres")
         parser.add_argument("--place-top", type=int, default=10)
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--permutations", type=int, default=99, help="Knox permutations")
         parser.add_argument("--seed", type=int, default=0)
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         if not Site.get().crs:
             raise CommandError("no events with coordinates yet: import some first (copps import)")

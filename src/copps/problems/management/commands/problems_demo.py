@@ -13,6 +13,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from copps.community.models import ServiceRequest
+from copps.incidents import sitetime
 from copps.incidents.models import OffenseCategory
 from copps.problems import analyses, ddacts
 from copps.problems.assessing import effect_statement, run_assessment
@@ -66,6 +67,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--truth", type=Path, required=True, help="the synthetic city's truth.json")
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         opts["truth"] = Path(opts["truth"])
         if not opts["truth"].exists():

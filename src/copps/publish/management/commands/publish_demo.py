@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from copps.incidents import sitetime
 from copps.publish.feedback import answer
 from copps.publish.models import ImprovementAnswer, PublishState
 from copps.publish.store import refresh
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         "'has it improved?' answers; rebuild the public tables if they were never built."
     )
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         from copps.problems.management.commands.problems_demo import ASSESSED_TITLE
         from copps.problems.models import Problem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from copps.incidents import sitetime
 from copps.publish.store import refresh
 
 
@@ -13,5 +14,6 @@ class Command(BaseCommand):
         "public map, API and downloads read. Runs after every import; safe to run again at any time."
     )
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         self.stdout.write(refresh().summary())

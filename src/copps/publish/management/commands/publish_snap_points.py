@@ -9,6 +9,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from copps.geo.generalise import audit_snap_points, segment_midpoints
+from copps.incidents import sitetime
 from copps.publish.conf import rules as current_rules
 from copps.publish.snaps import build_from_lonlat, event_locations, save_snaps, site_crs
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         src.add_argument("--from-events", action="store_true", help="use the distinct locations of imported events")
         parser.add_argument("--replace", action="store_true", help="replace an existing set (see docs/privacy.md)")
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         from copps.publish.models import SnapPoint
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
 
+from copps.incidents import sitetime
 from copps.problems.models import Problem
 from copps.reports.access import audit_compstat, audit_sara
 from copps.reports.pdf import render_pdf
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         s.add_argument("--problem", type=int, required=True, help="the problem's number")
         s.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         out: Path = opts["out"]
         if out.suffix.lower() not in (".pdf", ".html"):

@@ -23,6 +23,7 @@ from copps.community.engagement.models import (
     WatchGroup,
     WatchMember,
 )
+from copps.incidents import sitetime
 from copps.incidents.models import Area
 
 SURVEY_TITLE = "Feeling safe in your neighbourhood (demo)"
@@ -47,6 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7)
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         blocks = gazetteer.rebuild()
         self.stdout.write(f"Gazetteer: {blocks:,} hundred blocks from the imported events.")
@@ -148,7 +150,9 @@ class Command(BaseCommand):
                 block="",
                 joined_on=timezone.localdate() - timedelta(days=200),
             )
-        start = (timezone.now() + timedelta(days=9)).replace(hour=2, minute=0, second=0, microsecond=0)
+        # 6 pm in the site's zone (the command runs in it), whatever the zone of the data
+        start = timezone.localtime(timezone.now() + timedelta(days=9))
+        start = start.replace(hour=18, minute=0, second=0, microsecond=0)
         Meeting.objects.create(
             title=f"{area.name} beat meeting",
             area=area,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from copps.community.engagement.mailing import send_digests
+from copps.incidents import sitetime
 
 
 class Command(BaseCommand):
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         "Idempotent: each item goes to each subscriber once, so re-running sends nothing twice. Run it from cron."
     )
 
+    @sitetime.in_site_zone
     def handle(self, *args, **opts):
         run = send_digests()
         self.stdout.write(f"copps notify: {run.mails} mail(s) sent with {run.items} new item(s).")
