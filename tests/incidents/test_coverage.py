@@ -204,3 +204,15 @@ def test_scan_compstat_never_flags_a_window_outside_the_data(tmp_path, capsys, d
     c = coverage.of("crime")
     event_days = {np.datetime64(d, "D"): n for d, n in days.items()}
     _flagged_rows_inside_the_data(rows, shown, event_days, c)
+
+
+def test_the_import_summary_says_what_the_data_covers(city, capsys):
+    paths, truth = city
+    capsys.readouterr()
+    call_command("import_events", str(paths["crimes"]), profile="sfpd")
+    out = capsys.readouterr().out
+    last = date.fromisoformat(truth["end"]) - timedelta(days=1)
+    # (the first day may be the evening before the city's first day: the file's times are read in the
+    # site's zone)
+    assert re.search(rf"crime \(sfpd\): data from \S+ to {last - timedelta(days=1)} ", out)
+    assert f"the last event's day, {last}, counts as partial" in out
