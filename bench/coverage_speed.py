@@ -109,7 +109,7 @@ def measure() -> None:
     warm.sort()
     print(f"  {total:,} events; SELECT COUNT(*): {count_s:.2f} s")
     print(f"  coverage, first computation: {cold:.2f} s ({cold / count_s:.1f} x the count)")
-    print(f"  coverage, cached (the key: one query of four index-only subqueries, + cache get): median {1000 * warm[10]:.1f} ms")
+    print(f"  coverage, cached (one key query, a cache get): median {1000 * warm[10]:.1f} ms")
     for r in rows:
         c = r.coverage
         gaps = "; ".join(f"{a} to {b}" for a, b in c.gaps) or "none"
