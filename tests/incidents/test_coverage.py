@@ -216,3 +216,17 @@ def test_the_import_summary_says_what_the_data_covers(city, capsys):
     # site's zone)
     assert re.search(rf"crime \(sfpd\): data from \S+ to {last - timedelta(days=1)} ", out)
     assert f"the last event's day, {last}, counts as partial" in out
+
+
+def test_days_are_local_in_a_zone_with_a_half_hour_offset():
+    add_events(span("2024-01-01", "2024-01-31", 2))
+    batch = ImportBatch.objects.first()
+    # 18:45 UTC on 31 January is 00:15 on 1 February in India (UTC+5:30)
+    Event.objects.create(
+        kind="crime", source="test", source_id="late", batch=batch, raw={}, row_hash="x",
+        occurred_from=datetime(2024, 1, 31, 18, 45, tzinfo=ZoneInfo("UTC")),
+    )  # fmt: skip
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        assert str(coverage.of("crime").last) == "2024-02-01"
+    with timezone.override(ZoneInfo("Europe/London")):
+        assert str(coverage.of("crime").last) == "2024-01-31"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from django.core.cache import cache
@@ -62,13 +62,41 @@ def _key() -> str:
     return "copps:coverage:" + hashlib.sha1(text.encode()).hexdigest()
 
 
-def _compute() -> list[SourceCoverage]:
-    rows = list(
-        Event.objects.annotate(day=TruncDate("occurred_from", tzinfo=timezone.get_current_timezone()))
+def _whole_hours(tz) -> bool:
+    """The zone's offset from UTC is a whole number of hours, summer and winter."""
+    year = timezone.now().year
+    return all(
+        tz.utcoffset(datetime(year, month, 1)).total_seconds() % 3600 == 0 for month in (1, 4, 7, 10)
+    )
+
+
+def _daily_rows() -> list[tuple[str, str, date, int]]:
+    """Events per kind, source and local day."""
+    tz = timezone.get_current_timezone()
+    if connection.vendor == "sqlite" and _whole_hours(tz):
+        # SQLite keeps UTC times as text: count per UTC hour in SQL, then give each hour its local
+        # day here (Django's per-row zone conversion is a Python call per event: 14 us each)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT kind, source, substr(occurred_from, 1, 13), COUNT(*) FROM {Event._meta.db_table} "
+                "GROUP BY 1, 2, 3"
+            )
+            hours = cur.fetchall()
+        local: dict[str, date] = {}
+        for _, _, hour, _ in hours:
+            if hour not in local:
+                local[hour] = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(tz).date()
+        return [(kind, source, local[hour], n) for kind, source, hour, n in hours]
+    return list(
+        Event.objects.annotate(day=TruncDate("occurred_from", tzinfo=tz))
         .values_list("kind", "source", "day")
         .annotate(n=Count("*"))
         .order_by()
     )
+
+
+def _compute() -> list[SourceCoverage]:
+    rows = _daily_rows()
     groups: dict[tuple[str, str], dict] = {}
     for kind, source, day, n in rows:
         for key in ((kind, source), (kind, ""), ("", "")):
