@@ -62,7 +62,8 @@ def fill_assessment(page, truth) -> None:
     page.fill("#id_before_start", truth["start"])
     page.fill("#id_before_end", (start - timedelta(days=1)).isoformat())
     page.fill("#id_after_start", start.isoformat())
-    page.fill("#id_after_end", (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat())
+    # to the day before the city's last day: the last event's day counts as partial
+    page.fill("#id_after_end", (date.fromisoformat(truth["end"]) - timedelta(days=2)).isoformat())
     page.select_option("#id_control_from", "geojson")
     page.fill("#id_control_geojson", json.dumps(truth["intervention"]["control"]["polygon"]))
     page.uncheck("#id_use_problem_categories")

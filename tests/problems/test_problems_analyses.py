@@ -210,3 +210,18 @@ def test_each_analysis_has_a_one_sentence_finding(corner, client_for, kind):
         assert a.result["direction"] in finding and f"{len(a.result['alerts'])} alert" in finding
     elif kind == "places":
         assert a.result["rows"][0]["place"] in finding
+
+
+def test_trend_leaves_out_the_weeks_before_the_data(corner, client_for):
+    """The synthetic city starts on 2023-01-01: a period from July 2022 has 26 weeks with no data,
+    which would read as a steep rise; the trend is tested on the covered weeks only, and says so."""
+    c = client_for("analyst")
+    c.post(reverse("problems:run_analysis", args=[corner.pk]), {"kind": "trend", "event_kind": "crime",
+                                                                 "date_from": "2022-07-04", "date_to": "2023-07-02",
+                                                                 "step_days": "7"})
+    r = SavedAnalysis.objects.get(kind="trend").result
+    assert r["uncovered_steps"] == 26 and len(r["counts"]) == 26
+    assert r["step_ends"][0] == "2023-01-08"
+    analysis = SavedAnalysis.objects.get(kind="trend")
+    page = c.get(reverse("problems:analysis", args=[corner.pk, analysis.pk])).content.decode()
+    assert "The first 26 steps of the period are left out" in page

@@ -38,7 +38,9 @@ def intervention(imported, cast):
         "before_start": truth["start"],
         "before_end": (start - timedelta(days=1)).isoformat(),
         "after_start": start.isoformat(),
-        "after_end": (date.fromisoformat(truth["end"]) - timedelta(days=1)).isoformat(),
+        # the day before the city's last day: the last event's day counts as partial (copps cannot
+        # tell an export that ends at midnight from one taken at noon), so a period must end before it
+        "after_end": (date.fromisoformat(truth["end"]) - timedelta(days=2)).isoformat(),
         "target_from": "polygon",
         "buffer_m": iv["buffer"]["outer_radius_m"] - iv["buffer"]["inner_radius_m"],
         "control_from": "geojson",

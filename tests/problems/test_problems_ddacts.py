@@ -164,3 +164,14 @@ def test_anonymous_is_sent_to_sign_in(zone):
     response = Client().get(reverse("problems:ddacts_zone", args=[zone.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert Problem.objects.count() == 1
+
+
+def test_outcomes_past_the_data_give_no_effect(zone):
+    """A "today" after the data ends: the during period holds days without data, so neither kind
+    gets an effect (an undercount would read as a fall), only its counts and the reason."""
+    out = ddacts.outcomes(zone, today=latest_day("crime") + timedelta(days=30))
+    for kind in ("collision", "crime"):
+        assert out[kind]["coverage"] == "partial" and "before_after" not in out[kind]
+        assert out[kind]["statement"].startswith(f"partial data: the {kind} data from ")
+    inside = ddacts.outcomes(zone)
+    assert inside["crime"]["coverage"] == "full" and "before_after" in inside["crime"]

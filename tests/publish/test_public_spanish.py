@@ -6,7 +6,7 @@ import html
 
 import pytest
 from django.urls import reverse
-from tests.publish.test_trends import _days_ago, _months_back
+from tests.publish.test_trends import _days_ago, _months_back, covered_through
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,10 @@ def history(town):
     """13 published months of burglaries in district A: 12 a month, then 40 in the latest."""
     months = _months_back(13)
     for m in months:
-        for i in range(40 if m == months[-1] else 12):
-            town.event(category="burglary", days_ago=_days_ago(m, 1 + i % 27), district="A", at=i)
+        n = 40 if m == months[-1] else 12
+        for i in range(n):  # spread over the month: a fortnight with no event would be a gap in the data
+            town.event(category="burglary", days_ago=_days_ago(m, 1 + i * 27 // n), district="A", at=i)
+    covered_through(town, months[-1])
     town.publish()
     return months
 

@@ -23,6 +23,17 @@ def _days_ago(month: str, day: int) -> int:
     return (timezone.localdate() - date(int(month[:4]), int(month[5:]), day)).days
 
 
+def _next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:])
+    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
+
+
+def covered_through(town, month: str) -> None:
+    """An event on the first day after ``month``: the data then covers ``month`` to its last day
+    (the day of the latest event counts as partial, so without it the month would not be compared)."""
+    town.event(category="vandalism", days_ago=_days_ago(_next_month(month), 1), district="A", at=99)
+
+
 @pytest.fixture
 def history(town):
     """13 months: burglary in district A, 12 a month a year ago, 40 in the latest month;
@@ -32,13 +43,15 @@ def history(town):
     for m in months:
         n = 40 if m == months[-1] else 12
         for i in range(n):
-            town.event(category="burglary", days_ago=_days_ago(m, 1 + i % 27), district="A", at=i)
+            # spread over the month: a fortnight with no event at all would be a gap in the data
+            town.event(category="burglary", days_ago=_days_ago(m, 1 + i * 27 // n), district="A", at=i)
         for i in range(3):
             town.event(category="larceny", days_ago=_days_ago(m, 3 + i), district="A", at=50 + i)
         for i in range(10):
             town.event(category="vandalism", days_ago=_days_ago(m, 4 + i), district="A", at=60 + i)
         for i in range(2):
             town.event(category="sex-offense", days_ago=_days_ago(m, 5 + i), district="B", at=80 + i)
+    covered_through(town, months[-1])
     town.publish()
     return months
 

@@ -21,6 +21,8 @@ def test_index_and_compstat_query_counts_do_not_grow_with_problems(client_for, m
     for i in range(2):
         p = make_problem(title=f"Problem {i}")
         ResponsePlan.objects.create(problem=p, summary=f"plan {i}")
+    for url in urls:  # the data's coverage is computed once (one query), then read from the cache
+        queries(c, url)
     before = [queries(c, url) for url in urls]
     for i in range(2, 8):
         p = make_problem(title=f"Problem {i}")

@@ -7,6 +7,7 @@ Topic modules, each with its own ``__all__``:
 ``places``       concentration (Lorenz, Gini, 80/20) and repeat places/victims
 ``near_repeat``  the Knox test of near-repeat victimisation (Near Repeat Calculator table)
 ``temporal``     hour x weekday profiles (aoristic) and seasonality
+``coverage``     the period a source's data covers (gaps, last complete day/week/month)
 ``compstat``     period-on-period comparisons with exact significance tests
 ``alerts``       control-chart alerts with a chosen false-alarm rate
 ``assessment``   before/after with a control (odds ratio), WDQ, WDD
@@ -21,6 +22,7 @@ from . import (
     alerts,
     assessment,
     compstat,
+    coverage,
     evaluation,
     grid,
     hotspots,
@@ -34,6 +36,7 @@ __all__ = [
     "alerts",
     "assessment",
     "compstat",
+    "coverage",
     "evaluation",
     "grid",
     "hotspots",

@@ -3,6 +3,11 @@
 The classic CompStat table shows a percent change for every area and crime
 type; most of those changes are noise. :func:`compare` adds an exact test so
 that only changes larger than chance are flagged.
+
+A comparison needs both periods inside the data: :func:`period_status` labels each window
+``"full"``, ``"partial"`` or ``"none"`` against a :class:`~copps.analysis.coverage.Coverage`,
+and :func:`covered_compare` tests only pairs of fully covered windows (the others get no ratio,
+no percent and never a flag).
 """
 
 from __future__ import annotations
@@ -11,9 +16,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .coverage import FULL, Coverage, window_status
 from .significance import rate_ratio_test
 
-__all__ = ["CompareResult", "PERIODS", "compare", "period_counts"]
+__all__ = [
+    "CompareResult",
+    "PERIODS",
+    "compare",
+    "comparable",
+    "covered_compare",
+    "period_counts",
+    "period_status",
+    "period_windows",
+]
 
 #: comparison name -> (days in the current window, kind of comparison)
 PERIODS = {
@@ -99,6 +114,31 @@ def compare(counts_now, counts_before, exposure_now=1.0, exposure_before=1.0,
                          direction.astype(np.int8))
 
 
+def comparable(status_now: str, status_before: str) -> bool:
+    """Only two fully covered windows are compared."""
+    return status_now == FULL and status_before == FULL
+
+
+def covered_compare(counts_now, counts_before, exposure_now, exposure_before, status_now: str,
+                    status_before: str, alpha: float = 0.05) -> CompareResult:
+    """:func:`compare`, or, when either window is not fully covered, the counts with no ratio,
+    no interval, no p (all NaN) and no flag.
+
+    Example
+    -------
+    >>> r = covered_compare([30], [0], 28, 28, "full", "none")
+    >>> r.significant.tolist(), bool(np.isnan(r.ratio[0]))
+    ([False], True)
+    """
+    if comparable(status_now, status_before):
+        return compare(counts_now, counts_before, exposure_now, exposure_before, alpha)
+    now = np.asarray(counts_now, dtype=float)
+    before = np.asarray(counts_before, dtype=float)
+    nan = np.full(np.broadcast(now, before).shape, np.nan)
+    return CompareResult(now, before, now - before, nan, nan.copy(), nan.copy(), nan.copy(), nan.copy(),
+                         np.zeros(nan.shape, bool), np.zeros(nan.shape, np.int8))
+
+
 def _count(days: np.ndarray, groups: np.ndarray, ngroups: int, lo, hi) -> np.ndarray:
     sel = (days >= lo) & (days < hi)
     return np.bincount(groups[sel], minlength=ngroups).astype(float)
@@ -134,9 +174,18 @@ def period_counts(days, today, groups=None, ngroups: int | None = None) -> dict:
     [2.0]
     """
     days = np.asarray(days, dtype="datetime64[D]")
-    today = np.datetime64(today, "D")
     g = np.zeros(days.size, dtype=np.int64) if groups is None else np.asarray(groups, np.int64)
     k = int(ngroups if ngroups is not None else (g.max() + 1 if g.size else 1))
+    one = np.timedelta64(1, "D")
+    return {
+        name: {key: (_count(days, g, k, lo, hi), float((hi - lo) / one)) for key, (lo, hi) in windows.items()}
+        for name, windows in period_windows(today).items()
+    }
+
+
+def period_windows(today) -> dict:
+    """The windows of :func:`period_counts` as ``{window: {key: (first day, day after last)}}``."""
+    today = np.datetime64(today, "D")
     one = np.timedelta64(1, "D")
     end = today + one
     out: dict = {}
@@ -160,8 +209,21 @@ def period_counts(days, today, groups=None, ngroups: int | None = None) -> dict:
                 "prior period": (end - 2 * span, end - span),
                 "prior year": (end - span - shift, end - shift),
             }
-        out[name] = {
-            key: (_count(days, g, k, lo, hi), float((hi - lo) / one))
-            for key, (lo, hi) in windows.items()
-        }
+        out[name] = windows
     return out
+
+
+def period_status(today, coverage: Coverage | None) -> dict:
+    """``{window: {key: "full" | "partial" | "none"}}`` for the windows ending on ``today``.
+
+    Example
+    -------
+    >>> from copps.analysis.coverage import from_days
+    >>> cov = from_days(np.arange("2024-01-01", "2024-09-01", dtype="datetime64[D]"))
+    >>> period_status("2024-08-30", cov)["year to date"]
+    {'now': 'full', 'prior period': 'none', 'prior year': 'none'}
+    """
+    return {
+        name: {key: window_status(coverage, lo, hi) for key, (lo, hi) in w.items()}
+        for name, w in period_windows(today).items()
+    }

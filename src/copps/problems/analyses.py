@@ -11,6 +11,8 @@ import numpy as np
 from django.db import transaction
 
 from copps.analysis import alerts, near_repeat, places, temporal, trend
+from copps.analysis import coverage as cov
+from copps.incidents import coverage
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
 from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
@@ -177,9 +179,29 @@ def _trend(ev: EventArrays, params: dict) -> dict:
     step = params["step_days"]
     steps = ((last - first).days + 1) // step
     start = np.datetime64(last) + np.timedelta64(1, "D") - np.timedelta64(steps * step, "D")
+    # only the latest run of steps the data covers in full: a step without data would read as a
+    # fall (and the steps after it as a rise)
+    covered = cov.clip(coverage.of(params["event_kind"]), first, last + timedelta(days=1))
+    whole = steps
+    while whole > 0 and cov.window_status(
+        covered, start + np.timedelta64((whole - 1) * step, "D"), start + np.timedelta64(whole * step, "D")
+    ) == cov.FULL:
+        whole -= 1
+    uncovered, start, steps = whole, start + np.timedelta64(whole * step, "D"), steps - whole
     idx = ((ev.start.astype("datetime64[D]") - start) / np.timedelta64(1, "D")).astype(np.int64) // step
     idx = idx[(idx >= 0) & (idx < steps)]
     series = np.bincount(idx, minlength=steps).astype(float)
+    if steps < 2:
+        return {
+            "events": int(series.sum()),
+            "step_ends": [],
+            "counts": [],
+            "uncovered_steps": uncovered,
+            "mann_kendall": {"tau": None, "z": None, "p": None, "s": None},
+            "direction": "not tested: the data covers fewer than two whole steps of the period",
+            "alerts": [],
+            "method": "copps.analysis.trend.mann_kendall and copps.analysis.alerts.detect (Poisson)",
+        }
     mk = trend.mann_kendall(series)
     al = alerts.detect(
         series[None, :], method="poisson", false_alarm=params["false_alarm"], baseline=params["alert_baseline"]
@@ -189,6 +211,7 @@ def _trend(ev: EventArrays, params: dict) -> dict:
         "events": int(series.sum()),
         "step_ends": ends,
         "counts": series.astype(int).tolist(),
+        "uncovered_steps": uncovered,  # earliest steps left out: the data does not cover them in full
         "mann_kendall": {"tau": _num(mk.tau), "z": _num(mk.z), "p": _num(mk.p), "s": _num(mk.s)},
         "direction": "rising" if mk.p <= 0.05 and mk.s > 0 else "falling" if mk.p <= 0.05 and mk.s < 0 else "no trend",
         "alerts": [

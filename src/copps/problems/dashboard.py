@@ -13,7 +13,9 @@ from django.db.models import Q
 from shapely.geometry import shape
 
 from copps.analysis import alerts, compstat
+from copps.analysis import coverage as cov
 from copps.community.models import ServiceRequest
+from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
 from copps.problems.models import Problem, Stage
@@ -37,11 +39,13 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class AreaEvents:
-    """The crimes of an area over the two years ending ``today`` (enough for year to date vs last year)."""
+    """The crimes of an area over the two years ending ``today`` (enough for year to date vs last year),
+    with the days the data covers in that span (``today`` defaults to the last complete day)."""
 
     area: Area | None
     today: date | None
     events: EventArrays | None
+    coverage: cov.Coverage | None = None
 
 
 def scan_area(area: Area | None) -> str | None:
@@ -56,7 +60,8 @@ def area_events(area: Area | None, kind: str = "crime", today: date | None = Non
     if today is None:
         return AreaEvents(area, None, None)
     f = ScanFilter(kind=kind, area=scan_area(area), date_from=today - timedelta(days=days - 1), date_to=today)
-    return AreaEvents(area, today, load_events(f))
+    covered = cov.clip(coverage.of(kind), f.date_from, today + timedelta(days=1))
+    return AreaEvents(area, today, load_events(f), covered)
 
 
 def _names(codes) -> dict[str, str]:
@@ -85,24 +90,30 @@ def compstat_table(data: AreaEvents, top: int = 8, alpha: float = ALPHA) -> list
     ok = groups >= 0
     per_group = compstat.period_counts(days[ok], np.datetime64(data.today), groups[ok], len(codes))
     total = compstat.period_counts(days, np.datetime64(data.today))
+    status = compstat.period_status(np.datetime64(data.today), data.coverage)
     rows = [("All crime", total, 0)] + [(names.get(c, c or "unclassified"), per_group, i) for i, c in enumerate(codes)]
     out = []
     for label, counts, i in rows:
         cells = []
         for window in compstat.PERIODS:
             (now, n_days), (before, b_days) = counts[window]["now"], counts[window]["prior year"]
-            r = compstat.compare(now[i : i + 1], before[i : i + 1], n_days, b_days, alpha=alpha)
+            s_now, s_before = status[window]["now"], status[window]["prior year"]
+            r = compstat.covered_compare(now[i : i + 1], before[i : i + 1], n_days, b_days, s_now, s_before, alpha)
+            covered = compstat.comparable(s_now, s_before)
             cells.append(
                 {
                     "window": window,
                     "now": int(now[i]),
-                    "before": int(before[i]),
+                    "before": int(before[i]) if s_before != cov.NONE else None,
                     "significant": bool(r.significant[0]),
                     "direction": int(r.direction[0]),
                     "p": float(r.p[0]),
+                    # "full", or why the change is not given: "no data" (a window outside the data)
+                    # or "partial" (a window the data covers in part)
+                    "coverage": cov.FULL if covered else ("no data" if cov.NONE in (s_now, s_before) else "partial"),
                     # the change is only ever printed with its interval and p
                     "statement": None
-                    if now[i] == 0 and before[i] == 0
+                    if not covered or (now[i] == 0 and before[i] == 0)
                     else change_statement(
                         float(r.ratio[0]), float(r.lower[0]), float(r.upper[0]), float(r.p[0]), alpha=alpha
                     ),
@@ -131,6 +142,16 @@ def alerts_table(data: AreaEvents, top: int = 12, false_alarm: float = 0.01, bas
         return []
     codes, groups = _groups(ev, top)
     series = weekly_series(ev.start.astype("datetime64[D]"), groups, len(codes), data.today, ALERT_WEEKS)
+    # only the latest run of weeks the data covers in full: no tested or baseline week holds time without data
+    end = np.datetime64(data.today) + np.timedelta64(1, "D")
+    full = 0
+    while full < ALERT_WEEKS and cov.window_status(
+        data.coverage, end - np.timedelta64(7 * (full + 1), "D"), end - np.timedelta64(7 * full, "D")
+    ) == cov.FULL:
+        full += 1
+    series = series[:, ALERT_WEEKS - full :]
+    if full == 0:
+        return []
     r = alerts.detect(series, method="poisson", false_alarm=false_alarm, baseline=baseline)
     names = _names(codes)
     out = []

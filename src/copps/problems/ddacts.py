@@ -13,8 +13,10 @@ from django.db import transaction
 from scipy import ndimage
 
 from copps.analysis import assessment as stats
+from copps.analysis import coverage as cov
 from copps.analysis import getis_ord
 from copps.geo.crs import Projector
+from copps.incidents import coverage
 from copps.incidents.models import Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.assessing import ZERO_CORRECTION, _json, effect_statement
@@ -133,7 +135,8 @@ def dosage_totals(zone: DdactsZone) -> dict:
 
 def outcomes(zone: DdactsZone, today: date | None = None, alpha: float = 0.05) -> dict:
     """Collisions and crimes in the zone during the deployment and in as many days before it,
-    against the rest of the city in the same two periods."""
+    against the rest of the city in the same two periods. A kind whose data does not cover both
+    periods in full gets its counts and a "no data"/"partial data" statement, never an effect."""
     today = today or max(filter(None, [latest_day("crime"), latest_day("collision")]), default=None)
     out: dict = {"dosage": dosage_totals(zone)}
     if today is None or today < zone.start:
@@ -154,6 +157,16 @@ def outcomes(zone: DdactsZone, today: date | None = None, alpha: float = 0.05) -
         for name, (a, b) in periods.items():
             when = (day >= np.datetime64(a)) & (day <= np.datetime64(b))
             counts[name] = (int((when & inside).sum()), int((when & ~inside).sum()))
+        status = {cov.window_status(coverage.of(kind), a, b + timedelta(days=1)) for a, b in periods.values()}
+        if status != {cov.FULL}:
+            out[kind] = {
+                "zone": {"before": counts["before"][0], "during": counts["during"][0]},
+                "rest_of_city": {"before": counts["before"][1], "during": counts["during"][1]},
+                "coverage": "no data" if cov.NONE in status else "partial",
+                "statement": f"{'no data' if cov.NONE in status else 'partial data'}: the {kind} "
+                f"{coverage.describe(coverage.of(kind))}, so the periods are not compared",
+            }
+            continue
         target = (counts["before"][0], counts["during"][0])
         control = (counts["before"][1], counts["during"][1])
         pairs = [target, control]
@@ -165,6 +178,7 @@ def outcomes(zone: DdactsZone, today: date | None = None, alpha: float = 0.05) -
             "zone": {"before": counts["before"][0], "during": counts["during"][0]},
             "rest_of_city": {"before": counts["before"][1], "during": counts["during"][1]},
             "before_after": ba,
+            "coverage": cov.FULL,
             "statement": effect_statement(ba, alpha),
         }
     return out

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from copps.accounts.models import Role
+from copps.analysis import coverage as cov
+from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems import analyses, techniques
 from copps.problems.geometry import GeometryError, parse_polygon
@@ -407,6 +411,8 @@ class AssessmentForm(forms.Form):
             raise forms.ValidationError("Periods must run before start ≤ before end < after start ≤ after end.")
         if a1 > timezone.localdate():
             self.add_error("after_end", "The after period cannot end in the future.")
+        else:
+            self._check_coverage(data.get("kind"), {"before": (b0, b1), "after": (a0, a1)})
         zones = {}
         for zone in ("target", "control"):
             how = data[f"{zone}_from"]
@@ -426,3 +432,16 @@ class AssessmentForm(forms.Form):
                     self.add_error(f"{zone}_geojson", "Give a polygon.")
         data["zones"] = zones
         return data
+
+    def _check_coverage(self, kind, periods) -> None:
+        """Both periods must lie where the data of ``kind`` is complete: a period the data does not
+        cover (in full) would count missing data as a fall."""
+        c = coverage.of(kind)
+        for name, (a, b) in periods.items():
+            status = cov.window_status(c, a, b + timedelta(days=1))
+            if status != cov.FULL:
+                what = "does not cover" if status == cov.NONE else "covers only part of"
+                self.add_error(
+                    f"{name}_end",
+                    f"The {kind} {coverage.describe(c)}; it {what} the {name} period: choose dates inside it.",
+                )

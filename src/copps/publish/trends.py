@@ -9,22 +9,31 @@ against last year come with the exact rate-ratio test of :func:`copps.analysis.c
 Areas: the city and each district (all categories, and the separate "Sensitive offences"
 row), and each beat (non-sensitive categories only: sensitive offences never go below
 district level).
+
+Only months the data covers in full are compared (:mod:`copps.incidents.coverage`): the
+dashboard ends with the last fully covered month (a month holding a few days of data is not
+shown as "−100%"), and a comparison with a month the data does not cover, or covers in part,
+shows "no data" or "partial data" — never a percent or a flag.
 """
 
 from __future__ import annotations
 
 from calendar import monthrange
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
+from copps.analysis import coverage as cov
 from copps.analysis.compstat import compare
+from copps.incidents import coverage
 from copps.publish import published
 from copps.publish.counts import ALL, CITY
 
-__all__ = ["Area", "Change", "TrendRow", "Trend", "areas", "trend", "compstat"]
+__all__ = ["Area", "Change", "TrendRow", "Trend", "areas", "trend", "compstat", "data_span", "NO_DATA", "PARTIAL"]
 
 WINDOW = 12  # months on a dashboard, and in each half of the year-on-year comparison
+NO_DATA, PARTIAL = "no data", "partial"  # Change.status of a comparison not made
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,11 @@ class Area:
 
 @dataclass(frozen=True)
 class Change:
-    """``now`` against ``before`` (None when either is hidden)."""
+    """``now`` against ``before`` (None when either is hidden, or not covered by the data).
+
+    ``status`` is "" for a comparison made, :data:`NO_DATA` when a period lies outside the
+    data and :data:`PARTIAL` when the data covers part of it: then there is no percent and no
+    flag."""
 
     now: int | None
     before: int | None
@@ -50,6 +63,7 @@ class Change:
     p: float | None = None
     significant: bool = False
     direction: str = ""  # "up", "down" or "" (no significant change)
+    status: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,8 @@ class Trend:
     months: list[str]
     rows: list[TrendRow]
     k: int
+    data_from: date | None = None  # the first day of data
+    data_to: date | None = None  # the last complete day of data the public may see
 
 
 def areas() -> list[Area]:
@@ -103,7 +119,19 @@ def _sum(series: dict[str, int | None], months: list[str]) -> int | None:
     return int(sum(values))
 
 
-def _change(series: dict[str, int | None], now: list[str], before: list[str]) -> Change:
+def _month_status(c: cov.Coverage | None, months: list[str]) -> str:
+    """"full" when the data covers every day of every month, "none" when it covers none of them."""
+    seen = {
+        cov.window_status(c, np.datetime64(m, "D"), (np.datetime64(m, "M") + 1).astype("datetime64[D]"))
+        for m in months
+    }
+    return cov.FULL if seen == {cov.FULL} else cov.NONE if seen <= {cov.NONE} else cov.PARTIAL
+
+
+def _change(series: dict[str, int | None], now: list[str], before: list[str], c: cov.Coverage | None) -> Change:
+    status = {_month_status(c, now), _month_status(c, before)}
+    if status != {cov.FULL}:
+        return Change(_sum(series, now), None, status=NO_DATA if cov.NONE in status else PARTIAL)
     a, b = _sum(series, now), _sum(series, before)
     if a is None or b is None:
         return Change(a, b)
@@ -129,9 +157,25 @@ def _series(area: Area, kind: str) -> tuple[list[str], dict[tuple[str, bool], di
     return tables.months, out
 
 
+def data_span(kind: str | None) -> tuple[date | None, date | None]:
+    """The first day of data and the last complete day the public may see (before the
+    publication cut-off) of a kind (None: every kind)."""
+    from copps.publish.pipeline import cutoff
+
+    c = coverage.of(kind)
+    if c is None:
+        return None, None
+    last = min(coverage.as_date(c.complete_to), cutoff().date() - timedelta(days=1))
+    return coverage.as_date(c.first), last
+
+
 def trend(area: Area, kind: str) -> Trend:
-    """Monthly counts by category for the last 12 published months, with the changes."""
-    months, series = _series(area, kind)
+    """Monthly counts by category for the last 12 published months the data covers in full
+    (the latest of them is the last fully covered one), with the changes."""
+    published_months, series = _series(area, kind)
+    c = coverage.of(kind)
+    covered = [m for m in published_months if _month_status(c, [m]) == cov.FULL]
+    months = [m for m in published_months if covered and m <= covered[-1]]
     shown = months[-WINDOW:]
     rows = []
     last = months[-1] if months else None
@@ -146,16 +190,19 @@ def trend(area: Area, kind: str) -> Trend:
                 category=category,
                 sensitive=sensitive,
                 counts=[values.get(m) for m in shown],
-                month=_change(values, [last], [_year_before(last)]),
-                year=_change(values, year_now, year_before) if len(year_now) == WINDOW else Change(None, None),
-                ytd=_change(values, ytd_now, [_year_before(m) for m in ytd_now]),
+                month=_change(values, [last], [_year_before(last)], c),
+                year=_change(values, year_now, year_before, c)
+                if len(year_now) == WINDOW
+                else Change(None, None, status=NO_DATA),
+                ytd=_change(values, ytd_now, [_year_before(m) for m in ytd_now], c),
             )
         )
     # the taxonomy order, "All categories" last, the sensitive row at the very end
     rows.sort(key=lambda r: (r.sensitive, r.category == ALL))
     from copps.publish.conf import rules
 
-    return Trend(area, kind, shown, rows, rules().k)
+    first, to = data_span(kind)
+    return Trend(area, kind, shown, rows, rules().k, first, to)
 
 
 def compstat(area: Area, kind: str) -> Trend:

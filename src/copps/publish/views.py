@@ -23,7 +23,9 @@ def _context(request: HttpRequest) -> dict:
 @require_GET
 def public_map(request: HttpRequest):
     form = PublicFilterForm(request.GET or None)
-    return render(request, "publish/map.html", {**_context(request), "form": form, "query": request.GET.urlencode()})
+    first, last = trends.data_span(None)
+    context = {"form": form, "query": request.GET.urlencode(), "data_from": first, "data_to": last}
+    return render(request, "publish/map.html", {**_context(request), **context})
 
 
 @require_GET

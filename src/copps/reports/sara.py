@@ -15,7 +15,9 @@ import numpy as np
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from copps.incidents.models import Area, Event
+from copps.analysis import coverage as cov
+from copps.incidents import coverage
+from copps.incidents.models import Area
 from copps.incidents.scanning import ScanFilter, load_events, queryset
 from copps.problems import analyses, assessing, techniques
 from copps.problems.geometry import GeometryError, contains, to_metres, union_of
@@ -116,8 +118,11 @@ def _draw(report: SaraReport, p: Problem) -> None:
         first, last, split_day = latest.before_start, latest.after_end, latest.after_start
         categories, kind = tuple(latest.categories), latest.kind
     else:
-        newest = Event.objects.order_by("-occurred_from").values_list("occurred_from", flat=True).first()
-        last = timezone.localtime(newest).date() if newest else timezone.localdate()
+        # the chart ends with the last month the data covers in full: a month holding a few days
+        # of data would show as a drop
+        month = cov.last_complete_month(coverage.of())
+        end = (month + 1).astype("datetime64[D]") - np.timedelta64(1, "D") if month is not None else None
+        last = coverage.as_date(end) or timezone.localdate()
         first = date(last.year - CHART_MONTHS // 12, last.month, 1)
         split_day = report.response_started
     scan = ScanFilter(kind=kind, categories=categories, date_from=first, date_to=last)

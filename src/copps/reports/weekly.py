@@ -6,6 +6,10 @@ changes that the exact Poisson rate-ratio test finds significant are flagged; ev
 is printed with its confidence interval and p. A map shows the week's crimes and the Gi* hot
 spots of the last :data:`HOT_DAYS` days; then every open problem in the district with its
 stage, days open and plan.
+
+Only windows the data covers in full are compared (``copps.incidents.coverage``): the default
+week is the last ISO week the crime data covers in full, and a window the data covers in part
+or not at all gives the counts with "partial" or "no data" instead of a change.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from copps.analysis import compstat as stats
-from copps.incidents.models import Area, Event, OffenseCategory
+from copps.analysis import coverage as cov
+from copps.incidents import coverage
+from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.geometry import to_metres
 from copps.problems.models import Problem, Stage
@@ -70,9 +76,11 @@ def parse_week(text: str) -> tuple[date, date]:
 
 
 def default_week() -> str:
-    """The ISO week of the latest crime (today's week when there is none)."""
-    last = Event.objects.filter(kind="crime").order_by("-occurred_from").values_list("occurred_from", flat=True).first()
-    day = timezone.localtime(last).date() if last else timezone.localdate()
+    """The last ISO week (Monday to Sunday) the crime data covers in full: the latest event's day
+    counts as partial, so data ending on a Wednesday gives the week that ended the Sunday before.
+    Today's week when the data covers no whole week."""
+    sunday = coverage.as_date(cov.last_complete_week(coverage.of("crime")))
+    day = sunday or timezone.localdate()
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -119,44 +127,51 @@ class CompStatReport:
     map_svg: str = ""
     sensitive_event_ids: list[int] = field(default_factory=list)
     generated_at: object = None
+    data_span: str = ""  # the days the crime data covers, said in the report
 
     @property
     def name(self) -> str:
         return f"District {self.district.name}" if self.district else "City-wide"
 
 
-def _row(label: str, res, k: int, window: str) -> dict:
+def _row(label: str, res, k: int, window: str, missing: str = "") -> dict:
+    """One table row; ``missing`` ("no data" or "partial") when the windows are not both covered."""
     sig = bool(res.significant[k])
     direction = int(res.direction[k])
-    pct = percent(res.ratio[k]) if res.before[k] > 0 else "new"
-    ci = f"{percent(res.lower[k])} to {percent(res.upper[k])}" if res.before[k] > 0 else "n/a"
+    pct = missing or (percent(res.ratio[k]) if res.before[k] > 0 else "new")
+    ci = "n/a" if missing or res.before[k] == 0 else f"{percent(res.lower[k])} to {percent(res.upper[k])}"
     return {
         "label": label,
         "window": window,
         "now": int(res.now[k]),
-        "before": int(res.before[k]),
+        "before": "no data" if missing == "no data" else int(res.before[k]),
         "change": pct,
         "ci": ci,
-        "p": p_text(float(res.p[k])),
+        "p": "" if missing else p_text(float(res.p[k])),
         "significant": sig,
         "flag": ("▲ significant rise" if direction > 0 else "▼ significant fall") if sig else "",
     }
 
 
-def _tables(report: CompStatReport, ev) -> None:
+def _tables(report: CompStatReport, ev, covered: cov.Coverage | None) -> None:
     days = ev.start.astype("datetime64[D]")
     codes, groups = np.unique(ev.category, return_inverse=True)
     names = dict(OffenseCategory.objects.filter(code__in=list(codes)).values_list("code", "name"))
     periods = stats.period_counts(days, report.sunday, groups=groups, ngroups=len(codes))
+    status = stats.period_status(report.sunday, covered)
     for window in WINDOWS:
         now, now_days = periods[window]["now"]
         before, before_days = periods[window]["prior year"]
-        total = stats.compare([now.sum()], [before.sum()], now_days, before_days, alpha=ALPHA)
-        res = stats.compare(now, before, now_days, before_days, alpha=ALPHA)
-        rows = [_row("All crime", total, 0, window)]
+        s_now, s_before = status[window]["now"], status[window]["prior year"]
+        missing = "" if stats.comparable(s_now, s_before) else "no data" if cov.NONE in (s_now, s_before) else "partial"
+        total = stats.covered_compare([now.sum()], [before.sum()], now_days, before_days, s_now, s_before, ALPHA)
+        res = stats.covered_compare(now, before, now_days, before_days, s_now, s_before, ALPHA)
+        rows = [_row("All crime", total, 0, window, missing)]
         order = sorted(range(len(codes)), key=lambda k: (-now[k], names.get(codes[k], codes[k])))
         rows += [
-            _row(names.get(codes[k], codes[k] or "unclassified"), res, k, window) for k in order if now[k] or before[k]
+            _row(names.get(codes[k], codes[k] or "unclassified"), res, k, window, missing)
+            for k in order
+            if now[k] or before[k]
         ]
         report.windows[window] = rows
         report.significant += [r for r in rows if r["significant"]]
@@ -238,10 +253,11 @@ def compstat_report(district: str | None, week: str | None) -> CompStatReport:
     report = CompStatReport(area, week, monday, sunday, generated_at=timezone.now())
     year_start = date(sunday.year - 1, 1, 1)
     scope = f"district:{area.code}" if area else None
-    ev = load_events(
-        ScanFilter(kind="crime", area=scope, date_from=min(year_start, monday - timedelta(days=400)), date_to=sunday)
-    )
-    _tables(report, ev)
+    first = min(year_start, monday - timedelta(days=400))
+    ev = load_events(ScanFilter(kind="crime", area=scope, date_from=first, date_to=sunday))
+    whole = coverage.of("crime")
+    report.data_span = coverage.describe(whole)
+    _tables(report, ev, cov.clip(whole, first, sunday + timedelta(days=1)))
     _problems(report)
     _map(report)
     return report

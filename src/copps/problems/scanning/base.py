@@ -9,7 +9,6 @@ from datetime import date, timedelta
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from copps.incidents.models import Event
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
 
 __all__ = ["Proposal", "ScanOptions", "window", "top_counts", "latest_day"]
@@ -76,18 +75,18 @@ class Proposal:
 
 
 def latest_day(kind: str) -> date | None:
-    last = Event.objects.filter(kind=kind).order_by("-occurred_from").values_list("occurred_from", flat=True).first()
-    if last is None:
-        return None
-    from django.utils import timezone
+    """The last complete day of data of ``kind``: the day before its latest event's day (which
+    the export may hold only in part, see ``copps.incidents.coverage``); None without events."""
+    from copps.incidents import coverage
 
-    return timezone.localtime(last).date()
+    return coverage.complete_to(kind)
 
 
 def window(
     kind: str, days: int, options: ScanOptions, categories: tuple[str, ...] = ()
 ) -> tuple[EventArrays, date, date] | None:
-    """Geocoded events of ``kind`` in the ``days`` days ending on ``options.today`` (or the latest event)."""
+    """Geocoded events of ``kind`` in the ``days`` days ending on ``options.today`` (or the last
+    complete day of data)."""
     today = options.today or latest_day(kind)
     if today is None:
         return None

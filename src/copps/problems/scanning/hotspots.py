@@ -1,13 +1,20 @@
 """Persistent hot spots: Gi* 99% cells of the last year's crimes, grouped into clusters, with
-how many of the year's quarters each cluster was hot in (emerging hot-spot analysis)."""
+how many of the year's quarters each cluster was hot in (emerging hot-spot analysis).
+
+The quarters are compared only when the crime data covers the whole year in full
+(``copps.incidents.coverage``): a quarter without data would read as a hot spot that is new,
+or one that faded. Otherwise the clusters are proposed without a pattern, and say why."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import numpy as np
 
+from copps.analysis import coverage as cov
 from copps.analysis import hotspots
+from copps.incidents import coverage
 from copps.problems.scanning.base import Proposal, ScanOptions, top_counts, window
 from copps.problems.scanning.clusters import hot_clusters, snapped_grid
 
@@ -31,6 +38,7 @@ def scan(options: ScanOptions) -> list[Proposal]:
     idx = np.clip(steps - 1 - days_back * steps // options.hot_days, 0, steps - 1)
     cube = np.stack([snapped_grid_counts(g, ev.x[idx == s], ev.y[idx == s]) for s in range(steps)])
     em = hotspots.emerging(cube)
+    covered = cov.window_status(coverage.of("crime"), first, today + timedelta(days=1)) == cov.FULL
     row, col = g.cell_of(ev.x, ev.y)
     out = []
     for c in clusters:
@@ -38,6 +46,8 @@ def scan(options: ScanOptions) -> list[Proposal]:
         hot_steps = int(em.hot_steps[c.rows, c.cols].max())
         codes = Counter(int(v) for v in em.category[c.rows, c.cols] if v > 0)
         label = hotspots.EMERGING_LABELS[codes.most_common(1)[0][0]] if codes else "hot over the year only"
+        if not covered:
+            label = "not classified: the crime data does not cover the whole year in full"
         per_step = [int(cube[s][c.rows, c.cols].sum()) for s in range(steps)]
         area_km2 = len(c.rows) * options.hot_cell**2 / 1e6
         evidence = {

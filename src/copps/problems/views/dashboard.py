@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from copps.geo.crs import Projector
+from copps.incidents import coverage
 from copps.incidents.models import Area, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems import dashboard
@@ -47,6 +48,7 @@ def dashboard_page(request):
         "area": area,
         "choices": _choices(),
         "today": data.today,
+        "data_span": coverage.describe(coverage.of("crime")),
         "compstat": dashboard.compstat_table(data),
         "alerts": dashboard.alerts_table(data),
         "problems": problems,

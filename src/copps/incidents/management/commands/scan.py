@@ -1,8 +1,13 @@
-"""copps scan hotspots|places|near-repeat|temporal|compstat|alerts|categories: crime analysis over the database."""
+"""copps scan hotspots|places|near-repeat|temporal|compstat|alerts|coverage|categories: crime analysis over the
+database.
+
+Every scan first says what period the data covers (``copps.incidents.coverage``); CompStat and
+alerts compare only periods the data covers in full."""
 
 from __future__ import annotations
 
 from argparse import ArgumentTypeError
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from copps.analysis import alerts, compstat, grid, hotspots, near_repeat, places, temporal
+from copps.analysis import coverage as cov
 from copps.geo.crs import Projector
-from copps.incidents import sitetime
+from copps.incidents import coverage, sitetime
 from copps.incidents.models import OffenseCategory, Site
 from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
 from copps.incidents.scanning import ScanError, ScanFilter, day_argument, load_events, positive_number
@@ -56,12 +62,16 @@ class Command(BaseCommand):
         t.add_argument("--svg", type=Path, help="write the heat map as SVG")
         c = common(sub.add_parser("compstat", help="week / 28 days / year to date vs prior period and prior year"))
         c.add_argument(
-            "--today", type=day_argument, help="last day of the current windows (default: latest event)"
+            "--today",
+            type=day_argument,
+            help="last day of the current windows (default: the last complete day of data, the day before the "
+            "latest event's)",
         )
         a = common(sub.add_parser("alerts", help="weekly alerts per category from control limits"))
         a.add_argument("--method", choices=["poisson", "negbin", "cusum"], default="negbin")
         a.add_argument("--false-alarm", type=float, default=0.01, help="in-control chance of an alert per week")
         a.add_argument("--weeks", type=int, default=8, help="recent weeks to report")
+        sub.add_parser("coverage", help="the period each kind and source covers, and its gaps")
         sub.add_parser("categories", help="list the taxonomy codes usable with --category")
 
     @sitetime.in_site_zone
@@ -72,6 +82,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 table(["code", "kind", "name", "sensitive"], [(c, k, n, "yes" if s else "") for c, k, n, s in rows])
             )
+            return
+        if scan == "coverage":
+            self.scan_coverage()
             return
         f = ScanFilter(
             kind=opts["kind"],
@@ -87,6 +100,11 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(events):,} events ({f.describe()})")
         if len(events) == 0:
             raise CommandError("no events match these filters")
+        whole = coverage.of(f.kind)
+        self.stdout.write(f"{f.kind or 'all kinds'}: {coverage.describe(whole)}")
+        # days outside --from/--to are not covered either: the scan reads no events there
+        stop = f.date_to + timedelta(days=1) if f.date_to else None
+        self.coverage = cov.clip(whole, f.date_from, stop)
         try:
             getattr(self, "scan_" + scan.replace("-", "_"))(events, opts)
         except ValueError as exc:  # a parameter the analysis refuses (bands out of order, ...): say which
@@ -252,37 +270,77 @@ class Command(BaseCommand):
             heatmap_svg(opts["svg"], profile, WEEKDAYS, title)
             self.stdout.write(f"written {opts['svg']}")
 
+    # ----- coverage
+    def scan_coverage(self):
+        rows = [
+            (
+                r.kind or "all",
+                r.source or ("every source" if r.kind else ""),
+                f"{r.coverage.events:,}",
+                coverage.as_date(r.coverage.first),
+                coverage.as_date(r.coverage.complete_to),
+                coverage.as_date(r.coverage.last),
+                "; ".join(f"{coverage.as_date(a)} to {coverage.as_date(b)}" for a, b in r.coverage.gaps) or "none",
+            )
+            for r in coverage.table()
+        ]
+        if not rows:
+            raise CommandError("no events yet: import some with `copps import FILE --profile NAME`")
+        self.stdout.write(
+            "days in the site's time zone; the last event's day counts as partial; a gap is a run of empty days "
+            f"with probability below {cov.GAP_ALPHA} under the source's own daily rate (at least {cov.MIN_GAP_DAYS} "
+            "days)"
+        )
+        self.stdout.write(
+            table(["kind", "source", "events", "first day", "complete to", "last event", "gaps"], rows, right=(2,))
+        )
+
     # ----- CompStat
     def scan_compstat(self, ev, opts):
         days = ev.start.astype("datetime64[D]")
-        today = np.datetime64(opts["today"] or days.max(), "D")
+        if opts["today"]:
+            today = np.datetime64(opts["today"], "D")
+        elif self.coverage is not None and self.coverage.complete_to >= self.coverage.first:
+            today = self.coverage.complete_to
+        else:
+            raise CommandError(
+                f"the data holds no complete day yet ({coverage.describe(self.coverage)}); name a day with --today"
+            )
         codes, groups = np.unique(ev.category, return_inverse=True)
         windows = compstat.period_counts(days, today, groups=groups, ngroups=len(codes))
+        status = compstat.period_status(today, self.coverage)
         self.stdout.write(
-            f"CompStat to {today}; ▲/▼ = significant change (exact rate-ratio test, p <= 0.05); "
-            f"days in {timezone.get_current_timezone_name()}"
+            f"CompStat to {today}; ▲/▼ = significant change (exact rate-ratio test, p <= 0.05); only windows the "
+            "data covers in full are compared ('no data': a window outside the data, 'partial': a window it "
+            f"covers in part); days in {timezone.get_current_timezone_name()}"
         )
         rows = []
         for window, periods in windows.items():
             now, now_days = periods["now"]
             for label in ("prior period", "prior year"):
                 before, before_days = periods[label]
-                res = compstat.compare(now, before, exposure_now=now_days, exposure_before=before_days)
+                s_now, s_before = status[window]["now"], status[window][label]
+                res = compstat.covered_compare(now, before, now_days, before_days, s_now, s_before)
+                missing = "no data" if cov.NONE in (s_now, s_before) else "partial"
                 for k, code in enumerate(codes):
-                    if now[k] == 0 and before[k] == 0:
+                    if now[k] == 0 and before[k] == 0 and compstat.comparable(s_now, s_before):
                         continue
                     flag = {1: "▲", -1: "▼", 0: ""}[int(res.direction[k])]
-                    pct = "" if np.isnan(res.percent_change[k]) else f"{res.percent_change[k]:+.0f}%"
+                    if not compstat.comparable(s_now, s_before):
+                        pct, ci, p = missing, "", ""
+                    else:
+                        pct = "" if np.isnan(res.percent_change[k]) else f"{res.percent_change[k]:+.0f}%"
+                        ci, p = f"{res.lower[k]:.2f}–{res.upper[k]:.2f}", f"{res.p[k]:.3f}"
                     rows.append(
                         [
                             window,
                             f"vs {label}",
                             code,
-                            int(now[k]),
-                            int(before[k]),
+                            int(now[k]) if s_now != cov.NONE else "no data",
+                            int(before[k]) if s_before != cov.NONE else "no data",
                             pct,
-                            f"{res.lower[k]:.2f}–{res.upper[k]:.2f}",
-                            f"{res.p[k]:.3f}",
+                            ci,
+                            p,
                             flag,
                         ]
                     )
@@ -296,11 +354,21 @@ class Command(BaseCommand):
     # ----- alerts
     def scan_alerts(self, ev, opts):
         days = ev.start.astype("datetime64[D]")
-        last = days.max()
-        # whole weeks ending on the latest day
+        c = self.coverage
+        last = c.complete_to if c is not None else days.max()
+        # whole weeks ending on the last complete day, back to the last week the data does not cover in
+        # full: neither a tested week nor a baseline week ever holds time without data
+        nweeks = 0
+        seven = np.timedelta64(7, "D")
+        while cov.window_status(c, last - seven * (nweeks + 1) + np.timedelta64(1, "D"), last - seven * nweeks
+                                + np.timedelta64(1, "D")) == cov.FULL:
+            nweeks += 1
+        if nweeks == 0:
+            raise CommandError(f"the data covers no whole week ({coverage.describe(c)})")
+        keep = (days <= last) & (days > last - seven * nweeks)
+        days, ev_category = days[keep], ev.category[keep]
         week = (last - days).astype(int) // 7
-        nweeks = int(week.max()) + 1
-        codes, groups = np.unique(ev.category, return_inverse=True)
+        codes, groups = np.unique(ev_category, return_inverse=True)
         series = np.zeros((len(codes), nweeks))
         np.add.at(series, (groups, nweeks - 1 - week), 1)
         res = alerts.detect(series, method=opts["method"], false_alarm=opts["false_alarm"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from shapely.geometry import Point, shape
 
 from copps.community.models import ServiceRequest
-from copps.incidents import sitetime
+from copps.incidents import coverage, sitetime
 from copps.incidents.models import OffenseCategory
 from copps.problems import analyses, ddacts
 from copps.problems.assessing import effect_statement, run_assessment
@@ -210,7 +210,8 @@ class Command(BaseCommand):
             "before_start": date.fromisoformat(truth["start"]),
             "before_end": start - timedelta(days=1),
             "after_start": start,
-            "after_end": date.fromisoformat(truth["end"]) - timedelta(days=1),
+            # to the last complete day of data (the day of the latest event counts as partial)
+            "after_end": coverage.complete_to("crime") or date.fromisoformat(truth["end"]) - timedelta(days=2),
             "zones": {"target": {"polygon": iv["target"]["polygon"]}, "control": {"polygon": iv["control"]["polygon"]}},
             "target_from": "polygon",
             "control_from": "geojson",
