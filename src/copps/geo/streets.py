@@ -227,8 +227,7 @@ def parse_location(text: str) -> Location | None:
         sides = _INTERSECTION.split(main)
         if len(sides) != 2:
             return None
-        streets = tuple(parse_street(side.split()) for side in sides)
-        if any(s is None for s in streets):
-            return None
-        return Location(None, "", streets)  # type: ignore[arg-type]
+        streets = [parse_street(side.split()) for side in sides]
+        named = tuple(s for s in streets if s is not None)
+        return Location(None, "", named) if len(named) == len(streets) else None
     return _address(main.split())
