@@ -160,6 +160,7 @@ def test_clean_text_leaves_no_email_or_house_number(case, sentence):
     ("text", "cleaned"),
     [
         ("Tag on 22 Beckford Ct again", "Tag on 0XX Beckford Ct again"),
+        ("at 52401 Pine St and 100A8", "at 524XX Pine St and 1XXA8"),
         ("Tag on 4521A Birch Ln", "Tag on 45XX Birch Ln"),
         ("Tag on 4521½ Birch Ln", "Tag on 45XX Birch Ln"),
         ("Tag on 4521Birch Ln", "Tag on 45XX Birch Ln"),

@@ -28,7 +28,8 @@ _SPELLED = re.compile(
 )
 # A number with whatever is glued to it: 4521, 4521A, 4521½, 4521 1/2, 4521Birch, 22.
 _NUMBER = re.compile(r"(?<![\w./])(\d+)(½|\s1/2\b)?([A-Za-z]+)?(?![\w½])")
-_LONG = re.compile(r"\d{3,}")
+_LONG = re.compile(r"(?<!\d)\d{3,}(?![\d\x00])")
+_MARK = "\x00"  # stands for "XX" until every number is done, so "524XX" is not read again
 # Suffixes that make a number something other than a house: 5th, 3pm, 30mph, 10ft, 2x.
 _KEEP = frozenset("st nd rd th am pm mph kph ft km kg lb lbs mm cm hr hrs min mins yo yr yrs".split())
 
@@ -39,9 +40,9 @@ def _number(m: re.Match, before_street: bool) -> str:
         return m.group(0)
     word = f" {suffix}" if len(suffix) >= 2 and suffix.isalpha() else ""  # 4521Birch -> 45XX Birch
     if len(digits) >= 3:
-        return f"{digits[:-2]}XX{word}"
+        return f"{digits[:-2]}{_MARK}{word}"
     if before_street or suffix or fraction:
-        return f"0XX{word}"
+        return f"0{_MARK}{word}"
     return m.group(0)
 
 
@@ -52,8 +53,9 @@ def _numbers(text: str) -> str:
         out += [text[last : m.start()], _number(m, ahead)]
         last = m.end()
     text = "".join([*out, text[last:]])
-    # three digits or more anywhere, even inside a token ("100A8"), could be a house number
-    return _LONG.sub(lambda m: m.group(0)[:-2] + "XX", text)
+    # three digits or more anywhere else, even inside a token ("100A8"), could be a house number
+    text = _LONG.sub(lambda m: m.group(0)[:-2] + _MARK, text)
+    return text.replace(_MARK, "XX")
 
 
 def clean_text(text: str) -> str:
@@ -70,7 +72,7 @@ def clean_text(text: str) -> str:
     >>> clean_text("22 Beckford Ct, apt 3: 2 cars")
     '0XX Beckford Ct, [removed]: 2 cars'
     """
-    text = _EMAIL.sub("[removed]", text or "")
+    text = _EMAIL.sub("[removed]", (text or "").replace(_MARK, ""))
     text = _PHONE.sub("[removed]", text)
     text = _PO_BOX.sub("[removed]", text)
     text = _UNIT.sub("[removed]", text)

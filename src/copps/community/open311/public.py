@@ -70,15 +70,16 @@ def public_zipcode(zipcode: str) -> str | None:
     return m.group(1) if m else None
 
 
-def public_media_url(url: str) -> str | None:
-    """The resident's photo link, or None when it carries an identity: a ``user@`` part or an
-    e-mail address anywhere in it ("https://jane.doe@example.org/x.jpg")."""
+def public_media_url(url: str) -> str:
+    """The resident's photo link, or ``""`` (as when there is none: GeoReport servers send a
+    string) when it carries an identity: a ``user@`` part or an e-mail address anywhere in it
+    ("https://jane.doe@example.org/x.jpg")."""
     if not url:
-        return None
+        return ""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return None
+        return ""
     if parts.scheme not in ("http", "https") or "@" in url or parts.username or parts.password:
-        return None
+        return ""
     return url
