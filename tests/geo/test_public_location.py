@@ -13,8 +13,17 @@ from hypothesis import strategies as st
 from copps.geo.generalise import public_block
 from copps.geo.text import clean_text
 
-STREETS = ["BIRCH LN", "OAK ST", "N 5TH AVE", "S KING ST", "8 AV S", "MARTIN LUTHER KING JR BLVD", "E ST NW",
-           "LAKE WASHINGTON BV", "N BROADWAY"]
+STREETS = [
+    "BIRCH LN",
+    "OAK ST",
+    "N 5TH AVE",
+    "S KING ST",
+    "8 AV S",
+    "MARTIN LUTHER KING JR BLVD",
+    "E ST NW",
+    "LAKE WASHINGTON BV",
+    "N BROADWAY",
+]
 FIRST = ["JANE", "Ana", "José", "MARY-KATE", "Kim", "Oluwaseun", "Zoë"]
 LAST = ["DOE", "Ortiz", "Núñez", "O'NEIL", "Nguyen", "Adeyemi", "van der Berg"]
 SPELLED = ["FOUR FIVE TWO ONE", "forty-five twenty-one", "TWENTY TWO", "one two", "Four Thousand Five Hundred"]
@@ -68,8 +77,9 @@ def private_location(draw) -> tuple[str, list[str], int | None]:
             ]
         )
     )
-    text = template.format(name=name, email=email, number=number, street=street, other=other, unit=unit,
-                           spelled=spelled)
+    text = template.format(
+        name=name, email=email, number=number, street=street, other=other, unit=unit, spelled=spelled
+    )
     secrets = [*name.split(), email, email.split("@")[0], *spelled.split()]
     return text, [s for s in secrets if s], n if "{number}" in template else None
 

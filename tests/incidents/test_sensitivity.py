@@ -44,8 +44,15 @@ def test_words_match_as_stems_and_abbreviations(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Assault - victim age 15", "age: 12", "vic 14 yo female", "Victim is a 16-year-old", "CHILD 17YRS & UNDER",
-     "threats, victim under the age of 16", "Víctima de 13 años"],
+    [
+        "Assault - victim age 15",
+        "age: 12",
+        "vic 14 yo female",
+        "Victim is a 16-year-old",
+        "CHILD 17YRS & UNDER",
+        "threats, victim under the age of 16",
+        "Víctima de 13 años",
+    ],
 )
 def test_ages_under_18_are_read_from_the_text(text):
     assert text_is_sensitive(text)
@@ -74,9 +81,18 @@ def test_ambiguous_wording_is_suppressed(text, reason):
 
 @pytest.mark.parametrize(
     "text",
-    ["Assault on bus driver", "Drug trafficking", "Trafficking - cocaine", "Animal abuse", "Drug abuse",
-     "TRAFFIC COLLISION - MINOR INJURY", "Child seat violation", "Domestic animal at large",
-     "Runaway vehicle rolled into fence", "Theft of baby formula"],
+    [
+        "Assault on bus driver",
+        "Drug trafficking",
+        "Trafficking - cocaine",
+        "Animal abuse",
+        "Drug abuse",
+        "TRAFFIC COLLISION - MINOR INJURY",
+        "Child seat violation",
+        "Domestic animal at large",
+        "Runaway vehicle rolled into fence",
+        "Theft of baby formula",
+    ],
 )
 def test_named_look_alikes_are_not_suppressed(text):
     assert text_reason(text) == ""
