@@ -101,9 +101,10 @@ class Location:
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("1⁄2", "½").upper()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("1⁄2", "½")
+    text = text.upper()
     # "ST." and "N." are abbreviations: the dots say nothing
     return re.sub(r"(?<=[A-Z])\.", "", text).strip().strip(",").strip()
 
