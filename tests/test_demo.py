@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import subprocess
 import sys
@@ -67,7 +68,7 @@ def test_demo_refuses_production_mode(tmp_path):
     env = {
         **ENV,
         "COPPS_MODE": "production",
-        "COPPS_SECRET_KEY": "s" * 64,
+        "COPPS_SECRET_KEY": secrets.token_urlsafe(50),
         "COPPS_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
     }
     out = subprocess.run(

@@ -50,6 +50,15 @@ def _overview() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from copps.config import ConfigError
+
+    try:
+        _main(argv)
+    except ConfigError as exc:  # a bad COPPS_* value: say which and how to fix it, no traceback
+        sys.exit(f"copps: {exc}")
+
+
+def _main(argv: list[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copps.settings")
     import django

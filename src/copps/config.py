@@ -7,8 +7,11 @@ undocumented.  Settings are read here and only here.
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 
 __all__ = ["ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret", "setting_int"]
@@ -38,7 +41,9 @@ VARIABLES: dict[str, Variable] = {
         Variable(
             "COPPS_SECRET_KEY",
             "",
-            "Django secret key. Required in production; `COPPS_SECRET_KEY_FILE` reads it from a file.",
+            "Django secret key. Required in production: at least 50 characters and 128 bits of entropy, "
+            "not repetitive, and no copy of the demo key; "
+            "`COPPS_SECRET_KEY_FILE` reads it from a file.",
         ),
         Variable("COPPS_DEBUG", "false", "Django debug pages (never in production)."),
         Variable("COPPS_ALLOWED_HOSTS", "127.0.0.1,localhost", "Comma-separated host names served."),
@@ -163,6 +168,54 @@ def get_secret(name: str) -> str:
         except OSError as exc:
             raise ConfigError(f"{file_var}={path!r}: cannot read: {exc.strerror}") from exc
     return get(name)
+
+
+# What a production secret key must have (Django signs sessions, CSRF tokens and the mail links
+# with it): at least 50 characters, as Django's own deploy check asks; at least 128 bits of
+# estimated entropy (its length times the smaller of log2 of the alphabet its characters come
+# from and their Shannon entropy: a random hex key of 64 characters has about 240, "a" * 50 none);
+# hardly any repeated run of three characters (a pattern such as "abcdefghij" * 5 repeats most);
+# and nothing it shares with the demo key longer than 12 letters and digits (the demo key plus a
+# space, in capitals, with a changed suffix...).
+SECRET_MIN_LENGTH = 50
+SECRET_MIN_BITS = 128
+SECRET_MIN_DISTINCT_TRIGRAMS = 0.85
+SECRET_MAX_SHARED_WITH_DEMO = 12
+_HEX = frozenset("0123456789abcdef") | frozenset("0123456789ABCDEF")
+
+
+def _alphabet(key: str) -> int:
+    if set(key) <= _HEX:
+        return 16
+    return (
+        10 * any(c.isdigit() for c in key)
+        + 26 * any(c.islower() for c in key)
+        + 26 * any(c.isupper() for c in key)
+        + 33 * any(not c.isalnum() for c in key)
+    )
+
+
+def secret_key_problem(key: str, demo_key: str) -> str:
+    """Why ``key`` is not fit to sign a production site's sessions, or ``""`` when it is."""
+
+    def plain(text: str) -> str:
+        return "".join(ch for ch in text.lower() if ch.isalnum())
+
+    a, b = plain(key), plain(demo_key)
+    shared = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+    if shared > SECRET_MAX_SHARED_WITH_DEMO:
+        return "it is the demo secret key or a near-copy of it"
+    if len(key) < SECRET_MIN_LENGTH:
+        return f"it is {len(key)} characters long; at least {SECRET_MIN_LENGTH} are needed"
+    counts = Counter(key)
+    shannon = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    bits = max(0.0, len(key) * min(math.log2(_alphabet(key)), shannon))
+    if bits < SECRET_MIN_BITS:
+        return f"it is not random enough (about {bits:.0f} bits of entropy; at least {SECRET_MIN_BITS} are needed)"
+    trigrams = [key[i : i + 3] for i in range(len(key) - 2)]
+    if len(set(trigrams)) < SECRET_MIN_DISTINCT_TRIGRAMS * len(trigrams):
+        return "it repeats itself (too many runs of three characters occur more than once)"
+    return ""
 
 
 def setting_int(name: str, default: int, low: int) -> int:

@@ -17,10 +17,11 @@ if MODE not in {"demo", "production"}:
 
 DEMO_SECRET_KEY = "copps-demo-secret-key-not-for-production-use-0000000000000000"
 SECRET_KEY = config.get_secret("COPPS_SECRET_KEY") or DEMO_SECRET_KEY
-if MODE == "production" and (SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50):
+if MODE == "production" and (problem := config.secret_key_problem(SECRET_KEY, DEMO_SECRET_KEY)):
     raise config.ConfigError(
-        "Refusing to run in production mode with the demo secret key (or one shorter than 50 "
-        "characters). Set COPPS_SECRET_KEY or COPPS_SECRET_KEY_FILE."
+        f"Refusing to run in production mode with this secret key: {problem}. Set COPPS_SECRET_KEY "
+        "(or COPPS_SECRET_KEY_FILE) to a random key, e.g. the output of "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
     )
 DEBUG = config.get_bool("COPPS_DEBUG")
 if MODE == "production" and DEBUG:

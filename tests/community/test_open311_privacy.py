@@ -60,3 +60,43 @@ def test_what_a_resident_typed_is_published_without_contacts_or_house_numbers(se
             assert secret not in body, f"{secret!r} leaked in {response.request['PATH_INFO']}"
         assert "45XX Birch Ln" in body, response.request["PATH_INFO"]
     assert sr.description == words  # staff still read what was written
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "JANE DOE RESIDENCE, BIRCH LN",
+        "jane.doe@example.org BIRCH LN",
+        "FOUR FIVE TWO ONE BIRCH LN",
+        "Jane Doe / Birch Ln",
+        "4521 Birch Ln (Jane Doe)",
+    ],
+)
+def test_address_string_is_never_published_as_typed(services, beats, api_key, client, fmt, typed):
+    """Open311's address is rebuilt from a parsed street and a hundred (or is empty): a name,
+    an e-mail or a spelled-out number typed as the address, a ZIP field holding an e-mail and
+    a photo link carrying one never go out."""
+    fields = {"address_string": typed, "zipcode": "jane@doe.org", "media_url": "https://jane.doe@example.org/a.jpg"}
+    created = parse(post(client, fmt, valid_post(api_key, **fields)))[0]
+    sr = ServiceRequest.objects.get(public_id=created["service_request_id"])
+    assert sr.address == typed  # staff keep what the resident typed
+    answers = [
+        client.get(f"{BASE}/requests.{fmt}"),
+        client.get(f"{BASE}/requests/{sr.public_id}.{fmt}", {"extensions": "true"}),
+    ]
+    for response in answers:
+        assert response.status_code == 200
+        body = response.content.decode("utf-8").upper()
+        for secret in ("JANE", "DOE", "FOUR FIVE", "4521", "@"):
+            assert secret not in body, f"{secret!r} leaked in {response.request['PATH_INFO']}"
+    item = parse(answers[1])[0]
+    assert not item.get("address") and not item.get("zipcode") and not item.get("media_url")
+
+
+def test_a_five_digit_zip_and_a_plain_photo_link_are_published(services, beats, api_key, client):
+    fields = {"zipcode": "95610-1234", "media_url": "https://example.org/a.jpg", "address_string": "4521 Birch Ln"}
+    created = parse(post(client, "json", valid_post(api_key, **fields)))[0]
+    item = client.get(f"{BASE}/requests/{created['service_request_id']}.json").json()[0]
+    published = (item["zipcode"], item["media_url"], item["address"])
+    assert published == ("95610", "https://example.org/a.jpg", "45XX BIRCH LN")

@@ -42,6 +42,29 @@ def test_a_jpeg_with_gps_is_stored_without_any_metadata(services, beats, client)
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg" and served.content == data
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_comment_in_the_photo_is_not_kept(services, beats, client, fmt):
+    """A JPEG comment (COM marker) or a PNG text chunk named "comment" is not copied into the
+    re-encoded file (Pillow's JPEG writer copies ``info["comment"]`` by default)."""
+    from PIL import PngImagePlugin
+
+    out = io.BytesIO()
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    if fmt == "JPEG":
+        image.save(out, format="JPEG", comment=b"Jane Doe, 4521 Birch Ln")
+    else:
+        text = PngImagePlugin.PngInfo()
+        text.add_text("comment", "Jane Doe, 4521 Birch Ln")
+        image.save(out, format="PNG", pnginfo=text)
+    with Image.open(io.BytesIO(out.getvalue())) as sent:
+        assert b"4521 Birch" in (sent.info["comment"] if fmt == "JPEG" else sent.info["comment"].encode())
+    assert report(client, services["GRAF"], photo=upload(out.getvalue(), f"p.{fmt.lower()}")).status_code == 302
+    data = bytes(RequestPhoto.objects.get().data)
+    assert b"Jane Doe" not in data and b"4521" not in data
+    with Image.open(io.BytesIO(data)) as stored:
+        assert "comment" not in stored.info
+
+
 def test_a_png_is_accepted_and_re_encoded_as_jpeg(services, beats, client):
     out = io.BytesIO()
     Image.new("RGBA", (50, 40), (0, 0, 255, 128)).save(out, format="PNG")

@@ -80,12 +80,15 @@ def clean_photo(upload) -> CleanPhoto:
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
             image.thumbnail((MAX_EDGE, MAX_EDGE))
+            # A new image from the pixels alone: Pillow's JPEG writer copies the source's
+            # ``info["comment"]`` (a JPEG COM marker, or a PNG text chunk named "comment") into the
+            # new file unless told otherwise, and ``convert`` and ``thumbnail`` keep ``info``.
+            pixels = Image.frombytes("RGB", image.size, image.tobytes())
             out = io.BytesIO()
-            # No exif=, icc_profile= or comment: the new file carries pixels only.
-            image.save(out, format="JPEG", quality=85, optimize=True)
+            pixels.save(out, format="JPEG", quality=85, optimize=True)
     except (OSError, ValueError, Image.DecompressionBombError):
         raise ValidationError(_("The photo could not be read; it may be damaged."), code="damaged") from None
-    return CleanPhoto(out.getvalue(), image.width, image.height)
+    return CleanPhoto(out.getvalue(), pixels.width, pixels.height)
 
 
 class UploadLimit(FileUploadHandler):

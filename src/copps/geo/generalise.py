@@ -27,14 +27,13 @@ Pure numpy/scipy/shapely; coordinates are local metres (see :mod:`copps.geo.crs`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
 
-from copps.geo.blocks import has_house_number, hundred_block
+from copps.geo.streets import parse_location
 
 __all__ = [
     "SnapPoints",
@@ -326,39 +325,22 @@ def min_displacement(true_x, true_y, pub_x, pub_y) -> float:
     return float(d.min()) if len(d) else float("inf")
 
 
-_ORDINAL = re.compile(r"^\d{1,3}(?:ST|ND|RD|TH)$")
-_SPLIT = re.compile(r"[\s/\\&,;:()]+")
-# A number may stay when it names a numbered street ("S KING ST / 8 AV S").
-STREET_TYPES = frozenset("AV AVE AVENUE ST STREET PL PLACE WAY RD ROAD DR DRIVE BLVD CT LN TER CIR PKWY HWY".split())
-
-
-def _numbers_are_street_names(text: str) -> bool:
-    tokens = [t for t in _SPLIT.split(text) if t]
-    for i, token in enumerate(tokens):
-        if any(ch.isdigit() for ch in token) and not _ORDINAL.match(token):
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if not (token.isdigit() and len(token) <= 3 and nxt in STREET_TYPES):
-                return False
-    return True
-
-
 def public_block(address: str) -> str:
-    """The hundred block of ``address`` for publication, or ``""`` when it cannot be made safe.
+    """The public form of a location: ``45XX BIRCH LN`` or ``BIRCH LN / OAK ST``, or ``""``.
 
-    :func:`copps.geo.blocks.hundred_block` does the work; this refuses anything in which
-    a number that could be a house number survives (free text such as ``"IN FRONT OF
-    1234 MAIN ST"``). A number stays only when it names a numbered street: an ordinal
-    (``5TH``) or at most three digits followed by a street type (``8 AV S``). A dropped block loses little; a
-    leaked house number cannot be taken back.
+    Built only from what :func:`copps.geo.streets.parse_location` read: a parsed street with
+    its house number generalised to the hundred, or an intersection of two parsed streets.
+    Nothing of the text is copied through: free text ("JANE DOE RESIDENCE, BIRCH LN"), an
+    e-mail address, a spelled-out number, a street with no number or anything the grammar
+    cannot read publishes ``""``. A dropped block loses little; a leaked name or house number
+    cannot be taken back.
 
     >>> public_block("3108 Occidental Dr Apt 4")
     '31XX OCCIDENTAL DR'
     >>> public_block("IN FRONT OF 1234 MAIN ST")
     ''
+    >>> public_block("JANE DOE RESIDENCE, BIRCH LN")
+    ''
     """
-    block = hundred_block(address or "")
-    if not block or has_house_number(block):
-        return ""
-    head, _, tail = block.partition(" ")
-    rest = tail if head.endswith("XX") and (head[:-2] == "" or head[:-2].isdigit()) else block
-    return block if _numbers_are_street_names(rest) else ""
+    location = parse_location(address or "")
+    return location.public() if location is not None else ""

@@ -122,7 +122,7 @@ class WatchJoinForm(forms.Form):
         label=_("The block you live or work on (optional)"),
         max_length=200,
         required=False,
-        help_text=_("A street address or just the street, e.g. 7512 Maple Ct. We keep only the block (75XX MAPLE CT)."),
+        help_text=_("A street address, e.g. 7512 Maple Ct. We keep only the block (75XX MAPLE CT)."),
     )
     consent = forms.BooleanField(
         label=_("I agree that the police department and the group's block captains will see these details."),

@@ -3,7 +3,9 @@
 Text elements are strings ("" when empty) and the optional location elements are null when
 unknown, as the real Bloomington responses have them. Only public fields go in: the
 reporter's name, e-mail, phone, device and account never do; the address is its hundred
-block and the point a generalised one (``open311/public.py``), never the reported location.
+block rebuilt from the parsed street (``copps.geo.generalise.public_block``: never the typed
+text) and the point a generalised one (``open311/public.py``), never the reported location;
+the ZIP code only as five digits and the photo link only without an identity in it.
 ``extended_attributes`` (the department's richer state, beat and district) appear only
 when the client asks with ``extensions=true``, the convention other GeoReport servers use
 for non-standard fields.
@@ -19,7 +21,7 @@ from copps.community.models import Service, ServiceRequest
 from copps.community.states import State, public_note
 from copps.geo.text import clean_text
 
-from .public import PublicPlace
+from .public import PublicPlace, public_media_url, public_zipcode
 
 __all__ = ["w3c", "service_item", "service_definition", "request_item", "post_item", "token_item", "discovery"]
 
@@ -81,10 +83,10 @@ def request_item(sr: ServiceRequest, place: PublicPlace, *, extensions: bool = F
         "address": place.block,
         # the reporter's address id names one house in the city's address file: never published
         "address_id": None,
-        "zipcode": sr.zipcode or None,
+        "zipcode": public_zipcode(sr.zipcode),
         "lat": place.lat,
         "long": place.lon,
-        "media_url": sr.media_url,
+        "media_url": public_media_url(sr.media_url),
     }
     if extensions:
         item["extended_attributes"] = {

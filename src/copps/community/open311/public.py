@@ -11,15 +11,19 @@ a rounded point still marks a house on a quiet street.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
 
-__all__ = ["PublicPlace", "public_places"]
+__all__ = ["PublicPlace", "public_places", "public_zipcode", "public_media_url"]
+
+_ZIP = re.compile(r"^\s*(\d{5})(?:[-\s]?\d{4})?\s*$")
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,25 @@ def public_places(requests: Sequence) -> list[PublicPlace]:
                 lat[i] = round(float(stored.lat[snap]), 6)
                 lon[i] = round(float(stored.lon[snap]), 6)
     return [PublicPlace(b, la, lo) for b, la, lo in zip(blocks, lat, lon, strict=True)]
+
+
+def public_zipcode(zipcode: str) -> str | None:
+    """The five-digit ZIP code of what the resident typed, or None. ZIP+4 narrows a place to a
+    few buildings, and the field is free text: anything else typed there is not published."""
+    m = _ZIP.match(zipcode or "")
+    return m.group(1) if m else None
+
+
+def public_media_url(url: str) -> str:
+    """The resident's photo link, or ``""`` (as when there is none: GeoReport servers send a
+    string) when it carries an identity: a ``user@`` part or an e-mail address anywhere in it
+    ("https://jane.doe@example.org/x.jpg")."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or "@" in url or parts.username or parts.password:
+        return ""
+    return url
