@@ -91,9 +91,9 @@ class Command(BaseCommand):
     def _coverage(self) -> None:
         """Say what the data now covers, per kind and source, in the site's zone; computing it here
         also fills the cache the pages read (a first computation takes seconds at 10M events)."""
-        from copps.incidents import coverage, sitetime
+        from copps.incidents import coverage
 
-        sitetime.activate()
-        for row in coverage.table():
-            if row.kind and row.source:
-                self.stdout.write(f"{row.kind} ({row.source}): {coverage.describe(row.coverage)}")
+        with sitetime.in_zone():  # the zone this import may just have set, and none left behind
+            for row in coverage.table():
+                if row.kind and row.source:
+                    self.stdout.write(f"{row.kind} ({row.source}): {coverage.describe(row.coverage)}")
