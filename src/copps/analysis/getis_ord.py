@@ -14,7 +14,16 @@ from scipy import ndimage
 from . import montecarlo
 from .significance import benjamini_hochberg, bh_cutoff, confidence_classes, normal_two_sided_p
 
-__all__ = ["GiStarResult", "gistar", "neighbourhood_window", "window_sum"]
+__all__ = ["GiStarResult", "MIN_FEATURES", "MIN_HOT_WINDOW", "gistar", "neighbourhood_window", "window_sum"]
+
+#: Fewer events than this in the study area: no Gi* map. Esri's hot-spot guidance asks for at
+#: least 30 features ("How Hot Spot Analysis works"; Optimized Hot Spot Analysis refuses fewer).
+MIN_FEATURES = 30
+#: The fewest events a hot cell's window (itself and its neighbours) must hold, the cell itself
+#: holding at least one: with a few hundred events over tens of thousands of cells the normal
+#: approximation calls a window of one or two events "99%" (Ord & Getis 1995 warn it needs
+#: enough neighbours and values that are not heavily skewed).
+MIN_HOT_WINDOW = 3
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,7 @@ def gistar(
     fdr: float | None = 0.05,
     mask=None,
     classify: str = "p",
+    min_events: float = 0,
 ) -> GiStarResult:
     """Getis–Ord Gi* hot and cold spots on a grid of counts.
 
@@ -193,6 +203,10 @@ def gistar(
         Cells in the study area; cells outside are neither counted nor scored.
     classify : {"p", "p_sim"}
         Which p-value drives the classes (``p_sim`` is doubled to two-sided).
+    min_events : float
+        With ``min_events > 0`` a cell is classed hot only when it holds a positive count
+        itself and its window at least ``min_events`` (copps uses :data:`MIN_HOT_WINDOW`);
+        0 leaves the classes as the statistic gives them. Cold classes are unchanged.
 
     Returns
     -------
@@ -261,5 +275,9 @@ def gistar(
         classes = confidence_classes(z, p_use, thresholds=cut[:3])
         with np.errstate(invalid="ignore"):
             significant = p_use <= cut[3]
+    if min_events > 0:
+        sparse = (classes > 0) & ((y <= 0) | (lag < min_events - 1e-9))
+        classes[sparse] = 0
+        significant = significant & ~sparse
     k[~valid] = 0
     return GiStarResult(z, p, p_sim, p_use, fdr, classes, significant, k)

@@ -52,13 +52,17 @@ def overlay(days: int = 365, cell: float = 250.0, min_class: int = 2, today: dat
         "min_class": min_class,
         "first_day": first.isoformat(),
         "last_day": today.isoformat(),
-        "method": "gistar queen FDR 0.05 on crimes and on collisions",
+        "method": "gistar queen FDR 0.05 on crimes and on collisions, cells of the jurisdiction",
     }
     if len(crimes) < 10 or len(collisions) < 10:
         return Overlay(params, [], [])
-    g_crime, g_coll = cell_grid([crimes.x, collisions.x], [crimes.y, collisions.y], cell)
-    hot_crime = getis_ord.gistar(g_crime).classes >= min_class
-    hot_coll = getis_ord.gistar(g_coll).classes >= min_class
+    try:
+        g_crime, g_coll = cell_grid([crimes.x, collisions.x], [crimes.y, collisions.y], cell)
+    except ValueError as exc:  # GridTooLarge: a jurisdiction too large for this cell size
+        return Overlay(params | {"note": str(exc)}, [], [])
+    rule = getis_ord.MIN_HOT_WINDOW
+    hot_crime = getis_ord.gistar(g_crime, min_events=rule).classes >= min_class
+    hot_coll = getis_ord.gistar(g_coll, min_events=rule).classes >= min_class
     # DDACTS overlays two hot-spot maps: a crime hot spot and a collision hot spot that touch
     # (share a side or a corner) are one place for a patrol, even when no single cell is both
     queen = np.ones((3, 3), dtype=bool)

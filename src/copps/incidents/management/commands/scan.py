@@ -8,11 +8,13 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from copps.analysis import alerts, compstat, grid, hotspots, near_repeat, places, temporal
+from copps.analysis import alerts, compstat, getis_ord, hotspots, near_repeat, places, temporal
 from copps.geo.crs import Projector
+from copps.geo.studygrid import GridTooLarge, study_grids
+from copps.incidents import jurisdiction
 from copps.incidents.models import OffenseCategory, Site
 from copps.incidents.scan_output import grid_geojson, heatmap_svg, table, write_csv
-from copps.incidents.scanning import ScanError, ScanFilter, load_events
+from copps.incidents.scanning import ScanError, ScanFilter, find_area, load_events
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLASS_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -36,7 +38,9 @@ class Command(BaseCommand):
         h = common(sub.add_parser("hotspots", help="Gi* hot spots on a grid (with KDE)"))
         h.add_argument("--cell", type=float, default=150.0, help="cell size in metres (default 150)")
         h.add_argument("--neighbourhood", default="queen", help="queen, rook or a radius in cells")
-        h.add_argument("--permutations", type=int, default=0, help="conditional permutations for p_sim")
+        h.add_argument(
+            "--permutations", type=int, default=0, help="conditional permutations; when given, classes come from p_sim"
+        )
         h.add_argument("--bandwidth", type=float, default=400.0, help="quartic KDE radius in metres")
         h.add_argument("--top", type=int, default=15)
         h.add_argument("--geojson", type=Path, help="write the cells with their Gi* class as GeoJSON")
@@ -94,12 +98,40 @@ class Command(BaseCommand):
 
     # ----- hot spots
     def scan_hotspots(self, ev, opts):
+        left_out = ev.left_out_text()
         ev = ev.geocoded()
-        g = grid.bin_points(ev.x, ev.y, opts["cell"])
+        if left_out:
+            self.stdout.write(left_out + " (`copps events outside` lists the misplaced ones)")
+        area = find_area(opts["area"]) if opts["area"] else None
+        study, label = jurisdiction.study_area(area)
+        if study is None:
+            raise CommandError(f"no study area for a grid: {label}; import geocoded events first")
+        self.stdout.write(f"study area: {label}")
+        try:
+            (g,) = study_grids(study, opts["cell"], [(ev.x, ev.y)])
+        except GridTooLarge as exc:
+            raise CommandError(str(exc)) from exc
+        in_study = int(g.counts[g.valid].sum())
+        if in_study < getis_ord.MIN_FEATURES:
+            raise CommandError(
+                f"only {in_study} events lie in the study area; a Gi* map needs at least "
+                f"{getis_ord.MIN_FEATURES} (widen the dates, the categories or the area)"
+            )
         nb = opts["neighbourhood"]
         neighbourhood = nb if nb in ("queen", "rook") else float(nb)
-        self.stderr.write(f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m; Gi* ...")
-        gi = hotspots.gistar(g, neighbourhood=neighbourhood, permutations=opts["permutations"], seed=opts["seed"])
+        self.stderr.write(
+            f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m, "
+            f"{int(g.valid.sum()):,} in the study area; Gi* ..."
+        )
+        permutations = opts["permutations"]
+        gi = hotspots.gistar(
+            g,
+            neighbourhood=neighbourhood,
+            permutations=permutations,
+            seed=opts["seed"],
+            classify="p_sim" if permutations > 0 else "p",
+            min_events=getis_ord.MIN_HOT_WINDOW,
+        )
         density = hotspots.kde(ev.x, ev.y, g, opts["bandwidth"])
         projector = Projector(Site.get().crs)
         cx, cy = g.centres()
@@ -108,6 +140,17 @@ class Command(BaseCommand):
         hot = np.argwhere(gi.classes > 0)
         order = sorted(hot.tolist(), key=lambda rc: -gi.z[rc[0], rc[1]])
         counts = {lvl: int((gi.classes == lvl).sum()) for lvl in (3, 2, 1)}
+        if permutations > 0:
+            source = (
+                f"classes from the permutation p-value (p_sim, {permutations} conditional permutations, "
+                f"smallest possible two-sided p {2 / (permutations + 1):.3g})"
+            )
+        else:
+            source = "classes from the normal p-value of z"
+        self.stdout.write(
+            f"{in_study:,} events in {int(g.valid.sum()):,} cells of the study area; {source}; "
+            f"a hot cell holds an event and its window at least {getis_ord.MIN_HOT_WINDOW}"
+        )
         self.stdout.write(
             f"hot-spot cells: {counts[3]} at 99%, {counts[2]} at 95%, {counts[1]} at 90% "
             f"(Benjamini-Hochberg FDR {gi.fdr}); cold-spot cells: {int((gi.classes < 0).sum())}"
@@ -119,7 +162,7 @@ class Command(BaseCommand):
                 f"{lon[r, c]:.5f}",
                 int(g.counts[r, c]),
                 f"{gi.z[r, c]:.2f}",
-                f"{gi.p[r, c]:.2g}",
+                f"{gi.p_used[r, c]:.2g}",
                 f"{density[r, c] * 1e6:.1f}",
                 CLASS_NAMES[int(gi.classes[r, c])],
             )
@@ -135,7 +178,7 @@ class Command(BaseCommand):
                     "col": int(c),
                     "events": int(g.counts[r, c]),
                     "z": round(float(gi.z[r, c]), 4),
-                    "p": float(gi.p[r, c]),
+                    "p": float(gi.p_used[r, c]),
                     "class": int(gi.classes[r, c]),
                     "label": CLASS_NAMES[int(gi.classes[r, c])],
                 }
@@ -173,7 +216,12 @@ class Command(BaseCommand):
 
     # ----- near repeat
     def scan_near_repeat(self, ev, opts):
+        left_out = ev.left_out_text(what="the Knox test")
         ev = ev.geocoded()
+        if left_out:
+            self.stdout.write(left_out)
+        if len(ev) < 2:
+            raise CommandError("fewer than two events with a place inside the jurisdiction: no pairs to count")
         days = (ev.start - ev.start.min()).astype("timedelta64[m]").astype(float) / 1440.0
         self.stderr.write(f"Knox test, {opts['permutations']} permutations ...")
         res = near_repeat.knox(
