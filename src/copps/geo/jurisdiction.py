@@ -128,6 +128,11 @@ class Jurisdiction:
         shapely.prepare(self.outer)
 
     @property
+    def source_text(self) -> str:
+        """A short name of what the area is, e.g. "the city limits"."""
+        return {"city": "the city limits", "areas": "the loaded areas"}.get(self.source, "the data's extent")
+
+    @property
     def outer(self) -> BaseGeometry:
         """The area with its buffer."""
         cached = self.__dict__.get("_outer")
