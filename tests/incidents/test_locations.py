@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from tests.incidents.messy_places import STRAYS, city_points, write_events, write_limits, write_profile
 
 from copps.geo.jurisdiction import extent_box, invalid_reasons
 from copps.incidents.models import Event, Site
-from tests.incidents.messy_places import STRAYS, city_points, write_events, write_limits, write_profile
 
 
 def statuses() -> dict[str, str]:
