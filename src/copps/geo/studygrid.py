@@ -36,8 +36,8 @@ def grid_shape(area: BaseGeometry, cell: float) -> tuple[tuple[float, float, flo
         raise GridTooLarge(f"the cell size must be a positive number of metres, not {cell}")
     xmin, ymin, xmax, ymax = area.bounds
     x0, y0 = math.floor(xmin / cell) * cell, math.floor(ymin / cell) * cell
-    ncols = max(1, math.floor(xmax / cell) + 1 - math.floor(xmin / cell))
-    nrows = max(1, math.floor(ymax / cell) + 1 - math.floor(ymin / cell))
+    ncols = max(1, math.ceil(xmax / cell) - math.floor(xmin / cell))
+    nrows = max(1, math.ceil(ymax / cell) - math.floor(ymin / cell))
     return (x0, y0, x0 + ncols * cell, y0 + nrows * cell), nrows, ncols
 
 
@@ -95,6 +95,9 @@ def _count(x, y, origin, cell: float, nrows: int, ncols: int) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         col = np.floor((x - origin[0]) / cell)
         row = np.floor((y - origin[1]) / cell)
+        # a point exactly on the far edge belongs to the last cell
+        col[(col == ncols) & (x - origin[0] <= ncols * cell)] = ncols - 1
+        row[(row == nrows) & (y - origin[1] <= nrows * cell)] = nrows - 1
         keep = (col >= 0) & (col < ncols) & (row >= 0) & (row < nrows)  # NaN compares False
     flat = row[keep].astype(np.int64) * ncols + col[keep].astype(np.int64)
     return np.bincount(flat, minlength=nrows * ncols).astype(float).reshape(nrows, ncols)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 
@@ -141,9 +142,12 @@ class Command(BaseCommand):
         order = sorted(hot.tolist(), key=lambda rc: -gi.z[rc[0], rc[1]])
         counts = {lvl: int((gi.classes == lvl).sum()) for lvl in (3, 2, 1)}
         if permutations > 0:
+            smallest = 2 / (permutations + 1)
+            needed = math.ceil(smallest * int(g.valid.sum()) / 0.05)
             source = (
-                f"classes from the permutation p-value (p_sim, {permutations} conditional permutations, "
-                f"smallest possible two-sided p {2 / (permutations + 1):.3g})"
+                f"classes from the permutation p-value (p_sim, {permutations} conditional permutations, ties "
+                f"counted in both tails; the smallest two-sided p is {smallest:.2g}, so under the FDR a cell "
+                f"reaches 95% only when at least {needed:,} cells do: more permutations resolve smaller p)"
             )
         else:
             source = "classes from the normal p-value of z"
