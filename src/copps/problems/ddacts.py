@@ -44,8 +44,9 @@ def overlay(days: int = 365, cell: float = 250.0, min_class: int = 2, today: dat
     if not crs or today is None:
         return None
     first = today - timedelta(days=days - 1)
-    crimes = load_events(ScanFilter(kind="crime", date_from=first, date_to=today)).geocoded()
-    collisions = load_events(ScanFilter(kind="collision", date_from=first, date_to=today)).geocoded()
+    all_crimes = load_events(ScanFilter(kind="crime", date_from=first, date_to=today))
+    all_collisions = load_events(ScanFilter(kind="collision", date_from=first, date_to=today))
+    crimes, collisions = all_crimes.geocoded(), all_collisions.geocoded()
     params = {
         "days": days,
         "cell_m": cell,
@@ -53,6 +54,14 @@ def overlay(days: int = 365, cell: float = 250.0, min_class: int = 2, today: dat
         "first_day": first.isoformat(),
         "last_day": today.isoformat(),
         "method": "gistar queen FDR 0.05 on crimes and on collisions, cells of the jurisdiction",
+        "left_out": "; ".join(
+            t
+            for t in (
+                all_crimes.left_out_text(what="the crime map"),
+                all_collisions.left_out_text(what="the collision map"),
+            )
+            if t
+        ),
     }
     if len(crimes) < 10 or len(collisions) < 10:
         return Overlay(params, [], [])

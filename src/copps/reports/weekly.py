@@ -208,7 +208,8 @@ def _map(report: CompStatReport) -> None:
         return
     shapes = [Shape(to_metres(b.geometry), stroke="#aaaaaa", width=0.6) for b in beats]
     if len(ev) >= 30:
-        clusters, _ = hot_clusters(snapped_grid(ev.x, ev.y, HOT_CELL_M), min_class=2)
+        district = frame if report.district is not None else None  # Gi* over the district's cells
+        clusters, _ = hot_clusters(snapped_grid(ev.x, ev.y, HOT_CELL_M, district), min_class=2)
         report.hot_spots = len(clusters)
         shapes += [
             Shape(c.polygon, "Gi* hot spot (95%, FDR 0.05)" if i == 0 else "", fill="#d9534f", stroke="#a30000")

@@ -28,13 +28,15 @@ class Cluster:
     polygon: object  # shapely, metres
 
 
-def snapped_grid(x, y, cell: float) -> grid.Grid:
-    """The jurisdiction's grid (``copps.geo.studygrid.study_grids``): its origin a multiple of the
-    cell size, so cells stay put between scans; its extent the jurisdiction's, never the points'
-    (a stray geocode cannot stretch it); cells outside the jurisdiction masked out of Gi*."""
-    area, label = jurisdiction.study_area()
+def snapped_grid(x, y, cell: float, area=None) -> grid.Grid:
+    """The grid of ``area`` (shapely, metres), by default the jurisdiction's
+    (``copps.geo.studygrid.study_grids``): its origin a multiple of the cell size, so cells stay
+    put between scans; its extent the area's, never the points' (a stray geocode cannot stretch
+    it); cells outside the area masked out of Gi*."""
     if area is None:
-        raise ValueError(label)
+        area, label = jurisdiction.study_area()
+        if area is None:
+            raise ValueError(label)
     (g,) = study_grids(area, cell, [(x, y)])
     return g
 
