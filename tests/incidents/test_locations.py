@@ -139,3 +139,26 @@ def test_extent_box_ignores_a_few_strays():
     box = extent_box(np.append(x, [5e6, -3e6]), np.append(y, [1e7, 0]))
     xmin, ymin, xmax, ymax = box.bounds
     assert -5000 < xmin < 0 and 10_000 < xmax < 15_000 and -5000 < ymin < 0 and 10_000 < ymax < 15_000
+
+
+@pytest.mark.django_db
+def test_the_sql_judgement_of_the_data_box_agrees_with_the_geometry(tmp_path):
+    from copps.geo.crs import Projector
+    from copps.incidents import jurisdiction
+
+    lat, lon = city_points(3000, 0, seed=9)  # many: three more points barely move the percentiles
+    profile = write_profile(tmp_path)
+    call_command("import_events", str(write_events(tmp_path, lat, lon)), profile=str(profile))
+    x0, y0, x1, _ = jurisdiction.current().area.bounds
+    # across the box's south edge: inside, in the 500 m band, beyond it
+    xs, ys = np.full(3, (x0 + x1) / 2), np.array([y0 + 300, y0 - 250, y0 - 1500])
+    plon, plat = Projector(Site.get().crs).inverse(xs, ys)
+    edge = {f"edge-{k}": (float(a), float(o), "") for k, (a, o) in enumerate(zip(plat, plon, strict=True))}
+    call_command("import_events", str(write_events(tmp_path, [], [], strays=edge, name="e.csv")), profile=str(profile))
+    j = jurisdiction.current()
+    assert j.source == "data"
+    got = statuses()
+    assert [got["edge-0"], got["edge-1"], got["edge-2"]] == ["inside", "buffer", "outside"]
+    rows = list(Event.objects.values_list("lon", "lat", "x", "y", "location"))
+    cols = [np.array([np.nan if r[k] is None else r[k] for r in rows], float) for k in range(4)]
+    assert [r[4] for r in rows] == j.classify(*cols).tolist()

