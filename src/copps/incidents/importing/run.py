@@ -118,7 +118,7 @@ class _Geo:
             if bad.all():
                 for r in geo:  # nothing possible to choose a CRS from yet
                     r.x = r.y = None
-                    r.location = Location.INVALID
+                    r.location = Location.INVALID.value
                 return
             self.site.crs = utm_crs_for(float(np.median(lon[~bad])), float(np.median(lat[~bad])))
             self.site.save(update_fields=["crs"])
