@@ -17,6 +17,7 @@ COMMANDS = {
     "demo": "demo",
     "import": "import_events",
     "areas": "areas",
+    "events": "events",
     "simulate": "simulate",
     "serve": "serve",
     "scan": "scan",

@@ -108,3 +108,18 @@ def test_cached_responses_are_the_same_gzipped_or_not_and_follow_a_refresh(clien
     town.event(days_ago=9, at=99)
     town.publish()
     assert len(client.get(url).json()["features"]) == 31
+
+
+def test_events_outside_the_jurisdiction_or_impossible_are_counted_but_never_placed(town):
+    inside = town.event(days_ago=10, at=3, address="4100 ELM ST")
+    far = town.event(days_ago=11, at=4, address="4200 ELM ST")
+    null = town.event(days_ago=12, at=5, address="4300 ELM ST")
+    Event.objects.filter(pk=inside.pk).update(location="inside")
+    Event.objects.filter(pk=far.pk).update(location="outside", lat=14.6, lon=121.0)  # geocoded abroad
+    Event.objects.filter(pk=null.pk).update(location="invalid", lat=1e-06, lon=-2e-06)
+    town.publish()
+    placed = dict(PublicRecord.objects.values_list("block", "lon"))
+    assert placed["41XX ELM ST"] is not None
+    # the nearest snap point of a crash put in the Philippines is at the town's edge: not placed
+    assert placed["42XX ELM ST"] is None and placed["43XX ELM ST"] is None
+    assert PublicRecord.objects.count() == 3  # still counted in the tables

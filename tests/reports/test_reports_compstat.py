@@ -148,3 +148,15 @@ def test_city_wide_report_and_bad_requests(client_for, imported):
     assert "city, North (A), Central (B), South (C)" in body
     assert not AuditLog.objects.filter(action="report.compstat", params__week="2024-47").exists()
     assert AuditLog.objects.filter(action="report.compstat").count() == 1
+
+
+def test_the_map_says_which_events_it_left_out(client_for, north):
+    """A crime of the week geocoded at 0,0 is counted in the tables but left out of the map, and
+    the map's caption says so."""
+    [pk] = plant_spree(north, 1)
+    Event.objects.filter(pk=pk).update(lat=1e-06, lon=-2e-06, x=None, y=None, location="")
+    report = compstat_report(north.name, WEEK)
+    assert Event.objects.get(pk=pk).location == "invalid"  # judged when the scan read the events
+    assert "1 event left out of the map: 1 at impossible places" in report.left_out
+    page = client_for("analyst").get(reverse("reports:compstat"), {"district": north.name, "week": WEEK})
+    assert "1 at impossible places" in page.content.decode()

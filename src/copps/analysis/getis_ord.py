@@ -14,7 +14,16 @@ from scipy import ndimage
 from . import montecarlo
 from .significance import benjamini_hochberg, bh_cutoff, confidence_classes, normal_two_sided_p
 
-__all__ = ["GiStarResult", "gistar", "neighbourhood_window", "window_sum"]
+__all__ = ["GiStarResult", "MIN_FEATURES", "MIN_HOT_WINDOW", "gistar", "neighbourhood_window", "window_sum"]
+
+#: Fewer events than this in the study area: no Gi* map. Esri's hot-spot guidance asks for at
+#: least 30 features ("How Hot Spot Analysis works"; Optimized Hot Spot Analysis refuses fewer).
+MIN_FEATURES = 30
+#: The fewest events a hot cell's window (itself and its neighbours) must hold, the cell itself
+#: holding at least one: with a few hundred events over tens of thousands of cells the normal
+#: approximation calls a window of one or two events "99%" (Ord & Getis 1995 warn it needs
+#: enough neighbours and values that are not heavily skewed).
+MIN_HOT_WINDOW = 3
 
 
 @dataclass(frozen=True)
@@ -31,7 +40,8 @@ class GiStarResult:
         Conditional-permutation pseudo p-value (esda's "directed" definition:
         the smaller tail, ``(M + 1) / (R + 1)``); ``None`` without permutations.
     p_used : ndarray
-        The p-value that drives the classes (``p``, or ``2 p_sim`` capped at 1).
+        The p-value that drives the classes (``p``, or the two-sided permutation p, which
+        is ``2 p_sim`` capped at 1 when no simulation ties with the observation).
     fdr : float or None
         The false discovery rate of ``significant`` (None: no adjustment).
     classes : ndarray of int8
@@ -130,6 +140,7 @@ def _conditional_p(y, lag_other, k_other, valid, permutations, seed):
     ks = k_other[valid].astype(np.int64)
     obs = lag_other[valid]
     p = np.full(vals.shape, np.nan)
+    p_two = np.full(vals.shape, np.nan)
     sorted_vals = np.sort(vals)
     uniq, inverse = np.unique(vals, return_inverse=True)
 
@@ -142,6 +153,7 @@ def _conditional_p(y, lag_other, k_other, valid, permutations, seed):
             greater = (sims >= obs[cells, None]).sum(axis=1)
             lesser = (sims <= obs[cells, None]).sum(axis=1)
         p[cells] = montecarlo.pseudo_p(greater, lesser, permutations, "directed")
+        p_two[cells] = montecarlo.pseudo_p(greater, lesser, permutations, "two-sided")
 
     if uniq.size <= GROUPED_MAX_VALUES:
         for g, v in enumerate(uniq):
@@ -162,7 +174,9 @@ def _conditional_p(y, lag_other, k_other, valid, permutations, seed):
                 score(chunk, sorted_vals[shifted].sum(axis=1))
     out = np.full(y.shape, np.nan)
     out[valid] = p
-    return out
+    two = np.full(y.shape, np.nan)
+    two[valid] = p_two
+    return out, two
 
 
 def gistar(
@@ -173,6 +187,7 @@ def gistar(
     fdr: float | None = 0.05,
     mask=None,
     classify: str = "p",
+    min_events: float = 0,
 ) -> GiStarResult:
     """Getis–Ord Gi* hot and cold spots on a grid of counts.
 
@@ -192,7 +207,13 @@ def gistar(
     mask : ndarray of bool, optional
         Cells in the study area; cells outside are neither counted nor scored.
     classify : {"p", "p_sim"}
-        Which p-value drives the classes (``p_sim`` is doubled to two-sided).
+        Which p-value drives the classes: the normal ``p``, or the permutation p made
+        two-sided, ``2 (min(G, L) + 1) / (R + 1)`` with ``G``/``L`` the simulations at or
+        above / at or below the observed window sum (equals ``2 p_sim`` without ties).
+    min_events : float
+        With ``min_events > 0`` a cell is classed hot only when it holds a positive count
+        itself and its window at least ``min_events`` (copps uses :data:`MIN_HOT_WINDOW`);
+        0 leaves the classes as the statistic gives them. Cold classes are unchanged.
 
     Returns
     -------
@@ -239,15 +260,18 @@ def gistar(
         z = (lag - k * ybar) / (s * np.sqrt((n * k - k * k) / (n - 1)))
     z[~valid] = np.nan
     p = normal_two_sided_p(z)
-    p_sim = None
+    p_sim = p_sim_two = None
     if permutations:
-        p_sim = _conditional_p(y, lag - y, k - 1, valid, int(permutations), seed)
+        p_sim, p_sim_two = _conditional_p(y, lag - y, k - 1, valid, int(permutations), seed)
     if classify == "p":
         p_use = p
     elif classify == "p_sim":
         if p_sim is None:
             raise ValueError("classify='p_sim' needs permutations > 0")
-        p_use = np.minimum(1.0, 2.0 * p_sim)
+        # two-sided with ties counted in both tails: equal to 2 p_sim when values do not tie, but a
+        # window of zeros among mostly-zero cells is not "significantly low" (esda's directed
+        # p_sim gives it 1/(R+1) whenever no simulation falls below it)
+        p_use = p_sim_two
     else:
         raise ValueError("classify must be 'p' or 'p_sim'")
     if fdr is None:
@@ -261,5 +285,9 @@ def gistar(
         classes = confidence_classes(z, p_use, thresholds=cut[:3])
         with np.errstate(invalid="ignore"):
             significant = p_use <= cut[3]
+    if min_events > 0:
+        sparse = (classes > 0) & ((y <= 0) | (lag < min_events - 1e-9))
+        classes[sparse] = 0
+        significant = significant & ~sparse
     k[~valid] = 0
     return GiStarResult(z, p, p_sim, p_use, fdr, classes, significant, k)

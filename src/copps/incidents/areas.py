@@ -49,21 +49,26 @@ class AreaImportResult:
     outside: int = 0
     compared: int = 0
     agreeing: int = 0
+    locations: dict | None = None  # location status -> events, after the jurisdiction changed
+    jurisdiction: str = ""
 
     @property
     def agreement(self) -> float | None:
         return self.agreeing / self.compared if self.compared else None
 
     def summary(self) -> str:
-        text = (
-            f"{self.file}: {self.created} {self.type} areas created, {self.updated} updated; "
-            f"{self.assigned:,} events assigned, {self.outside:,} geocoded events outside every {self.type}"
-        )
+        text = f"{self.file}: {self.created} {self.type} areas created, {self.updated} updated"
+        if self.type in EVENT_FIELD:
+            text += f"; {self.assigned:,} events assigned, {self.outside:,} geocoded events outside every {self.type}"
         if self.agreement is not None:
             text += (
                 f"; the area holding the point agrees with the {self.type} named in the source row for "
                 f"{self.agreeing:,} of {self.compared:,} events ({self.agreement:.2%})"
             )
+        if self.locations is not None:
+            from copps.incidents.jurisdiction import describe_counts
+
+            text += f"\njurisdiction: {self.jurisdiction}; events: {describe_counts(self.locations)}"
         return text
 
 
@@ -198,7 +203,14 @@ def import_areas(
             )
             result.created += created
             result.updated += not created
-        assign_events(type, result)
+        if type in EVENT_FIELD:
+            assign_events(type, result)
+        # the jurisdiction is the city limits, else the union of the areas: either may have moved
+        from copps.incidents import jurisdiction
+
+        result.locations = dict(jurisdiction.recompute())
+        judged = jurisdiction.current()
+        result.jurisdiction = judged.label if judged else "none yet (no geocoded events)"
     return result
 
 

@@ -1,4 +1,5 @@
-"""The event filters shared by the table, the map and the API: area, kind, category, dates."""
+"""The event filters shared by the table, the map and the API: area, kind, category, dates, and
+where the event lies against the jurisdiction."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from copps.incidents.models import Area, Event, Kind, OffenseCategory
+from copps.incidents.models import Area, Event, Kind, Location, OffenseCategory
 
 __all__ = ["EventFilterForm"]
 
@@ -31,6 +32,19 @@ class EventFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.ChoiceField(
+        choices=[
+            ("", _("Anywhere")),
+            ("misplaced", _("Outside or impossible (to fix at the source)")),
+            (Location.INSIDE.value, _("Inside the jurisdiction")),
+            (Location.BUFFER.value, _("Just outside (buffer)")),
+            (Location.OUTSIDE.value, _("Outside the jurisdiction")),
+            (Location.INVALID.value, _("Impossible place")),
+            ("none", _("Not geocoded")),
+        ],
+        required=False,
+        label=_("Place"),
+    )
 
     def clean(self):
         data = super().clean()
@@ -52,6 +66,13 @@ class EventFilterForm(forms.Form):
             qs = qs.filter(kind=data["kind"])
         if data.get("category"):
             qs = qs.filter(category=data["category"])
+        where = data.get("location")
+        if where == "misplaced":
+            qs = qs.filter(location__in=[Location.OUTSIDE, Location.INVALID])
+        elif where == "none":
+            qs = qs.filter(location=Location.NONE)
+        elif where:
+            qs = qs.filter(location=where)
         tz = timezone.get_current_timezone()
         if data.get("date_from"):
             qs = qs.filter(occurred_from__gte=datetime.combine(data["date_from"], time.min, tz))

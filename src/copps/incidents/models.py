@@ -190,6 +190,9 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["kind", "occurred_from"]),
             models.Index(fields=["occurred_from"]),
+            # events still to judge against the jurisdiction (location "" with a lat), and the
+            # misplaced ones `copps events outside` lists: both found without a table scan
+            models.Index(fields=["location", "lat"], name="event_location_lat"),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,8 @@ import numpy as np
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from copps.incidents.models import Area, Event, OffenseCategory
+from copps.incidents.jurisdiction import ensure_classified
+from copps.incidents.models import Area, Event, Location, OffenseCategory
 
 __all__ = [
     "ScanError",
@@ -122,13 +123,44 @@ class EventArrays:
     end: np.ndarray  # datetime64[m], local time, NaT when the time is exact
     category: np.ndarray  # category code
     place: np.ndarray  # hundred block (or "" when none)
+    location: np.ndarray  # Event.location: inside, buffer, outside, invalid ("" not geocoded)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def geocoded(self) -> EventArrays:
-        keep = np.isfinite(self.x) & np.isfinite(self.y)
+    def mappable(self, include_buffer: bool = False) -> np.ndarray:
+        """Which events feed spatial analysis: inside the jurisdiction (and in its buffer when
+        ``include_buffer``), with coordinates in the site CRS."""
+        ok = {Location.INSIDE.value, Location.BUFFER.value} if include_buffer else {Location.INSIDE.value}
+        return np.isfinite(self.x) & np.isfinite(self.y) & np.isin(self.location, list(ok))
+
+    def geocoded(self, include_buffer: bool = False) -> EventArrays:
+        """The events spatial analysis may use (see :meth:`mappable`); :meth:`left_out` says
+        what the others were."""
+        keep = self.mappable(include_buffer)
         return EventArrays(**{k: getattr(self, k)[keep] for k in self.__dataclass_fields__})
+
+    def left_out(self, include_buffer: bool = False) -> dict[str, int]:
+        """Events :meth:`geocoded` leaves out, by reason (zeros dropped)."""
+        keep = self.mappable(include_buffer)
+        loc = self.location[~keep]
+        out = {
+            "outside the jurisdiction": int(np.isin(loc, [Location.OUTSIDE.value, Location.BUFFER.value]).sum()),
+            "at impossible places": int((loc == Location.INVALID.value).sum()),
+            "without coordinates": int((loc == Location.NONE.value).sum()),
+        }
+        return {k: v for k, v in out.items() if v}
+
+    def left_out_text(self, include_buffer: bool = False, what: str = "the map") -> str:
+        """'12 events left out of the map: 9 outside the jurisdiction, 3 at impossible places'
+        (or '' when none was)."""
+        reasons = self.left_out(include_buffer)
+        if not reasons:
+            return ""
+        total = sum(reasons.values())
+        return f"{total:,} event{'s' if total != 1 else ''} left out of {what}: " + ", ".join(
+            f"{n:,} {why}" for why, n in reasons.items()
+        )
 
 
 def _local(values: list, tz) -> np.ndarray:
@@ -140,13 +172,16 @@ def _local(values: list, tz) -> np.ndarray:
 
 
 def load_events(f: ScanFilter) -> EventArrays:
+    ensure_classified()
     rows = list(
         queryset(f)
         .order_by("id")
-        .values_list("id", "x", "y", "lon", "lat", "occurred_from", "occurred_to", "category__code", "block_address")
+        .values_list(
+            "id", "x", "y", "lon", "lat", "occurred_from", "occurred_to", "category__code", "block_address", "location"
+        )
     )
     tz = timezone.get_current_timezone()
-    cols = list(zip(*rows, strict=False)) if rows else [[] for _ in range(9)]
+    cols = list(zip(*rows, strict=False)) if rows else [[] for _ in range(10)]
 
     def floats(col):
         return np.array([np.nan if v is None else v for v in col], dtype=float)
@@ -161,4 +196,5 @@ def load_events(f: ScanFilter) -> EventArrays:
         end=_local(cols[6], tz),
         category=np.array([c or "" for c in cols[7]], dtype=object),
         place=np.array(cols[8], dtype=object),
+        location=np.array(cols[9], dtype=object),
     )

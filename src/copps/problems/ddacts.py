@@ -46,21 +46,34 @@ def overlay(days: int = 365, cell: float = 250.0, min_class: int = 2, today: dat
     if not crs or today is None:
         return None
     first = today - timedelta(days=days - 1)
-    crimes = load_events(ScanFilter(kind="crime", date_from=first, date_to=today)).geocoded()
-    collisions = load_events(ScanFilter(kind="collision", date_from=first, date_to=today)).geocoded()
+    all_crimes = load_events(ScanFilter(kind="crime", date_from=first, date_to=today))
+    all_collisions = load_events(ScanFilter(kind="collision", date_from=first, date_to=today))
+    crimes, collisions = all_crimes.geocoded(), all_collisions.geocoded()
     params = {
         "days": days,
         "cell_m": cell,
         "min_class": min_class,
         "first_day": first.isoformat(),
         "last_day": today.isoformat(),
-        "method": "gistar queen FDR 0.05 on crimes and on collisions",
+        "method": "gistar queen FDR 0.05 on crimes and on collisions, cells of the jurisdiction",
+        "left_out": "; ".join(
+            t
+            for t in (
+                all_crimes.left_out_text(what="the crime map"),
+                all_collisions.left_out_text(what="the collision map"),
+            )
+            if t
+        ),
     }
     if len(crimes) < 10 or len(collisions) < 10:
         return Overlay(params, [], [])
-    g_crime, g_coll = cell_grid([crimes.x, collisions.x], [crimes.y, collisions.y], cell)
-    hot_crime = getis_ord.gistar(g_crime).classes >= min_class
-    hot_coll = getis_ord.gistar(g_coll).classes >= min_class
+    try:
+        g_crime, g_coll = cell_grid([crimes.x, collisions.x], [crimes.y, collisions.y], cell)
+    except ValueError as exc:  # GridTooLarge: a jurisdiction too large for this cell size
+        return Overlay(params | {"note": str(exc)}, [], [])
+    rule = getis_ord.MIN_HOT_WINDOW
+    hot_crime = getis_ord.gistar(g_crime, min_events=rule).classes >= min_class
+    hot_coll = getis_ord.gistar(g_coll, min_events=rule).classes >= min_class
     # DDACTS overlays two hot-spot maps: a crime hot spot and a collision hot spot that touch
     # (share a side or a corner) are one place for a patrol, even when no single cell is both
     queen = np.ones((3, 3), dtype=bool)

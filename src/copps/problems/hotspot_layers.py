@@ -1,18 +1,17 @@
 """Hot-spot layers for staff maps: a kernel density surface and Getis–Ord Gi* classes on one
-grid, as GeoJSON cells in WGS 84. The grid's origin is a multiple of the cell size (cells stay
-put between requests) and, for a district or beat, only cells whose centre lies inside the area
-are scored (the mask)."""
+grid, as GeoJSON cells in WGS 84. The grid covers the district or beat, or else the jurisdiction
+(never the points' raw extent); its origin is a multiple of the cell size (cells stay put between
+requests) and only cells whose centre lies inside the area are scored (the mask)."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import shapely
 from shapely.geometry.base import BaseGeometry
 
 from copps.analysis import density, getis_ord, grid
 from copps.geo.crs import Projector
+from copps.geo.studygrid import study_grids
+from copps.incidents import jurisdiction
 
 __all__ = ["CLASS_LABELS", "cell_grid", "cell_features", "layers"]
 
@@ -28,25 +27,15 @@ KDE_CELLS = 1500  # the densest cells drawn; the rest of the surface is near zer
 
 
 def cell_grid(xs: list[np.ndarray], ys: list[np.ndarray], cell: float, outline: BaseGeometry | None = None):
-    """One grid for several point sets (and the outline): snapped bounds, the outline as mask."""
-    if outline is not None:
-        xmin, ymin, xmax, ymax = outline.bounds
-    else:
-        allx, ally = np.concatenate(xs), np.concatenate(ys)
-        xmin, ymin, xmax, ymax = allx.min(), ally.min(), allx.max(), ally.max()
-    bounds = (
-        math.floor(xmin / cell) * cell,
-        math.floor(ymin / cell) * cell,
-        (math.floor(xmax / cell) + 1) * cell,
-        (math.floor(ymax / cell) + 1) * cell,
-    )
-    grids = [grid.bin_points(x, y, cell, bounds=bounds) for x, y in zip(xs, ys, strict=True)]
-    if outline is not None:
-        cx, cy = grids[0].centres()
-        shapely.prepare(outline)
-        mask = shapely.contains_xy(outline, cx, cy)
-        grids = [grid.Grid(g.counts, g.origin, g.cell_size, mask) for g in grids]
-    return grids
+    """One grid for several point sets over the outline (a district or beat, in metres) or, without
+    one, the jurisdiction (``copps.geo.studygrid.study_grids``: snapped bounds, the area as mask,
+    the cell budget). Raises ``GridTooLarge`` when it would not fit, ``ValueError`` with no area."""
+    area = outline
+    if area is None:
+        area, label = jurisdiction.study_area()
+        if area is None:
+            raise ValueError(label)
+    return study_grids(area, cell, list(zip(xs, ys, strict=True)))
 
 
 def cell_features(g: grid.Grid, rows, cols, props: list[dict], projector: Projector) -> list[dict]:
@@ -82,14 +71,25 @@ def layers(
     Benjamini–Hochberg FDR) of points ``x, y`` (metres) as one FeatureCollection; each feature
     says its ``layer`` (``kde`` or ``gistar``)."""
     x, y = np.asarray(x, float), np.asarray(y, float)
-    params = {"cell_m": cell, "bandwidth_m": bandwidth, "kernel": "quartic", "neighbourhood": "queen", "fdr": fdr}
+    params = {
+        "cell_m": cell,
+        "bandwidth_m": bandwidth,
+        "kernel": "quartic",
+        "neighbourhood": "queen",
+        "fdr": fdr,
+        "min_hot_window": getis_ord.MIN_HOT_WINDOW,
+    }
     if x.size == 0:
         return {"type": "FeatureCollection", "features": [], "parameters": params, "summary": {"events": 0}}
     (g,) = cell_grid([x], [y], cell, outline)
-    gi = getis_ord.gistar(g, neighbourhood="queen", fdr=fdr)
+    gi = getis_ord.gistar(g, neighbourhood="queen", fdr=fdr, min_events=getis_ord.MIN_HOT_WINDOW)
     surface = density.kde(x, y, g, bandwidth, kernel="quartic") * 1e6  # per km²
     valid = g.valid
+    in_study = int(g.counts[valid].sum())
     classes = np.where(valid, gi.classes, 0)
+    if in_study < getis_ord.MIN_FEATURES:
+        classes = np.zeros_like(classes)  # too few events for a Gi* map (Esri asks for 30)
+        params["note"] = f"{in_study} events in the area: Gi* needs at least {getis_ord.MIN_FEATURES}"
     rows, cols = np.nonzero(classes != 0)
     gi_props = [
         {
@@ -115,6 +115,7 @@ def layers(
     features += cell_features(g, krow, kcol, kde_props, projector)
     summary = {
         "events": int(x.size),
+        "events_in_study_area": in_study,
         "cells": int(valid.sum()),
         "hot_cells": int((classes > 0).sum()),
         "cold_cells": int((classes < 0).sum()),

@@ -32,6 +32,7 @@ class PublicFilterForm(EventFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["location"]  # the public sees only placed points: no staff place filter
         self.fields["category"].queryset = OffenseCategory.objects.filter(sensitive=False)
         self.fields["kind"].choices = [("", _("All kinds")), *PUBLIC_KIND_CHOICES]
 

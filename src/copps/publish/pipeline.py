@@ -68,8 +68,22 @@ _COLUMNS = (
     "district_id",
     "beat_id",
     "neighbourhood_id",
+    "location",
     "raw",
 )
+
+#: Events outside the jurisdiction or at impossible places are counted but never placed on the
+#: public map or grid (the nearest snap point of a crash geocoded abroad is at the city's edge).
+_UNPLACEABLE = {"outside", "invalid"}
+
+
+def _lonlat(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates to place each row at (NaN: not placed)."""
+
+    def coord(r, key):
+        return np.nan if r[key] is None or r["location"] in _UNPLACEABLE else r[key]
+
+    return np.array([coord(r, "lon") for r in rows], float), np.array([coord(r, "lat") for r in rows], float)
 
 
 @dataclass(frozen=True)
@@ -218,8 +232,7 @@ def public_events(
         rows = [r for r, sensitive in chunk if not sensitive]
         idx = np.full(len(rows), -1, np.int64)
         if stored is not None and rows:
-            lon = np.array([np.nan if r["lon"] is None else r["lon"] for r in rows], float)
-            lat = np.array([np.nan if r["lat"] is None else r["lat"] for r in rows], float)
+            lon, lat = _lonlat(rows)
             idx = stored.snaps.assign(*proj.forward(lon, lat))
         if located_only:
             rows = [r for r, i in zip(rows, idx, strict=True) if i >= 0]
@@ -273,8 +286,7 @@ def store_rows(qs: QuerySet[Event], *, grid_m: float, rules: PublishRules | None
     for chunk in _chunks(qs, rules, None, delay=False):
         idx = np.full(len(chunk), -1, np.int64)
         if stored is not None and chunk:
-            lon = np.array([np.nan if r["lon"] is None else r["lon"] for r, _ in chunk], float)
-            lat = np.array([np.nan if r["lat"] is None else r["lat"] for r, _ in chunk], float)
+            lon, lat = _lonlat([r for r, _ in chunk])
             idx = stored.snaps.assign(*proj.forward(lon, lat))
         out = []
         for (row, sensitive), i in zip(chunk, idx, strict=True):

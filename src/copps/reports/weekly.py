@@ -123,6 +123,7 @@ class CompStatReport:
     significant: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     hot_spots: int = 0
+    left_out: str = ""  # events of the map's window left out of it, and why
     week_events: int = 0
     map_svg: str = ""
     sensitive_event_ids: list[int] = field(default_factory=list)
@@ -208,7 +209,9 @@ def _map(report: CompStatReport) -> None:
     scope = f"district:{report.district.code}" if report.district else None
     first = report.sunday - timedelta(days=HOT_DAYS - 1)
     scan = ScanFilter(kind="crime", area=scope, date_from=first, date_to=report.sunday)
-    ev = load_events(scan).geocoded()
+    loaded = load_events(scan)
+    report.left_out = loaded.left_out_text()
+    ev = loaded.geocoded()
     week = ev.start.astype("datetime64[D]") >= np.datetime64(report.monday)
     if report.district is not None:
         frame = to_metres(report.district.geometry)
@@ -223,7 +226,8 @@ def _map(report: CompStatReport) -> None:
         return
     shapes = [Shape(to_metres(b.geometry), stroke="#aaaaaa", width=0.6) for b in beats]
     if len(ev) >= 30:
-        clusters, _ = hot_clusters(snapped_grid(ev.x, ev.y, HOT_CELL_M), min_class=2)
+        district = frame if report.district is not None else None  # Gi* over the district's cells
+        clusters, _ = hot_clusters(snapped_grid(ev.x, ev.y, HOT_CELL_M, district), min_class=2)
         report.hot_spots = len(clusters)
         shapes += [
             Shape(c.polygon, "Gi* hot spot (95%, FDR 0.05)" if i == 0 else "", fill="#d9534f", stroke="#a30000")

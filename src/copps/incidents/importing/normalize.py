@@ -41,6 +41,7 @@ class Record:
     district_id: int | None
     neighbourhood_id: int | None
     raw: str
+    location: str = ""  # inside / buffer / outside / invalid (copps.incidents.jurisdiction)
 
 
 # The staged columns, in Record order (the staging table is built from this).

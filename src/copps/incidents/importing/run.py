@@ -15,14 +15,15 @@ from django.utils import timezone
 
 from copps.accounts.backup import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
-from copps.incidents import sitetime, taxonomy
+from copps.geo.jurisdiction import invalid_reasons
+from copps.incidents import jurisdiction, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
 from copps.incidents.importing.reader import open_rows
 from copps.incidents.importing.store import Stage
-from copps.incidents.models import ImportBatch, Site
+from copps.incidents.models import ImportBatch, Location, Site
 
 __all__ = ["ImportResult", "import_file", "CHUNK_ROWS"]
 
@@ -50,6 +51,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. data of another zone than the site's
+    locations: dict[str, int] = field(default_factory=dict)  # status -> new or changed events
+    jurisdiction: str = ""  # what the statuses were judged against
 
     def summary(self) -> str:
         parts = [
@@ -65,17 +68,41 @@ class ImportResult:
             parts.append(f"identical rows kept as separate events {self.identical:,}")
         parts += [f"rejected {self.rejected:,}", f"ungeocoded {self.ungeocoded:,}"]
         rate = self.read / self.seconds if self.seconds else 0
-        return f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
+        text = f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
+        if self.locations:
+            text += (
+                f"\nlocations of the new and changed events: {jurisdiction.describe_counts(self.locations)}"
+                f" (against {self.jurisdiction})"
+            )
+            strays = self.locations.get(Location.OUTSIDE, 0) + self.locations.get(Location.INVALID, 0)
+            if strays:
+                text += f"\n{strays:,} events are left out of maps and hot spots: list them with `copps events outside`"
+        return text
 
 
 class _Geo:
-    """Per-chunk coordinate work: projection into the site CRS and area assignment."""
+    """Per-chunk coordinate work: projection into the site CRS, area assignment and the location
+    status against the jurisdiction.
+
+    Impossible points (0,0, out of range: ``copps.geo.jurisdiction.invalid_reasons``) keep the
+    lon/lat of the file (so a person can find and fix them) but get no x/y and no areas, and never
+    steer the choice of the site CRS. While the jurisdiction is the data's own extent, the
+    statuses are set after the merge over all events (``needs_recompute``)."""
 
     def __init__(self, profile: Profile):
         self.profile = profile
         self.site = Site.get()
         self.projector = Projector(self.site.crs) if self.site.crs else None
         self.indexes = area_indexes()
+        self.jurisdiction = None
+        self.needs_recompute = True
+        if self.projector is not None:
+            self._load_jurisdiction()
+
+    def _load_jurisdiction(self) -> None:
+        j = jurisdiction.current()
+        if j is not None and j.source != "data":
+            self.jurisdiction, self.needs_recompute = j, False
 
     def apply(self, records: list[Record]) -> None:
         geo = [r for r in records if r.lat is not None or r.x is not None]
@@ -87,15 +114,32 @@ class _Geo:
                 r.lon, r.lat = float(lo), float(la)
         lon = np.array([r.lon for r in geo], float)
         lat = np.array([r.lat for r in geo], float)
+        bad = invalid_reasons(lon, lat) != ""
         if self.projector is None:
-            self.site.crs = utm_crs_for(float(np.median(lon)), float(np.median(lat)))
+            if bad.all():
+                for r in geo:  # nothing possible to choose a CRS from yet
+                    r.x = r.y = None
+                    r.location = Location.INVALID.value
+                return
+            self.site.crs = utm_crs_for(float(np.median(lon[~bad])), float(np.median(lat[~bad])))
             self.site.save(update_fields=["crs"])
             self.projector = Projector(self.site.crs)
-        x, y = self.projector.forward(lon, lat)
-        for r, xi, yi in zip(geo, x, y, strict=False):
-            r.x, r.y = float(xi), float(yi)
+            self._load_jurisdiction()
+        x = np.full(len(geo), np.nan)
+        y = np.full(len(geo), np.nan)
+        with np.errstate(all="ignore"):
+            x[~bad], y[~bad] = self.projector.forward(lon[~bad], lat[~bad])
+        placed = np.isfinite(x) & np.isfinite(y)
+        if self.jurisdiction is not None:
+            status = self.jurisdiction.classify(lon, lat, x, y)
+        else:
+            status = np.where(bad, Location.INVALID.value, Location.NONE.value)
+        for r, xi, yi, ok, st in zip(geo, x, y, placed, status, strict=True):
+            r.x, r.y = (float(xi), float(yi)) if ok else (None, None)
+            r.location = st
+        lon_ok, lat_ok = np.where(bad, np.nan, lon), np.where(bad, np.nan, lat)
         for attr, index in self.indexes.items():
-            for r, key in zip(geo, index.lookup(lon, lat), strict=False):
+            for r, key in zip(geo, index.lookup(lon_ok, lat_ok), strict=False):
                 setattr(r, attr, key)
 
 
@@ -166,6 +210,11 @@ def import_file(
                     result.errors,
                 )
             counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
+            if geo.needs_recompute and Site.get().crs:
+                jurisdiction.recompute()
+            result.locations = dict(jurisdiction.location_counts(batch.events.all()))
+            judged = jurisdiction.current()
+            result.jurisdiction = judged.label if judged else "no jurisdiction yet"
             for name in ImportBatch.COUNTS:
                 if hasattr(counts, name):  # read and rejected were counted while staging
                     setattr(result, name, getattr(counts, name))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import ndimage
 
 from copps.analysis import grid, hotspots
+from copps.geo.studygrid import study_grids
+from copps.incidents import jurisdiction
 from copps.problems.geometry import cells_polygon
 
 __all__ = ["Cluster", "hot_clusters", "snapped_grid"]
@@ -27,11 +28,17 @@ class Cluster:
     polygon: object  # shapely, metres
 
 
-def snapped_grid(x, y, cell: float) -> grid.Grid:
-    """A grid whose origin is a multiple of the cell size, so cells stay put between scans."""
-    xmin, ymin = math.floor(x.min() / cell) * cell, math.floor(y.min() / cell) * cell
-    xmax, ymax = (math.floor(x.max() / cell) + 1) * cell, (math.floor(y.max() / cell) + 1) * cell
-    return grid.bin_points(x, y, cell, bounds=(xmin, ymin, xmax, ymax))
+def snapped_grid(x, y, cell: float, area=None) -> grid.Grid:
+    """The grid of ``area`` (shapely, metres), by default the jurisdiction's
+    (``copps.geo.studygrid.study_grids``): its origin a multiple of the cell size, so cells stay
+    put between scans; its extent the area's, never the points' (a stray geocode cannot stretch
+    it); cells outside the area masked out of Gi*."""
+    if area is None:
+        area, label = jurisdiction.study_area()
+        if area is None:
+            raise ValueError(label)
+    (g,) = study_grids(area, cell, [(x, y)])
+    return g
 
 
 def hot_clusters(g: grid.Grid, min_class: int = 3, min_cells: int = 1) -> tuple[list[Cluster], hotspots.GiStarResult]:

@@ -74,11 +74,17 @@ def hotspots_geojson(request):
     f = ScanFilter(
         kind=kind, area=dashboard.scan_area(area), date_from=today - timedelta(days=HOT_DAYS - 1), date_to=today
     )
-    ev = load_events(f).geocoded()
+    loaded = load_events(f)
+    ev = loaded.geocoded()
     projector = Projector(crs)
     outline = to_metres(area.geometry, projector) if area and area.type != Area.Type.CITY else None
     if outline is not None and not outline.is_valid:
         outline = outline.buffer(0)  # a self-touching beat outline still bounds its cells
-    out = layers(ev.x, ev.y, projector, outline)
+    try:
+        out = layers(ev.x, ev.y, projector, outline)
+    except ValueError as exc:  # GridTooLarge, or no study area
+        return JsonResponse({"detail": str(exc)}, status=400)
     out["parameters"] |= {"kind": kind, "days": HOT_DAYS, "last_day": today.isoformat(), "area": str(area or "city")}
+    out["summary"]["left_out"] = loaded.left_out()
+    out["summary"]["left_out_text"] = loaded.left_out_text()
     return JsonResponse(out)

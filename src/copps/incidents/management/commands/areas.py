@@ -11,13 +11,21 @@ from copps.incidents.models import Area
 
 
 class Command(BaseCommand):
-    help = "Load beat / district / neighbourhood polygons (GeoJSON, KML/KMZ, shapefile) and assign events to them."
+    help = (
+        "Load city limits, beat, district or neighbourhood polygons (GeoJSON, KML/KMZ, shapefile) and assign "
+        "events to them; the city limits (or else the union of the areas) are the jurisdiction."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="load polygons from a boundary file and assign every event")
         imp.add_argument("file")
-        imp.add_argument("--type", required=True, choices=[t for t in Area.Type.values if t != "city"])
+        imp.add_argument(
+            "--type",
+            required=True,
+            choices=Area.Type.values,
+            help="city loads the city limits: the jurisdiction that decides which events are inside",
+        )
         imp.add_argument("--name-field", required=True, help="the feature property holding the area's name")
         imp.add_argument("--code-field", help="the property holding its code (default: the name field)")
         imp.add_argument("--parent-field", help="the property naming the parent area's code (e.g. DISTRICT)")

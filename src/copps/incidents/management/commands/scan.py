@@ -6,6 +6,7 @@ alerts compare only periods the data covers in full."""
 
 from __future__ import annotations
 
+import math
 from argparse import ArgumentTypeError
 from datetime import timedelta
 from pathlib import Path
@@ -14,13 +15,14 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from copps.analysis import alerts, compstat, grid, hotspots, near_repeat, places, temporal
+from copps.analysis import alerts, compstat, getis_ord, hotspots, near_repeat, places, temporal
 from copps.analysis import coverage as cov
 from copps.geo.crs import Projector
-from copps.incidents import coverage, sitetime
+from copps.geo.studygrid import GridTooLarge, study_grids
+from copps.incidents import coverage, jurisdiction, sitetime
 from copps.incidents.models import OffenseCategory, Site
 from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
-from copps.incidents.scanning import ScanError, ScanFilter, day_argument, load_events, positive_number
+from copps.incidents.scanning import ScanError, ScanFilter, day_argument, find_area, load_events, positive_number
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CLASS_NAMES = {3: "hot 99%", 2: "hot 95%", 1: "hot 90%", 0: "", -1: "cold 90%", -2: "cold 95%", -3: "cold 99%"}
@@ -44,7 +46,9 @@ class Command(BaseCommand):
         h = common(sub.add_parser("hotspots", help="Gi* hot spots on a grid (with KDE)"))
         h.add_argument("--cell", type=positive_number, default=150.0, help="cell size in metres (default 150)")
         h.add_argument("--neighbourhood", default="queen", help="queen, rook or a radius in cells")
-        h.add_argument("--permutations", type=int, default=0, help="conditional permutations for p_sim")
+        h.add_argument(
+            "--permutations", type=int, default=0, help="conditional permutations; when given, classes come from p_sim"
+        )
         h.add_argument("--bandwidth", type=positive_number, default=400.0, help="quartic KDE radius in metres")
         h.add_argument("--top", type=int, default=15)
         h.add_argument("--geojson", type=Path, help="write the cells with their Gi* class as GeoJSON")
@@ -129,8 +133,25 @@ class Command(BaseCommand):
         return geo
 
     def scan_hotspots(self, ev, opts):
+        left_out = ev.left_out_text()
         ev = self.geocoded(ev, "a hot-spot scan")
-        g = grid.bin_points(ev.x, ev.y, opts["cell"])
+        if left_out:
+            self.stdout.write(left_out + " (`copps events outside` lists the misplaced ones)")
+        area = find_area(opts["area"]) if opts["area"] else None
+        study, label = jurisdiction.study_area(area)
+        if study is None:
+            raise CommandError(f"no study area for a grid: {label}; import geocoded events first")
+        self.stdout.write(f"study area: {label}")
+        try:
+            (g,) = study_grids(study, opts["cell"], [(ev.x, ev.y)])
+        except GridTooLarge as exc:
+            raise CommandError(str(exc)) from exc
+        in_study = int(g.counts[g.valid].sum())
+        if in_study < getis_ord.MIN_FEATURES:
+            raise CommandError(
+                f"only {in_study} events lie in the study area; a Gi* map needs at least "
+                f"{getis_ord.MIN_FEATURES} (widen the dates, the categories or the area)"
+            )
         nb = opts["neighbourhood"]
         if nb not in ("queen", "rook"):
             try:
@@ -138,8 +159,19 @@ class Command(BaseCommand):
             except ArgumentTypeError:
                 raise CommandError(f"--neighbourhood {nb!r}: give queen, rook or a radius in cells") from None
         neighbourhood = nb
-        self.stderr.write(f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m; Gi* ...")
-        gi = hotspots.gistar(g, neighbourhood=neighbourhood, permutations=opts["permutations"], seed=opts["seed"])
+        self.stderr.write(
+            f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m, "
+            f"{int(g.valid.sum()):,} in the study area; Gi* ..."
+        )
+        permutations = opts["permutations"]
+        gi = hotspots.gistar(
+            g,
+            neighbourhood=neighbourhood,
+            permutations=permutations,
+            seed=opts["seed"],
+            classify="p_sim" if permutations > 0 else "p",
+            min_events=getis_ord.MIN_HOT_WINDOW,
+        )
         density = hotspots.kde(ev.x, ev.y, g, opts["bandwidth"])
         projector = Projector(Site.get().crs)
         cx, cy = g.centres()
@@ -148,6 +180,20 @@ class Command(BaseCommand):
         hot = np.argwhere(gi.classes > 0)
         order = sorted(hot.tolist(), key=lambda rc: -gi.z[rc[0], rc[1]])
         counts = {lvl: int((gi.classes == lvl).sum()) for lvl in (3, 2, 1)}
+        if permutations > 0:
+            smallest = 2 / (permutations + 1)
+            needed = math.ceil(smallest * int(g.valid.sum()) / 0.05)
+            source = (
+                f"classes from the permutation p-value (p_sim, {permutations} conditional permutations, ties "
+                f"counted in both tails; the smallest two-sided p is {smallest:.2g}, so under the FDR a cell "
+                f"reaches 95% only when at least {needed:,} cells do: more permutations resolve smaller p)"
+            )
+        else:
+            source = "classes from the normal p-value of z"
+        self.stdout.write(
+            f"{in_study:,} events in {int(g.valid.sum()):,} cells of the study area; {source}; "
+            f"a hot cell holds an event and its window at least {getis_ord.MIN_HOT_WINDOW}"
+        )
         self.stdout.write(
             f"hot-spot cells: {counts[3]} at 99%, {counts[2]} at 95%, {counts[1]} at 90% "
             f"(Benjamini-Hochberg FDR {gi.fdr}); cold-spot cells: {int((gi.classes < 0).sum())}"
@@ -159,7 +205,7 @@ class Command(BaseCommand):
                 f"{lon[r, c]:.5f}",
                 int(g.counts[r, c]),
                 f"{gi.z[r, c]:.2f}",
-                f"{gi.p[r, c]:.2g}",
+                f"{gi.p_used[r, c]:.2g}",
                 f"{density[r, c] * 1e6:.1f}",
                 CLASS_NAMES[int(gi.classes[r, c])],
             )
@@ -175,7 +221,7 @@ class Command(BaseCommand):
                     "col": int(c),
                     "events": int(g.counts[r, c]),
                     "z": round(float(gi.z[r, c]), 4),
-                    "p": float(gi.p[r, c]),
+                    "p": float(gi.p_used[r, c]),
                     "class": int(gi.classes[r, c]),
                     "label": CLASS_NAMES[int(gi.classes[r, c])],
                 }
@@ -213,7 +259,10 @@ class Command(BaseCommand):
 
     # ----- near repeat
     def scan_near_repeat(self, ev, opts):
+        left_out = ev.left_out_text(what="the Knox test")
         ev = self.geocoded(ev, "a near-repeat scan")
+        if left_out:
+            self.stdout.write(left_out)
         days = (ev.start - ev.start.min()).astype("timedelta64[m]").astype(float) / 1440.0
         self.stderr.write(f"Knox test, {opts['permutations']} permutations ...")
         res = near_repeat.knox(

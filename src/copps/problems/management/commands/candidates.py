@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from copps.accounts import audit
+from copps.geo.studygrid import GridTooLarge
 from copps.incidents import sitetime
 from copps.incidents.models import Site
-from copps.incidents.scanning import day_argument
+from copps.incidents.scanning import ScanFilter, day_argument, load_events
 from copps.problems.scanning import SCANNERS, ScanOptions, run
 
 
@@ -40,10 +41,17 @@ class Command(BaseCommand):
             permutations=opts["permutations"],
             seed=opts["seed"],
         )
-        report = run(opts["kind"], options)
+        try:
+            report = run(opts["kind"], options)
+        except GridTooLarge as exc:
+            raise CommandError(f"{exc} (--cell)") from exc
         audit.record(
             "candidates.scan", object_type="candidate", params={"options": options.as_dict(), "report": report}
         )
+        ev = load_events(ScanFilter())
+        left_out = ev.left_out_text(what="the spatial scans")
+        if left_out:
+            self.stdout.write(left_out + " (`copps events outside` lists the misplaced ones)")
         for kind, counts in report.items():
             self.stdout.write(
                 f"{kind:20} proposed {counts['proposed']:3}, new {counts['created']:3}, "

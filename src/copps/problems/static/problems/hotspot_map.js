@@ -89,7 +89,8 @@
         var s = fc.summary;
         if (status && s) {
           status.textContent = (s.events || 0) + " crimes mapped; " + (s.hot_cells || 0) + " hot cells (" +
-            (s.hot_99 || 0) + " at 99%), " + (s.cold_cells || 0) + " cold cells.";
+            (s.hot_99 || 0) + " at 99%), " + (s.cold_cells || 0) + " cold cells." +
+            (s.left_out_text ? " " + s.left_out_text + "." : "");
         } else if (status) {
           status.textContent = fc.features.length + " cells drawn.";
         }
