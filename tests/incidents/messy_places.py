@@ -82,8 +82,11 @@ def write_events(
     rows = list(first_rows)
     rows += [(str(i + 1), la, lo) for i, (la, lo) in enumerate(zip(lat, lon, strict=True))]
     rows += [(sid, la, lo) for sid, (la, lo, _) in (STRAYS if strays is None else strays).items()]
+    regular = len(first_rows) + len(lat)
     for k, (sid, la, lo) in enumerate(rows):
-        day = 1 + k % 28
+        # strays fall mid-month: the last day of data counts as partial, and windows that end on
+        # the last complete day (the dashboard's) must still hold every stray
+        day = 1 + k % 28 if k < regular else 10
         lines.append(f"{sid},2024-03-{day:02d} {k % 24:02d}:15,theft-other,{100 + k} MAIN ST,{la},{lo}")
     path = tmp_path / name
     path.write_text("\n".join(lines) + "\n")

@@ -160,13 +160,25 @@ def _series(area: Area, kind: str) -> tuple[list[str], dict[tuple[str, bool], di
 def data_span(kind: str | None) -> tuple[date | None, date | None]:
     """The first day of data and the last complete day the public may see (before the
     publication cut-off) of a kind (None: every kind)."""
+    from django.db.models import Max, Min
+
     from copps.publish.pipeline import cutoff
+    from copps.publish.store import visible
 
     c = coverage.of(kind)
     if c is None:
         return None, None
-    last = min(coverage.as_date(c.complete_to), cutoff().date() - timedelta(days=1))
-    return coverage.as_date(c.first), last
+    # Clamped to the dates of published (non-sensitive) records, which the map shows anyway: the
+    # first or last event of all may be a sensitive one, whose date must never be told.
+    records = visible().filter(date__isnull=False)
+    if kind:
+        records = records.filter(kind=kind)
+    shown = records.aggregate(first=Min("date"), last=Max("date"))
+    if shown["first"] is None:
+        return None, None
+    first = max(coverage.as_date(c.first), shown["first"])
+    last = min(coverage.as_date(c.complete_to), cutoff().date() - timedelta(days=1), shown["last"])
+    return first, last
 
 
 def trend(area: Area, kind: str) -> Trend:

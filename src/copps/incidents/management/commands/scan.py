@@ -133,6 +133,13 @@ class Command(BaseCommand):
         return geo
 
     def scan_hotspots(self, ev, opts):
+        nb = opts["neighbourhood"]
+        if nb not in ("queen", "rook"):
+            try:
+                nb = positive_number(nb)
+            except ArgumentTypeError:
+                raise CommandError(f"--neighbourhood {nb!r}: give queen, rook or a radius in cells") from None
+        neighbourhood = nb
         left_out = ev.left_out_text()
         ev = self.geocoded(ev, "a hot-spot scan")
         if left_out:
@@ -152,13 +159,6 @@ class Command(BaseCommand):
                 f"only {in_study} events lie in the study area; a Gi* map needs at least "
                 f"{getis_ord.MIN_FEATURES} (widen the dates, the categories or the area)"
             )
-        nb = opts["neighbourhood"]
-        if nb not in ("queen", "rook"):
-            try:
-                nb = positive_number(nb)
-            except ArgumentTypeError:
-                raise CommandError(f"--neighbourhood {nb!r}: give queen, rook or a radius in cells") from None
-        neighbourhood = nb
         self.stderr.write(
             f"grid {g.shape[1]} x {g.shape[0]} cells of {opts['cell']:.0f} m, "
             f"{int(g.valid.sum()):,} in the study area; Gi* ..."
