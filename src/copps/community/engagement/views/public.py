@@ -16,7 +16,7 @@ from copps.community.engagement.browser import browser_key, browser_token, remem
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.forms import AddressForm, SurveyAnswerForm
 from copps.community.engagement.models import BeatAssignment, Meeting, Survey, SurveyResponse
-from copps.community.engagement.results import survey_results
+from copps.community.engagement.results import public_as_of, survey_results
 from copps.incidents.models import Area
 
 
@@ -66,9 +66,12 @@ def survey_answer(request: HttpRequest, pk: int):
 @require_GET
 def survey_results_public(request: HttpRequest, pk: int):
     survey = _public_survey(pk)
-    results = survey_results(survey, public=True)
+    as_of = public_as_of()
+    results = survey_results(survey, public=True, as_of=as_of)
     return render(
-        request, "engagement/survey_results.html", {"survey": survey, "results": results, "min_n": survey_min_n()}
+        request,
+        "engagement/survey_results.html",
+        {"survey": survey, "results": results, "min_n": survey_min_n(), "as_of": as_of},
     )
 
 

@@ -1,0 +1,98 @@
+"""Issue 13, item 10 (check C10): made-up answers must not give a hidden area's answers away.
+
+The attack: East has four answers, too few to show (minimum 10). The attacker sends six answers
+of their own to East through the public form, each from a fresh browser, which takes East to
+ten; the public page then showed East, and subtracting the six known answers gave the four
+hidden ones exactly (mean 3.50, 2 "yes"). Now the public page counts the answers sent before
+today and rounds what it shows, so the page is the same whichever four answers East held."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from engagement_helpers import answer_data, questions
+
+from copps.community.engagement.models import Answer, SurveyResponse
+
+pytestmark = pytest.mark.django_db
+
+# Two different truths for East's four residents: (scale, yes/no) each.
+TRUTH_A = [(3, 1), (4, 1), (3, 0), (4, 0)]  # mean 3.50, 2 "yes": the issue's numbers
+TRUTH_B = [(3, 1), (3, 0), (3, 0), (4, 0)]  # mean 3.25, 1 "yes"
+WEST = [(3, 1 if i < 5 else 0) for i in range(12)]  # shown: 12 answers, 5 "yes"
+INJECTED = 6
+
+
+def resident_answers(survey, area, answers, tag: str) -> None:
+    """Genuine answers, sent yesterday."""
+    q = questions(survey)
+    yesterday = timezone.now() - timedelta(days=1)
+    for i, (scale, yes) in enumerate(answers):
+        r = SurveyResponse.objects.create(survey=survey, area=area, browser=f"{tag}-{i}", submitted_at=yesterday)
+        Answer.objects.create(response=r, question=q["scale"], number=scale)
+        Answer.objects.create(response=r, question=q["yesno"], number=yes)
+        Answer.objects.create(response=r, question=q["choice"], choice="Speeding")
+
+
+def public_page(survey) -> str:
+    body = Client().get(f"/community/engage/surveys/{survey.pk}/results/").content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
+
+def east_row(page: str, question: str) -> str:
+    section = page[page.index(question) :]
+    return re.search(r"East Beat</th>(.*?)</tr>", section, re.S).group(1)
+
+
+def attack(survey, areas) -> str:
+    """Six made-up answers through the public form; the public page a day later."""
+    url = f"/community/engage/surveys/{survey.pk}/"
+    before = public_page(survey)
+    for i in range(INJECTED):
+        attacker = Client(REMOTE_ADDR=f"198.51.100.{i + 1}")  # a fresh browser each time
+        data = answer_data(survey, areas["east"], **{f"q{questions(survey)['text'].pk}": ""})
+        data |= {f"q{questions(survey)['scale'].pk}": "1", f"q{questions(survey)['yesno'].pk}": "0"}
+        data |= {f"q{questions(survey)['choice'].pk}": "Litter"}
+        assert attacker.post(url, data).status_code == 200
+    # The public page does not move the moment the answers arrive ...
+    assert public_page(survey) == before
+    assert "Fewer than 10 answers: not shown" in east_row(before, "How safe do you feel after dark?")
+    # ... and a day later, when it does, East is shown (it holds ten answers).
+    SurveyResponse.objects.update(submitted_at=timezone.now() - timedelta(days=1))
+    after = public_page(survey)
+    assert "not shown" not in east_row(after, "How safe do you feel after dark?")
+    return after
+
+
+def run(survey, areas, truth) -> str:
+    SurveyResponse.objects.filter(survey=survey).delete()
+    resident_answers(survey, areas["west"], WEST, "west")
+    resident_answers(survey, areas["east"], truth, "east")
+    return attack(survey, areas)
+
+
+def test_made_up_answers_do_not_give_a_hidden_areas_answers_away(survey, areas, settings):
+    settings.COPPS_SURVEY_MIN_N = "10"
+    page_a = run(survey, areas, TRUTH_A)
+    page_b = run(survey, areas, TRUTH_B)
+    # The attacker subtracts their six answers from East's row: with exact figures that gave
+    # the hidden four (mean 3.50 vs 3.25, 2 vs 1 "yes"). The page must be the same for both
+    # truths, so no subtraction can tell them apart.
+    for question in ("How safe do you feel after dark?", "Do you trust the police?"):
+        assert east_row(page_a, question) == east_row(page_b, question)
+    assert page_a == page_b
+
+
+def test_public_counts_are_rounded_and_staff_see_them_exactly(survey, areas, settings, client_for):
+    settings.COPPS_SURVEY_MIN_N = "10"
+    resident_answers(survey, areas["west"], WEST, "west")
+    west = public_page(survey)
+    row = re.search(r"West Beat</th>(.*?)</tr>", west[west.index("Do you trust the police?") :], re.S).group(1)
+    # 12 answers shown as 10; 5 "yes" and 7 "no" counted as 5 and 5: 50%
+    assert "<td>10</td>" in row and "Yes: 50%" in row and "<td>12</td>" not in row
+    staff = client_for("analyst").get(f"/community/engage/staff/surveys/{survey.pk}/results/").content.decode()
+    assert "<td>12</td>" in staff and "Yes: 42%" in staff
