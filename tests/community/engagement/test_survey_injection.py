@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from engagement_helpers import answer_data, questions
 
+from copps.community.engagement.invitations import code_key
 from copps.community.engagement.models import Answer, SurveyResponse
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +97,45 @@ def test_public_counts_are_rounded_and_staff_see_them_exactly(survey, areas, set
     assert "<td>10</td>" in row and "Yes: 50%" in row and "<td>12</td>" not in row
     staff = client_for("analyst").get(f"/community/engage/staff/surveys/{survey.pk}/results/").content.decode()
     assert "<td>12</td>" in staff and "Yes: 42%" in staff
+
+
+def test_with_invitation_codes_only_a_printed_code_answers_and_only_once(survey, areas, settings):
+    """``COPPS_SURVEY_CODES=required``: the attack above needs six codes from six households."""
+    import io
+
+    from django.core.management import call_command
+
+    settings.COPPS_SURVEY_CODES = "required"
+    out = io.StringIO()
+    call_command("survey_codes", str(survey.pk), "--count", "3", stdout=out)
+    codes = out.getvalue().split()
+    assert len(codes) == 3 and len(set(codes)) == 3 and all(re.fullmatch(r"(\w{4}-){3}\w{4}", c) for c in codes)
+    url = f"/community/engage/surveys/{survey.pk}/"
+    data = answer_data(survey, areas["east"])
+    # no code, a made-up one and one changed by a character are all refused
+    changed = codes[0][:-1] + ("0" if codes[0][-1] != "0" else "1")
+    for code in ("", "ABCD-EFGH-JKMN-PQRS", changed):
+        refused = Client().post(url, data | {"code": code})
+        assert refused.status_code == 400
+    assert "not an invitation code for this survey" in Client().post(url, data | {"code": changed}).content.decode()
+    assert SurveyResponse.objects.count() == 0
+    # a printed code answers once, typed in any case and spacing
+    assert Client().post(url, data | {"code": codes[0].lower().replace("-", " ")}).status_code == 200
+    again = Client().post(url, data | {"code": codes[0]})
+    assert again.status_code == 400 and "already been used" in again.content.decode()
+    assert Client().post(url, data | {"code": codes[1]}).status_code == 200
+    assert SurveyResponse.objects.count() == 2
+    assert code_key(survey.pk + 1, codes[2]) is None  # another survey's code
+
+
+def test_survey_codes_refuses_bad_input_with_a_message(survey, settings):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="No survey 9999"):
+        call_command("survey_codes", "9999")
+    with pytest.raises(CommandError, match="--count"):
+        call_command("survey_codes", str(survey.pk), "--count", "0")
+    settings.COPPS_SURVEY_CODES = "yes please"
+    with pytest.raises(ImproperlyConfigured, match="COPPS_SURVEY_CODES"):
+        Client().get(f"/community/engage/surveys/{survey.pk}/")

@@ -49,7 +49,10 @@ def survey_answer(request: HttpRequest, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                response = SurveyResponse.objects.create(survey=survey, area=form.cleaned_data["area"], browser=key)
+                # With invitation codes, the code is what answers once (``invitations.py``).
+                response = SurveyResponse.objects.create(
+                    survey=survey, area=form.cleaned_data["area"], browser=form.code_key or key
+                )
                 answers = form.answers()
                 for a in answers:
                     a.response = response
