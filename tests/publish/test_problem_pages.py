@@ -95,16 +95,27 @@ def test_bad_answers_are_refused_without_writing(client, problems):
     assert ImprovementAnswer.objects.count() == 0
 
 
-def _a_day_passes():
-    """The published results count the answers given before today: move every answer back a day."""
-    ImprovementAnswer.objects.update(created_at=timezone.now() - timedelta(days=1))
+@pytest.fixture
+def a_day_passes(monkeypatch):
+    """The daily refresh, held still: the published results count the answers given before a
+    moment ago; calling the fixture is the next day's refresh, counting every answer so far (so
+    no test depends on when it runs)."""
+    from copps.publish import feedback
+
+    at = [timezone.now() - timedelta(seconds=1)]
+    monkeypatch.setattr(feedback, "public_as_of", lambda: at[0], raising=False)
+
+    def refresh():
+        at[0] = timezone.now()
+
+    return refresh
 
 
-def test_results_shown_only_from_k_answers_rounded_with_n_and_interval(client, problems):
+def test_results_shown_only_from_k_answers_rounded_with_n_and_interval(client, problems, a_day_passes):
     pk = problems["public"].pk
     for i in range(9):
         assert _answer(Client(REMOTE_ADDR=f"10.0.0.{i}"), pk, "yes" if i < 6 else "no").status_code == 200
-    _a_day_passes()
+    a_day_passes()
     html = client.get(reverse("publish:problem", args=[pk])).content.decode()
     assert "once at least 10 residents have answered" in html
     api = client.get(reverse("publish:public_api:problems")).json()["problems"]
@@ -114,13 +125,13 @@ def test_results_shown_only_from_k_answers_rounded_with_n_and_interval(client, p
     assert (
         "once at least 10 residents have answered" in client.get(reverse("publish:problem", args=[pk])).content.decode()
     )
-    _a_day_passes()
+    a_day_passes()
     html = " ".join(client.get(reverse("publish:problem", args=[pk])).content.decode().split())
     # 6 yes, 3 no, 1 not sure: every count to the nearest 5, the share from the rounded counts
     assert "10 residents answered: 5 yes, 5 no, 0 not sure. 50% said yes (95% CI 24% to 76%)" in html
 
 
-def test_one_known_answer_does_not_give_the_hidden_nine_away(client, problems):
+def test_one_known_answer_does_not_give_the_hidden_nine_away(client, problems, a_day_passes):
     """Issue 13, item 10 (C10): nine residents' answers are hidden (fewer than k = 10); one
     answer whose value the sender knows takes the problem to ten. With exact counts, subtracting
     it gave the nine exactly; now two different nine give the same published results."""
@@ -131,7 +142,7 @@ def test_one_known_answer_does_not_give_the_hidden_nine_away(client, problems):
         for i in range(9):
             _answer(Client(REMOTE_ADDR=f"10.0.{yes}.{i}"), pk, "yes" if i < yes else "no")
         _answer(Client(REMOTE_ADDR="10.0.9.9"), pk, "not_sure")  # the attacker's
-        _a_day_passes()
+        a_day_passes()
         page = " ".join(client.get(reverse("publish:problem", args=[pk])).content.decode().split())
         api = client.get(reverse("publish:public_api:problems")).json()["problems"]
         assert "residents answered" in page
