@@ -124,6 +124,12 @@ VARIABLES: dict[str, Variable] = {
             "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",
         ),
         Variable(
+            "COPPS_SURVEY_CODES",
+            "off",
+            "Community surveys: 'required' counts an answer only with an invitation code from "
+            "`copps survey_codes` (one per code); 'off' lets any browser answer once.",
+        ),
+        Variable(
             "COPPS_EMAIL_HOST",
             "",
             "SMTP host for subscription mail; empty: mail is written to the console (the demo).",

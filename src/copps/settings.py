@@ -217,6 +217,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Community engagement (copps/community/engagement/conf.py validates; docs/engagement.md).
 COPPS_SURVEY_MIN_N = config.get("COPPS_SURVEY_MIN_N")
+COPPS_SURVEY_CODES = config.get("COPPS_SURVEY_CODES")
 COPPS_SITE_URL = config.get("COPPS_SITE_URL")
 # Subscription mail: SMTP when a host is set, else the console (the demo prints each mail).
 EMAIL_HOST = config.get("COPPS_EMAIL_HOST")

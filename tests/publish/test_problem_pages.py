@@ -4,9 +4,12 @@ one per browser, rate limited, results only from k answers with their interval."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from tests.publish.conftest import X0, Y0, _square
 
 from copps.problems.models import Partner, Problem, ProblemPartner, ResponsePlan, Task, TriangleEntry
@@ -92,17 +95,59 @@ def test_bad_answers_are_refused_without_writing(client, problems):
     assert ImprovementAnswer.objects.count() == 0
 
 
-def test_results_shown_only_from_k_answers_with_n_and_interval(client, problems):
+@pytest.fixture
+def a_day_passes(monkeypatch):
+    """The daily refresh, held still: the published results count the answers given before a
+    moment ago; calling the fixture is the next day's refresh, counting every answer so far (so
+    no test depends on when it runs)."""
+    from copps.publish import feedback
+
+    at = [timezone.now() - timedelta(seconds=1)]
+    monkeypatch.setattr(feedback, "public_as_of", lambda: at[0], raising=False)
+
+    def refresh():
+        at[0] = timezone.now()
+
+    return refresh
+
+
+def test_results_shown_only_from_k_answers_rounded_with_n_and_interval(client, problems, a_day_passes):
     pk = problems["public"].pk
     for i in range(9):
         assert _answer(Client(REMOTE_ADDR=f"10.0.0.{i}"), pk, "yes" if i < 6 else "no").status_code == 200
+    a_day_passes()
     html = client.get(reverse("publish:problem", args=[pk])).content.decode()
     assert "once at least 10 residents have answered" in html
     api = client.get(reverse("publish:public_api:problems")).json()["problems"]
     assert next(p for p in api if p["id"] == pk)["improved"] == {"shown": False, "k": 10}
     _answer(Client(REMOTE_ADDR="10.0.1.1"), pk, "not_sure")
+    # the tenth answer counts from tomorrow: the results do not move with each answer
+    assert (
+        "once at least 10 residents have answered" in client.get(reverse("publish:problem", args=[pk])).content.decode()
+    )
+    a_day_passes()
     html = " ".join(client.get(reverse("publish:problem", args=[pk])).content.decode().split())
-    assert "10 residents answered: 6 yes, 3 no, 1 not sure. 60% said yes (95% CI 31% to 83%)" in html
+    # 6 yes, 3 no, 1 not sure: every count to the nearest 5, the share from the rounded counts
+    assert "10 residents answered: 5 yes, 5 no, 0 not sure. 50% said yes (95% CI 24% to 76%)" in html
+
+
+def test_one_known_answer_does_not_give_the_hidden_nine_away(client, problems, a_day_passes):
+    """Issue 13, item 10 (C10): nine residents' answers are hidden (fewer than k = 10); one
+    answer whose value the sender knows takes the problem to ten. With exact counts, subtracting
+    it gave the nine exactly; now two different nine give the same published results."""
+    pk = problems["public"].pk
+    published = []
+    for yes in (6, 5):  # 6 yes and 3 no, or 5 yes and 4 no
+        ImprovementAnswer.objects.all().delete()
+        for i in range(9):
+            _answer(Client(REMOTE_ADDR=f"10.0.{yes}.{i}"), pk, "yes" if i < yes else "no")
+        _answer(Client(REMOTE_ADDR="10.0.9.9"), pk, "not_sure")  # the attacker's
+        a_day_passes()
+        page = " ".join(client.get(reverse("publish:problem", args=[pk])).content.decode().split())
+        api = client.get(reverse("publish:public_api:problems")).json()["problems"]
+        assert "residents answered" in page
+        published.append((page[page.index('id="improved-results"') :][:200], next(p for p in api if p["id"] == pk)))
+    assert published[0] == published[1]
 
 
 def test_answers_are_rate_limited(problems):

@@ -13,8 +13,9 @@ Where the counts live is ``COPPS_RATE_LIMIT_STORE``: ``process`` (the default) k
 Django's ``default`` cache, per-process local memory, so with several app-server workers each
 counts on its own and the effective limit is the configured one times the workers; ``database``
 keeps one count per window in ``RateLimitWindow`` rows, raised by an atomic ``UPDATE`` so that
-every worker and server shares it and none is lost to a race (a route's one global bucket, the
-tips', stays in the process: its rows would record the minute of each tip). A store that fails lets the
+every worker and server shares it and none is lost to a race (the global buckets, the tip
+routes' sending, reading and guessing ones, stay in the process: their rows would record the
+minute of each tip and read). A store that fails lets the
 request through (logged): a limiter must never turn into a 5xx.
 """
 

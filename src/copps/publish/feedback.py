@@ -5,6 +5,12 @@ only a keyed hash of it (never an address or an account). The optional comment i
 for review and is never published by this module. Results are shown as the share
 answering "yes" with a 95% Wilson interval, and only once at least k residents answered
 (the same k as the count tables): fewer answers would say too much about too few people.
+
+Anyone can answer, so a few answers whose values the sender knows could take a problem past k
+and be subtracted again (issue 13, item 10). As for surveys (``copps.community.engagement.
+results``), the published results count the answers given before the start of today (the site's
+time zone) and every count is rounded to the nearest 5, the share and its interval worked out
+from the rounded counts: nine hidden answers plus one known one say only which fives they lie in.
 """
 
 from __future__ import annotations
@@ -13,12 +19,14 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from scipy.stats import binomtest
 
+from copps.community.engagement.results import public_as_of, round5
 from copps.publish.conf import rules as current_rules
 from copps.publish.models import ImprovementAnswer
 
@@ -55,7 +63,7 @@ def has_answered(problem_id: int, cookie: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Results:
-    n: int
+    n: int  # when shown, rounded to the nearest 5 like every count here
     k: int
     shown: bool  # False below k: nothing but "fewer than k answers" is published
     yes: int | None = None
@@ -68,29 +76,31 @@ class Results:
 
 def _results(counts: dict[str, int], k: int) -> Results:
     n = sum(counts.values())
-    if n < k:
+    shown_n = round5(n)
+    if n < k or not shown_n:
         return Results(n=n, k=k, shown=False)
-    yes = counts.get("yes", 0)
-    ci = binomtest(yes, n).proportion_ci(confidence_level=0.95, method="wilson")
+    yes, no, not_sure = (round5(counts.get(value, 0)) for value in ("yes", "no", "not_sure"))
+    ci = binomtest(yes, shown_n).proportion_ci(confidence_level=0.95, method="wilson")
     return Results(
-        n=n,
+        n=shown_n,
         k=k,
         shown=True,
         yes=yes,
-        no=counts.get("no", 0),
-        not_sure=counts.get("not_sure", 0),
-        share_yes=100.0 * yes / n,
+        no=no,
+        not_sure=not_sure,
+        share_yes=100.0 * yes / shown_n,
         lower=100.0 * ci.low,
         upper=100.0 * ci.high,
     )
 
 
-def results_for(problem_ids: list[int]) -> dict[int, Results]:
-    """Results of several problems in one query."""
+def results_for(problem_ids: list[int], as_of: datetime | None = None) -> dict[int, Results]:
+    """Published results of several problems in one query: the answers given before ``as_of``
+    (default: the start of today), counts rounded to the nearest 5."""
     k = current_rules().k
     counts: dict[int, dict[str, int]] = {pk: {} for pk in problem_ids}
     rows = (
-        ImprovementAnswer.objects.filter(problem_id__in=problem_ids)
+        ImprovementAnswer.objects.filter(problem_id__in=problem_ids, created_at__lt=as_of or public_as_of())
         .values_list("problem_id", "answer")
         .annotate(n=Count("id"))
         .order_by()

@@ -9,7 +9,12 @@ shares leave here, and small groups are suppressed with the count tables' k:
 * if that leaves exactly one hidden row for a kind of request, the smallest shown row is
   hidden too, since the "All areas" row less the others would give it away;
 * a median time is shown only when at least k requests reached that step, and the share
-  fixed only when at least k were closed.
+  fixed only when at least k were closed;
+* every published count is rounded to the nearest 5 (``round5``) and the share fixed, with its
+  95% Wilson interval, worked out from the rounded counts. Anyone can file requests, and knows
+  what became of their own: with exact counts, a few filed into a hidden row took it past k
+  and were subtracted again to give the hidden requests away (issue 13, item 10). Rows are
+  still hidden or shown on their exact counts.
 
 Anonymous tips are not service requests and are never counted.
 """
@@ -19,6 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from scipy.stats import binomtest
+
+from copps.community.engagement.results import round5
 from copps.community.models import ServiceRequest
 from copps.community.service_levels import ALL_AREAS, ServiceLevel, service_levels
 from copps.publish.conf import rules as current_rules
@@ -56,24 +64,25 @@ def _hidden(level: ServiceLevel) -> ServiceFigures:
 
 def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
     closed = level.closed_fixed + level.closed_not_fixed
-
-    def pct(share: float | None) -> float | None:
-        return None if share is None or closed < k else round(100.0 * share, 1)
-
+    fixed, judged = round5(level.closed_fixed), round5(closed)
+    share = low = high = None
+    if closed >= k and judged:
+        ci = binomtest(fixed, judged).proportion_ci(confidence_level=0.95, method="wilson")
+        share, low, high = (round(100.0 * v, 1) for v in (fixed / judged, ci.low, ci.high))
     return ServiceFigures(
         area=level.area,
         category=level.category,
-        requests=level.requests,
-        acknowledged=level.acknowledged,
+        requests=round5(level.requests),
+        acknowledged=round5(level.acknowledged),
         acknowledge_median_h=level.acknowledge_median_h if level.acknowledged >= k else None,
-        closed=level.closed,
+        closed=round5(level.closed),
         close_median_days=round(level.close_median_h / 24.0, 2)
         if level.closed >= k and level.close_median_h is not None
         else None,
-        closed_fixed=level.closed_fixed if closed >= k else None,
-        fixed_percent=pct(level.fixed_share),
-        fixed_lower=pct(level.fixed_low),
-        fixed_upper=pct(level.fixed_high),
+        closed_fixed=fixed if closed >= k else None,
+        fixed_percent=share,
+        fixed_lower=low,
+        fixed_upper=high,
     )
 
 

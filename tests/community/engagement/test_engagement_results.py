@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from engagement_helpers import questions
 
 from copps.community.engagement.models import Answer, SurveyResponse
@@ -15,7 +18,9 @@ EAST_SCALE = [1, 1, 2]
 
 def respond(survey, area, i, scale, yes, choice="Speeding", text="", review=Answer.Review.PENDING):
     q = questions(survey)
-    r = SurveyResponse.objects.create(survey=survey, area=area, browser=f"{area.pk}-{i}")
+    # sent yesterday: the public page counts the answers sent before today
+    yesterday = timezone.now() - timedelta(days=1)
+    r = SurveyResponse.objects.create(survey=survey, area=area, browser=f"{area.pk}-{i}", submitted_at=yesterday)
     Answer.objects.create(response=r, question=q["scale"], number=scale)
     Answer.objects.create(response=r, question=q["yesno"], number=yes)
     Answer.objects.create(response=r, question=q["choice"], choice=choice)
@@ -69,8 +74,10 @@ def test_public_results_hide_small_areas_and_the_total_that_would_reveal_them(cl
     page = client.get(f"/community/engage/surveys/{answered.pk}/results/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert "3.50 (2.40–4.60)" in body  # West: shown with its interval
-    assert "67% (30%–90%)" in body  # West yes share
+    # West: 6 answers, shown as 5; its mean 3.50 (2.40–4.60) to the nearest half point
+    assert "3.50 (2.50–4.50)" in body
+    # 4 of 6 said yes: counted as 5 of 5 (counts to the nearest 5, shares from the rounded counts)
+    assert "100% (57%–100%)" in body and "67%" not in body
     assert body.count("Fewer than 5 answers: not shown") == 8  # East and all-areas, for 4 questions
     assert "1.33" not in body  # East's mean
     assert "EAST-APPROVED-TEXT" not in body
@@ -79,8 +86,9 @@ def test_public_results_hide_small_areas_and_the_total_that_would_reveal_them(cl
 def test_total_is_shown_when_no_area_is_hidden(client, answered, settings):
     settings.COPPS_SURVEY_MIN_N = "3"
     res = by_kind(survey_results(answered, public=True))
-    assert not res["scale"].total.suppressed and res["scale"].total.n == 9
-    assert res["scale"].total.mean.value == pytest.approx((sum(WEST_SCALE) + sum(EAST_SCALE)) / 9)
+    # 9 answers, shown as 10; the mean 25 / 9 = 2.78, to the nearest half point
+    assert not res["scale"].total.suppressed and res["scale"].total.n == 10
+    assert res["scale"].total.mean.value == 3.0
 
 
 def test_free_text_is_public_only_after_approval(client, client_for, answered):

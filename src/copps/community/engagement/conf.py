@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["survey_min_n", "site_url"]
+__all__ = ["survey_min_n", "survey_codes_required", "site_url"]
 
 
 def survey_min_n() -> int:
@@ -14,6 +14,15 @@ def survey_min_n() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise ImproperlyConfigured(f"COPPS_SURVEY_MIN_N={raw!r}: expected a whole number of at least 1")
     return int(raw)
+
+
+def survey_codes_required() -> bool:
+    """``COPPS_SURVEY_CODES``: ``required`` counts a survey answer only with an invitation code
+    (``invitations.py``); ``off`` lets any browser answer once."""
+    raw = str(getattr(settings, "COPPS_SURVEY_CODES", "off")).strip().lower()
+    if raw not in {"off", "required"}:
+        raise ImproperlyConfigured(f"COPPS_SURVEY_CODES={raw!r}: expected 'off' or 'required'")
+    return raw == "required"
 
 
 def site_url() -> str:

@@ -8,7 +8,9 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from copps.community.engagement.models import Answer, Meeting, Question, Survey
+from copps.community.engagement.conf import survey_codes_required
+from copps.community.engagement.invitations import code_key
+from copps.community.engagement.models import Answer, Meeting, Question, Survey, SurveyResponse
 from copps.geo.generalise import public_block
 from copps.incidents.models import Area
 
@@ -51,6 +53,24 @@ class SurveyAnswerForm(forms.Form):
             field.label = q.text
             field.required = q.required
             self.fields[name] = field
+        self.code_key: str | None = None
+        if survey_codes_required():
+            self.fields["code"] = forms.CharField(
+                label=_("Your invitation code"),
+                max_length=40,
+                help_text=_("The code on the invitation you received, e.g. 7KQ2-M9XD-4TBA-0CHE."),
+            )
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        self.code_key = code_key(self.survey.pk, code)
+        if self.code_key is None:
+            raise forms.ValidationError(
+                _("This is not an invitation code for this survey. Check it against your invitation.")
+            )
+        if SurveyResponse.objects.filter(survey=self.survey, browser=self.code_key).exists():
+            raise forms.ValidationError(_("This invitation code has already been used to answer."))
+        return code
 
     def question_fields(self):
         return [self[f"q{q.pk}"] for q in self.questions]

@@ -7,23 +7,55 @@ hidden cells together hold no answers or at least the minimum (they then form a 
 passes the rule itself). Free texts appear only once approved, and only in shown cells, scrubbed
 of e-mail addresses, phone numbers and house numbers (``clean_text``); a text cell is judged
 by the number of people who answered the survey in its area, not the few who wrote.
+
+Anyone can answer, so anyone can add answers whose values they know, and subtract them from
+what is published: six made-up answers took a hidden area of four past the minimum and gave
+its four answers away exactly (issue 13, item 10). So the public figures do not move with
+each answer, and do not say exactly what a few answers are:
+
+- they are **refreshed once a day**: only answers sent before the start of the day (the site's
+  time zone) count, so a new answer shows the next day, together with everyone else's;
+- every **count is rounded to the nearest 5** (``round5``: n, and each option's count; shares
+  and their Wilson intervals are worked out from the rounded counts), and a **mean and its
+  interval are rounded to the nearest 0.5**. A cell pushed past the minimum by known answers
+  then tells its hidden answers only to within several values (``docs/engagement.md``).
+
+Staff see the live, exact figures.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime, time
 
 from django.db.models import Count
+from django.utils import timezone
 
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.models import Answer, Question, Survey
 from copps.community.engagement.stats import Estimate, mean_t, wilson
 from copps.geo.text import clean_text
 
-__all__ = ["Cell", "QuestionResult", "survey_results"]
+__all__ = ["Cell", "QuestionResult", "survey_results", "public_as_of", "round5"]
 
 YES, NO = 1, 0
+MEAN_STEP = 0.5  # a public mean and its interval, to the nearest half point of the 1–5 scale
+
+
+def round5(count: int) -> int:
+    """``count`` to the nearest multiple of 5 (0–2 → 0, 3–7 → 5, 8–12 → 10, ...)."""
+    return 5 * ((count + 2) // 5)
+
+
+def _half(value: float | None) -> float | None:
+    return None if value is None else round(value / MEAN_STEP) * MEAN_STEP
+
+
+def public_as_of(now: datetime | None = None) -> datetime:
+    """The moment the public results are taken at: the start of today in the site's time zone."""
+    today = timezone.localdate(now or timezone.now())
+    return datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
 
 
 @dataclass
@@ -47,21 +79,29 @@ class QuestionResult:
 
 
 def _summarise(question: Question, rows: list[tuple], area: str, public: bool) -> Cell:
-    cell = Cell(area=area, n=len(rows))
+    cell = Cell(area=area, n=round5(len(rows)) if public else len(rows))
     if not rows:
         return cell
     kind = question.kind
     if kind == Question.Kind.SCALE:
-        cell.mean = mean_t([r[0] for r in rows])
-    elif kind == Question.Kind.YESNO:
-        yes = sum(1 for r in rows if r[0] == YES)
-        cell.shares = [("yes", wilson(yes, len(rows))), ("no", wilson(len(rows) - yes, len(rows)))]
-    elif kind == Question.Kind.CHOICE:
+        mean = mean_t([r[0] for r in rows])
+        if public:
+            mean = Estimate(cell.n, _half(mean.value), _half(mean.low), _half(mean.high))
+        cell.mean = mean
+    elif kind in (Question.Kind.YESNO, Question.Kind.CHOICE):
         counts: dict[str, int] = defaultdict(int)
         for r in rows:
-            counts[r[1]] += 1
-        options = list(question.choices or []) + sorted(set(counts) - set(question.choices or []))
-        cell.shares = [(opt, wilson(counts.get(opt, 0), len(rows))) for opt in options]
+            counts[("yes" if r[0] == YES else "no") if kind == Question.Kind.YESNO else r[1]] += 1
+        if kind == Question.Kind.YESNO:
+            options = ["yes", "no"]
+        else:
+            options = list(question.choices or []) + sorted(set(counts) - set(question.choices or []))
+        n = len(rows)
+        if public:  # every count rounded, and the shares worked out from the rounded counts
+            counts = defaultdict(int, {k: round5(v) for k, v in counts.items()})
+            n = cell.n
+        if n:
+            cell.shares = [(opt, wilson(counts.get(opt, 0), n)) for opt in options]
     else:
         approved = [r[2] for r in rows if r[3] == Answer.Review.APPROVED]
         cell.pending = sum(1 for r in rows if r[3] == Answer.Review.PENDING)
@@ -71,18 +111,22 @@ def _summarise(question: Question, rows: list[tuple], area: str, public: bool) -
     return cell
 
 
-def survey_results(survey: Survey, *, public: bool) -> list[QuestionResult]:
+def survey_results(survey: Survey, *, public: bool, as_of: datetime | None = None) -> list[QuestionResult]:
     """Results of ``survey`` for each question, per area and for all areas.
 
-    ``public=True`` applies the suppression rule and shows approved free texts only;
-    staff (``public=False``) see every cell, with the suppression it would get, and every text
-    with its review status.
+    ``public=True`` applies the suppression rule, counts the answers sent before ``as_of``
+    (default: the start of today, ``public_as_of``), rounds the figures and shows approved free
+    texts only; staff (``public=False``) see every answer so far, every cell with its exact
+    figures and the suppression it would get, and every text with its review status.
     """
     min_n = survey_min_n()
     areas = {a.pk: a.name for a in survey.areas.all()}
     questions = list(survey.questions.all())
     by_cell: dict[tuple[int, int], list[tuple]] = defaultdict(list)
-    rows = Answer.objects.filter(response__survey=survey).values_list(
+    responses = survey.responses.all()
+    if public:
+        responses = responses.filter(submitted_at__lt=as_of or public_as_of())
+    rows = Answer.objects.filter(response__in=responses).values_list(
         "question_id", "response__area_id", "number", "choice", "text", "review"
     )
     for qid, area_id, number, choice, text, review in rows:
@@ -91,7 +135,7 @@ def survey_results(survey: Survey, *, public: bool) -> list[QuestionResult]:
         by_cell[(qid, area_id)].append((number, choice, text, review))
         areas.setdefault(area_id, str(area_id))
     # Free texts are few by nature: their cells are judged by how many answered the survey there.
-    respondents = dict(survey.responses.values_list("area_id").annotate(n=Count("id")).values_list("area_id", "n"))
+    respondents = dict(responses.values_list("area_id").annotate(n=Count("id")).values_list("area_id", "n"))
     out = []
     for q in questions:
         cells = []

@@ -3,6 +3,10 @@ id and passphrase. No session, no cookie, no CSRF cookie (see ``copps.community.
 the forms carry a signed form token, POSTs must come from this site, and nothing about the
 caller reaches this code at all. Unknown id and wrong passphrase get the same answer.
 
+Sending, reading and guessing have an allowance each (``_over_limit``): a read is charged only
+after its id and passphrase were checked, to the tipsters' allowance when they matched and to the
+guessers' when they did not, so junk reads cannot keep tipsters out.
+
 Sending a form again is safe: each form's token carries a nonce, a tip or answer keeps a hash of
 it, and the same form sent twice (a retry after a dropped connection) gets what the first send
 made, with the same passphrase, instead of a second copy. A form whose nonce was already used for
@@ -30,34 +34,35 @@ __all__ = ["tip_new", "tip_read", "tip_answer"]
 _DUMMY_HASH: list[str] = []
 
 
-def _refusal(request: HttpRequest) -> tuple[str | None, int, int]:
-    """Why a tip POST is refused before its fields are looked at, its status and the seconds to
-    wait; (None, 200, 0) when it may go on.
+def _over_limit(scope: str = "tip") -> tuple[str | None, int, int]:
+    """The refusal (text, 429, seconds) once ``scope``'s allowance for this minute is spent, else
+    (None, 200, 0).
 
-    The tip routes know nothing of who calls, so one allowance is shared by all tipsters; only
-    posts from this site's own, unexpired form count against it, so that junk posted straight at
-    the route cannot use up the allowance of people with something to tell. Over the limit, the
-    form comes back with what was typed in it."""
-    text = _refusal_text(request)
-    if text:
-        return text, 400, 0
-    return _over_limit()
+    The tip routes know nothing of who calls, so each allowance is shared by everyone and counts
+    only what an attacker without a tip of their own cannot send (``docs/security.md``, C05):
 
-
-def _over_limit() -> tuple[str | None, int, int]:
-    """The shared allowance's refusal (text, 429, seconds) once it is spent, else (None, 200, 0)."""
-    wait = seconds_to_wait("tip", RATE_LIMITS["tip"], "all")
-    if wait:
-        return (
-            _(
-                "Many tips are arriving right now. Nothing was sent: your text is below. "
-                "Wait %(seconds)d seconds and send it again."
-            )
-            % {"seconds": wait},
-            429,
-            wait,
-        )
-    return None, 200, 0
+    - ``tip``: new tips, sent from this site's own unexpired form;
+    - ``tip_read``: reads and answers whose id and passphrase were checked and matched;
+    - ``tip_guess``: reads and answers whose id and passphrase did not match. Junk reads spend
+      this one alone, so a flood of them cannot make a genuine tipster wait."""
+    wait = seconds_to_wait(scope, RATE_LIMITS[scope], "all")
+    if not wait:
+        return None, 200, 0
+    texts = {
+        "tip": _(
+            "Many tips are arriving right now. Nothing was sent: your text is below. "
+            "Wait %(seconds)d seconds and send it again."
+        ),
+        "tip_read": _(
+            "Many tipsters are reading their replies right now. Nothing was sent: your text is below. "
+            "Wait %(seconds)d seconds and try again."
+        ),
+        "tip_guess": _(
+            "Too many tries with a wrong tip id or passphrase right now. "
+            "Wait %(seconds)d seconds, check both and try again."
+        ),
+    }
+    return texts[scope] % {"seconds": wait}, 429, wait
 
 
 def _sent_before() -> str:
@@ -171,10 +176,15 @@ def tip_read(request: HttpRequest) -> HttpResponse:
     form = TipAccessForm(request.POST)
     if not form.is_valid():
         return _page(request, "community/tip_read.html", {"form": form, "refusal": _refusal_text(request)}, status=400)
-    refusal, status, wait = _refusal(request)
+    refusal = _refusal_text(request)
+    if refusal:
+        return _refused(request, "community/tip_read.html", {"form": form, "refusal": refusal}, 400, 0)
+    # The key is checked before any allowance is spent, so what it spends depends on whether it
+    # matched: junk reads spend the guessers' allowance only, never the tipsters'.
+    tip = _open(form.cleaned_data["tip_id"], form.cleaned_data["passphrase"])
+    refusal, status, wait = _over_limit("tip_guess" if tip is None else "tip_read")
     if refusal:
         return _refused(request, "community/tip_read.html", {"form": form, "refusal": refusal}, status, wait)
-    tip = _open(form.cleaned_data["tip_id"], form.cleaned_data["passphrase"])
     if tip is None:
         return _page(
             request,
@@ -203,10 +213,14 @@ def tip_answer(request: HttpRequest) -> HttpResponse:
             },
             status=400 if refusal else 404,
         )
-    refusal, status, wait = _refusal(request)
+    refusal, status, wait, tip = _refusal_text(request), 400, 0, None
+    if not refusal:
+        # The key is checked before any allowance is spent, as for reads (see ``tip_read``).
+        tip = _open(access.cleaned_data["tip_id"], access.cleaned_data["passphrase"])
+        refusal, status, wait = _over_limit("tip_guess" if tip is None else "tip_read")
     if refusal:
-        # Over the limit or expired, the passphrase is not checked (that is what the limit
-        # protects); the form comes back with the answer they typed, ready to send again.
+        # Expired or over the limit: the form comes back with the answer they typed, ready to
+        # send again.
         return _refused(
             request,
             "community/tip_read.html",
@@ -214,7 +228,6 @@ def tip_answer(request: HttpRequest) -> HttpResponse:
             status,
             wait,
         )
-    tip = _open(access.cleaned_data["tip_id"], access.cleaned_data["passphrase"])
     if tip is None:
         return _page(
             request,

@@ -16,7 +16,7 @@ from copps.community.engagement.browser import browser_key, browser_token, remem
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.forms import AddressForm, SurveyAnswerForm
 from copps.community.engagement.models import BeatAssignment, Meeting, Survey, SurveyResponse
-from copps.community.engagement.results import survey_results
+from copps.community.engagement.results import public_as_of, survey_results
 from copps.incidents.models import Area
 
 
@@ -49,7 +49,10 @@ def survey_answer(request: HttpRequest, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                response = SurveyResponse.objects.create(survey=survey, area=form.cleaned_data["area"], browser=key)
+                # With invitation codes, the code is what answers once (``invitations.py``).
+                response = SurveyResponse.objects.create(
+                    survey=survey, area=form.cleaned_data["area"], browser=form.code_key or key
+                )
                 answers = form.answers()
                 for a in answers:
                     a.response = response
@@ -66,9 +69,12 @@ def survey_answer(request: HttpRequest, pk: int):
 @require_GET
 def survey_results_public(request: HttpRequest, pk: int):
     survey = _public_survey(pk)
-    results = survey_results(survey, public=True)
+    as_of = public_as_of()
+    results = survey_results(survey, public=True, as_of=as_of)
     return render(
-        request, "engagement/survey_results.html", {"survey": survey, "results": results, "min_n": survey_min_n()}
+        request,
+        "engagement/survey_results.html",
+        {"survey": survey, "results": results, "min_n": survey_min_n(), "as_of": as_of},
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from copps.incidents import sitetime
 from copps.publish.feedback import answer
@@ -36,4 +39,6 @@ class Command(BaseCommand):
             # 14 simulated residents: 9 yes, 3 no, 2 not sure (the comment is held for review)
             for i, value in enumerate(["yes"] * 9 + ["no"] * 3 + ["not_sure"] * 2):
                 answer(problem.pk, f"demo-resident-{i}", value, "Much better lit at night" if i == 0 else "")
+            # answered yesterday: the page counts the answers given before today (feedback.py)
+            ImprovementAnswer.objects.filter(problem=problem).update(created_at=timezone.now() - timedelta(days=1))
         self.stdout.write(f"Public problem page: /public/problems/{problem.pk}/")
