@@ -49,6 +49,8 @@ MIDDLEWARE = [
     "copps.community.tipguard.TipPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "copps.accounts.middleware.SecurityHeadersMiddleware",
+    # a NUL character or an unreadable charset is a clear 400 before anything reads the input
+    "copps.accounts.input_guard.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # public pages in English or Spanish: from the language cookie, else Accept-Language

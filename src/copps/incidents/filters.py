@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import QuerySet
@@ -12,7 +12,12 @@ from django.utils.translation import pgettext_lazy
 
 from copps.incidents.models import Area, Event, Kind, OffenseCategory
 
-__all__ = ["EventFilterForm"]
+__all__ = ["EventFilterForm", "EARLIEST", "LATEST"]
+
+# The dates a filter takes. The day after "To" and either end in the site's zone must still be a
+# date Python and the databases can hold (9999-12-31 was a server error); police records lie
+# well inside these.
+EARLIEST, LATEST = date(1800, 1, 1), date(2999, 12, 31)
 
 
 class EventFilterForm(forms.Form):
@@ -31,6 +36,21 @@ class EventFilterForm(forms.Form):
     )
     date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def _in_range(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                _("Give a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def clean(self):
         data = super().clean()
