@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from urllib.parse import unquote_to_bytes
+from collections.abc import Collection
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -55,25 +55,33 @@ def _text_codec(name: str) -> bool:
     return True
 
 
-def bad_input(request: HttpRequest) -> str | None:
-    """What is wrong with ``request``'s input, in words for whoever sent it; None if nothing."""
-    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+def bad_input(request: HttpRequest, *, numbers: bool = True, fields: Collection[str] | None = None) -> str | None:
+    """What is wrong with ``request``'s input, in words for whoever sent it; None if nothing.
+    ``numbers=False`` leaves the size of numbers to a caller that checks its own, and ``fields``
+    limits the parameters looked at to those (Open311: its schema declares what each of its
+    fields takes, and extra fields are ignored)."""
+    def looked_at(data) -> list[str]:
+        keys = [k for k in data if fields is None or k in fields]
+        return [v for k in keys for v in ((k, *data.getlist(k)) if fields is None else data.getlist(k))]
+
+    query = looked_at(request.GET)
+    if "\x00" in request.path or any("\x00" in v for v in query):
         return "The address holds a NUL character (%00), which no page takes. Remove it and try again."
     content_type = request.content_type or ""
     charset = request.content_params.get("charset")
     if charset and not _text_codec(charset):
         return f"The request's character set {charset!r} is not a text encoding copps can read. Send it as UTF-8."
-    values = [v for key in request.GET for v in request.GET.getlist(key)]
+    values = query
     if request.method in ("POST", "PUT", "PATCH"):
         if content_type in FORM_TYPES:
-            posted = [v for key in request.POST for v in (key, *request.POST.getlist(key))]
+            posted = looked_at(request.POST)
             if any("\x00" in v for v in posted):
                 return "A form field holds a NUL character, which no field takes. Remove it and send again."
             values += posted
         elif content_type.endswith("json") and int(request.META.get("CONTENT_LENGTH") or 0) <= JSON_LIMIT:
             if b"\\u0000" in request.body or b"\x00" in request.body:
                 return "The JSON holds a NUL character (\\u0000), which no field takes. Remove it and send again."
-    if any(_too_large(v) for v in values):
+    if numbers and any(_too_large(v) for v in values):
         return "A number is larger than any field takes (the largest is 9223372036854775807)."
     return None
 

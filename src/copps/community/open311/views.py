@@ -46,6 +46,10 @@ def _limit(request: HttpRequest) -> None:
         )
 
 
+# The parameters Open311 looks things up by; a NUL in one is refused (400) before the database sees it.
+LOOKED_UP = frozenset({"api_key", "service_code", "service_request_id", "address_id"})
+
+
 def endpoint(*methods: str, takes_input: bool = False):
     """Answer only ``methods``, within the client's rate limit; turn any ``Open311Error`` into
     the spec's error list. An id in the path holding a NUL character names nothing (404); a
@@ -64,7 +68,7 @@ def endpoint(*methods: str, takes_input: bool = False):
                     )
                 if any("\x00" in str(value) for value in (*args, *kwargs.values())):
                     raise not_found("that resource")
-                problem = bad_input(request) if takes_input else None
+                problem = bad_input(request, numbers=False, fields=LOOKED_UP) if takes_input else None
                 if problem:
                     raise Open311Error(400, problem)
                 _limit(request)
