@@ -17,6 +17,7 @@ from tests.security.harness import bench
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) TipsterUA-canary-7731"
+OTHER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) Neighbour-canary-4410"
 
 
 def test_a_tip_visit_in_chromium_leaves_nothing_identifying_in_any_log(browser, tmp_path):
@@ -34,22 +35,23 @@ def test_a_tip_visit_in_chromium_leaves_nothing_identifying_in_any_log(browser, 
         page.fill("#id_message", "Cars stop at the blue house for two minutes at a time after 10pm.")
         page.click("main form button[type=submit]")
         assert page.locator("#tip-id").inner_text().strip()  # the tip was accepted
-        page.goto(f"{server.base}/community/tip/read/")
-        page.locator("main form").wait_for()
-        assert page.goto(f"{server.base}/community/tip/no-such-page/").status == 404
-        tip_visit = list(fetched)
-        # then an ordinary page, from the same browser: it is logged as usual, with no referrer
-        page.goto(f"{server.base}/open311/v2/discovery.json")
+        page.wait_for_load_state("networkidle")  # the page's icon and files fetched too
+        page.goto(f"{server.base}/community/tip/read/", wait_until="networkidle")
+        assert page.goto(f"{server.base}/community/tip/no-such-page/", wait_until="networkidle").status == 404
         context.close()
+        # then another browser (its own user agent) on an ordinary page: logged as usual
+        other = browser.new_context(user_agent=OTHER_AGENT)
+        other.new_page().goto(f"{server.base}/open311/v2/discovery.json")
+        other.close()
     finally:
         server.stop()
 
-    assert tip_visit and all("/community/tip/" in url for url, _ in tip_visit), tip_visit
-    assert any("/community/tip/assets/site.css" in url for url, _ in tip_visit)
+    assert fetched and all("/community/tip/" in url for url, _ in fetched), fetched
+    assert any("/community/tip/assets/site.css" in url for url, _ in fetched)
     assert [ref for _, ref in fetched if ref] == []  # Referrer-Policy: no-referrer
     written = [p for p in tmp_path.rglob("*") if p.is_file() and "sqlite" not in p.name]  # every sink
     lines = [line for p in written for line in p.read_text(errors="replace").splitlines()]
-    ordinary = [line for line in lines if "/open311/v2/discovery.json" in line and USER_AGENT in line]
+    ordinary = [line for line in lines if "/open311/v2/discovery.json" in line and OTHER_AGENT in line]
     assert ordinary, "the access log was captured: the ordinary page is in it with its user agent"
     tip_lines = [line for line in lines if "/community/tip" in line]
     assert len(tip_lines) >= 5  # the pages and their files, scrubbed, but there
@@ -57,5 +59,5 @@ def test_a_tip_visit_in_chromium_leaves_nothing_identifying_in_any_log(browser, 
         assert "127.0.0.1" not in line and "TipsterUA-canary" not in line, line
         stamp = re.search(r"\[(\d\d/\w+/\d{4}:\d\d:\d\d:\d\d)", line)
         assert stamp is not None and stamp[1].endswith(":00:00"), line
-    assert [line for line in lines if "TipsterUA-canary" in line and line not in ordinary] == []
-    assert not any("Not Found" in line or "Bad Request" in line for line in lines)
+    assert [line for line in lines if "TipsterUA-canary" in line] == []  # not even a /favicon.ico
+    assert not any("Not Found: /community/tip" in line for line in lines)  # Django's own line for the 404
