@@ -111,3 +111,15 @@ def test_the_tip_pages_load_their_files_from_the_tip_route(client):
     assert client.get("/community/tip/assets/site.css")["Content-Type"] == "text/css; charset=utf-8"
     for page_path in ("/community/tip/read/",):
         assert "/static/" not in client.get(page_path).content.decode()
+
+
+def test_a_404_on_the_tip_route_links_the_tip_files_so_no_favicon_is_asked_for(client):
+    """The server's bare 404 text has no icon, and a browser shown it asks for /favicon.ico:
+    a request logged with the tipster's address. The site's 404 page links its icon, from the
+    tip route when the page is on it."""
+    page = client.get("/community/tip/no-such-page/", HTTP_ACCEPT_LANGUAGE="es")
+    body = page.content.decode()
+    assert page.status_code == 404 and "Página no encontrada" in body
+    assert 'rel="icon" href="/community/tip/assets/favicon.svg"' in body and "/static/" not in body
+    elsewhere = client.get("/community/no-such-page/").content.decode()
+    assert 'rel="icon" href="/static/copps/favicon.svg"' in elsewhere
