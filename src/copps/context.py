@@ -3,6 +3,14 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from copps.community.tipguard import is_tip_path
+
 
 def site(request: HttpRequest) -> dict:
-    return {"COPPS_MODE": settings.MODE, "COPPS_TILE_URL": settings.COPPS_TILE_URL}
+    return {
+        "COPPS_MODE": settings.MODE,
+        "COPPS_TILE_URL": settings.COPPS_TILE_URL,
+        # a page on the anonymous-tip routes (its own, or an error page there) loads its files
+        # from the tip route, so that fetching them is logged like the page (community/views/tip_assets.py)
+        "TIP_PAGE": is_tip_path(request.path_info),
+    }

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "copps.community.tipguard.TipPrivacyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "copps.accounts.middleware.SecurityHeadersMiddleware",
+    # a NUL character or an unreadable charset is a clear 400 before anything reads the input
+    "copps.accounts.input_guard.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # public pages in English or Spanish: from the language cookie, else Accept-Language
@@ -179,11 +181,21 @@ if TLS:
 
 COPPS_TILE_URL = config.get("COPPS_TILE_URL")
 
+# One filter scrubs every log (copps/community/logscrub.py): tracking keys and Open311 tokens are
+# written [key], and nothing about a visit to the anonymous-tip routes is logged. It sits on the
+# root logger and on every handler; Django's own loggers ("django", whose default handlers would
+# print or mail records unfiltered, and runserver's "django.server") are sent to the filtered
+# handler. A handler added here must list "scrub" in its filters.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.get("COPPS_LOG_LEVEL")},
+    "filters": {"scrub": {"()": "copps.community.logscrub.ScrubFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
+    "root": {"handlers": ["console"], "filters": ["scrub"], "level": config.get("COPPS_LOG_LEVEL")},
 }
 
 # The public portal's privacy rules (validated in copps/publish/conf.py; docs/privacy.md).

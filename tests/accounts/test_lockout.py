@@ -5,8 +5,13 @@ apart; the administrator sees the lock."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
+import pytest
+from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from tests.accounts.conftest import (
@@ -18,7 +23,7 @@ from tests.accounts.conftest import (
     signed_in,
 )
 
-from copps.accounts import lockout
+from copps.accounts import lockout, views
 from copps.accounts.models import AuditLog
 from copps.accounts.views import SIGN_IN_FAILED
 
@@ -150,3 +155,41 @@ def test_failures_are_audited_with_who_what_when_where_outcome(client, cast):
     assert row.username == "analyst" and row.user == cast["analyst"] and row.outcome == "denied"
     assert row.remote_addr == "203.0.113.9" and row.at.tzinfo is not None
     assert WRONG not in str(row.params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_wrong_passwords_lock_after_exactly_five(cast, monkeypatch):
+    """Eight wrong passwords for one staff account sent at once (issue 13: the count was not
+    atomic, and six were tried). Each attempt is held a while at the password check, so without
+    the per-account slot all eight would be judged before any was counted."""
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(("file:memorydb", ":memory:")):
+        pytest.skip("threads cannot share the in-memory SQLite test database; PostgreSQL runs this test")
+    enrolled(cast["officer"])
+    real = views.authenticate
+
+    def slow(*args, **kwargs):
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "authenticate", slow)
+    start, statuses, errors = threading.Barrier(8), [], []
+
+    def attempt() -> None:
+        try:
+            start.wait()
+            statuses.append(Client().post(reverse("login"), {"username": "officer", "password": WRONG}).status_code)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and statuses == [200] * 8
+    tried = AuditLog.objects.filter(action="login.failed", username="officer").count()
+    refused = AuditLog.objects.filter(action="login.refused", username="officer").count()
+    assert (tried, refused) == (lockout.STAFF_MAX_FAILURES, 3)
+    assert AuditLog.objects.filter(action="account.locked", username="officer").count() == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 from tests.browser.conftest import ARTIFACTS, sign_in
+from tests.community.conftest import snap_set  # noqa: F401 (fixture)
 from tests.community.frontdoor import jpeg_with_gps
 from tests.conftest import PASSWORD
 
@@ -29,7 +30,7 @@ def shot(page, name: str) -> None:
 
 
 @pytest.fixture
-def town(django_user_model):
+def town(django_user_model, snap_set):  # noqa: F811 (the look-up compares public snap points)
     Area.objects.create(
         type="district",
         code="A",

@@ -16,7 +16,7 @@ import pytest
 from django.utils import translation
 from tests.browser.axe import audit
 from tests.browser.conftest import ARTIFACTS
-from tests.community.conftest import make_request, services  # noqa: F401 (fixtures)
+from tests.community.conftest import make_request, services, snap_set  # noqa: F401 (fixtures)
 from tests.community.engagement.conftest import (  # noqa: F401 (fixtures)
     areas,
     compiled_translations,
@@ -140,9 +140,10 @@ def said(lang: str, msgid: str) -> str:
 
 
 @pytest.fixture
-def front_door(services, make_request, survey, meetings, gazetteer, officers, settings):  # noqa: F811
+def front_door(services, make_request, survey, meetings, gazetteer, officers, settings, snap_set):  # noqa: F811
     """Graffiti with its questions and one open report at the district's centre (offered as a
-    duplicate), a running survey whose results show from one answer, meetings, a beat officer."""
+    duplicate: the look-up compares public snap points), a running survey whose results show from
+    one answer, meetings, a beat officer."""
     settings.COPPS_SURVEY_MIN_N = "1"
     make_request(lat=38.7101, lon=-121.2801, description="Tag on the library wall")
     return services["GRAF"]

@@ -40,7 +40,9 @@ def test_no_open311_answer_shows_who_reported(services, beats, api_key, client, 
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_what_a_resident_typed_is_published_without_contacts_or_house_numbers(services, beats, api_key, client, fmt):
+def test_what_a_resident_typed_is_published_without_contacts_or_house_numbers(
+    services, beats, api_key, client, fmt, snap_set
+):
     """A description, a staff note and the "is it one of these?" list carry the resident's own
     words: an e-mail, a phone number or a house number typed into them never goes out."""
     words = "Tag on 4521 Birch Ln again, call me on 916-555-0142 or kim.w@example.net"

@@ -43,7 +43,7 @@ def test_step_two_asks_the_services_questions(services, client):
     assert "Keep my name private" in body and 'name="keep_private"' in body and "checked" in body
 
 
-def test_step_two_offers_nearby_open_requests_of_the_same_kind(services, make_request, client):
+def test_step_two_offers_nearby_open_requests_of_the_same_kind(services, make_request, client, snap_set):
     near = make_request(description="Big tag on the fence", lat=38.7105, lon=-121.2901)
     make_request(description="Far away tag", lat=38.75, lon=-121.29)
     make_request(description="Closed tag", lat=38.7101, lon=-121.2901, state="closed_fixed")
@@ -58,7 +58,7 @@ def test_step_two_offers_nearby_open_requests_of_the_same_kind(services, make_re
     assert "7512" not in body  # the hundred block only
 
 
-def test_the_nearby_json_endpoint_answers_the_same_without_exact_places(services, make_request, client):
+def test_the_nearby_json_endpoint_answers_the_same_without_exact_places(services, make_request, client, snap_set):
     near = make_request(description="Big tag", lat=38.7105, lon=-121.2901, address="7512 MAPLE CT")
     response = client.get(
         "/community/report/nearby.json", {"service": services["GRAF"].pk, "lat": "38.71", "lon": "-121.29"}
@@ -69,6 +69,18 @@ def test_the_nearby_json_endpoint_answers_the_same_without_exact_places(services
     assert doc["nearby"][0]["block"] == "75XX MAPLE CT"
     text = response.content.decode()
     assert "38.7105" not in text and "7512" not in text
+
+
+def test_without_a_snap_set_only_the_typed_hundred_block_finds_duplicates(services, make_request, client):
+    """With no public snap points nothing is published as a point, so a map click alone finds
+    nothing and a typed address finds the open requests on its hundred block."""
+    near = make_request(description="Big tag", lat=38.7105, lon=-121.2901, address="7512 MAPLE CT")
+    make_request(description="Next block", lat=38.7105, lon=-121.2901, address="7612 MAPLE CT",
+                 block_address="76XX MAPLE CT")
+    params = {"service": services["GRAF"].pk, "lat": "38.7105", "lon": "-121.2901"}
+    assert client.get("/community/report/nearby.json", params).json()["nearby"] == []
+    typed = client.get("/community/report/nearby.json", {"service": services["GRAF"].pk, "address": "7534 Maple Ct"})
+    assert [n["service_request_id"] for n in typed.json()["nearby"]] == [near.public_id]
 
 
 def test_the_nearby_json_endpoint_gives_field_errors(services, client):
@@ -169,7 +181,7 @@ def test_an_address_alone_is_placed_at_its_block_from_the_gazetteer(services, be
     assert unplaced.lat is None and unplaced.beat is None and unplaced.block_address == "77XX MAPLE CT"
 
 
-def test_the_nearby_box_speaks_the_residents_language(services, make_request, client):
+def test_the_nearby_box_speaks_the_residents_language(services, make_request, client, snap_set):
     """Step one's script builds the "is it one of these?" box from words the page gives it, and
     the JSON's states are in the page's language too."""
     make_request(description="Big tag", lat=38.7105, lon=-121.2901, address="7512 MAPLE CT")

@@ -25,7 +25,7 @@ GREEDY = (
 )
 
 
-def access_line(path: str, fmt: str | None = None) -> str:
+def access_line(path: str, fmt: str | None = None, query: str = "from=ref-canary", referer: str = "") -> str:
     cfg = Config()
     cfg.set("accesslog", "-")
     if fmt:
@@ -40,17 +40,18 @@ def access_line(path: str, fmt: str | None = None) -> str:
             ("USER-AGENT", USER_AGENT),
             ("X-FORWARDED-FOR", FORWARDED),
             ("COOKIE", "sessionid=cookie-canary-value"),
+            ("REFERER", referer or "http://x.example/ref-canary"),
         ]
     )
     environ = {
         "REMOTE_ADDR": CLIENT_ADDR,
         "REQUEST_METHOD": "POST",
-        "RAW_URI": f"{path}?from=ref-canary",
+        "RAW_URI": f"{path}?{query}",
         "PATH_INFO": path,
-        "QUERY_STRING": "from=ref-canary",
+        "QUERY_STRING": query,
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_USER_AGENT": USER_AGENT,
-        "HTTP_REFERER": "http://x.example/ref-canary",
+        "HTTP_REFERER": referer or "http://x.example/ref-canary",
     }
     logger.access(resp, req, environ, timedelta(milliseconds=42))
     return out.getvalue()
@@ -83,6 +84,34 @@ def test_tracking_keys_and_open311_tokens_never_reach_the_access_log(path):
     line = access_line(path, GREEDY)
     assert "Zq8xV2secretkey" not in line
     assert "[key]" in line and CLIENT_ADDR in line  # redacted, not scrubbed: the route is not a tip route
+
+
+REFERRER_FORMAT = GREEDY + ' "%(f)s" %({referer}i)s %({http_referer}e)s'
+
+
+@pytest.mark.parametrize("fmt", [None, REFERRER_FORMAT])
+@pytest.mark.parametrize(
+    "came_from", ["http://copps.example/community/tip/", "http://copps.example/community/track/Zq8xV2secretkey/"]
+)
+def test_no_route_logs_where_the_browser_came_from(fmt, came_from):
+    """A page's stylesheet or the next page, fetched from a tip page or a track page, must not
+    name that page in the access log (issue 13, items 3 and 7)."""
+    line = access_line("/static/copps/site.css", fmt, query="", referer=came_from)
+    assert "/static/copps/site.css" in line and CLIENT_ADDR in line
+    assert "copps.example" not in line and "ref-canary" not in line and "Zq8xV2secretkey" not in line
+
+
+def test_a_key_typed_into_the_track_look_up_is_not_logged():
+    line = access_line("/community/track/", REFERRER_FORMAT, query="lang=en&id=Zq8xV2secretkey")
+    assert "Zq8xV2secretkey" not in line and "id=[key]" in line
+
+
+def test_the_tip_pages_own_files_are_logged_like_the_tip_pages():
+    line = access_line("/community/tip/assets/site.css", GREEDY)
+    assert "GET" not in line or "/community/tip/assets/site.css" in line
+    for canary in CANARIES:
+        assert canary not in line, canary
+    assert ":00:00 " in line
 
 
 def test_copps_serve_runs_gunicorn_with_the_scrubbing_logger(monkeypatch):

@@ -59,7 +59,8 @@ def test_the_tip_page_sets_no_cookie_and_is_not_cached(client):
     response = tip_client().get("/community/tip/")
     assert response.status_code == 200
     assert not response.cookies and "Set-Cookie" not in response.headers
-    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "same-origin"
+    # no-referrer: nothing the page leads to (its files, a link, its own post) names the tip page
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
     assert 'name="form_token"' in response.content.decode()
 
 
@@ -141,11 +142,12 @@ def test_the_tip_route_stores_logs_and_sets_nothing_that_identifies_the_tipster(
     call_command("dumpdata", stdout=dump)
     for canary in IDENTIFYING:
         assert canary not in dump.getvalue()
-    # Nothing in any log record, including their request objects.
+    # Nothing in any log record, including their request objects: not even Django's "Not Found"
+    # line for the unknown tip, which would keep the visit's second (issue 13, item 3).
     logged = "\n".join(f"{r.getMessage()} {getattr(r, 'request', '') and r.request.META}" for r in caplog.records)
-    assert "Not Found: /community/tip/read/" in logged  # the 404 was logged...
+    assert "/community/tip/" not in logged
     for canary in IDENTIFYING:
-        assert canary not in logged  # ...without the caller
+        assert canary not in logged
 
 
 def test_a_signed_in_users_session_is_neither_read_nor_touched_on_the_tip_route(cast, client):
@@ -166,8 +168,21 @@ def test_a_post_from_another_site_or_without_origin_is_refused():
     refused = client.post("/community/tip/", data)
     assert refused.status_code == 400 and "must be sent from this site" in refused.content.decode()
     assert not Tip.objects.exists()
+    # "Origin: null" (what a no-referrer page's own post sends) from another site is refused too
+    cross = {"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"}
+    assert client.post("/community/tip/", data, **cross).status_code == 400
+    assert not Tip.objects.exists()
     # A same-site Referer stands in for a missing Origin (and is then dropped).
     assert client.post("/community/tip/", data, HTTP_REFERER="http://testserver/community/tip/").status_code == 200
+
+
+def test_the_pages_own_post_under_no_referrer_is_accepted():
+    """Under Referrer-Policy: no-referrer a browser posts the form with "Origin: null" and no
+    Referer; its Sec-Fetch-Site header (which no page can set) says the post is the site's own."""
+    client = tip_client()
+    data = {"topic": "other", "message": "hello", "form_token": form_token(client)}
+    own = client.post("/community/tip/", data, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin")
+    assert own.status_code == 200 and Tip.objects.count() == 1
 
 
 def test_a_forged_or_expired_form_token_is_refused(monkeypatch):

@@ -89,7 +89,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^community:staff-", STAFF_ANY),
     (
         r"^community:(report|report-details|nearby|already-reported|track-lookup|track|track-photo|tip|tip-read"
-        r"|tip-answer) ",
+        r"|tip-answer|tip-asset) ",
         PUBLIC,
     ),
     (r"^engagement:staff_", STAFF_ANY),

@@ -2,21 +2,27 @@
 releases them; everyone else (residents, and names that match no account, so that the two
 cannot be told apart) waits longer after each failure, but is never locked out for good.
 
-Failures are counted from the audit log, which records every one of them anyway."""
+Failures are counted from the audit log, which records every one of them anyway. A staff
+account's attempts are checked one at a time (``attempt_slot``): checked side by side, six
+simultaneous wrong passwords all passed the "not locked yet" test before any was counted.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from copps.accounts.models import AuditLog, User
 
 __all__ = [
     "STAFF_MAX_FAILURES", "STAFF_WINDOW", "PUBLIC_FREE_FAILURES", "PUBLIC_MAX_DELAY",
-    "Verdict", "audit_name", "before_attempt", "after_failure", "public_delay",
+    "Verdict", "audit_name", "attempt_slot", "before_attempt", "after_failure", "public_delay",
 ]
 
 STAFF_MAX_FAILURES = 5
@@ -71,6 +77,21 @@ def public_delay(failures: int) -> timedelta:
 
 def _is_staff_account(user: User | None) -> bool:
     return user is not None and user.requires_mfa
+
+
+@contextmanager
+def attempt_slot(user: User | None) -> Iterator[None]:
+    """Hold a staff account's row while one attempt is judged, checked and, if it failed,
+    counted (and the account locked): concurrent attempts on the account wait their turn, so
+    each sees every failure before it and the lock falls after exactly ``STAFF_MAX_FAILURES``.
+    (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write transaction serialises them.)
+    Other names are not held: they are delayed, never locked."""
+    if not _is_staff_account(user):
+        yield
+        return
+    with transaction.atomic():
+        user.locked_at = User.objects.select_for_update().filter(pk=user.pk).values_list("locked_at", flat=True).get()
+        yield
 
 
 def before_attempt(username: str, user: User | None, now: datetime | None = None) -> Verdict:

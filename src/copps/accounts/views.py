@@ -118,19 +118,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
             typed, password = form.cleaned_data["username"], form.cleaned_data["password"]
             user = _account(typed)
             username = lockout.audit_name(typed, user)
-            verdict = lockout.before_attempt(username, user)
-            # Check the password even when the attempt is refused, so the answer takes as long.
-            checked = authenticate(request, username=typed, password=password)
-            if not verdict.allowed:
-                audit.record("login.refused", request=request, user=user, username=username,
-                             object_type="user", object_id=user.pk if user else "", outcome=DENIED,
-                             params={"reason": verdict.reason})
-            elif checked is None:
-                _fail(request, username, user, "password")
-            elif not checked.requires_mfa:
+            with lockout.attempt_slot(user):  # a staff account's attempts one at a time
+                verdict = lockout.before_attempt(username, user)
+                # Check the password even when the attempt is refused, so the answer takes as long.
+                checked = authenticate(request, username=typed, password=password)
+                if not verdict.allowed:
+                    audit.record("login.refused", request=request, user=user, username=username,
+                                 object_type="user", object_id=user.pk if user else "", outcome=DENIED,
+                                 params={"reason": verdict.reason})
+                elif checked is None:
+                    _fail(request, username, user, "password")
+            if verdict.allowed and checked is not None and not checked.requires_mfa:
                 _complete(request, checked, ["password"], next_url)
                 return redirect(_landing(checked, next_url))
-            else:
+            if verdict.allowed and checked is not None:
                 request.session.cycle_key()
                 request.session[PENDING] = {"uid": checked.pk, "at": int(time.time()), "next": next_url}
                 audit.record("login.password_ok", request=request, user=checked, object_type="user",
@@ -157,7 +158,13 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST":
-        method = mfa.check_code(user, form.data.get("code", "")) if form.is_valid() else None
+        with lockout.attempt_slot(user):  # codes tried side by side are counted one at a time
+            if user.locked_at:
+                method = None
+            else:
+                method = mfa.check_code(user, form.data.get("code", "")) if form.is_valid() else None
+                if not method:
+                    _fail(request, user.get_username(), user, "second")
         if method:
             _complete(request, user, ["password", method], pending.get("next", ""))
             if method == "recovery":
@@ -165,7 +172,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 return render(request, "registration/recovery_used.html",
                               {"left": left, "next": _landing(user, pending.get("next", ""))})
             return redirect(_landing(user, pending.get("next", "")))
-        _fail(request, user.get_username(), user, "second")
         locked = _locked_out(request, user)
         if locked:
             return locked

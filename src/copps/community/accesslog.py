@@ -9,30 +9,27 @@ string. The time is kept to the hour. What stays is the method, path, status, si
 duration, which is what an operator needs to see the route works.
 
 On every route, the path segments that are bearer secrets -- a reporter's tracking key
-(``/community/track/<key>/``) and an Open311 request token (``/open311/v2/tokens/<token>.json``)
--- are written as ``[key]``: whoever reads the log must not be able to open a resident's request.
+(``/community/track/<key>/``, ``/community/track/?id=<key>``) and an Open311 request token
+(``/open311/v2/tokens/<token>.json``) -- are written as ``[key]`` in every atom: whoever reads
+the log must not be able to open a resident's request. And no route's line keeps the referrer
+(``%(f)s``, ``%({referer}i)s``): it would name the tip page or the track page the browser came
+from (``copps.community.logscrub`` applies the same rules to every other log).
 """
 
 from __future__ import annotations
 
-import re
-
 from gunicorn.glogging import Logger
 
+from copps.community.logscrub import redact_query, redact_secrets
 from copps.community.tipguard import is_tip_path
 
 __all__ = ["TipScrubbingLogger", "SAFE_ATOMS", "redact_secrets"]
 
 SAFE_ATOMS = frozenset({"s", "m", "U", "H", "b", "B", "T", "D", "M", "L", "p"})
 
-
-# Path segments that open a resident's request to whoever holds them.
-SECRET_SEGMENTS = re.compile(r"(/community/track/|/open311/v2/tokens/)[^/?.\s]+")
-
-
-def redact_secrets(text: str) -> str:
-    """``text`` with every tracking key and Open311 token replaced by ``[key]``."""
-    return SECRET_SEGMENTS.sub(r"\1[key]", text)
+# Where the browser came from names the page before, whatever the route: a tip page, or a
+# track page with its key. No access-log line carries it.
+REFERRER_ATOMS = ("f", "{referer}i", "{http_referer}e")
 
 
 class TipScrubbingLogger(Logger):
@@ -40,9 +37,14 @@ class TipScrubbingLogger(Logger):
         atoms = super().atoms(resp, req, environ, request_time)
         path = environ.get("PATH_INFO") or ""
         if not is_tip_path(path):
-            for name in ("r", "U", "{raw_uri}e", "{path_info}e"):
+            for name in REFERRER_ATOMS:
+                atoms[name] = "-"
+            for name, value in atoms.items():
+                if isinstance(value, str):
+                    atoms[name] = redact_secrets(value)
+            for name in ("q", "{query_string}e"):
                 if isinstance(atoms.get(name), str):
-                    atoms[name] = redact_secrets(atoms[name])
+                    atoms[name] = redact_query(path, atoms[name])
             return atoms
         safe = {k: v for k, v in atoms.items() if k in SAFE_ATOMS}
         safe["r"] = f"{environ.get('REQUEST_METHOD', '-')} {path} {environ.get('SERVER_PROTOCOL', '-')}"

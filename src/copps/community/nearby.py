@@ -1,16 +1,29 @@
-"""Open requests of the same kind near a new report: "is it one of these?", to cut duplicates."""
+"""Open requests of the same kind near a new report: "is it one of these?", to cut duplicates.
+
+The look-up is public and the caller picks the point, so its answer must never depend on a
+request's true location: "is it within 150 m of here?" asked from chosen points is a distance
+oracle, and a few dozen questions find the reporter's door (issue 13). So the test runs on
+public places only. With a snap-point set, each request stands at the snap point Open311
+publishes for it and the caller's point is first moved to the snap point whose catchment holds
+it; a request is near when the two public points lie within 150 m. Every caller point in one
+catchment gets the same answer, and the answer follows from published points alone. Without a
+snap set nothing is published as a point, so only the hundred block of a typed address is
+compared with the requests' public hundred blocks (a map click alone finds nothing).
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from django.utils import timezone
 
 from copps.community.models import Service, ServiceRequest
+from copps.community.open311.public import published_snaps
 from copps.community.states import CLOSED_STATES, public_label
 from copps.geo.blocks import hundred_block
+from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
 from copps.geo.text import clean_text
 
@@ -19,7 +32,9 @@ __all__ = ["Nearby", "nearby_open", "RADIUS_M", "LOOKBACK_DAYS"]
 RADIUS_M = 150.0
 LOOKBACK_DAYS = 90
 LIMIT = 5
-_EARTH_M = 6_371_008.8
+# The open requests of one kind looked at, newest first: the test cannot narrow them by their
+# true points (that would be the oracle again), so it reads a bounded number.
+CANDIDATES = 5000
 
 
 @dataclass(frozen=True)
@@ -50,28 +65,42 @@ def _public_words(text: str) -> str:
     return (text[:200] + "…") if len(text) > 200 else text
 
 
-def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_M * math.asin(math.sqrt(a))
+def _snap_set():
+    from copps.publish.snaps import load_snaps  # read only: publish/ keeps the public points
+
+    return load_snaps()
+
+
+def _near_public_points(qs, stored, lat: float, lon: float) -> list[ServiceRequest]:
+    """Requests whose published snap point lies within RADIUS_M of the snap point of the
+    caller's catchment, nearest first (newest first among equals)."""
+    x, y = Projector(stored.crs).forward(np.array([lon], float), np.array([lat], float))
+    here = int(stored.snaps.nearest(x, y)[0])
+    if here < 0:
+        return []
+    rows = list(qs.filter(lat__isnull=False, lon__isnull=False).order_by("-requested_at", "-id")[:CANDIDATES])
+    snaps = published_snaps(stored, rows)
+    placed = snaps >= 0
+    dist = np.full(len(rows), np.inf)
+    dist[placed] = np.hypot(
+        stored.snaps.x[snaps[placed]] - stored.snaps.x[here], stored.snaps.y[snaps[placed]] - stored.snaps.y[here]
+    )
+    order = np.argsort(dist, kind="stable")
+    return [rows[i] for i in order if dist[i] <= RADIUS_M][:LIMIT]
 
 
 def nearby_open(service: Service, *, lat: float | None, lon: float | None, address: str = "") -> list[Nearby]:
-    """Public requests of ``service``, still open, reported in the last 90 days within 150 m of
-    the point (or, with no point, on the same hundred block), nearest first."""
+    """Public requests of ``service``, still open, reported in the last 90 days, whose public
+    place is near the caller's (see the module's note), nearest first."""
     since = timezone.now() - timedelta(days=LOOKBACK_DAYS)
     qs = (
         ServiceRequest.objects.filter(service=service, public=True, requested_at__gte=since)
         .exclude(state__in=CLOSED_STATES)
         .select_related("service")
     )
-    if lat is not None and lon is not None:
-        dlat = math.degrees(RADIUS_M / _EARTH_M)
-        dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
-        rows = qs.filter(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))[:200]
-        found = sorted(((_metres(lat, lon, r.lat, r.lon), r) for r in rows), key=lambda pair: pair[0])
-        chosen = [r for d, r in found if d <= RADIUS_M][:LIMIT]
+    stored = _snap_set() if lat is not None and lon is not None else None
+    if stored is not None:
+        chosen = _near_public_points(qs, stored, lat, lon)
     else:
         block = hundred_block(address)
         chosen = list(qs.filter(block_address=block)[:LIMIT]) if block else []

@@ -10,13 +10,17 @@ middleware, before any other code sees the request:
   them too; ``copps.community.accesslog`` scrubs what it reads from elsewhere.)
 - with the cookies gone, no session or user is loaded, and on the way out every
   ``Set-Cookie`` is dropped: the routes set no session, CSRF or language cookie.
-- responses are ``no-store`` (and, like every page, send no referrer to other sites).
+- responses are ``no-store`` and ``Referrer-Policy: no-referrer``: no request the page leads
+  to -- its stylesheets, a link followed, the form's own post -- names the tip page it came
+  from. (The pages' own files are served under the tip route too: ``views/tip_assets.py``.)
 
 Without a CSRF cookie the forms carry a **signed, time-limited form token** instead, and a
-POST must come from this site (its ``Origin``, or failing that its ``Referer``, names this
-host; the check is made here, before those headers are deleted). There is no session for a
-forged request to ride on, so the token and the origin check only stop other sites posting
-into the forms and stale pages being replayed.
+POST must come from this site: its ``Origin`` names this host, or -- since under
+``no-referrer`` browsers send ``Origin: null`` on a page's own post -- the browser's
+``Sec-Fetch-Site`` says ``same-origin`` (a header no page can set; the check is made here,
+before those headers are deleted). There is no session for a forged request to ride on, so the
+token and the origin check only stop other sites posting into the forms and stale pages being
+replayed.
 """
 
 from __future__ import annotations
@@ -83,7 +87,7 @@ def is_tip_path(path: str) -> bool:
 def _origin_ok(request: HttpRequest) -> bool:
     source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
     if not source or source == "null":
-        return False
+        return request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
     parts = urlsplit(source)
     try:
         host = request.get_host()
@@ -138,6 +142,10 @@ class TipPrivacyMiddleware:
         response.cookies.clear()
         response.headers.pop("Set-Cookie", None)
         response.headers["Cache-Control"] = "no-store"
-        # Referrer-Policy stays the site's "same-origin": nothing goes to other sites, and with
-        # "no-referrer" browsers send "Origin: null" on the form's own POST, defeating the check.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        # Django logs every 4xx answer ("Not Found: /community/tip/...", with its second) once
+        # the middleware returns, unless the response says it was logged already: it is not to
+        # be logged at all. (Errors raised inside are logged on the way; the filter on every
+        # handler, copps.community.logscrub, drops those.)
+        response._has_been_logged = True
         return response

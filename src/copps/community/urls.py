@@ -5,7 +5,7 @@ The anonymous-tip pages live under ``tip/`` and nothing else does: that prefix i
 
 from django.urls import path
 
-from copps.community.views import levels, report, tips, track, triage
+from copps.community.views import levels, report, tip_assets, tips, track, triage
 
 app_name = "community"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path("tip/", tips.tip_new, name="tip"),
     path("tip/read/", tips.tip_read, name="tip-read"),
     path("tip/answer/", tips.tip_answer, name="tip-answer"),
+    path("tip/assets/<str:name>", tip_assets.tip_asset, name="tip-asset"),
     path("staff/", triage.queue, name="staff-queue"),
     path("staff/requests/<str:public_id>/", triage.request_detail, name="staff-request"),
     path("staff/requests/<str:public_id>/photo.jpg", triage.request_photo, name="staff-request-photo"),

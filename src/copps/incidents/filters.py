@@ -3,7 +3,7 @@ where the event lies against the jurisdiction."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import QuerySet
@@ -13,7 +13,12 @@ from django.utils.translation import pgettext_lazy
 
 from copps.incidents.models import Area, Event, Kind, Location, OffenseCategory
 
-__all__ = ["EventFilterForm"]
+__all__ = ["EventFilterForm", "EARLIEST", "LATEST"]
+
+# The dates a filter takes. The day after "To" and either end in the site's zone must still be a
+# date Python and the databases can hold (9999-12-31 was a server error); police records lie
+# well inside these.
+EARLIEST, LATEST = date(1800, 1, 1), date(2999, 12, 31)
 
 
 class EventFilterForm(forms.Form):
@@ -45,6 +50,21 @@ class EventFilterForm(forms.Form):
         required=False,
         label=_("Place"),
     )
+
+    def _in_range(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise forms.ValidationError(
+                _("Give a date between %(earliest)s and %(latest)s.")
+                % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def clean(self):
         data = super().clean()

@@ -25,6 +25,9 @@ __all__ = ["schema", "POST_FIELDS"]
 # The form fields of POST requests, with the limits submit.py enforces.
 # What submit.py refuses in any text field: control characters other than tab and line breaks.
 _CLEAN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+# Ids and codes the views look up: no NUL character (PostgreSQL cannot compare text holding one;
+# copps.community.open311.views.endpoint answers 400).
+_NO_NUL = "^[^\\x00]*$"
 
 
 def _text_field(limit: int, **more) -> dict:
@@ -35,8 +38,9 @@ def _text_field(limit: int, **more) -> dict:
 # (lat with long; some location; the service's required questions) are in the descriptions:
 # OpenAPI 3.0 cannot state them.
 POST_FIELDS: dict[str, dict] = {
-    "api_key": {"type": "string", "minLength": 1, "description": "issued by the department (Django admin)"},
-    "service_code": {"type": "string", "pattern": "\\S", "description": "from services.json"},
+    "api_key": {"type": "string", "minLength": 1, "pattern": _NO_NUL,
+                "description": "issued by the department (Django admin)"},
+    "service_code": {"type": "string", "pattern": "^[^\\x00]*\\S[^\\x00]*$", "description": "from services.json"},
     "lat": {"type": "number", "minimum": -90, "maximum": 90, "description": "WGS 84; sent with long"},
     "long": {"type": "number", "minimum": -180, "maximum": 180, "description": "WGS 84; sent with lat"},
     "address_string": _text_field(300, description="a location is lat and long, address_string or address_id"),
@@ -207,9 +211,10 @@ def _format_paths(fmt: str) -> dict:
     posted_ok = {"type": "array", "minItems": 1, "maxItems": 1, "items": {"$ref": "#/components/schemas/Posted"}}
     filters = [
         _query(
-            "service_request_id", {"type": "string"}, f"comma-separated ids (at most {MAX_IDS}); overrides the rest"
+            "service_request_id", {"type": "string", "pattern": _NO_NUL},
+            f"comma-separated ids (at most {MAX_IDS}); overrides the rest",
         ),
-        _query("service_code", {"type": "string"}, "comma-separated service codes"),
+        _query("service_code", {"type": "string", "pattern": _NO_NUL}, "comma-separated service codes"),
         _query("start_date", {"type": "string", "format": "date-time"}, "W3C datetime; the window is at most 90 days"),
         _query("end_date", {"type": "string", "format": "date-time"}),
         _query("status", {"type": "string", "enum": ["open", "closed", "open,closed"]}),

@@ -21,7 +21,7 @@ import numpy as np
 from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
 
-__all__ = ["PublicPlace", "public_places", "public_zipcode", "public_media_url"]
+__all__ = ["PublicPlace", "public_places", "published_snaps", "public_zipcode", "public_media_url"]
 
 _ZIP = re.compile(r"^\s*(\d{5})(?:[-\s]?\d{4})?\s*$")
 
@@ -41,6 +41,19 @@ def _snap_set():
     return load_snaps()
 
 
+def published_snaps(stored, requests: Sequence) -> np.ndarray:
+    """Index into ``stored`` of the snap point each request is published at (-1: no point)."""
+    out = np.full(len(requests), -1, dtype=np.int64)
+    located = [i for i, sr in enumerate(requests) if sr.lat is not None and sr.lon is not None]
+    if stored is not None and located:
+        proj = Projector(stored.crs)
+        x, y = proj.forward(
+            np.array([requests[i].lon for i in located], float), np.array([requests[i].lat for i in located], float)
+        )
+        out[located] = stored.snaps.assign(x, y)
+    return out
+
+
 def public_places(requests: Sequence) -> list[PublicPlace]:
     """The public place of each request, in order; one projection for the whole page."""
     if not requests:
@@ -49,17 +62,10 @@ def public_places(requests: Sequence) -> list[PublicPlace]:
     lat: list[float | None] = [None] * len(requests)
     lon: list[float | None] = [None] * len(requests)
     stored = _snap_set()
-    located = [i for i, sr in enumerate(requests) if sr.lat is not None and sr.lon is not None]
-    if stored is not None and located:
-        proj = Projector(stored.crs)
-        x, y = proj.forward(
-            np.array([requests[i].lon for i in located], float), np.array([requests[i].lat for i in located], float)
-        )
-        chosen = stored.snaps.assign(x, y)
-        for i, snap in zip(located, chosen, strict=True):
-            if snap >= 0:
-                lat[i] = round(float(stored.lat[snap]), 6)
-                lon[i] = round(float(stored.lon[snap]), 6)
+    for i, snap in enumerate(published_snaps(stored, requests)):
+        if snap >= 0:
+            lat[i] = round(float(stored.lat[snap]), 6)
+            lon[i] = round(float(stored.lon[snap]), 6)
     return [PublicPlace(b, la, lo) for b, la, lo in zip(blocks, lat, lon, strict=True)]
 
 

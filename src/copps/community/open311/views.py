@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from copps.accounts.input_guard import bad_input
 from copps.accounts.ratelimit import client_key, seconds_to_wait
 from copps.community.conf import RATE_LIMITS
 from copps.community.models import Service, ServiceRequest, ServiceRequestToken
@@ -45,9 +46,15 @@ def _limit(request: HttpRequest) -> None:
         )
 
 
-def endpoint(*methods: str):
+# The parameters Open311 looks things up by; a NUL in one is refused (400) before the database sees it.
+LOOKED_UP = frozenset({"api_key", "service_code", "service_request_id", "address_id"})
+
+
+def endpoint(*methods: str, takes_input: bool = False):
     """Answer only ``methods``, within the client's rate limit; turn any ``Open311Error`` into
-    the spec's error list."""
+    the spec's error list. An id in the path holding a NUL character names nothing (404); a
+    view that ``takes_input`` refuses a NUL or an unreadable charset in its parameters (400):
+    PostgreSQL cannot compare text holding a NUL, so it would otherwise be a server error."""
 
     def decorate(view):
         @wraps(view)
@@ -59,6 +66,11 @@ def endpoint(*methods: str):
                         f"{request.method} is not allowed here; use {' or '.join(methods)}",
                         headers={"Allow": ", ".join(methods)},
                     )
+                if any("\x00" in str(value) for value in (*args, *kwargs.values())):
+                    raise not_found("that resource")
+                problem = bad_input(request, numbers=False, fields=LOOKED_UP) if takes_input else None
+                if problem:
+                    raise Open311Error(400, problem)
                 _limit(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
@@ -95,7 +107,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # session, so there is no cookie for a cross-site forgery to ride on: CSRF is exempted on
 # purpose, and these views never look at request.user or the session.
 @csrf_exempt
-@endpoint("GET", "POST")
+@endpoint("GET", "POST", takes_input=True)
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         sr, created = submit(request)

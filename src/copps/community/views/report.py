@@ -4,6 +4,8 @@ the page's script before step two; without script, step two shows them."""
 
 from __future__ import annotations
 
+import math
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -94,10 +96,12 @@ def report_details(request: HttpRequest) -> HttpResponse:
 
 
 def _float(value) -> float | None:
+    """A finite number from a re-shown form's raw field, else None ("inf", "1e309", "nan")."""
     try:
-        return float(value) if value not in (None, "") else None
+        number = float(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 @rate_limited("lookup", RATE_LIMITS["lookup"])

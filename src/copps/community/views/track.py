@@ -4,10 +4,15 @@ the reporter's two answers (reopen within the window; "was it fixed?" after clos
 An unknown id and an id that is not a tracking id (someone else's public Open311 id, say)
 get the same 404 page, byte for byte. The page never shows the reporter's own name or
 contact details either: whoever holds the id sees only the request's public fields.
+
+The key is a bearer secret in the address, so every answer here is ``no-store`` (no browser or
+proxy cache keeps the page under its key), and the logs write it ``[key]``
+(``copps.community.logscrub``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from copps.accounts.ratelimit import rate_limited
 from copps.community import conf
@@ -32,8 +38,13 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "community/track_not_found.html", status=404)
 
 
+# A tracking id as copps makes them (16 lower-case base32 characters); anything else -- a "/",
+# a NUL byte, 300 characters -- is simply not one, and gets the same 404.
+KEY_FORM = re.compile(r"[a-z0-9]{1,32}")
+
+
 def _find(key: str) -> ServiceRequest | None:
-    if not key or len(key) > 32:
+    if not KEY_FORM.fullmatch(key or ""):
         return None
     return ServiceRequest.objects.filter(track_key=key).select_related("service").first()
 
@@ -53,6 +64,7 @@ def _timeline(sr: ServiceRequest, changes: list) -> list[dict]:
     return steps
 
 
+@never_cache
 @rate_limited("track", RATE_LIMITS["track"])
 def track(request: HttpRequest, key: str) -> HttpResponse:
     sr = _find(key)
@@ -106,14 +118,18 @@ def track(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "community/track.html", context, status=400 if error else 200)
 
 
+@never_cache
 def track_lookup(request: HttpRequest) -> HttpResponse:
     """A form to type a tracking id into (the id goes in the page's address)."""
-    key = (request.GET.get("id") or "").strip().lower()
+    key = re.sub(r"[\s-]+", "", request.GET.get("id") or "").lower()
+    if key and not KEY_FORM.fullmatch(key):
+        return not_found(request)
     if key:
         return redirect(reverse("community:track", args=[key]))
     return render(request, "community/track_lookup.html")
 
 
+@never_cache
 @rate_limited("track", RATE_LIMITS["track"])
 def track_photo(request: HttpRequest, key: str) -> HttpResponse:
     sr = _find(key)
