@@ -87,7 +87,8 @@ def test_coverage_per_kind_and_source_in_the_sites_local_days():
         assert (str(crime.first), str(crime.complete_to)) == ("2024-01-01", "2024-06-29")
         assert coverage.complete_to("collision") == date(2024, 4, 29)
         assert coverage.of("call") is None and coverage.complete_to("call") is None
-        assert str(coverage.of().first) == "2024-01-01"
+        # every kind together: only the days both crimes and collisions cover
+        assert (str(coverage.of().first), str(coverage.of().complete_to)) == ("2024-03-01", "2024-04-29")
         with timezone.override(ZoneInfo("UTC")):  # read in UTC the late event is on 1 July
             assert str(coverage.of("crime", "cad").last) == "2024-07-01"
 
@@ -139,6 +140,16 @@ def test_a_today_past_the_data_gives_partial_windows_and_no_flags(capsys, tmp_pa
     assert week and all(r["now"] == "no data" and not r[""] for r in week)  # 14-20 Sept: no data
     month = [r for r in rows if r["window"] == "28 days"]
     assert month and all(r["change"] == "partial" and not r[""] for r in month)
+
+
+def test_a_scan_of_every_kind_ends_where_every_kind_is_whole(capsys):
+    add_events(span("2023-01-01", "2024-08-31", 5))  # crimes to 31 August
+    add_events(span("2023-01-01", "2024-08-28", 2), kind="collision", source="crashes", category="collision-pdo")
+    out = run_scan(capsys, "compstat")
+    # the collisions' last complete day, not the crimes': 28 August is their partial last day
+    assert "CompStat to 2024-08-27" in out
+    assert coverage.complete_to() == date(2024, 8, 27)
+    assert coverage.complete_to("crime") == date(2024, 8, 30)
 
 
 def test_alerts_use_only_whole_weeks_the_data_covers(capsys):

@@ -92,6 +92,19 @@ def test_study_grid_shape_is_flat_in_the_data_spread():
     assert g_far.counts.sum() == 500  # the far point is outside the grid, not counted
 
 
+def test_no_event_inside_the_area_is_lost_in_an_edge_cell():
+    """A triangle's edge cells have their centres outside it but hold its events: they are in the
+    study, so the grid counts every event that lies in the area."""
+    area = shapely.Polygon([(0, 0), (3_000, 0), (0, 3_000)])
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(0, 3_000, 4_000), rng.uniform(0, 3_000, 4_000)
+    inside = shapely.contains_xy(area, x, y)
+    (g,) = study_grids(area, 250, [(x[inside], y[inside])])
+    assert g.counts[g.valid].sum() == inside.sum()
+    centres_in = shapely.contains_xy(area, *g.centres())
+    assert (g.valid & ~centres_in).any()  # some edge cells are in only through their events
+
+
 def test_a_grid_over_the_budget_is_refused_before_allocation(strays_city, capsys):
     tracemalloc.start()
     try:

@@ -46,6 +46,7 @@ __all__ = [
     "gap_length",
     "window_status",
     "clip",
+    "intersect",
     "last_complete_week",
     "last_complete_month",
 ]
@@ -196,6 +197,27 @@ def from_days(days, counts=None, *, alpha: float = GAP_ALPHA, floor: int = MIN_G
     for i in np.nonzero(steps >= need)[0]:
         gaps.append((d[i] + _DAY, d[i + 1] - _DAY))
     return Coverage(first, last, tuple(gaps), total)
+
+
+def intersect(coverages) -> Coverage | None:
+    """The days every one of ``coverages`` covers: what a count pooled over several kinds (or
+    sources) may be compared on. The latest first day, the earliest partial last day, every gap.
+
+    Example
+    -------
+    >>> crime = from_days(np.arange("2024-01-01", "2024-12-01", dtype="datetime64[D]"))
+    >>> crashes = from_days(np.arange("2024-03-01", "2024-11-15", dtype="datetime64[D]"))
+    >>> both = intersect([crime, crashes])
+    >>> str(both.first), str(both.complete_to)
+    ('2024-03-01', '2024-11-13')
+    """
+    present = [c for c in coverages if c is not None]
+    if not present:
+        return None
+    first = max(c.first for c in present)
+    last = min(c.last for c in present)
+    gaps = sorted({g for c in present for g in c.gaps if g[1] >= first and g[0] <= last})
+    return Coverage(first, max(last, first), tuple(gaps), sum(c.events for c in present))
 
 
 def last_complete_week(coverage: Coverage | None) -> np.datetime64 | None:

@@ -4,7 +4,8 @@ A grid drawn from the raw minimum and maximum of the points grows with the farth
 geocode (a crash put in another continent made a 35M-cell grid, or asked for 68 GB). Here
 the extent comes from the study area (the jurisdiction, chosen areas or a drawn polygon),
 its origin is a multiple of the cell size (cells stay put between scans), only cells whose
-centre lies in the area are in the study (``Grid.mask``: Gi* and the KDE output honour it),
+centre lies in the area, or that hold one of its events, are in the study (``Grid.mask``: Gi*
+and the KDE output honour it),
 and a grid larger than the cell budget is refused, with the numbers, before anything is
 allocated. Points outside the extent are not counted.
 """
@@ -65,7 +66,8 @@ def study_grids(
     Returns
     -------
     list of Grid
-        Counts per cell with ``mask`` = the cells whose centre lies in ``area``.
+        Counts per cell with ``mask`` = the cells whose centre lies in ``area`` or that hold a
+        point of any set (an edge cell's events are never dropped).
     """
     if area is None or area.is_empty:
         raise GridTooLarge("there is no study area to lay a grid over")
@@ -86,6 +88,10 @@ def study_grids(
     shapely.prepare(area)
     for r in range(nrows):  # row by row: no (nrows, ncols) coordinate arrays
         mask[r] = shapely.contains_xy(area, cx, np.full(ncols, cy[r]))
+    # An edge cell whose centre lies just outside still holds events from inside the area: it is in
+    # the study too, so no event that was counted in is silently lost at the boundary.
+    for counts in grids:
+        mask |= counts > 0
     return [Grid(counts, (bounds[0], bounds[1]), float(cell), mask) for counts in grids]
 
 

@@ -122,8 +122,15 @@ def table() -> list[SourceCoverage]:
 
 
 def of(kind: str | None = None, source: str | None = None) -> cov.Coverage | None:
-    """The coverage of a kind (of all sources, or one), or of every event; None without events."""
-    for row in table():
+    """The coverage of a kind (of all sources, or one); None without events.
+
+    Without a kind, the days *every* kind covers: a count pooled over crimes, calls and collisions
+    is only whole where each of them is (collision data ending three days before the crime data
+    must not make those three days look covered)."""
+    rows = table()
+    if not kind and not source:
+        return cov.intersect([row.coverage for row in rows if row.kind and not row.source])
+    for row in rows:
         if row.kind == (kind or "") and row.source == (source or ""):
             return row.coverage
     return None
