@@ -11,6 +11,12 @@ from tests.incidents.test_coverage import add_events, span
 
 from copps.reports.weekly import compstat_report, default_week
 
+
+def compstat_html(report) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string("reports/_compstat_body.html", {"r": report})
+
 pytestmark = pytest.mark.django_db
 
 
@@ -39,7 +45,18 @@ def test_a_week_past_the_data_is_partial_and_not_flagged(to_new_years_eve):
         assert total["change"] == "partial" and total["p"] == "" and not total["significant"]
     assert report.significant == []
     later = compstat_report(None, "2026-W10")
-    assert later.windows["week"][0]["change"] == "no data" and later.windows["week"][0]["now"] == 0
+    assert later.windows["week"][0]["change"] == "no data" and later.windows["week"][0]["now"] == "no data"
+    assert later.tested == 0
+    html = compstat_html(later)
+    assert "Nothing was tested" in html and "within chance" not in html
+
+
+def test_a_week_the_data_covers_says_how_many_differences_were_tested(to_new_years_eve):
+    report = compstat_report(None, "2025-W52")
+    assert report.tested == sum(len(rows) for rows in report.windows.values())
+    assert f"each of the {report.tested} differences tested against last year is within chance" in compstat_html(
+        report
+    )
 
 
 def test_no_data_gives_the_current_week():

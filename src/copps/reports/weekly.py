@@ -121,6 +121,7 @@ class CompStatReport:
     sunday: date
     windows: dict = field(default_factory=dict)  # window -> list of row dicts (the total first)
     significant: list = field(default_factory=list)
+    tested: int = 0  # comparisons actually tested (both windows covered in full)
     problems: list = field(default_factory=list)
     hot_spots: int = 0
     left_out: str = ""  # events of the map's window left out of it, and why
@@ -174,8 +175,13 @@ def _tables(report: CompStatReport, ev, covered: cov.Coverage | None) -> None:
             for k in order
             if now[k] or before[k]
         ]
+        if s_now == cov.NONE:  # a week past (or before) the data: its count is unknown, not 0
+            for row in rows:
+                row["now"] = "no data"
         report.windows[window] = rows
         report.significant += [r for r in rows if r["significant"]]
+        if not missing:
+            report.tested += len(rows)
 
 
 def _in_district(problem: Problem, district: Area, outline) -> bool:
