@@ -114,7 +114,7 @@ def test_the_tip_pages_own_files_are_logged_like_the_tip_pages():
     assert ":00:00 " in line
 
 
-def test_copps_serve_runs_gunicorn_with_the_scrubbing_logger(monkeypatch):
+def test_copps_serve_runs_gunicorn_with_the_scrubbing_logger(monkeypatch, db):  # db: serve checks migrations
     seen = {}
 
     def fake_execv(path, argv):

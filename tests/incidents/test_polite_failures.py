@@ -41,6 +41,14 @@ def test_any_command_before_migrate_says_run_migrate(tmp_path, args):
     assert "Traceback" not in out.stderr + out.stdout
 
 
+def test_serve_refuses_an_unmigrated_database_before_starting(tmp_path):
+    # it used to start, then answer every page with a bare 500 (no such table)
+    out = copps(tmp_path / "empty.sqlite3", "serve", "--bind", "127.0.0.1:0")
+    assert out.returncode == 1, out.stdout
+    assert "migrations to apply): run `copps migrate` first" in out.stderr
+    assert "Traceback" not in out.stderr + out.stdout and "serving" not in out.stdout
+
+
 def test_bad_dates_on_the_console_are_explained_without_a_traceback(tmp_path):
     db = tmp_path / "db.sqlite3"
     assert copps(db, "migrate", "-v0").returncode == 0

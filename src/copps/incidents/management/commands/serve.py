@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 
 
 class Command(BaseCommand):
@@ -17,6 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=60, help="seconds before a stuck worker is restarted")
 
     def handle(self, *args, **opts):
+        # Refuse before the workers start: an unmigrated database would answer every page with a 500.
+        pending = MigrationExecutor(connections["default"]).migration_plan(
+            MigrationExecutor(connections["default"]).loader.graph.leaf_nodes()
+        )
+        if pending:
+            raise CommandError(
+                f"the database is not up to date ({len(pending)} migration{'s' if len(pending) != 1 else ''} "
+                "to apply): run `copps migrate` first"
+            )
         self.stdout.write(f"copps is serving at http://{opts['bind']}/ (Ctrl-C to stop)")
         self.stdout.flush()
         argv = [
