@@ -162,3 +162,4 @@ def test_the_sql_judgement_of_the_data_box_agrees_with_the_geometry(tmp_path):
     rows = list(Event.objects.values_list("lon", "lat", "x", "y", "location"))
     cols = [np.array([np.nan if r[k] is None else r[k] for r in rows], float) for k in range(4)]
     assert [r[4] for r in rows] == j.classify(*cols).tolist()
+

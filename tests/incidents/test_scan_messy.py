@@ -196,3 +196,15 @@ def test_real_switrs_file_with_a_stray_far_north(db, capsys):
     cols, rows = grid_of(res.err)
     assert rows * 250 < 150_000  # the extent of San Diego's data, not 600 km to the Bay Area
     assert "outside the jurisdiction" in res.out
+
+
+def test_the_staff_map_leaves_misplaced_events_out_unless_asked(strays_city, client_for):
+    """'Anywhere' on the staff map: one stray geocode zoomed the map out to the whole world."""
+    client = client_for("analyst")
+    data = client.get(reverse("api:events_geojson")).json()
+    ids = {f["properties"]["id"] for f in data["features"]}
+    assert ids and not Event.objects.filter(pk__in=ids, location__in=["outside", "invalid"]).exists()
+    assert set(data["left_out"]) == {"Outside the jurisdiction", "Impossible or placeholder point"}
+    misplaced = client.get(reverse("api:events_geojson"), {"location": "misplaced"}).json()
+    assert misplaced["total"] == sum(data["left_out"].values()) and misplaced["left_out"] == {}
+    assert {f["properties"]["id"] for f in misplaced["features"]}.isdisjoint(ids)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.db.models import Count
 from django.http import HttpRequest, JsonResponse
 from ninja import Router
 
 from copps.accounts import audit
 from copps.accounts.permissions import record_denial, refused_path
 from copps.incidents.filters import EventFilterForm
-from copps.incidents.models import Area
+from copps.incidents.models import Area, Location
 
 router = Router(tags=["events"])
 
@@ -51,6 +52,18 @@ def events_geojson(request: HttpRequest):
     if not form.is_valid():
         return JsonResponse({"detail": "Invalid filters", "errors": form.errors}, status=400)
     qs = form.filter().filter(lat__isnull=False)
+    left_out = {}
+    if not form.cleaned_data.get("location"):
+        # "Anywhere" on the map: a stray geocode would zoom the map out to the whole world. The
+        # misplaced events are counted and left out; the Place filter shows them on request.
+        misplaced = dict(
+            qs.filter(location__in=[Location.OUTSIDE, Location.INVALID])
+            .values_list("location")
+            .annotate(n=Count("id"))
+            .values_list("location", "n")
+        )
+        left_out = {Location(k).label: v for k, v in misplaced.items() if v}
+        qs = qs.exclude(location__in=[Location.OUTSIDE, Location.INVALID])
     total = qs.count()
     rows = list(
         qs.order_by("-occurred_from").values_list(
@@ -78,4 +91,6 @@ def events_geojson(request: HttpRequest):
         }
         for pk, lat, lon, kind, cat, offense, occurred, block, sens in rows
     ]
-    return JsonResponse({"type": "FeatureCollection", "features": features, "total": total, "limit": MAP_LIMIT})
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features, "total": total, "limit": MAP_LIMIT, "left_out": left_out}
+    )

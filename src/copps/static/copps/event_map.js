@@ -42,6 +42,10 @@
         status.textContent = shown === data.total
           ? shown.toLocaleString() + " events with a location"
           : "Showing the " + shown.toLocaleString() + " most recent of " + data.total.toLocaleString() + " events with a location; narrow the filters to see all.";
+        var misplaced = Object.keys(data.left_out || {}).map(function (k) { return data.left_out[k].toLocaleString() + " " + k.toLowerCase(); });
+        if (misplaced.length) {
+          status.textContent += " Left out of the map: " + misplaced.join(", ") + " (Place filter: “Outside or impossible” lists them).";
+        }
         if (shown) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); } else { map.setView([0, 0], 2); }
       })
       .catch(function (err) { status.textContent = "Could not load events: " + err.message; map.setView([0, 0], 2); });
