@@ -64,6 +64,19 @@ def test_temporal_profile_counts_the_events_in_the_area(corner, client_for):
     assert len(a.result["profile"]) == 7 and len(a.result["profile"][0]) == 24
 
 
+def test_the_temporal_page_names_a_peak_only_when_one_cell_leads(corner, client_for):
+    c = client_for("analyst")
+    response = run(c, corner, "temporal")
+    a = SavedAnalysis.objects.get(kind="temporal")
+    profile = np.array(a.result["profile"])
+    tied = int(np.isclose(profile, profile.max()).sum())
+    page = c.get(response.url).content.decode()
+    if_tied = "No single peak hour" in page
+    assert if_tied == (tied > 1)  # a tie is said as a tie, one leader is named
+    assert (f"({profile.max():.0f})" in page) == (tied == 1)
+    assert "hours in America/Los_Angeles" in page
+
+
 def test_places_ranks_blocks_and_near_repeat_shows_the_knox_table(corner, client_for):
     c = client_for("analyst")
     run(c, corner, "places")
@@ -225,3 +238,18 @@ def test_trend_leaves_out_the_weeks_before_the_data(corner, client_for):
     analysis = SavedAnalysis.objects.get(kind="trend")
     page = c.get(reverse("problems:analysis", args=[corner.pk, analysis.pk])).content.decode()
     assert "The first 26 steps of the period are left out" in page
+
+
+def test_a_tie_for_the_busiest_hour_is_said_as_a_tie():
+    from copps.incidents.scanning import EventArrays
+
+    n = 2
+    start = np.array(["2024-03-04T09:15", "2024-03-05T14:30"], dtype="datetime64[m]")
+    ev = EventArrays(
+        ids=np.arange(n), x=np.zeros(n), y=np.zeros(n), lon=np.zeros(n), lat=np.zeros(n), start=start,
+        end=np.array(["NaT", "NaT"], dtype="datetime64[m]"), category=np.array(["a", "a"], dtype=object),
+        place=np.array(["", ""], dtype=object), location=np.array(["inside", "inside"], dtype=object),
+    )  # fmt: skip
+    result = analyses._temporal(ev, {})
+    assert result["peak_text"] == "no single peak hour: 2 tie at 1.0 (Mon 09:00, Tue 14:00)"
+    assert "no single peak hour" in analyses.summary("temporal", result)

@@ -9,10 +9,13 @@ from datetime import date, timedelta
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from copps.analysis import alerts, near_repeat, places, temporal, trend
 from copps.analysis import coverage as cov
 from copps.incidents import coverage
+from copps.incidents.scan_output import peak as peak_line
+from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
 from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
@@ -116,7 +119,16 @@ def _num(v) -> float | None:
 def _temporal(ev: EventArrays, params: dict) -> dict:
     profile = temporal.weekly_profile(ev.start, ev.end)
     peak = np.unravel_index(int(np.argmax(profile)), profile.shape) if len(ev) else (0, 0)
+    dateless = without_time_of_day(ev.start, ev.end)
+    if len(ev) and dateless.all():
+        peak_text = "no peak hour: these events carry no time of day; " + peak_line(
+            "busiest weekday", profile.sum(axis=1), WEEKDAYS
+        )
+    else:  # a tie is said as a tie, never one cell of it called "the peak"
+        peak_text = peak_line("peak hour", profile.ravel(), [f"{d} {h:02d}:00" for d in WEEKDAYS for h in range(24)])
     return {
+        "peak_text": peak_text,
+        "time_zone": timezone.get_current_timezone_name(),
         "events": len(ev),
         "profile": np.round(profile, 3).tolist(),
         "by_hour": np.round(profile.sum(axis=0), 2).tolist(),
@@ -251,6 +263,8 @@ def summary(kind: str, result: dict) -> str:
     if result.get("note"):
         return f"{n} events: {result['note']}."
     if kind == K.TEMPORAL:
+        if result.get("peak_text"):
+            return f"{n} events; {result['peak_text']} ({result.get('time_zone', 'local time')})."
         peak = result.get("peak") or {}
         return f"{n} events; the busiest hour of the week is {peak.get('weekday')} {peak.get('hour', 0):02d}:00."
     if kind == K.PLACES:
