@@ -157,6 +157,6 @@ def test_the_map_says_which_events_it_left_out(client_for, north):
     Event.objects.filter(pk=pk).update(lat=1e-06, lon=-2e-06, x=None, y=None, location="")
     report = compstat_report(north.name, WEEK)
     assert Event.objects.get(pk=pk).location == "invalid"  # judged when the scan read the events
-    assert "1 event left out of the map: 1 at impossible places" in report.left_out
+    assert "1 event left out of the map of these 91 days: 1 at impossible places" in report.left_out
     page = client_for("analyst").get(reverse("reports:compstat"), {"district": north.name, "week": WEEK})
     assert "1 at impossible places" in page.content.decode()

@@ -216,7 +216,7 @@ def _map(report: CompStatReport) -> None:
     first = report.sunday - timedelta(days=HOT_DAYS - 1)
     scan = ScanFilter(kind="crime", area=scope, date_from=first, date_to=report.sunday)
     loaded = load_events(scan)
-    report.left_out = loaded.left_out_text()
+    report.left_out = loaded.left_out_text(what=f"the map of these {HOT_DAYS} days")
     ev = loaded.geocoded()
     week = ev.start.astype("datetime64[D]") >= np.datetime64(report.monday)
     if report.district is not None:
@@ -247,7 +247,7 @@ def _map(report: CompStatReport) -> None:
     report.week_events = int(week.sum())
     report.map_svg = map_svg(
         shapes,
-        [Dots(ev.x[week], ev.y[week], f"crimes of the week ({report.week_events})", radius=2.0)],
+        [Dots(ev.x[week], ev.y[week], f"mapped crimes of the week ({report.week_events})", radius=2.0)],
         title=f"{report.name}: crimes of {report.week} and hot spots of the last {HOT_DAYS} days",
         frame=frame,
         margin_m=100,
