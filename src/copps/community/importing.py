@@ -62,6 +62,34 @@ def _xml_items(path: Path) -> list[dict]:
     return [{child.tag: (child.text or "").strip() or None for child in item} for item in root]
 
 
+# An Open311 list is an array of objects whose values are scalars, or a list of attribute
+# objects at most: 3 levels. Deeper nesting is no Open311 document, and storing or comparing it
+# would recurse once per level.
+MAX_DEPTH = 8
+
+
+def _too_deep(path: Path) -> str:
+    return (
+        f"{path}: JSON nested more than {MAX_DEPTH} levels deep is not an Open311 services or requests list "
+        "(an array of objects with plain values); export the list again"
+    )
+
+
+def _depth(data) -> int:
+    """How deeply arrays and objects nest in ``data`` (a scalar is 0), without recursing."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def read_items(path: Path) -> list[dict]:
     """The items of an Open311 list document (JSON array or XML), as flat dicts."""
     if not path.exists():
@@ -72,6 +100,10 @@ def read_items(path: Path) -> list[dict]:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Open311FileError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError:  # Python's parser recurses once per level: thousands of [ or {
+        raise Open311FileError(_too_deep(path)) from None
+    if _depth(data) > MAX_DEPTH:
+        raise Open311FileError(_too_deep(path))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise Open311FileError(f"{path}: expected a JSON array of Open311 services or requests")
     return data
