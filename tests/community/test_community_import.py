@@ -161,3 +161,19 @@ def test_open311_attributes_nested_as_the_spec_has_them_still_load(tmp_path, ser
                                  "requested_datetime": "2024-05-01T10:00:00Z",
                                  "attributes": [{"code": "SIZE", "values": [{"key": "1", "name": "small"}]}]}]))
     assert "1 created" in run(path, capsys=capsys)
+
+
+@pytest.mark.django_db
+def test_an_item_with_a_nul_byte_is_skipped_and_counted(tmp_path, services, capsys):
+    """Issue 13, check C11: on PostgreSQL a NUL in one request aborted the file with a traceback."""
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps([
+        {"service_request_id": "r1", "service_code": "GRAF", "requested_datetime": "2024-05-01T10:00:00Z"},
+        {"service_request_id": "r\u00002", "service_code": "GRAF", "description": "paint\u0000",
+         "requested_datetime": "2024-05-01T10:00:00Z"},
+        {"service_request_id": "r3", "service_code": "GRAF", "requested_datetime": "2024-05-01T10:00:00Z",
+         "attributes": [{"code": "SIZE\u0000"}]},
+    ]))
+    out = run(path, capsys=capsys)
+    assert "1 created" in out and "2 skipped (item 2 holds a NUL character (byte 0); item 3 holds" in out
+    assert list(ServiceRequest.objects.values_list("public_id", flat=True)) == ["r1"]

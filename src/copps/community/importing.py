@@ -143,7 +143,31 @@ def _zipcode(item: dict) -> str:
     return "" if text == "0" else text  # San Francisco writes 0 for "unknown"
 
 
+def _has_nul(value) -> bool:
+    """Whether a NUL character is in any key or text of ``value`` (nested at most MAX_DEPTH)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _without_nul(items: list[dict], result: ImportResult) -> list[dict]:
+    """The items without a NUL character: PostgreSQL text cannot hold one (it aborted the whole
+    file there), so such an item is skipped, and counted, on both databases."""
+    clean = []
+    for number, item in enumerate(items, 1):
+        if _has_nul(item):
+            result.skipped.append(f"item {number} holds a NUL character (byte 0)")
+        else:
+            clean.append(item)
+    return clean
+
+
 def _import_services(items: list[dict], result: ImportResult) -> None:
+    items = _without_nul(items, result)
     for item in items:
         code = _text(item, "service_code", 64)
         if not code:
@@ -202,6 +226,7 @@ def _request_values(item: dict, service: Service) -> dict | str:
 
 
 def _import_requests(items: list[dict], result: ImportResult) -> None:
+    items = _without_nul(items, result)
     services = {s.service_code: s for s in Service.objects.all()}
     existing = {sr.public_id: sr for sr in ServiceRequest.objects.filter(
         public_id__in=[_text(i, "service_request_id", 64) for i in items])}
