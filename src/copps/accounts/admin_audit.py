@@ -45,8 +45,8 @@ class AuditedReadsAdmin:
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._audited(request, object_id, "change", super().change_view(request, object_id, form_url,
-                                                                               extra_context))
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._audited(request, object_id, "change", response)
 
     def history_view(self, request, object_id, extra_context=None):
         return self._audited(request, object_id, "history", super().history_view(request, object_id, extra_context))
