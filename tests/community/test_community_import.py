@@ -135,3 +135,45 @@ def test_a_far_offset_loads_as_the_same_moment(tmp_path, services, capsys):
                                  "requested_datetime": "2024-05-02T09:00:00+23:00"}]))
     assert "1 created" in run(path, capsys=capsys)
     assert ServiceRequest.objects.get().requested_at.isoformat() == "2024-05-01T10:00:00+00:00"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("levels", [100_000, 50])
+def test_deeply_nested_json_is_refused_with_a_message(tmp_path, services, levels):
+    """Issue 13, check C11: 100,000 nested arrays ended in a RecursionError traceback; 50 levels
+    inside a request are no Open311 list either. Neither loads, and the message says why."""
+    good = tmp_path / "requests.json"
+    good.write_text(json.dumps([{"service_request_id": "r1", "service_code": "GRAF",
+                                 "requested_datetime": "2024-05-01T10:00:00Z"}]))
+    deep = tmp_path / "deep.json"
+    nested = "[" * levels + "]" * levels
+    deep.write_text(f'[{{"service_request_id": "r2", "service_code": "GRAF", '
+                    f'"requested_datetime": "2024-05-01T10:00:00Z", "attributes": {nested}}}]')
+    with pytest.raises(CommandError, match=r"deep.json: JSON nested more than 8 levels deep is not an Open311"):
+        call_command("requests", "import", str(good), str(deep))
+    assert not ServiceRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_open311_attributes_nested_as_the_spec_has_them_still_load(tmp_path, services, capsys):
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps([{"service_request_id": "r1", "service_code": "GRAF",
+                                 "requested_datetime": "2024-05-01T10:00:00Z",
+                                 "attributes": [{"code": "SIZE", "values": [{"key": "1", "name": "small"}]}]}]))
+    assert "1 created" in run(path, capsys=capsys)
+
+
+@pytest.mark.django_db
+def test_an_item_with_a_nul_byte_is_skipped_and_counted(tmp_path, services, capsys):
+    """Issue 13, check C11: on PostgreSQL a NUL in one request aborted the file with a traceback."""
+    path = tmp_path / "requests.json"
+    path.write_text(json.dumps([
+        {"service_request_id": "r1", "service_code": "GRAF", "requested_datetime": "2024-05-01T10:00:00Z"},
+        {"service_request_id": "r\u00002", "service_code": "GRAF", "description": "paint\u0000",
+         "requested_datetime": "2024-05-01T10:00:00Z"},
+        {"service_request_id": "r3", "service_code": "GRAF", "requested_datetime": "2024-05-01T10:00:00Z",
+         "attributes": [{"code": "SIZE\u0000"}]},
+    ]))
+    out = run(path, capsys=capsys)
+    assert "1 created" in out and "2 skipped (item 2 holds a NUL character (byte 0); item 3 holds" in out
+    assert list(ServiceRequest.objects.values_list("public_id", flat=True)) == ["r1"]

@@ -177,3 +177,36 @@ def test_missing_columns_and_bad_profiles_are_explained(tmp_path):
     bad = write(tmp_path, "bad.toml", "[profile]\nkind = 'crimes'\n")
     with pytest.raises(CommandError, match="kind = 'crimes'; expected one of crime, call, collision"):
         call_command("import_events", str(path), profile=str(bad))
+
+
+# A NUL byte in one field (issue 13, check C11): PostgreSQL text cannot hold it, and it used to
+# abort the whole import there with a traceback, --skip-bad or not. It is a bad value on both.
+NUL_ROW = "2,2/14/2024 8:05:00 AM,,2/14/2024 9:00:00 AM,theft-\x00shoplift,55 N BROADWAY,39.72,-104.98"
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_is_a_row_error_naming_file_line_and_field(tmp_path, capsys):
+    path = write(tmp_path, "nul.csv", rows(GOOD[0], NUL_ROW))
+    with pytest.raises(CommandError, match="1 of 2 rows are bad; nothing was imported"):
+        call_command("import_events", str(path), profile=str(denver_profile(tmp_path)))
+    assert f"{path}:3: OFFENSE_TYPE_ID: holds a NUL character" in capsys.readouterr().err
+    assert Event.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_skip_bad_rejects_the_row_with_a_nul_byte_and_imports_the_rest(tmp_path):
+    path = write(tmp_path, "nul.csv", rows(GOOD[0], NUL_ROW, "3" + GOOD[1][1:]))
+    call_command("import_events", str(path), profile=str(denver_profile(tmp_path)), skip_bad=True)
+    assert sorted(Event.objects.values_list("source_id", flat=True)) == ["1", "3"]
+    with (tmp_path / "nul.csv.rejects.csv").open(newline="") as fh:
+        got = list(csv.DictReader(fh))
+    assert [(r["line"], r["field"], r["INCIDENT_ID"]) for r in got] == [("3", "OFFENSE_TYPE_ID", "2")]
+    assert ImportBatch.objects.get().rejected == 1
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_the_header_is_refused_with_a_message(tmp_path):
+    path = write(tmp_path, "nul.csv", rows(GOOD[0], header=HEADER.replace("GEO_LON", "GEO\x00LON")))
+    with pytest.raises(CommandError, match="the header holds a NUL character"):
+        call_command("import_events", str(path), profile=str(denver_profile(tmp_path)))
+    assert Event.objects.count() == 0

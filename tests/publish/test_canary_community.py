@@ -44,7 +44,6 @@ CRAWLED = {
     "mfa_verify /accounts/login/code/",
     "mfa_enrol /accounts/login/enrol/",
     "? /admin/login/",
-    "api:openapi-json /api/openapi.json",
     "api:api-root /api/",
     "open311:discovery /open311/v2/discovery.<open311fmt:fmt>",
     "open311:services /open311/v2/services.<open311fmt:fmt>",

@@ -10,6 +10,7 @@ that namespace's rule at once.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass, field
 from functools import partial
@@ -68,8 +69,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
     (r"^\? /$", PUBLIC),  # the home page redirects to the staff map
     (r"^incidents:", STAFF_PAGE),
-    # the staff API's schema describes operations, not data
-    (r"^api:openapi-json ", PUBLIC),
+    # the staff API's schema is for staff too (issue 13): it maps the staff operations
     (r"^api:", STAFF_PAGE),
     (r"^open311:", OPEN),
     # the matrix's problem is not marked public: its public page must not exist for anyone
@@ -158,7 +158,7 @@ def ninja_apis() -> list:
     """The django-ninja APIs mounted in the URLconf (found through their openapi.json views)."""
     apis = []
     for entry in _all_patterns(get_resolver()):
-        callback = entry.callback
+        callback = inspect.unwrap(entry.callback)  # under the staff API's sign-in check
         if isinstance(callback, partial) and "api" in callback.keywords and callback.keywords["api"] not in apis:
             apis.append(callback.keywords["api"])
     return apis

@@ -15,11 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from copps.accounts import audit, mfa, sessions
+from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.accounts.models import RecoveryCode, TOTPDevice, User
 
 
 @admin.register(User)
-class CoppsUserAdmin(UserAdmin):
+class CoppsUserAdmin(AuditedReadsAdmin, UserAdmin):
+    audit_object_type = "user"  # names and e-mail addresses; every read is audited
     fieldsets = (*UserAdmin.fieldsets, ("copps", {"fields": ("role", "locked_at")}))
     # The role is chosen at creation, so that a staff account gets its enrolment code at once.
     add_fieldsets = (*UserAdmin.add_fieldsets, ("copps", {"fields": ("role",)}))

@@ -4,14 +4,22 @@ operation can give, so that its OpenAPI schema tells clients (and schemathesis) 
 Every staff operation answers 401 to a request without a signed-in session (with both factors),
 403 to one signed in without a staff role, and 400 when its parameters are invalid; django-ninja
 documents only the success answer, so this adds the others to each operation of the schema.
+
+The staff API's schema itself is for staff too (it maps the staff operations and their filters):
+it answers the same 401 and 403 as the operations (issue 13).
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-__all__ = ["ERROR_SCHEMA", "StaffAPI", "document_refusals"]
+from copps.accounts.permissions import record_denial, refused_path, signed_in_fully
+
+__all__ = ["ERROR_SCHEMA", "StaffAPI", "document_refusals", "staff_schema_required"]
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -60,12 +68,30 @@ def refuse_invalid_parameters(api: NinjaAPI) -> NinjaAPI:
     return api
 
 
+def staff_schema_required(view):
+    """The schema view for department staff signed in with both factors: 401 without such a
+    session, 403 (audited as denied) to a signed-in user who is not staff."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not signed_in_fully(request):
+            return JsonResponse({"detail": "Staff sign-in required"}, status=401)
+        if not getattr(request.user, "is_department_staff", False):
+            record_denial(request, "api.schema", **refused_path(request))
+            return JsonResponse({"detail": "Staff sign-in required"}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 class StaffAPI(NinjaAPI):
-    """A NinjaAPI for staff operations; its schema documents 400, 401 and 403."""
+    """A NinjaAPI for staff operations; its schema documents 400, 401 and 403, and only staff
+    signed in with both factors may read it."""
 
     refusal_codes = ("400", "401", "403")
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("docs_decorator", staff_schema_required)
         super().__init__(*args, **kwargs)
         refuse_invalid_parameters(self)
 

@@ -14,10 +14,12 @@ from django.http import HttpRequest, HttpResponseForbidden
 from copps.accounts import audit, mfa
 from copps.accounts.models import AuditLog, Role
 
-__all__ = ["staff_required", "auditor_required", "deny", "deny_path", "record_denial", "refused_path"]
+__all__ = [
+    "signed_in_fully", "staff_required", "auditor_required", "deny", "deny_path", "record_denial", "refused_path",
+]
 
 
-def _signed_in_fully(request: HttpRequest) -> bool:
+def signed_in_fully(request: HttpRequest) -> bool:
     """Signed in, and with both factors when the account needs them. The session middleware
     already ends one-factor sessions; checking again here keeps a view safe even if the
     middleware were left out of the settings."""
@@ -70,7 +72,7 @@ def staff_required(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not _signed_in_fully(request):
+        if not signed_in_fully(request):
             return redirect_to_login(request.get_full_path())
         if not getattr(request.user, "is_department_staff", False):
             return deny_path(request)
@@ -84,7 +86,7 @@ def auditor_required(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if not _signed_in_fully(request):
+        if not signed_in_fully(request):
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_active and request.user.role == Role.AUDITOR):
             return deny(request, "audit.read", object_type="auditlog")

@@ -1,10 +1,13 @@
-"""Admin for services (with their questions), service requests and third-party API keys."""
+"""Admin for services (with their questions), service requests and third-party API keys.
+
+Reads of requests (their reporters) and of API keys (their contacts) are audited, fail closed."""
 
 from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import models
 
+from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.community.models import ApiKey, Service, ServiceAttribute, ServiceRequest, StateChange
 from copps.community.states import State, TransitionError, advance
 
@@ -35,7 +38,8 @@ class StateChangeInline(admin.TabularInline):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(AuditedReadsAdmin, admin.ModelAdmin):
+    audit_object_type = "service_request"  # the reporter's name and contacts, the exact address
     list_display = ("public_id", "service", "state", "requested_at", "block_address", "beat", "public")
     list_filter = ("state", "service", "public", "source")
     list_select_related = ("service", "beat")
@@ -81,7 +85,8 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedReadsAdmin, admin.ModelAdmin):
+    audit_object_type = "api_key"  # the contact of a third-party developer
     list_display = ("name", "prefix", "active", "created_at", "last_used_at")
     list_filter = ("active",)
     search_fields = ("name", "prefix", "contact")

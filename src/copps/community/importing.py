@@ -62,6 +62,34 @@ def _xml_items(path: Path) -> list[dict]:
     return [{child.tag: (child.text or "").strip() or None for child in item} for item in root]
 
 
+# An Open311 list is an array of objects whose values are scalars, or a list of attribute
+# objects at most: 3 levels. Deeper nesting is no Open311 document, and storing or comparing it
+# would recurse once per level.
+MAX_DEPTH = 8
+
+
+def _too_deep(path: Path) -> str:
+    return (
+        f"{path}: JSON nested more than {MAX_DEPTH} levels deep is not an Open311 services or requests list "
+        "(an array of objects with plain values); export the list again"
+    )
+
+
+def _depth(data) -> int:
+    """How deeply arrays and objects nest in ``data`` (a scalar is 0), without recursing."""
+    deepest, todo = 0, [(data, 1)]
+    while todo:
+        value, level = todo.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def read_items(path: Path) -> list[dict]:
     """The items of an Open311 list document (JSON array or XML), as flat dicts."""
     if not path.exists():
@@ -72,6 +100,10 @@ def read_items(path: Path) -> list[dict]:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise Open311FileError(f"{path}: not valid JSON: {exc}") from exc
+    except RecursionError:  # Python's parser recurses once per level: thousands of [ or {
+        raise Open311FileError(_too_deep(path)) from None
+    if _depth(data) > MAX_DEPTH:
+        raise Open311FileError(_too_deep(path))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise Open311FileError(f"{path}: expected a JSON array of Open311 services or requests")
     return data
@@ -111,7 +143,31 @@ def _zipcode(item: dict) -> str:
     return "" if text == "0" else text  # San Francisco writes 0 for "unknown"
 
 
+def _has_nul(value) -> bool:
+    """Whether a NUL character is in any key or text of ``value`` (nested at most MAX_DEPTH)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _without_nul(items: list[dict], result: ImportResult) -> list[dict]:
+    """The items without a NUL character: PostgreSQL text cannot hold one (it aborted the whole
+    file there), so such an item is skipped, and counted, on both databases."""
+    clean = []
+    for number, item in enumerate(items, 1):
+        if _has_nul(item):
+            result.skipped.append(f"item {number} holds a NUL character (byte 0)")
+        else:
+            clean.append(item)
+    return clean
+
+
 def _import_services(items: list[dict], result: ImportResult) -> None:
+    items = _without_nul(items, result)
     for item in items:
         code = _text(item, "service_code", 64)
         if not code:
@@ -170,6 +226,7 @@ def _request_values(item: dict, service: Service) -> dict | str:
 
 
 def _import_requests(items: list[dict], result: ImportResult) -> None:
+    items = _without_nul(items, result)
     services = {s.service_code: s for s in Service.objects.all()}
     existing = {sr.public_id: sr for sr in ServiceRequest.objects.filter(
         public_id__in=[_text(i, "service_request_id", 64) for i in items])}

@@ -1,7 +1,7 @@
 """Configuration in the Django admin: the taxonomy's sensitivity flags, areas, import history.
 
-Events are read-only here (imports are the one way in), and every admin read of an event
-is audited like a read on the staff pages.
+Events are read-only here (imports are the one way in), and every admin read of an event (its
+list and its page) is audited like a read on the staff pages (``AuditedReadsAdmin``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 
-from copps.accounts import audit
+from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.incidents import sitetime
 from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
 
@@ -85,13 +85,9 @@ class ImportBatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_display = ("occurred_from", "kind", "category", "block_address", "beat", "sensitive")
     list_filter = ("kind", "sensitive", "category")
     list_select_related = ("category", "beat")
     search_fields = ("source_id",)
     show_full_result_count = False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        audit.record("event.read", request=request, object_type="event", object_id=object_id, params={"via": "admin"})
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -3,24 +3,26 @@ candidates for correcting mistakes (day-to-day work happens in the workspace pag
 
 A problem's stage moves only through the gated workflow (a checklist met, a supervisor's
 approval), so the admin shows it read-only; every admin save or deletion of a problem is audited
-like a change in the workspace."""
+like a change in the workspace, and every admin read of a problem, a candidate or a partner (its
+contacts) like a read there."""
 
 from django.contrib import admin
 
 from copps.accounts import audit
+from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.problems.changes import record_change
 from copps.problems.models import Candidate, Partner, Problem
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedReadsAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "role", "contact_name", "active")
     list_filter = ("kind", "role", "active")
     search_fields = ("name", "contact_name")
 
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin):
+class ProblemAdmin(AuditedReadsAdmin, admin.ModelAdmin):
     list_display = ("title", "stage", "problem_type", "owner", "opened_at")
     list_filter = ("stage", "problem_type")
     search_fields = ("title",)
@@ -70,7 +72,7 @@ class ProblemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(AuditedReadsAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "status", "score", "last_seen")
     list_filter = ("kind", "status")
     readonly_fields = ("evidence", "parameters", "geometry")

@@ -113,15 +113,28 @@ class PublicCount(models.Model):
 
 class PublishState(models.Model):
     """When the public tables were last rebuilt (one row). ``version`` changes at every
-    refresh, so per-process caches of derived tables know when to recompute."""
+    refresh, so per-process caches of derived tables know when to recompute.
+
+    The durable "dirty" marker: every import that changes events adds one to ``changes`` in its
+    own transaction; a rebuild records in ``published_changes`` the value it started from, in
+    the transaction that replaces the tables. The tables are stale while ``changes`` is ahead,
+    whatever was killed in between, so the next import or ``copps publish-refresh`` rebuilds."""
 
     version = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
     records = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0.0)
+    changes = models.PositiveBigIntegerField(default=0, help_text="imports that changed events")
+    published_changes = models.PositiveBigIntegerField(
+        default=0, help_text="the value of changes the last rebuild started from"
+    )
 
     def __str__(self) -> str:
         return f"public tables v{self.version} ({self.records} records)"
+
+    @property
+    def dirty(self) -> bool:
+        return self.changes > self.published_changes
 
 
 class ImprovementAnswer(models.Model):

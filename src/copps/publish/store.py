@@ -8,8 +8,11 @@ generalised, classified and allow-listed) and :class:`~copps.publish.models.Publ
 
 ``refresh`` replaces both tables in one transaction, so a reader sees the old tables or
 the new ones, never a mix, and running it twice gives the same rows. It runs after
-``copps import`` (once the site publishes: :func:`refresh_if_published`), after
-``copps publish-points`` (so in the demo), and by ``copps publish-refresh``. The
+``copps import`` (once the site publishes, and while the tables are stale:
+:func:`refresh_if_stale`), after ``copps publish-points`` (so in the demo), and by
+``copps publish-refresh``. Staleness is a durable marker (``PublishState.changes``) that an
+import sets in its own transaction and only a committed rebuild clears, so a rebuild killed
+after its import committed is done by the next import, even of an unchanged file. The
 publication delay is applied when reading (:func:`visible`), so the tables stay right as
 days pass without a rebuild.
 """
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
 from copps.incidents.models import Event
@@ -35,6 +38,9 @@ __all__ = [
     "RefreshResult",
     "refresh",
     "refresh_if_published",
+    "refresh_if_stale",
+    "mark_stale",
+    "is_stale",
     "state",
     "version",
     "stamp",
@@ -115,6 +121,9 @@ def refresh(qs: QuerySet[Event] | None = None) -> RefreshResult:
     qs = Event.objects.all() if qs is None else qs
     total = sensitive = located = 0
     with transaction.atomic():
+        # Read before the events: an import committing after this read leaves the marker ahead,
+        # so the tables stay marked stale even if this rebuild missed its events.
+        started_from = PublishState.objects.values_list("changes", flat=True).first() or 0
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute(f"TRUNCATE {PublicRecord._meta.db_table}, {PublicCount._meta.db_table}")
@@ -138,6 +147,7 @@ def refresh(qs: QuerySet[Event] | None = None) -> RefreshResult:
         st.refreshed_at = timezone.now()
         st.records = total
         st.seconds = seconds
+        st.published_changes = max(st.published_changes, started_from)
         st.save()
         transaction.on_commit(forget_stamp)
     forget_stamp()
@@ -158,17 +168,39 @@ def _analyse() -> None:
             cur.execute(f"ANALYZE {table}")
 
 
-def refresh_if_published() -> RefreshResult | None:
-    """Refresh after an import, once the site publishes (its tables or snap points exist).
-
-    Before that (a new site, or the demo loading its files before it builds snap points)
-    an import does not pay for a rebuild that the first ``copps publish-points`` or
-    ``copps publish-refresh`` does anyway."""
+def _publishes() -> bool:
+    """The site publishes once its tables or snap points exist. Before that (a new site, or the
+    demo loading its files before it builds snap points) an import does not pay for a rebuild
+    that the first ``copps publish-points`` or ``copps publish-refresh`` does anyway."""
     from copps.publish.models import SnapPoint
 
-    if PublishState.objects.exists() or SnapPoint.objects.exists():
-        return refresh()
-    return None
+    return PublishState.objects.exists() or SnapPoint.objects.exists()
+
+
+def refresh_if_published() -> RefreshResult | None:
+    """Refresh once the site publishes, whether or not the tables are stale."""
+    return refresh() if _publishes() else None
+
+
+def mark_stale() -> None:
+    """Mark the public tables stale, in the caller's transaction (an import's: the marker
+    commits or rolls back with the events). Before the first rebuild there is no row to mark:
+    a site without tables has nothing stale to serve."""
+    PublishState.objects.update(changes=F("changes") + 1)
+
+
+def is_stale() -> bool:
+    """The site publishes and its tables miss events an import committed (or were never built)."""
+    if not _publishes():
+        return False
+    st = PublishState.objects.first()
+    return st is None or st.dirty
+
+
+def refresh_if_stale() -> RefreshResult | None:
+    """Rebuild when :func:`is_stale`; after every import, so that re-running an import whose
+    rebuild was killed (an unchanged file included) converges."""
+    return refresh() if is_stale() else None
 
 
 def state() -> PublishState:

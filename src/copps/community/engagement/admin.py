@@ -1,7 +1,11 @@
-"""Admin for engagement: beat assignments are managed here; the rest is also on staff pages."""
+"""Admin for engagement: beat assignments are managed here; the rest is also on staff pages.
+
+Reads of watch groups (their members), beat assignments and subscriptions (e-mail addresses) are
+audited, fail closed."""
 
 from django.contrib import admin
 
+from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.community.engagement.models import (
     BeatAssignment,
     Meeting,
@@ -31,7 +35,8 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(WatchGroup)
-class WatchGroupAdmin(admin.ModelAdmin):
+class WatchGroupAdmin(AuditedReadsAdmin, admin.ModelAdmin):
+    audit_object_type = "watch_group"  # its page lists the members' names and phones
     list_display = ["name", "kind", "area", "active"]
     list_filter = ["kind", "active"]
     inlines = [MemberInline]
@@ -44,7 +49,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(BeatAssignment)
-class BeatAssignmentAdmin(admin.ModelAdmin):
+class BeatAssignmentAdmin(AuditedReadsAdmin, admin.ModelAdmin):
+    audit_object_type = "beat_assignment"  # officers' work contacts
     list_display = ["display_name", "beat", "role", "work_contact", "active"]
     list_filter = ["active"]
     autocomplete_fields = []
@@ -59,6 +65,7 @@ class BeatAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedReadsAdmin, admin.ModelAdmin):
+    audit_object_type = "subscription"  # residents' e-mail addresses
     list_display = ["email", "area", "confirmed_at", "unsubscribed_at"]
     readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at"]

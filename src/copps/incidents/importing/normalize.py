@@ -139,6 +139,13 @@ class Normalizer:
         def err(field: str, reason: str) -> None:
             errors.append(RowError(self.file, line, field, reason))
 
+        # PostgreSQL text cannot hold a NUL (it would abort the whole import there); SQLite could,
+        # but a row must be read the same on both databases: it is a bad value, said where it is.
+        for name, value in zip(self.header, values, strict=False):
+            if "\x00" in value:
+                err(name, "holds a NUL character (byte 0), which no text may contain: remove it from the file")
+        if errors:
+            return errors
         row_hash = hashlib.sha1("\x1f".join(values).encode()).hexdigest()
         if "id" in self.idx:
             source_id = "|".join(values[i].strip() for i in self.idx["id"])

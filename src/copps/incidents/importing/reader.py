@@ -73,6 +73,8 @@ def open_rows(path: Path, *, delimiter: str | None = None, encoding: str | None 
             raise ImportFailed(f"{path}: the file is empty") from None
         except UnicodeDecodeError as exc:
             raise ImportFailed(f"{path}: not readable as {enc}: {exc.reason}") from exc
+        if any("\x00" in name for name in header):
+            raise ImportFailed(f"{path}:1: the header holds a NUL character (byte 0): remove it from the file")
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             try:

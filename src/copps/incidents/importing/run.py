@@ -16,7 +16,7 @@ from django.utils import timezone
 from copps.accounts.backup import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
 from copps.geo.jurisdiction import invalid_reasons
-from copps.incidents import jurisdiction, sitetime, taxonomy
+from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
@@ -218,6 +218,9 @@ def import_file(
             for name in ImportBatch.COUNTS:
                 if hasattr(counts, name):  # read and rejected were counted while staging
                     setattr(result, name, getattr(counts, name))
+            if result.inserted or result.updated or result.superseded:
+                # in this transaction: whatever derives from the events is marked stale with them
+                signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
             if rejected_rows:
                 result.rejects_path = _write_rejects(path, header, rejected_rows)
             for name in ImportBatch.COUNTS:

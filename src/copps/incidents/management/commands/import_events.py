@@ -7,9 +7,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from copps.incidents import sitetime
+from copps.incidents import signals, sitetime
 from copps.incidents.importing import ImportFailed, builtin_profiles, import_file, load_profile
 from copps.incidents.importing.errors import ProfileError
+from copps.incidents.models import ImportBatch
 
 
 class Progress:
@@ -78,14 +79,15 @@ class Command(BaseCommand):
             self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
             self.stdout.write(f"{result.rejected:,} bad rows written to {result.rejects_path}")
+        # Always, even when this run changed nothing: the public tables' rebuild is driven by a
+        # marker the import sets in its own transaction, so re-running an import whose rebuild
+        # was killed finishes that rebuild (the receivers live in the rooms that derive tables).
+        with sitetime.in_zone():  # the zone this import may just have set
+            answers = signals.import_finished.send(sender=ImportBatch, batch_id=result.batch_id)
+        for _receiver, answer in answers:
+            if answer is not None:
+                self.stdout.write(answer.summary())
         if result.inserted or result.updated or result.superseded:
-            # the public map, API and downloads read stored public tables: rebuild them (copps/publish/store.py)
-            from copps.publish.store import refresh_if_published
-
-            with sitetime.in_zone():  # the zone this import may just have set
-                published = refresh_if_published()
-            if published is not None:
-                self.stdout.write(published.summary())
             self._coverage()
 
     def _coverage(self) -> None:
