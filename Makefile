@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/copps
 PYTEST_ARGS ?=
+# pytest-xdist workers: the suite shares a machine's two cores (each worker gets its own test database)
+PYTEST_WORKERS ?= 2
 # compiled translations (git-ignored): one .mo per locale/*/LC_MESSAGES/*.po
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
@@ -42,15 +44,15 @@ demo: install
 
 ## The whole suite on SQLite, then on PostgreSQL (required: fails if unreachable).
 test: install browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	$(MAKE) test-postgres
 
 test-sqlite: install browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install
 	$(BIN)/python -m copps.dbcheck "$(PG_URL)"
-	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -m "not both_databases and not browser" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)
+	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not both_databases and not browser" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)
 
 ## ruff over the whole tree (CI runs it after the tests)
 lint: install
