@@ -158,7 +158,10 @@ def test_alerts_use_only_whole_weeks_the_data_covers(capsys):
     add_events(span("2024-06-20", "2024-09-12", 4), source="again")
     out = run_scan(capsys, "alerts", "--kind", "crime", "--method", "poisson")
     assert "gaps with no data: 2024-05-20 to 2024-06-19" in out
-    assert "0 alerts in the last 8 weeks" in out
+    # 12 whole weeks after the hole: only the last 4 of them have 8 whole weeks before them
+    assert "0 alerts in 4 tested weeks to 2024-09-11" in out
+    with pytest.raises(CommandError, match="no week can be tested"):
+        call_command("scan", "alerts", "--kind", "crime", "--from", "2024-08-01")
     with pytest.raises(CommandError, match="covers no whole week"):
         call_command("scan", "alerts", "--kind", "crime", "--from", "2024-09-10")
 

@@ -89,7 +89,7 @@ def test_places_temporal_compstat_alerts_run_and_report(imported, capsys, tmp_pa
     out = scan(capsys, "compstat", "--kind", "crime", "--today", "2024-12-31")
     assert "CompStat to 2024-12-31" in out and "vs prior year" in out
     out = scan(capsys, "alerts", "--kind", "crime", "--method", "poisson")
-    assert "alerts in the last 8 weeks" in out
+    assert "tested weeks to" in out and "(of the last 8 asked; each tested against the 8 whole weeks" in out
 
 
 def test_bad_filters_are_explained(imported, capsys):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["AlertResult", "cusum_threshold", "detect"]
+__all__ = ["AlertResult", "DEFAULT_BASELINE", "cusum_threshold", "detect"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,10 @@ def _baseline(x: np.ndarray, baseline: int, guard: int):
     return mean, var
 
 
-def detect(series, method: str = "poisson", false_alarm: float = 0.01, baseline: int = 8,
+DEFAULT_BASELINE = 8  # preceding steps a step is compared with
+
+
+def detect(series, method: str = "poisson", false_alarm: float = 0.01, baseline: int = DEFAULT_BASELINE,
            guard: int = 0, k: float = 0.5) -> AlertResult:
     """Flag steps whose count is improbably high given the preceding baseline.
 

@@ -435,9 +435,19 @@ class Command(BaseCommand):
                             f"{res.limit[k, w]:.1f}",
                         ]
                     )
+        # a week is tested only with a full baseline of the 8 whole weeks before it
+        shown = range(max(0, nweeks - opts["weeks"]), nweeks)
+        testable = sum(1 for w in shown if w >= alerts.DEFAULT_BASELINE)
+        if testable == 0:
+            raise CommandError(
+                f"the data covers {nweeks} whole week{'s' if nweeks != 1 else ''} to {last}, and a week is tested "
+                f"only against the {alerts.DEFAULT_BASELINE} whole weeks before it: no week can be tested "
+                f"({coverage.describe(c)})"
+            )
         self.stdout.write(
-            f"{len(rows)} alerts in the last {opts['weeks']} weeks ({opts['method']}, "
-            f"false-alarm rate {opts['false_alarm']} per week and category; days in "
+            f"{len(rows)} alerts in {testable} tested week{'s' if testable != 1 else ''} to {last} "
+            f"(of the last {opts['weeks']} asked; each tested against the {alerts.DEFAULT_BASELINE} whole weeks "
+            f"before it; {opts['method']}, false-alarm rate {opts['false_alarm']} per week and category; days in "
             f"{timezone.get_current_timezone_name()})"
         )
         self.emit(["category", "week", "events", "expected", "limit"], rows, opts, right=(2, 3, 4))
