@@ -487,7 +487,10 @@ def _seed_survey(town) -> None:
     question = Question.objects.create(survey=survey, text="Anything else?", kind="text", required=False)
     scale = Question.objects.create(survey=survey, text="How safe do you feel?", kind="scale", order=2)
     for i in range(12):
-        response = SurveyResponse.objects.create(survey=survey, area=town.beats["A"], browser=f"b{i}")
+        # answered during the survey: public results count only answers sent before today
+        response = SurveyResponse.objects.create(
+            survey=survey, area=town.beats["A"], browser=f"b{i}", submitted_at=timezone.now() - timedelta(days=12)
+        )
         Answer.objects.create(response=response, question=scale, number=1 + i % 5)
         if i < 3:
             Answer.objects.create(response=response, question=question, text=f"CANARY-SURVEY-{i}")

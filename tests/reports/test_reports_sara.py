@@ -45,8 +45,8 @@ def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
     assert {an.kind for an in saved} >= {"temporal", "places"}
     for an in saved:
         assert unescape(analyses.summary(an.kind, an.result)) in unescape(html)
-    peak = next(an for an in saved if an.kind == "temporal").result["peak"]
-    assert f"the busiest hour of the week is {peak['weekday']} {peak['hour']:02d}:00" in html
+    found = next(an for an in saved if an.kind == "temporal").result
+    assert f"{found['peak_text']} ({found['time_zone']})" in unescape(html)
     requests = list(assessed.request_links.select_related("request__service"))
     assert requests and f"{len(requests)} community request" in html
     for link in requests:
