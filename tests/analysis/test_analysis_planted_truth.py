@@ -10,14 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from copps import simulate  # part of copps: a missing simulator is a failure, never a skipped module
 from copps.analysis.assessment import before_after, wdq
 from copps.analysis.grid import bin_points
 from copps.analysis.hotspots import gistar
 from copps.analysis.near_repeat import knox
-
-simulate = pytest.importorskip("copps.simulate")
-if not hasattr(simulate, "build_city"):
-    pytest.skip("copps.simulate.build_city is not available yet", allow_module_level=True)
 
 CELL = 100.0
 

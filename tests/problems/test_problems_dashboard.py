@@ -54,9 +54,10 @@ def test_a_beat_layer_stays_inside_the_beat(imported, client_for):
     assert fc["parameters"]["area"] == str(beat)
     lon = [pt[0] for f in fc["features"] for pt in f["geometry"]["coordinates"][0]]
     lat = [pt[1] for f in fc["features"] for pt in f["geometry"]["coordinates"][0]]
-    if lon:  # cells (centre inside the beat) reach at most half a cell past the outline
-        assert min(lon) >= beat.min_lon - 0.003 and max(lon) <= beat.max_lon + 0.003
-        assert min(lat) >= beat.min_lat - 0.003 and max(lat) <= beat.max_lat + 0.003
+    assert lon, "the beat's layers hold no cell"
+    # cells (centre inside the beat, or holding its events) reach at most one cell past the outline
+    assert min(lon) >= beat.min_lon - 0.003 and max(lon) <= beat.max_lon + 0.003
+    assert min(lat) >= beat.min_lat - 0.003 and max(lat) <= beat.max_lat + 0.003
     assert client_for("officer").get(reverse("problems:hotspots") + "?kind=bogus").status_code == 400
 
 
