@@ -168,6 +168,21 @@ def _wait_for_live_server_requests(timeout: float = 15.0) -> None:
         time.sleep(0.05)
 
 
+@pytest.fixture(autouse=True)
+def _live_requests_finish_before_flush(request):
+    """A live-server test's database is flushed when the test ends; a request thread still
+    answering the page (a late fetch, a keep-alive socket Chromium has not closed yet) holds a
+    table lock on the shared in-memory SQLite database and the flush fails with "database table is
+    locked". Asking for ``transactional_db`` here makes this fixture end before the flush, and
+    it waits for those threads first."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    _wait_for_live_server_requests()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
