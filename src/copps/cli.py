@@ -21,6 +21,7 @@ COMMANDS = {
     "simulate": "simulate",
     "serve": "serve",
     "scan": "scan",
+    "status": "status",
     "candidates": "candidates",
     "requests": "requests",
     "notify": "notify",

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "copps.publish",
     "copps.reports",
     "copps.community.engagement",
+    # the copps command's own commands (demo, serve, scan, status, backup, ...): imports every room
+    "copps.operations",
 ]
 
 MIDDLEWARE = [
