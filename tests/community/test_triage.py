@@ -252,7 +252,8 @@ def test_the_link_to_problem_form_posts_to_the_problems_route(filed, tip, client
     from copps.problems.models import Problem
 
     problem = Problem.objects.create(title="Drug market on Birch", owner=cast["supervisor"])
-    Problem.objects.create(title="Closed long ago", closed_at=timezone.now())
+    # closed the way a problem closes: a supervisor approved its move to the closed stage
+    Problem.objects.create(title="Closed long ago", stage="closed", closed_at=timezone.now())
     sign_in(client, cast["supervisor"])
     for name, page, field, value in (
         ("problems:link-request", f"/community/staff/requests/{filed.public_id}/", "request_id", filed.public_id),

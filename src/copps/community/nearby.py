@@ -19,6 +19,7 @@ from datetime import timedelta
 import numpy as np
 from django.utils import timezone
 
+from copps.community import hooks
 from copps.community.models import Service, ServiceRequest
 from copps.community.open311.public import published_snaps
 from copps.community.states import CLOSED_STATES, public_label
@@ -66,9 +67,7 @@ def _public_words(text: str) -> str:
 
 
 def _snap_set():
-    from copps.publish.snaps import load_snaps  # read only: publish/ keeps the public points
-
-    return load_snaps()
+    return hooks.public_points()  # read only: publish/ keeps the public points and offers them
 
 
 def _near_public_points(qs, stored, lat: float, lon: float) -> list[ServiceRequest]:
@@ -94,7 +93,7 @@ def nearby_open(service: Service, *, lat: float | None, lon: float | None, addre
     place is near the caller's (see the module's note), nearest first."""
     since = timezone.now() - timedelta(days=LOOKBACK_DAYS)
     qs = (
-        ServiceRequest.objects.filter(service=service, public=True, requested_at__gte=since)
+        ServiceRequest.objects.public().filter(service=service, requested_at__gte=since)
         .exclude(state__in=CLOSED_STATES)
         .select_related("service")
     )

@@ -5,3 +5,11 @@ class ProblemsConfig(AppConfig):
     name = "copps.problems"
     label = "problems"
     verbose_name = "Problem solving (SARA)"
+
+    def ready(self) -> None:
+        # Staff link a request or tip to an open problem; community never imports problems, so
+        # problems offer their open ones to it (docs/architecture.md).
+        from copps.community import hooks
+        from copps.problems.links import open_problem_choices
+
+        hooks.offer_open_problems(open_problem_choices)

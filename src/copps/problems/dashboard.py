@@ -18,7 +18,7 @@ from copps.community.models import ServiceRequest
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
-from copps.problems.models import Problem, Stage
+from copps.problems.models import Problem
 from copps.problems.presenting import change_statement
 from copps.problems.scanning.base import latest_day
 
@@ -179,7 +179,7 @@ def _descendants(area: Area) -> set[int]:
 
 def open_problems(area: Area | None, limit: int = 100) -> list[Problem]:
     """Problems not closed whose chosen areas lie in ``area`` or whose polygon meets it."""
-    qs = Problem.objects.exclude(stage=Stage.CLOSED).select_related("owner").prefetch_related("areas")
+    qs = Problem.objects.open().select_related("owner").prefetch_related("areas")
     problems = list(qs.order_by("opened_at", "id")[:500])
     if area is None or area.type == Area.Type.CITY:
         return problems[:limit]

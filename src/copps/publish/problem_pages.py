@@ -62,7 +62,7 @@ class PublicProblem:
 
 
 def _queryset():
-    return Problem.objects.filter(public=True)
+    return Problem.objects.public()
 
 
 def _build(p: Problem, tasks: dict[str, int]) -> PublicProblem:

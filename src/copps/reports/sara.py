@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from copps.analysis import coverage as cov
@@ -21,7 +20,7 @@ from copps.incidents.models import Area
 from copps.incidents.scanning import ScanFilter, load_events, queryset
 from copps.problems import analyses, assessing, techniques
 from copps.problems.geometry import GeometryError, contains, to_metres, union_of
-from copps.problems.models import Assessment, Problem, Stage, StageChange
+from copps.problems.models import Problem, Stage, StageChange
 from copps.problems.presenting import evidence_rows
 from copps.reports.charts import monthly_bars_svg
 from copps.reports.svgmap import Dots, Shape, map_svg
@@ -64,27 +63,7 @@ def sensitive_among(scan: ScanFilter, ids: np.ndarray) -> list[int]:
 
 
 def _load(problem_id: int) -> Problem:
-    return (
-        Problem.objects.select_related("owner", "created_by", "plan")
-        .prefetch_related(
-            "officers",
-            "areas",
-            "categories",
-            "triangle__partner",
-            "hypotheses",
-            "partner_links__partner",
-            "plan__objectives",
-            "tasks__owner",
-            "tasks__partner",
-            "analyses",
-            "candidates",
-            "request_links__request__service",
-            "tip_links__tip",
-            Prefetch("assessments", queryset=Assessment.objects.select_related("created_by")),
-            Prefetch("stage_changes", queryset=StageChange.objects.select_related("requested_by", "approved_by")),
-        )
-        .get(pk=problem_id)
-    )
+    return Problem.objects.with_record().get(pk=problem_id)
 
 
 def _months(first: date, last: date) -> np.ndarray:

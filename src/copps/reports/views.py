@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.text import slugify
 
 from copps.incidents.models import Area
-from copps.problems.models import Problem, Stage
+from copps.problems.models import Problem
 from copps.problems.permissions import staff_only
 from copps.problems.views.common import problem_view
 from copps.reports.access import audit_compstat, audit_sara
@@ -29,7 +29,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 @staff_only
 def index(request):
     districts = Area.objects.filter(type=Area.Type.DISTRICT).order_by("code")
-    problems = Problem.objects.exclude(stage=Stage.CLOSED).select_related("owner").order_by("-opened_at", "-id")[:200]
+    problems = Problem.objects.open().select_related("owner").order_by("-opened_at", "-id")[:200]
     return render(
         request,
         "reports/index.html",

@@ -30,7 +30,7 @@ from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.geometry import to_metres
-from copps.problems.models import Problem, Stage
+from copps.problems.models import Problem
 from copps.problems.scanning.clusters import hot_clusters, snapped_grid
 from copps.reports.sara import sensitive_among
 from copps.reports.svgmap import Dots, Shape, map_svg
@@ -198,7 +198,7 @@ def _in_district(problem: Problem, district: Area, outline) -> bool:
 
 def _problems(report: CompStatReport) -> None:
     qs = (
-        Problem.objects.exclude(stage=Stage.CLOSED)
+        Problem.objects.open()
         .select_related("owner", "plan")
         .prefetch_related(Prefetch("areas", queryset=Area.objects.only("id", "parent_id", "type", "name", "code")))
         .order_by("opened_at", "id")

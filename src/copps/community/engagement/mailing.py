@@ -1,27 +1,24 @@
-"""Subscription mail: the confirmation (double opt-in) and the digest of what is new.
+"""Subscription mail: the confirmation (double opt-in), the signed links, and how a mail is sent.
+
+The digest of what is new (public problems and meetings) is built and sent by
+:mod:`copps.publish.digest`: problems reach residents only through ``publish/``, and requests
+(this room) do not know problems.
 
 Links carry signed tokens (``django.core.signing``, keyed by the secret key): a confirmation
 link is valid for ``CONFIRM_DAYS``; an unsubscribe link never expires, so an old mail still
-ends the subscription. The digest records each item it sends per subscriber (``SentItem``),
-inside the same transaction as the sending, so running ``copps notify`` again sends nothing
-twice and a failed send leaves nothing marked as sent.
+ends the subscription.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 
 from copps.community.engagement.conf import site_url
-from copps.community.engagement.models import Meeting, NotifyRun, SentItem, Subscription
-from copps.problems.models import Problem
+from copps.community.engagement.models import Subscription
 
 __all__ = [
     "CONFIRM_DAYS",
@@ -30,8 +27,7 @@ __all__ = [
     "unsubscribe_token",
     "read_unsubscribe_token",
     "send_confirmation",
-    "send_digests",
-    "Digest",
+    "send",
 ]
 
 CONFIRM_DAYS = 7
@@ -69,7 +65,7 @@ def _links(sub: Subscription) -> dict:
     }
 
 
-def _send(sub: Subscription, subject: str, template: str, context: dict) -> None:
+def send(sub: Subscription, subject: str, template: str, context: dict) -> None:
     with translation.override(sub.language):
         body = render_to_string(template, {**context, **_links(sub), "sub": sub})
         subject = str(subject)
@@ -84,87 +80,4 @@ def send_confirmation(sub: Subscription) -> None:
     confirm_url = site_url() + reverse("engagement:confirm", args=[confirm_token(sub)])
     with translation.override(sub.language):
         subject = gettext("Confirm your copps subscription: %(area)s") % {"area": sub.area.name}
-    _send(sub, subject, "engagement/mail/confirm.txt", {"confirm_url": confirm_url, "days": CONFIRM_DAYS})
-
-
-def _area_ids(sub: Subscription) -> list[int]:
-    """The subscribed area and the areas inside it (a district's beats)."""
-    return [sub.area_id, *sub.area.children.values_list("pk", flat=True)]
-
-
-def _problem_url(pk: int) -> str:
-    try:
-        return site_url() + reverse("publish:problem", args=[pk])
-    except NoReverseMatch:  # the public problem page is not mounted: the portal's front page
-        return site_url() + reverse("publish:map")
-
-
-@dataclass
-class Digest:
-    problems: list
-    meetings: list
-
-    def __bool__(self) -> bool:
-        return bool(self.problems or self.meetings)
-
-
-def digest_for(sub: Subscription, now) -> Digest:
-    """What ``sub`` has not been sent yet: public problems in its area opened or changed since
-    it was confirmed, and public meetings in its area still to come."""
-    sent = SentItem.objects.filter(subscription=sub)
-    areas = _area_ids(sub)
-    problems: list = []
-    meetings: list = []
-    if sub.problems:
-        problems = list(
-            Problem.objects.filter(public=True, areas__in=areas)
-            .filter(Q(opened_at__gte=sub.confirmed_at) | Q(updated_at__gte=sub.confirmed_at))
-            .exclude(pk__in=sent.filter(kind=SentItem.Kind.PROBLEM).values("object_id"))
-            .distinct()
-            .order_by("opened_at", "pk")
-        )
-    if sub.meetings:
-        meetings = list(
-            Meeting.objects.filter(public=True, cancelled=False, area__in=areas, starts_at__gte=now)
-            .exclude(pk__in=sent.filter(kind=SentItem.Kind.MEETING).values("object_id"))
-            .select_related("area")
-            .order_by("starts_at", "pk")
-        )
-    return Digest(problems, meetings)
-
-
-def send_digests(now=None) -> NotifyRun:
-    """Send each confirmed subscriber one mail listing what is new for them; record it."""
-    from django.utils.translation import gettext
-
-    # Problems reach the public only through publish/: the mail shows their public form
-    # (title and summary cleaned of numbers and contacts), looked up once per run.
-    from copps.publish.problem_pages import public_problems
-
-    now = now or timezone.now()
-    run = NotifyRun.objects.create(started_at=now)
-    public = {p.id: p for p in public_problems()}
-    subs = Subscription.objects.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True).select_related("area")
-    for sub in subs.order_by("pk"):
-        with transaction.atomic():
-            # lock the subscriber's row so two overlapping runs cannot both send the same items
-            Subscription.objects.select_for_update().filter(pk=sub.pk).first()
-            digest = digest_for(sub, now)
-            if not digest:
-                continue
-            SentItem.objects.bulk_create(
-                [SentItem(subscription=sub, kind=SentItem.Kind.PROBLEM, object_id=p.pk) for p in digest.problems]
-                + [SentItem(subscription=sub, kind=SentItem.Kind.MEETING, object_id=m.pk) for m in digest.meetings]
-            )
-            with translation.override(sub.language):
-                subject = gettext("New in %(area)s: %(count)d update(s)") % {
-                    "area": sub.area.name,
-                    "count": len(digest.problems) + len(digest.meetings),
-                }
-            problems = [(public[p.pk], _problem_url(p.pk)) for p in digest.problems if p.pk in public]
-            _send(sub, subject, "engagement/mail/digest.txt", {"problems": problems, "meetings": digest.meetings})
-        run.mails += 1
-        run.items += len(digest.problems) + len(digest.meetings)
-    run.finished_at = timezone.now()
-    run.save()
-    return run
+    send(sub, subject, "engagement/mail/confirm.txt", {"confirm_url": confirm_url, "days": CONFIRM_DAYS})

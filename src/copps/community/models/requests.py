@@ -156,6 +156,13 @@ class ApiKey(models.Model):
         return cls.objects.filter(key_hash=cls.hash(raw), active=True).first()
 
 
+class ServiceRequestQuerySet(models.QuerySet):
+    def public(self) -> ServiceRequestQuerySet:
+        """Requests Open311 and the public pages may show: staff withhold one by clearing
+        ``public``. (What of a public request is shown is :mod:`copps.community.open311.public`'s.)"""
+        return self.filter(public=True)
+
+
 class ServiceRequest(models.Model):
     """One concern a resident or business reported: what (service, description), where
     (point, address and its hundred-block form, beat and district), when, and how the
@@ -225,6 +232,8 @@ class ServiceRequest(models.Model):
     fixed_answer = models.CharField(max_length=4, choices=[("yes", "Yes"), ("no", "No")], blank=True,
                                     help_text="the reporter's answer to 'was it fixed?' after closing")
     fixed_answer_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ServiceRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-id"]

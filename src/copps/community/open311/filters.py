@@ -131,7 +131,7 @@ def parse_query(params: QueryDict) -> RequestQuery:
     page = _int(params, "page", 1, 1, MAX_PAGE)
     page_size = _int(params, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
     extensions = params.get("extensions", "").strip().lower() == "true"
-    qs = ServiceRequest.objects.filter(public=True).select_related("service")
+    qs = ServiceRequest.objects.public().select_related("service")
     if extensions:
         qs = qs.select_related("beat", "district")
     ids = _csv(params, "service_request_id")

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from copps.community import hooks
 from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
 
@@ -34,11 +35,9 @@ class PublicPlace:
 
 
 def _snap_set():
-    # Only publish/ keeps the public snap points; reading them (never writing) is how every public
-    # point in copps is generalised the same way.
-    from copps.publish.snaps import load_snaps
-
-    return load_snaps()
+    # Only publish/ keeps the public snap points, and offers them through community's hooks;
+    # reading them (never writing) is how every public point in copps is generalised the same way.
+    return hooks.public_points()
 
 
 def published_snaps(stored, requests: Sequence) -> np.ndarray:

@@ -126,7 +126,7 @@ def request_detail(request: HttpRequest, public_id: str, fmt: str) -> HttpRespon
     extensions = request.GET.get("extensions", "").strip().lower() == "true"
     # A withheld request answers exactly as one that never existed.
     sr = (
-        ServiceRequest.objects.filter(public_id=public_id, public=True)
+        ServiceRequest.objects.public().filter(public_id=public_id)
         .select_related("service", "beat", "district")
         .first()
     )

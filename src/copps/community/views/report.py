@@ -118,7 +118,7 @@ def nearby(request: HttpRequest) -> JsonResponse:
 def already_reported(request: HttpRequest, public_id: str) -> HttpResponse:
     """The resident found their concern among the open ones: nothing new is filed."""
     sr = (
-        ServiceRequest.objects.filter(public_id=public_id, public=True)
+        ServiceRequest.objects.public().filter(public_id=public_id)
         .exclude(state__in=[State.CLOSED_FIXED, State.CLOSED_NOT_FIXED])
         .select_related("service")
         .first()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from copps.accounts import audit
 from copps.accounts.permissions import staff_required
+from copps.community import hooks
 from copps.community.areas import AreaLookup
 from copps.community.forms import ReplyForm, RouteForm, StateForm, TipStateForm
 from copps.community.models import RequestReply, Routing, ServiceRequest, Tip, TipMessage
@@ -40,19 +41,12 @@ def problem_link_url(name: str, problem_pk: int) -> str | None:
 
 def problem_choices(name: str) -> list[tuple[str, str]]:
     """(link URL, label) for the open problems a request or tip could be linked to, newest first;
-    empty when the problems app offers no such link. Problems sit above community in the house
-    rules, so the model is looked up by name, not imported."""
+    empty when the problems app offers no such link. Problems come after community in the loop,
+    so community never imports them: ``problems/`` offers its open problems through
+    :mod:`copps.community.hooks` (docs/architecture.md)."""
     if problem_link_url(name, 1) is None:
         return []
-    try:
-        problem_model = apps.get_model("problems", "Problem")
-    except LookupError:
-        return []
-    rows = problem_model.objects.filter(closed_at__isnull=True).order_by("-updated_at", "-id")
-    return [
-        (problem_link_url(name, pk) or "", f"#{pk} {title}")
-        for pk, title in rows.values_list("pk", "title")[:PROBLEM_CHOICES]
-    ]
+    return [(problem_link_url(name, pk) or "", f"#{pk} {title}") for pk, title in hooks.open_problems(PROBLEM_CHOICES)]
 
 
 @staff_required

@@ -35,6 +35,48 @@ class ProblemType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ProblemQuerySet(models.QuerySet):
+    """The domain's words for sets of problems, defined once."""
+
+    def open(self) -> ProblemQuerySet:
+        """Problems still being worked: every SARA stage but closed. (A problem is closed when a
+        supervisor approves its move to the closed stage; ``closed_at`` records when.)"""
+        return self.exclude(stage=Stage.CLOSED)
+
+    def public(self) -> ProblemQuerySet:
+        """Problems staff marked for the public portal. Only ``publish/`` shows them, in their
+        public form (copps/publish/problem_pages.py)."""
+        return self.filter(public=True)
+
+    def with_record(self) -> ProblemQuerySet:
+        """With the whole SARA record loaded in a fixed number of queries: people, areas,
+        triangle, plan, tasks, evidence, links, assessments and stage changes (the detail page
+        and the SARA report)."""
+        from copps.problems.models.assessment import Assessment
+
+        return self.select_related("owner", "created_by", "plan").prefetch_related(
+            "officers",
+            "areas",
+            "categories",
+            "triangle__partner",
+            "hypotheses",
+            "partner_links__partner",
+            "plan__objectives",
+            "tasks__owner",
+            "tasks__partner",
+            "analyses",
+            "external_links",
+            "candidates",
+            "request_links__request__service",
+            "tip_links__tip",
+            "ddacts_zones",
+            models.Prefetch("assessments", queryset=Assessment.objects.select_related("created_by")),
+            models.Prefetch(
+                "stage_changes", queryset=StageChange.objects.select_related("requested_by", "approved_by")
+            ),
+        )
+
+
 class Problem(models.Model):
     """A recurring set of related harms in a community that the public expects the police to
     handle, worked through SARA (scanning, analysis, response, assessment).
@@ -74,6 +116,8 @@ class Problem(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at", "-id"]

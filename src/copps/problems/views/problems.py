@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from copps.accounts import audit
@@ -55,7 +55,7 @@ def problem_list(request):
     if stage in Stage.values:
         qs = qs.filter(stage=stage)
     elif stage != "all":
-        qs = qs.exclude(stage=Stage.CLOSED)
+        qs = qs.open()
     if request.GET.get("mine"):
         qs = their_problems(request.user, qs)
     pending = StageChange.objects.filter(status=StageChange.Status.PENDING).count() if can_assign(request.user) else 0
@@ -111,28 +111,7 @@ def _stage_targets(problem: Problem) -> list[tuple[str, str]]:
 def problem_detail(request, problem: Problem):
     # The read is audited before anything of the problem is rendered (fail closed).
     audit.record("problem.read", request=request, object_type="problem", object_id=problem.pk)
-    p = (
-        Problem.objects.select_related("owner", "created_by", "plan")
-        .prefetch_related(
-            "officers",
-            "areas",
-            "categories",
-            "triangle__partner",
-            "hypotheses",
-            "partner_links__partner",
-            "plan__objectives",
-            "tasks__owner",
-            "tasks__partner",
-            "analyses",
-            "external_links",
-            "request_links__request__service",
-            "tip_links__tip",
-            "ddacts_zones",
-            "assessments",
-            Prefetch("stage_changes", queryset=StageChange.objects.select_related("requested_by", "approved_by")),
-        )
-        .get(pk=problem.pk)
-    )
+    p = Problem.objects.with_record().get(pk=problem.pk)
     links = list(p.event_links.select_related("event__category")[:EVENTS_SHOWN])
     sensitive = [link.event_id for link in links if link.event.sensitive]
     if sensitive:

@@ -99,6 +99,13 @@ class WatchJoinRequest(models.Model):
         return f"join request {self.pk} for {self.group_id} ({self.status})"
 
 
+class MeetingQuerySet(models.QuerySet):
+    def public(self) -> MeetingQuerySet:
+        """Meetings residents may see (the public page, the iCalendar feed, the digest);
+        cancelled ones included, so calendars learn of the cancellation."""
+        return self.filter(public=True)
+
+
 class Meeting(models.Model):
     """A community meeting: a beat meeting, a watch group's gathering, a problem-solving
     session with residents. Public ones are listed on the public page and in the iCalendar
@@ -120,6 +127,8 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -79,7 +79,7 @@ def survey_results_public(request: HttpRequest, pk: int):
 
 
 def _upcoming():
-    return Meeting.objects.filter(public=True, ends_at__gte=timezone.now()).order_by("starts_at", "pk")
+    return Meeting.objects.public().filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
 
 
 def _area_filter(request: HttpRequest):
@@ -105,7 +105,7 @@ def meetings(request: HttpRequest):
 @require_GET
 def meetings_ics(request: HttpRequest):
     area = _area_filter(request)
-    qs = Meeting.objects.filter(public=True).select_related("area").order_by("starts_at", "pk")
+    qs = Meeting.objects.public().select_related("area").order_by("starts_at", "pk")
     if area is not None:
         qs = qs.filter(area__in=[area.pk, *area.children.values_list("pk", flat=True)])
     name = _("Community meetings") + (f" — {area.name}" if area else "")

@@ -19,7 +19,10 @@ LAST_BATCHES = 5
 
 
 class Command(BaseCommand):
-    help = "Show the data's coverage per source and kind, the last imports, the public tables' version and the audit chain head."
+    help = (
+        "Show the data's coverage per source and kind, the last imports, the public tables' version "
+        "and the audit chain head."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--batches", type=int, default=LAST_BATCHES, help="how many of the last imports to list")
@@ -32,7 +35,8 @@ class Command(BaseCommand):
         if not rows:
             out.write("  no events yet: import some with `copps import FILE --profile NAME`")
         for row in rows:
-            out.write(f"  {row.kind:10} {row.source:16} {row.coverage.events:>9,} events; {coverage.describe(row.coverage)}")
+            events = f"{row.coverage.events:>9,} events"
+            out.write(f"  {row.kind:10} {row.source:16} {events}; {coverage.describe(row.coverage)}")
 
         out.write("\nLast imports:")
         batches = list(ImportBatch.objects.order_by("-started_at", "-id")[: max(opts["batches"], 0)])

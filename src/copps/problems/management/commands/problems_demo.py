@@ -15,7 +15,7 @@ from shapely.geometry import Point, shape
 from copps.community.models import ServiceRequest
 from copps.incidents import coverage, sitetime
 from copps.incidents.models import OffenseCategory
-from copps.problems import analyses, ddacts
+from copps.problems import analyses, ddacts, stages
 from copps.problems.assessing import effect_statement, run_assessment
 from copps.problems.changes import record_change
 from copps.problems.models import (
@@ -31,8 +31,6 @@ from copps.problems.models import (
     RequestLink,
     ResponsePlan,
     SavedAnalysis,
-    Stage,
-    StageChange,
     Task,
     TriangleEntry,
 )
@@ -51,6 +49,7 @@ CORNER_CATEGORIES = (
     "disorderly",
     "trespass",
 )
+MOTEL_CATEGORIES = ("disorderly", "drugs", "theft-from-vehicle", "simple-assault")
 ASSESSED_TITLE = "Theft and disorder at the Sunridge commercial corner"
 
 
@@ -90,26 +89,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Worked examples: problem {assessed.pk} (assessment), problem {in_analysis.pk} (analysis).")
 
     def _move(self, problem, to_stage, requested_by, supervisor, note):
-        change = StageChange.objects.create(
-            problem=problem,
-            from_stage=problem.stage,
-            to_stage=to_stage,
-            requested_by=requested_by,
-            note=note,
-            status=StageChange.Status.APPROVED,
-            approved_by=supervisor,
-            decided_at=timezone.now(),
-        )
-        problem.stage, problem.stage_entered_at = to_stage, timezone.now()
-        problem.save(update_fields=["stage", "stage_entered_at"])
-        record_change(
-            None,
-            problem,
-            "stage.approved",
-            f"Move to {Stage(to_stage).label} approved",
-            {"change": change.pk, "demo": True},
-            user=supervisor,
-        )
+        """The move the way staff make it: asked for by one user, approved by a supervisor."""
+        change = stages.request_move(problem, to_stage, by=requested_by, note=note)
+        stages.decide(change, by=supervisor, approve=True, note="demo")
+        problem.refresh_from_db()
 
     def assessed_example(self, truth, officer, analyst, supervisor) -> Problem:
         iv = truth["intervention"]
@@ -244,6 +227,8 @@ class Command(BaseCommand):
         problem.owner = officer
         problem.save()
         problem.officers.add(officer)
+        # the scanning checklist, as staff would fill it before asking to move on
+        problem.categories.add(*OffenseCategory.objects.filter(code__in=MOTEL_CATEGORIES))
         self._move(problem, "analysis", analyst, supervisor, "promoted from scanning; owner assigned")
         TriangleEntry.objects.create(
             problem=problem,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from copps.community.engagement.mailing import send_digests
 from copps.incidents import sitetime
+from copps.publish.digest import send_digests
 
 
 class Command(BaseCommand):
