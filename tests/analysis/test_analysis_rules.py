@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import doctest
+import functools
 import importlib
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -16,23 +18,56 @@ import copps.analysis
 
 PACKAGE = Path(copps.analysis.__file__).resolve().parent
 MODULES = sorted(p for p in PACKAGE.glob("*.py"))
-ALLOWED = {"numpy", "scipy", "copps"}
+ALLOWED = {"numpy", "scipy"}
+ARCHITECTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture.md"
 
 
-def _imported_roots(path: Path) -> set[str]:
-    roots = set()
+@functools.cache
+def _copps_rooms_allowed() -> frozenset[str]:
+    """The copps rooms docs/architecture.md lets analysis import (read from its table by the
+    architecture test's own parser)."""
+    spec = importlib.util.spec_from_file_location(
+        "_copps_architecture_rules", Path(__file__).resolve().parents[1] / "test_architecture.py"
+    )
+    arch = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = arch  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(arch)
+    return frozenset(arch.allowed_edges(ARCHITECTURE.read_text(), arch.rooms(arch.SRC))["analysis"] | {"analysis"})
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module ``path`` imports, at the top or inside a function, relative ones resolved
+    against copps.analysis (``from .grid import x`` is copps.analysis.grid)."""
+    found = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0])
-    return roots
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ["copps", "analysis"][: 3 - node.level] if node.level <= 2 else ["(outside copps)"]
+                found.add(".".join(base + ([node.module] if node.module else [])))
+            elif node.module == "copps":
+                found.update(f"copps.{alias.name}" for alias in node.names)
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def _forbidden(modules: set[str], copps_rooms: set[str]) -> set[str]:
+    bad = set()
+    for name in modules:
+        parts = name.split(".")
+        if parts[0] == "copps":
+            if len(parts) < 2 or parts[1] not in copps_rooms:
+                bad.add(name)
+        elif parts[0] not in ALLOWED and parts[0] not in sys.stdlib_module_names:
+            bad.add(name)
+    return bad
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_module_imports_only_numpy_scipy_and_stdlib(path):
-    roots = _imported_roots(path)
-    forbidden = {r for r in roots if r not in ALLOWED and r not in sys.stdlib_module_names}
+    forbidden = _forbidden(_imported_modules(path), _copps_rooms_allowed())
     assert not forbidden, f"{path.name} imports {sorted(forbidden)}"
 
 
@@ -47,10 +82,17 @@ def test_module_does_no_io(path):
 
 def test_the_scan_catches_a_forbidden_import(tmp_path):
     bad = tmp_path / "bad.py"
-    bad.write_text("import django.db\nfrom pandas import DataFrame\nimport numpy\n")
-    roots = _imported_roots(bad)
-    assert {r for r in roots if r not in ALLOWED and r not in sys.stdlib_module_names} == {
-        "django", "pandas"}
+    bad.write_text(
+        "import django.db\nfrom pandas import DataFrame\nimport numpy\nfrom .grid import Grid\n"
+        "def f():\n    from copps.incidents.models import Event\n    from ..geo import crs\n"
+        "    from copps import publish\n    from . import hotspots\n"
+    )
+    assert _forbidden(_imported_modules(bad), _copps_rooms_allowed()) == {
+        "django.db", "pandas", "copps.incidents.models", "copps.geo", "copps.publish"}
+
+
+def test_analysis_may_import_no_other_copps_room():
+    assert _copps_rooms_allowed() == {"analysis"}
 
 
 def test_importing_copps_analysis_does_not_import_django():

@@ -7,7 +7,7 @@ and ``CountRecord`` (the minimum an aggregate needs; turned into suppressed tabl
 
 1. delay: only events that occurred *and* were reported before the cut-off (local
    midnight today minus ``delay_days``) are considered at all;
-2. sensitivity, decided again from every signal (:mod:`copps.publish.classify`);
+2. sensitivity, decided again from every signal (:mod:`copps.incidents.classify`, the one definition);
    a sensitive event never becomes a ``PublicEvent``; it is counted only by district
    and month, or dropped (``COPPS_PUBLISH_SENSITIVE=none``);
 3. location: the true point goes to its snap point (:mod:`copps.geo.generalise`),
@@ -29,7 +29,7 @@ from django.utils import timezone
 from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
 from copps.incidents.models import Event, Kind
-from copps.publish.classify import is_sensitive
+from copps.incidents.classify import is_sensitive
 from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
 from copps.publish.snaps import load_snaps

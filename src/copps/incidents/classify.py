@@ -1,4 +1,11 @@
-"""Is this event sensitive? Decided again at publication, from every signal, whatever the importer said.
+"""Is this event sensitive? The one definition in copps, from every signal, whatever the importer said.
+
+Sensitive events (sexual offences, domestic violence, juvenile victims, ...) never leave
+``publish/`` below district level; the publication pipeline decides each event again with
+:func:`is_sensitive` at every rebuild. The importer's ``Event.sensitive`` flag (category, the
+profile's flag columns, the offence and description text) is one of its signals: staff pages
+audit reads of flagged events, and this function adds the signals only the whole original row
+carries.
 
 A category can be mislabelled, a profile can miss a flag column, staff can edit a row:
 the pipeline does not trust one signal. An event is sensitive when any of these holds:
