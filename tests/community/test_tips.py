@@ -363,14 +363,15 @@ def test_an_answer_sent_twice_is_kept_once_and_a_changed_resend_is_handed_back()
 def test_a_form_stored_by_a_concurrent_send_is_the_one_returned():
     """Two sends of one form racing: the loser of the unique index gets the winner's tip."""
     from copps.community.models.tips import submission_digest
-    from copps.community.views.tips import _new_answer, _new_tip
+    from copps.community.tipping import new_tip, tipster_answer
 
     digest = submission_digest("racing-nonce")
-    first = _new_tip(digest, "aaaaa-bbbbb-ccccc-ddddd-eeeee", "drugs", "Oak", "one")
-    assert _new_tip(digest, "aaaaa-bbbbb-ccccc-ddddd-eeeee", "drugs", "Oak", "one") == first
+    form = {"passphrase": "aaaaa-bbbbb-ccccc-ddddd-eeeee", "topic": "drugs", "where": "Oak", "message": "one"}
+    first = new_tip(**form, digest=digest)
+    assert new_tip(**form, digest=digest) == first
     assert Tip.objects.count() == 1 and TipMessage.objects.count() == 1
-    answer = _new_answer(first, submission_digest("answer-nonce"), "two")
-    assert _new_answer(first, submission_digest("answer-nonce"), "two") == answer
+    answer = tipster_answer(first, "two", digest=submission_digest("answer-nonce"))
+    assert tipster_answer(first, "two", digest=submission_digest("answer-nonce")) == answer
     assert TipMessage.objects.count() == 2
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from tests.incidents.corpus import FALSE_SUPPRESSION_BOUND, ordinary_offences, sensitive_offences
 
-from copps.incidents.sensitivity import text_is_sensitive, text_reason
 from copps.incidents.classify import is_sensitive
+from copps.incidents.sensitivity import text_is_sensitive, text_reason
 
 
 def test_the_corpora_are_large_enough_to_measure():

@@ -48,6 +48,13 @@ def test_status_shows_the_public_tables_version_after_a_refresh(chicago):
     assert "version 1," in _status()
 
 
-@pytest.mark.parametrize("name", ["demo", "serve", "simulate", "scan", "status", "backup", "restore"])
+@pytest.mark.parametrize(
+    "name", ["demo", "serve", "simulate", "scan", "status", "backup", "restore", "publish_snap_points"]
+)
 def test_the_copps_commands_own_commands_live_in_the_operations_room(name):
     assert get_commands()[name] == "copps.operations"
+
+
+def test_the_subscribers_digest_is_sent_by_publish():
+    """It lists public problems: community (requests) does not know problems (docs/architecture.md)."""
+    assert get_commands()["notify"] == "copps.publish"

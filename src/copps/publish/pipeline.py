@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from copps.geo.crs import Projector
 from copps.geo.generalise import public_block
-from copps.incidents.models import Event, Kind
 from copps.incidents.classify import is_sensitive
+from copps.incidents.models import Event, Kind
 from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
 from copps.publish.snaps import load_snaps

@@ -16,17 +16,17 @@ different words is handed back with them, on a fresh token, to be sent as new.
 from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from copps.accounts.ratelimit import seconds_to_wait
+from copps.community import tipping
 from copps.community.conf import RATE_LIMITS
 from copps.community.forms import TipAccessForm, TipAnswerForm, TipForm
 from copps.community.models import Tip, TipMessage
-from copps.community.models.tips import coarse_now, passphrase_for, submission_digest
+from copps.community.models.tips import passphrase_for, submission_digest
 from copps.community.tipguard import form_nonce, form_token, same_origin
 
 __all__ = ["tip_new", "tip_read", "tip_answer"]
@@ -127,26 +127,14 @@ def tip_new(request: HttpRequest) -> HttpResponse:
         refusal, status, wait = _over_limit()
         if refusal:
             return _refused(request, "community/tip_new.html", {"form": form, "refusal": refusal}, status, wait)
-        tip = _new_tip(digest, passphrase_for(nonce), topic, where, message)
+        tip = tipping.new_tip(
+            passphrase=passphrase_for(nonce), topic=topic, where=where, message=message, digest=digest
+        )
     first = tip.messages.filter(from_tipster=True).order_by("id").first()
     if (tip.topic, tip.where, first.body if first else None) != (topic, where, message):
         return _refused(request, "community/tip_new.html", {"form": form, "refusal": _sent_before()}, 409, 0)
     # Shown only on this page, never in a URL (no redirect); sent again, the form shows it again.
     return _page(request, "community/tip_sent.html", {"tip": tip, "passphrase": passphrase_for(nonce)})
-
-
-def _new_tip(digest: str, passphrase: str, topic: str, where: str, message: str) -> Tip:
-    """Store a tip and its first message, or, when the same form is being stored at this
-    moment by another send of it, the tip that send stored."""
-    try:
-        with transaction.atomic():
-            tip = Tip(topic=topic, where=where, submission=digest)
-            tip.set_passphrase(passphrase)
-            tip.save()
-            TipMessage.objects.create(tip=tip, from_tipster=True, body=message)
-    except IntegrityError:
-        return Tip.objects.get(submission=digest)
-    return tip
 
 
 def _conversation(
@@ -242,23 +230,8 @@ def tip_answer(request: HttpRequest) -> HttpResponse:
     digest = submission_digest(form_nonce(request.POST["form_token"]))
     earlier = TipMessage.objects.filter(submission=digest).first()
     if earlier is None:
-        earlier = _new_answer(tip, digest, body)
+        earlier = tipping.tipster_answer(tip, body, digest=digest)
     if (earlier.tip_id, earlier.body) != (tip.pk, body):
         return _conversation(request, tip, passphrase, answer_form=form, status=409, refusal=_sent_before())
     tip.refresh_from_db(fields=["state"])
     return _conversation(request, tip, passphrase)
-
-
-def _new_answer(tip: Tip, digest: str, body: str) -> TipMessage:
-    """Store the tipster's answer (or the one another send of the same form just stored). An
-    answer to a closed tip opens it again: it is new information and goes back to the queue."""
-    try:
-        with transaction.atomic():
-            message = TipMessage.objects.create(tip=tip, from_tipster=True, body=body, submission=digest)
-            changes = {"updated_at": coarse_now()}
-            if tip.state == Tip.State.CLOSED:
-                changes["state"] = Tip.State.OPEN
-            Tip.objects.filter(pk=tip.pk).update(**changes)
-    except IntegrityError:
-        return TipMessage.objects.get(submission=digest)
-    return message

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from copps.accounts import audit
 from copps.accounts.permissions import staff_required
-from copps.community import hooks
+from copps.community import hooks, tipping
 from copps.community.areas import AreaLookup
 from copps.community.forms import ReplyForm, RouteForm, StateForm, TipStateForm
 from copps.community.models import RequestReply, Routing, ServiceRequest, Tip, TipMessage
@@ -284,18 +284,7 @@ def tip_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         if action == "reply":
             reply_form = ReplyForm(request.POST)
             if reply_form.is_valid():
-                with transaction.atomic():
-                    TipMessage.objects.create(
-                        tip=tip,
-                        from_tipster=False,
-                        author=request.user,
-                        body=reply_form.cleaned_data["body"].strip(),
-                        at=timezone.now(),
-                    )
-                    if tip.state == Tip.State.NEW:
-                        tip.state = Tip.State.OPEN
-                        tip.save(update_fields=["state"])
-                    audit.record("tip.reply", request=request, object_type="tip", object_id=tip.public_id)
+                tipping.staff_reply(tip, reply_form.cleaned_data["body"].strip(), by=request.user, request=request)
                 return redirect("community:staff-tip", public_id=tip.public_id)
         elif action == "route":
             route_form = RouteForm(request.POST)

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from copps.community import tipping
 from copps.community.intake import NewRequest, create_request
-from copps.community.models import RequestReply, Service, ServiceRequest, Tip, TipMessage
+from copps.community.models import RequestReply, Service, ServiceRequest
 from copps.community.models.tips import new_passphrase
 from copps.community.states import advance
 from copps.incidents import sitetime
@@ -103,21 +104,16 @@ class Command(BaseCommand):
         return keys
 
     def _tips(self, officer) -> tuple[str, str]:
+        """Tips sent and answered the way the tip pages and triage do it (``community/tipping.py``)."""
         first = ("", "")
         for topic, where, messages in TIPS:
             passphrase = new_passphrase()
-            tip = Tip(topic=topic, where=where, state=Tip.State.OPEN if len(messages) > 1 else Tip.State.NEW)
-            tip.set_passphrase(passphrase)
-            tip.save()
-            for n, body in enumerate(messages):
-                from_tipster = n % 2 == 0
-                TipMessage.objects.create(
-                    tip=tip,
-                    from_tipster=from_tipster,
-                    body=body,
-                    author=None if from_tipster else officer,
-                    at=timezone.now() if not from_tipster else tip.created_at,
-                )
+            tip = tipping.new_tip(passphrase=passphrase, topic=topic, where=where, message=messages[0])
+            for n, body in enumerate(messages[1:], start=1):
+                if n % 2:  # the department's reply, then the tipster's answer, in turn
+                    tipping.staff_reply(tip, body, by=officer)
+                else:
+                    tipping.tipster_answer(tip, body)
             if not first[0]:
                 first = (tip.public_id, passphrase)
         return first
