@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from copps.accounts.permissions import staff_required
 from copps.problems import checklist
 from copps.problems.changes import record_change
 from copps.problems.forms import DecisionForm, StageRequestForm
 from copps.problems.models import STAGE_ORDER, Problem, Stage, StageChange
-from copps.problems.permissions import can_assign, can_decide, deny, staff_only
+from copps.problems.permissions import can_assign, can_decide, deny
 from copps.problems.views.common import problem_view
 from copps.problems.views.problems import _stage_targets
 
@@ -68,7 +69,7 @@ def request_stage(request, problem: Problem):
     return redirect("problems:detail", problem.pk)
 
 
-@staff_only
+@staff_required
 def stage_queue(request):
     if not can_assign(request.user):
         return deny(request, "stage.queue")
@@ -85,7 +86,7 @@ def stage_queue(request):
     return render(request, "problems/stage_queue.html", {"pending": pending, "recent": recent})
 
 
-@staff_only
+@staff_required
 def decide_stage(request, change_id: int):
     change = get_object_or_404(StageChange.objects.select_related("problem", "requested_by"), pk=change_id)
     problem = change.problem
