@@ -67,11 +67,18 @@ def test_the_wilson_interval_matches_a_published_value():
 
 
 def test_the_computation_takes_two_queries_whatever_the_size(services, beats, make_request, django_assert_num_queries):
-    for _ in range(15):
-        sr, t0 = aged(make_request, beats)
-        advance(sr, "closed_fixed", at=t0 + timedelta(hours=3))
-    with django_assert_num_queries(2):
-        service_levels(ServiceRequest.objects.all())
+    def graffiti_in_north(count: int):
+        for _ in range(count):
+            sr, t0 = aged(make_request, beats)
+            advance(sr, "closed_fixed", at=t0 + timedelta(hours=3))
+        with django_assert_num_queries(2):
+            rows = {(r.category, r.area): r for r in service_levels(ServiceRequest.objects.all())}
+        return rows[("Graffiti", "North")]
+
+    one = graffiti_in_north(1)
+    assert (one.requests, one.closed_fixed, one.close_median_h) == (1, 1, 3.0)
+    many = graffiti_in_north(14)
+    assert (many.requests, many.closed, many.closed_fixed, many.fixed_share) == (15, 15, 15, 1.0)
 
 
 def test_the_staff_page_shows_the_figures(services, beats, make_request, client, cast):
