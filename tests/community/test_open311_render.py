@@ -4,8 +4,8 @@ JSON stays UTF-8; the spec's optional jurisdiction_id changes nothing."""
 from __future__ import annotations
 
 import json
-from io import StringIO
 import xml.etree.ElementTree as ET
+from io import StringIO
 
 from django.core.management import call_command
 from tests.community.conftest import get_both

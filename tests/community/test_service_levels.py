@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from tests.conftest import sign_in
 
+from copps.analysis.intervals import proportion
 from copps.community.models import ServiceRequest
-from copps.community.service_levels import ALL_AREAS, NO_AREA, service_levels, wilson_interval
+from copps.community.service_levels import ALL_AREAS, NO_AREA, service_levels
 from copps.community.states import advance
 
 pytestmark = pytest.mark.django_db
@@ -46,24 +47,16 @@ def test_times_counts_and_fixed_share_match_a_hand_count(services, beats, make_r
     assert north.action_median_h == 4.0 and north.action_p90_h == 5.0  # of 1, 4, 5
     assert north.close_median_h == 30.0 and north.close_p90_h == 50.0  # of 6, 30, 50
     assert (north.closed_fixed, north.closed_not_fixed) == (2, 1)
-    low, high = wilson_interval(2, 3)
+    interval = proportion(2, 3)
     assert north.fixed_share == round(2 / 3, 4) and (north.fixed_low, north.fixed_high) == (
-        round(low, 4),
-        round(high, 4),
+        round(interval.low, 4),
+        round(interval.high, 4),
     )
     assert rows[("Graffiti", NO_AREA)].requests == 1
     assert rows[("Graffiti", ALL_AREAS)].requests == 5
     assert rows[("Noise", "North")].requests == 1 and rows[("Noise", "North")].fixed_share is None
     by_beat = {(r.category, r.area) for r in service_levels(ServiceRequest.objects.all(), by="beat", totals=False)}
     assert ("Graffiti", "A1") in by_beat and ("Graffiti", ALL_AREAS) not in by_beat
-
-
-def test_the_wilson_interval_matches_a_published_value():
-    # Newcombe (1998), Statistics in Medicine 17:857, table I, example 81/263: 0.2553 to 0.3662.
-    low, high = wilson_interval(81, 263)
-    assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)
-    assert wilson_interval(0, 0) is None
-    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
 
 
 def test_the_computation_takes_two_queries_whatever_the_size(services, beats, make_request, django_assert_num_queries):
