@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-__all__ = ["table", "write_csv", "grid_geojson", "heatmap_svg", "without_time_of_day", "peak"]
+__all__ = ["table", "grid_geojson", "heatmap_svg", "without_time_of_day", "peak"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence], right: Sequence[int] = ()) -> str:
@@ -27,13 +26,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence], right: Sequence[int]
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
-
-
-def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence]) -> None:
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(rows)
 
 
 def grid_geojson(path: Path, cells: list[dict], corners_lonlat) -> None:

@@ -15,13 +15,14 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from copps import csvfiles
 from copps.analysis import alerts, compstat, getis_ord, hotspots, near_repeat, places, temporal
 from copps.analysis import coverage as cov
 from copps.geo.crs import Projector
 from copps.geo.studygrid import GridTooLarge, study_grids
 from copps.incidents import coverage, jurisdiction, sitetime
 from copps.incidents.models import OffenseCategory, Site
-from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
+from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day
 from copps.incidents.scanning import ScanError, ScanFilter, day_argument, find_area, load_events, positive_number
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -117,7 +118,7 @@ class Command(BaseCommand):
     def emit(self, headers, rows, opts, right=()):
         self.stdout.write(table(headers, rows, right))
         if opts.get("csv"):
-            write_csv(opts["csv"], headers, rows)
+            csvfiles.write_file(opts["csv"], headers, rows)
             self.stdout.write(f"written {opts['csv']}")
 
     # ----- hot spots
