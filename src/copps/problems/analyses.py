@@ -54,7 +54,7 @@ def _fixed(kind: str) -> dict:
     if kind == K.NEAR_REPEAT:
         return {"seed": 0, "metric": "manhattan"}
     if kind == K.TREND:
-        return {"alert_baseline": 8, "false_alarm": 0.01}
+        return {"alert_baseline": alerts.DEFAULT_BASELINE, "false_alarm": 0.01}
     return {}
 
 
@@ -194,11 +194,8 @@ def _trend(ev: EventArrays, params: dict) -> dict:
     # only the latest run of steps the data covers in full: a step without data would read as a
     # fall (and the steps after it as a rise)
     covered = cov.clip(coverage.of(params["event_kind"]), first, last + timedelta(days=1))
-    whole = steps
-    while whole > 0 and cov.window_status(
-        covered, start + np.timedelta64((whole - 1) * step, "D"), start + np.timedelta64(whole * step, "D")
-    ) == cov.FULL:
-        whole -= 1
+    stop = start + np.timedelta64(steps * step, "D")  # the day after ``last``
+    whole = steps - cov.covered_steps_back(covered, stop, step_days=step, limit=steps)
     uncovered, start, steps = whole, start + np.timedelta64(whole * step, "D"), steps - whole
     idx = ((ev.start.astype("datetime64[D]") - start) / np.timedelta64(1, "D")).astype(np.int64) // step
     idx = idx[(idx >= 0) & (idx < steps)]

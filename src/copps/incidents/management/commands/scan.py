@@ -408,11 +408,8 @@ class Command(BaseCommand):
         last = c.complete_to if c is not None else days.max()
         # whole weeks ending on the last complete day, back to the last week the data does not cover in
         # full: neither a tested week nor a baseline week ever holds time without data
-        nweeks = 0
+        nweeks = cov.covered_steps_back(c, last + np.timedelta64(1, "D"))
         seven = np.timedelta64(7, "D")
-        while cov.window_status(c, last - seven * (nweeks + 1) + np.timedelta64(1, "D"), last - seven * nweeks
-                                + np.timedelta64(1, "D")) == cov.FULL:
-            nweeks += 1
         if nweeks == 0:
             raise CommandError(f"the data covers no whole week ({coverage.describe(c)})")
         keep = (days <= last) & (days > last - seven * nweeks)
