@@ -228,14 +228,7 @@ class Command(BaseCommand):
                 }
                 for r, c in np.argwhere(gi.classes != 0)
             ]
-            size = g.cell_size
-
-            def corners(r, c):
-                x0, y0 = g.origin[0] + c * size, g.origin[1] + r * size
-                xs, ys = np.array([x0, x0 + size, x0 + size, x0]), np.array([y0, y0, y0 + size, y0 + size])
-                return list(zip(*projector.inverse(xs, ys), strict=False))
-
-            grid_geojson(opts["geojson"], cells, corners)
+            grid_geojson(opts["geojson"], g, cells, projector)
             self.stdout.write(f"written {opts['geojson']} ({len(cells)} significant cells)")
 
     # ----- places
