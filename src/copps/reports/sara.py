@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from copps.analysis import coverage as cov
+from copps.charts import bars_svg
 from copps.incidents import coverage
 from copps.incidents.models import Area
 from copps.incidents.scanning import ScanFilter, load_events, queryset
@@ -23,7 +24,6 @@ from copps.problems import analyses, assessing, techniques
 from copps.problems.geometry import GeometryError, contains, to_metres, union_of
 from copps.problems.models import Assessment, Problem, Stage, StageChange
 from copps.problems.presenting import evidence_rows
-from copps.reports.charts import monthly_bars_svg
 from copps.reports.svgmap import Dots, Shape, map_svg
 
 __all__ = ["SaraReport", "sara_report", "sensitive_among", "CHART_MONTHS", "EVENTS_LISTED"]
@@ -134,12 +134,13 @@ def _draw(report: SaraReport, p: Problem) -> None:
     if split_day is not None and first <= split_day <= last:
         split = int((np.datetime64(split_day, "M") - months[0]).astype(int))
     what = f"{kind or 'event'}s" + (f" ({', '.join(categories)})" if categories else "")
-    report.chart_svg = monthly_bars_svg(
-        [str(m) for m in months],
+    report.chart_svg = bars_svg(
         _monthly(ev, in_target, months),
-        title=f"{what.capitalize()} in the problem area per month",
+        [str(m) for m in months],
+        f"{what.capitalize()} in the problem area per month",
         split=split,
         control=_monthly(ev, in_control, months) if control is not None else None,
+        css_class="report-chart",
     )
     report.chart_note = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" + (
         f"; the response began {split_day:%Y-%m-%d}" if split is not None else ""

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from copps.accounts import audit
 from copps.accounts.permissions import staff_required
+from copps.charts import bars_svg
 from copps.problems import promotion
-from copps.problems.charts import bars_svg
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
 from copps.problems.permissions import can_analyse, deny
