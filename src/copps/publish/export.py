@@ -4,7 +4,7 @@ A writer takes records from the pipeline (:class:`PublicEvent`, count rows) and 
 only the columns on its allow-list; anything else is refused, so a new field cannot
 slip into a download unreviewed. Spreadsheets run a cell that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return as a formula (CSV injection), so such
-cells get a leading apostrophe (:mod:`copps.csvfiles`, the one CSV writer). Numbers are
+cells get a leading apostrophe (:mod:`copps.files`, the one CSV writer). Numbers are
 written as numbers and never escaped.
 """
 
@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass
 
-from copps import csvfiles
-from copps.csvfiles import escape_cell
+from copps import files
+from copps.files import escape_cell
 
 __all__ = ["EVENT_COLUMNS", "COUNT_COLUMNS", "escape_cell", "write_csv", "events_geojson", "ExportError"]
 
@@ -45,7 +45,7 @@ def write_csv(records: Iterable[object], columns: Sequence[str], allowed: Sequen
     """CSV text of ``records`` with exactly ``columns`` (each must be in ``allowed``)."""
     _check(columns, allowed)
     buf = io.StringIO()
-    writer = csvfiles.writer(buf, lineterminator="\r\n")
+    writer = files.csv_writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
         row = _as_dict(record)

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from copps.accounts.permissions import staff_required
 from copps.geo.crs import Projector
+from copps.geo.shapes import to_metres
 from copps.incidents import coverage
 from copps.incidents.models import Area, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems import dashboard
-from copps.problems.geometry import to_metres
 from copps.problems.hotspot_layers import layers
 from copps.problems.scanning.base import latest_day
 

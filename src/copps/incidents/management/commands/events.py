@@ -8,7 +8,7 @@ import numpy as np
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from copps import csvfiles
+from copps import files
 from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction
 from copps.incidents.models import Event, Location
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             if len(shown) < len(rows):
                 self.stdout.write(f"... and {len(rows) - len(shown):,} more (--csv FILE writes them all)")
         if opts["csv"]:
-            csvfiles.write_file(opts["csv"], HEADERS, rows)
+            files.write_csv(opts["csv"], HEADERS, rows)
             self.stdout.write(f"written {opts['csv']} ({len(rows):,} events)")
 
     @staticmethod

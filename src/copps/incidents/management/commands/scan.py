@@ -15,7 +15,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from copps import csvfiles
+from copps import files
 from copps.analysis import alerts, compstat, getis_ord, hotspots, near_repeat, places, temporal
 from copps.analysis import coverage as cov
 from copps.geo.crs import Projector
@@ -118,7 +118,7 @@ class Command(BaseCommand):
     def emit(self, headers, rows, opts, right=()):
         self.stdout.write(table(headers, rows, right))
         if opts.get("csv"):
-            csvfiles.write_file(opts["csv"], headers, rows)
+            files.write_csv(opts["csv"], headers, rows)
             self.stdout.write(f"written {opts['csv']}")
 
     # ----- hot spots

@@ -1,4 +1,6 @@
-"""The one CSV writer: every CSV file or download copps writes goes through :func:`writer`.
+"""Files copps writes and fingerprints: the one CSV writer and the one file digest.
+
+Every CSV file or download copps writes goes through :func:`csv_writer` (or :func:`write_csv`).
 
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 as a formula (CSV injection, OWASP). copps writes text that came from outside — addresses and
@@ -6,18 +8,22 @@ descriptions from police exports, rows an import rejected, residents' words — 
 cell that could start a formula gets a leading apostrophe, which makes it inert. Numbers, and
 text that is a plain number (``-87.6``, ``+12.5%``), cannot be formulas and are left as they are.
 
+A file's SHA-256 (:func:`file_sha256`) says whether an import file or a backup is the one seen
+before.
+
 Any room may import this module (it knows nothing of Django or the database).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-__all__ = ["escape_cell", "writer", "write_file", "FORMULA_START"]
+__all__ = ["escape_cell", "csv_writer", "write_csv", "file_sha256", "FORMULA_START"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
@@ -50,14 +56,20 @@ class _EscapingWriter:
             self.writerow(row)
 
 
-def writer(fh: IO[str], **fmt) -> _EscapingWriter:
+def csv_writer(fh: IO[str], **fmt) -> _EscapingWriter:
     """A CSV writer on ``fh`` (``csv.writer``'s format arguments) that escapes formula cells."""
     return _EscapingWriter(fh, **fmt)
 
 
-def write_file(path: str | Path, headers: Iterable[object], rows: Iterable[Iterable[object]]) -> None:
+def write_csv(path: str | Path, headers: Iterable[object], rows: Iterable[Iterable[object]]) -> None:
     """Write ``headers`` then ``rows`` to ``path`` as UTF-8 CSV, formula cells escaped."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        out = writer(fh)
+        out = csv_writer(fh)
         out.writerow(headers)
         out.writerows(rows)
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file, read in blocks (copps' one file digest: backups and imports)."""
+    with Path(path).open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
