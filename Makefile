@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
-.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import bench-public check-security clean
+.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import bench-public check-security mutation clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -82,5 +82,14 @@ check-security: install
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 	$(BIN)/python -m pytest tests/security/test_schemathesis.py -q -p no:cacheprovider
 
+## Mutation check, on demand and never in CI (slow: hours for the whole set): mutmut changes the
+## analysis core and the privacy pipeline one small edit at a time ([tool.mutmut] in pyproject.toml)
+## and runs the tests that reach each change; a surviving mutant is a change no test noticed.
+## MUTATE='copps.analysis.trend*' narrows the run; `mutmut browse` shows each survivor's diff.
+mutation: install
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	$(BIN)/mutmut run $(MUTATE)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache mutants

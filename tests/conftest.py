@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+# ../shared/data beside the checkout; from mutmut's copy of the tree (make mutation: ./mutants)
+# it is one level further up
+SHARED_DATA = next(
+    (d / "shared" / "data" for d in REPO.parents[0:2] if (d / "shared" / "data").is_dir()),
+    REPO.parent / "shared" / "data",
+)
 
 
 def shared_data(relative: str) -> Path:

@@ -24,9 +24,11 @@ SRC = REPO / "src" / "copps"
 DOC = REPO / "docs" / "architecture.md"
 
 # The project's shell: settings, URL roots, the console script, the WSGI entry. It wires the rooms
-# together, so it may import every one of them; `copps/config.py` (typed settings helpers) is a
-# room of its own that every room may read.
+# together, so it may import every one of them. A few modules directly in copps/ are rooms of their
+# own that the Django rooms may read: `config.py` (the settings registry), `files.py` (file hashes
+# and the formula-escaping CSV writer) and `charts.py` (the one SVG chart renderer).
 CONFIG_MODULE = "config"
+MODULE_ROOMS = {CONFIG_MODULE, "files", "charts"}
 PROJECT = "project"
 FIELD_CALLS = {"ForeignKey", "OneToOneField", "ManyToManyField", "get_model"}
 DOTTED = re.compile(r"copps(\.[a-z_][a-z0-9_]*)+")
@@ -48,7 +50,7 @@ class Edge:
 def rooms(src: Path) -> set[str]:
     """Every room: each package directly under copps/, plus config and the project shell."""
     found = {p.name for p in src.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    return found | {CONFIG_MODULE, PROJECT}
+    return found | MODULE_ROOMS | {PROJECT}
 
 
 def app_labels(src: Path) -> dict[str, str]:
@@ -74,18 +76,19 @@ def room_of_module(dotted: str, src: Path, known: set[str]) -> str | None:
         return None
     if len(parts) == 1:
         return PROJECT
-    if parts[1] in known and parts[1] not in (CONFIG_MODULE, PROJECT):
+    if parts[1] in known and parts[1] not in MODULE_ROOMS | {PROJECT}:
         return parts[1]
     if not (src / f"{parts[1]}.py").exists():
         return None  # not code: a signing salt or a cache key that happens to start with "copps."
-    return CONFIG_MODULE if parts[1] == CONFIG_MODULE else PROJECT
+    return parts[1] if parts[1] in MODULE_ROOMS else PROJECT
 
 
 def room_of_file(path: Path, src: Path) -> str:
     rel = path.relative_to(src).parts
     if len(rel) > 1:
         return rel[0]
-    return CONFIG_MODULE if rel[0] == f"{CONFIG_MODULE}.py" else PROJECT
+    module = rel[0].removesuffix(".py")
+    return module if module in MODULE_ROOMS else PROJECT
 
 
 def _module_name(path: Path, src: Path) -> list[str]:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-__all__ = ["ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret", "setting_int"]
+__all__ = [
+    "ConfigError", "Variable", "VARIABLES", "get", "get_bool", "get_list", "get_secret",
+    "setting_int", "setting_float", "setting_choice",
+]
 
 
 class ConfigError(RuntimeError):
@@ -64,19 +67,27 @@ VARIABLES: dict[str, Variable] = {
         Variable(
             "COPPS_PUBLISH_SNAP_MIN_ADDRESSES",
             "8",
-            "Public map: each published point stands for at least this many address points (police.uk: 8).",
+            "N: every published point stands for at least this many address points (police.uk: 8).",
         ),
         Variable(
             "COPPS_PUBLISH_MIN_OFFSET_M",
             "10",
-            "Public map: metres between a published point and any address point or the event's true location.",
+            "No published point lies closer than this (metres) to an address point or to the true "
+            "location of an event it stands for.",
         ),
-        Variable("COPPS_PUBLISH_K", "10", "Public counts from 1 to k-1 are suppressed, with secondary suppression."),
-        Variable("COPPS_PUBLISH_DELAY_DAYS", "7", "Days before an event, or a month's counts, is published."),
+        Variable(
+            "COPPS_PUBLISH_K", "10", "k: published counts from 1 to k-1 are suppressed (with secondary suppression)."
+        ),
+        Variable(
+            "COPPS_PUBLISH_DELAY_DAYS",
+            "7",
+            "An event is published only when it occurred and was reported at least this many "
+            "days before today; a month's counts only when the whole month is that old.",
+        ),
         Variable(
             "COPPS_PUBLISH_SENSITIVE",
             "district",
-            "`district`: sensitive events only in monthly district counts; `none`: not published.",
+            "`district`: sensitive events appear only in monthly district counts; `none`: not at all.",
         ),
         Variable(
             "COPPS_TLS",
@@ -224,17 +235,48 @@ def secret_key_problem(key: str, demo_key: str) -> str:
     return ""
 
 
-def setting_int(name: str, default: int, low: int) -> int:
-    """A whole-number Django setting, checked when it is read (tests override settings, so the
-    check cannot happen once at start-up): a bad or too-small value fails loudly."""
+def _setting(name: str):
     from django.conf import settings
+
+    return getattr(settings, name, VARIABLES[name].default)
+
+
+def setting_int(name: str, low: int) -> int:
+    """A whole-number Django setting declared in ``VARIABLES`` (its default from there), checked
+    when it is read (tests override settings, so the check cannot happen once at start-up): a bad
+    or too-small value fails loudly."""
     from django.core.exceptions import ImproperlyConfigured
 
-    value = getattr(settings, name, default)
+    value = _setting(name)
     try:
-        number = int(value)
+        number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of at least {low}") from None
     if number < low:
-        raise ImproperlyConfigured(f"{name}={number}: must be at least {low}")
+        raise ImproperlyConfigured(f"{name}={number}: expected a whole number of at least {low}")
     return number
+
+
+def setting_float(name: str, low: float) -> float:
+    """A number Django setting declared in ``VARIABLES``, checked when read like :func:`setting_int`."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = _setting(name)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a number of at least {low:g}") from None
+    if not number >= low:  # also refuses NaN
+        raise ImproperlyConfigured(f"{name}={number!r}: expected a number of at least {low:g}")
+    return number
+
+
+def setting_choice(name: str, choices: tuple[str, ...]) -> str:
+    """A Django setting declared in ``VARIABLES`` that must be one of ``choices`` (case-insensitive)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    value = str(_setting(name)).strip().lower()
+    if value not in choices:
+        expected = " or ".join(f"'{c}'" for c in choices)
+        raise ImproperlyConfigured(f"{name}={value!r}: expected {expected}")
+    return value

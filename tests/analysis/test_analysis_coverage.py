@@ -238,3 +238,18 @@ def test_a_fully_covered_week_is_still_compared_and_can_be_flagged(rate):
     (now, e_now), (before, e_before) = (compstat.period_counts(d, today)["week"][k] for k in ("now", "prior year"))
     r = compstat.covered_compare(now, before, e_now, e_before, status["week"]["now"], status["week"]["prior year"])
     assert r.direction[0] == 1
+
+
+def test_covered_steps_back_stops_at_a_gap_at_the_limit_and_at_the_first_day():
+    days = np.arange("2024-01-01", "2024-04-01", dtype="datetime64[D]")
+    kept = days[(days < np.datetime64("2024-02-01")) | (days > np.datetime64("2024-02-05"))]
+    c = cov.from_days(kept, np.full(len(kept), 50))  # 50 a day: five empty days are a gap
+    assert [(str(a), str(b)) for a, b in c.gaps] == [("2024-02-01", "2024-02-05")]
+    # weeks back from 2024-03-31 (the partial last day): 03-24..03-30, ..., 02-11..02-17 (7 weeks);
+    # the next, 02-04..02-10, holds two days of the gap
+    assert cov.covered_steps_back(c, "2024-03-31") == 7
+    assert cov.covered_steps_back(c, "2024-04-01") == 0  # the first step back holds the partial last day
+    assert cov.covered_steps_back(c, "2024-03-31", limit=4) == 4
+    assert cov.covered_steps_back(c, "2024-01-29") == 4  # 01-01..01-28 whole, then days before the data
+    assert cov.covered_steps_back(c, "2024-03-31", step_days=14) == 3  # 02-04..02-17 holds two days of the gap
+    assert cov.covered_steps_back(None, "2024-03-31") == 0

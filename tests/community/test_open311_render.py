@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from io import StringIO
 
 from django.core.management import call_command
 from tests.community.conftest import get_both
@@ -27,10 +28,17 @@ def test_json_is_utf8_not_ascii_escapes():
     assert json.loads(to_json({"x": None})) == {"x": None}
 
 
-def test_jurisdiction_id_is_accepted_and_ignored(services, client):
-    assert get_both(client, "services", jurisdiction_id="city.gov") == get_both(client, "services")
-    assert get_both(client, "requests", jurisdiction_id="elsewhere.gov") == get_both(client, "requests")
+def test_jurisdiction_id_is_accepted_and_ignored(services, make_request, client):
+    make_request()
+    plain = get_both(client, "services")
+    assert plain[0] == 200 and {s["service_code"] for s in plain[1]} == {"GRAF", "DUMP", "NOIS"}
+    assert get_both(client, "services", jurisdiction_id="city.gov") == plain
+    requests = get_both(client, "requests")
+    assert requests[0] == 200 and [r["service_code"] for r in requests[1]] == ["GRAF"]
+    assert get_both(client, "requests", jurisdiction_id="elsewhere.gov") == requests
 
 
 def test_the_community_models_and_migrations_agree(db):
-    call_command("makemigrations", "community", "--check", "--dry-run", verbosity=0)
+    out = StringIO()
+    call_command("makemigrations", "community", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "No changes detected in app 'community'"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from tests.community.conftest import BASE, FORMATS, get_both, parse
 
+from copps.community.models import Service, ServiceAttribute
+
 
 def test_service_list_offers_active_services_with_their_type_and_metadata_flag(services, client):
     status, doc = get_both(client, "services")
@@ -23,12 +25,22 @@ def test_service_list_offers_active_services_with_their_type_and_metadata_flag(s
                                               ("xml", "text/xml; charset=utf-8")])
 def test_each_format_has_its_utf8_content_type(services, client, fmt, content_type):
     response = client.get(f"{BASE}/services.{fmt}")
+    assert response.status_code == 200 and b"GRAF" in response.content
     assert response["Content-Type"] == content_type
 
 
 def test_service_list_costs_three_queries_however_many_services(services, client, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the site's time zone, services, then their attributes
-        client.get(f"{BASE}/services.json")
+    def listed() -> list[str]:
+        with django_assert_num_queries(3):  # the site's time zone, services, then their attributes
+            response = client.get(f"{BASE}/services.json")
+        assert response.status_code == 200
+        return sorted(s["service_code"] for s in response.json())
+
+    assert listed() == ["DUMP", "GRAF", "NOIS"]
+    for i in range(10):
+        extra = Service.objects.create(service_code=f"X{i}", name=f"Extra {i}", group="Neighbourhood")
+        ServiceAttribute.objects.create(service=extra, code="WHERE", datatype="string", order=1, description="Where")
+    assert listed() == ["DUMP", "GRAF", "NOIS"] + [f"X{i}" for i in range(10)]
 
 
 def test_service_definition_lists_the_questions_in_order_with_their_options(services, client):

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from tests.conftest import sign_in
 
+from copps.analysis.intervals import proportion
 from copps.community.models import ServiceRequest
-from copps.community.service_levels import ALL_AREAS, NO_AREA, service_levels, wilson_interval
+from copps.community.service_levels import ALL_AREAS, NO_AREA, service_levels
 from copps.community.states import advance
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +47,10 @@ def test_times_counts_and_fixed_share_match_a_hand_count(services, beats, make_r
     assert north.action_median_h == 4.0 and north.action_p90_h == 5.0  # of 1, 4, 5
     assert north.close_median_h == 30.0 and north.close_p90_h == 50.0  # of 6, 30, 50
     assert (north.closed_fixed, north.closed_not_fixed) == (2, 1)
-    low, high = wilson_interval(2, 3)
+    interval = proportion(2, 3)
     assert north.fixed_share == round(2 / 3, 4) and (north.fixed_low, north.fixed_high) == (
-        round(low, 4),
-        round(high, 4),
+        round(interval.low, 4),
+        round(interval.high, 4),
     )
     assert rows[("Graffiti", NO_AREA)].requests == 1
     assert rows[("Graffiti", ALL_AREAS)].requests == 5
@@ -58,20 +59,19 @@ def test_times_counts_and_fixed_share_match_a_hand_count(services, beats, make_r
     assert ("Graffiti", "A1") in by_beat and ("Graffiti", ALL_AREAS) not in by_beat
 
 
-def test_the_wilson_interval_matches_a_published_value():
-    # Newcombe (1998), Statistics in Medicine 17:857, table I, example 81/263: 0.2553 to 0.3662.
-    low, high = wilson_interval(81, 263)
-    assert (round(low, 4), round(high, 4)) == (0.2553, 0.3662)
-    assert wilson_interval(0, 0) is None
-    assert wilson_interval(0, 5)[0] == 0.0 and wilson_interval(5, 5)[1] == 1.0
-
-
 def test_the_computation_takes_two_queries_whatever_the_size(services, beats, make_request, django_assert_num_queries):
-    for _ in range(15):
-        sr, t0 = aged(make_request, beats)
-        advance(sr, "closed_fixed", at=t0 + timedelta(hours=3))
-    with django_assert_num_queries(2):
-        service_levels(ServiceRequest.objects.all())
+    def graffiti_in_north(count: int):
+        for _ in range(count):
+            sr, t0 = aged(make_request, beats)
+            advance(sr, "closed_fixed", at=t0 + timedelta(hours=3))
+        with django_assert_num_queries(2):
+            rows = {(r.category, r.area): r for r in service_levels(ServiceRequest.objects.all())}
+        return rows[("Graffiti", "North")]
+
+    one = graffiti_in_north(1)
+    assert (one.requests, one.closed_fixed, one.close_median_h) == (1, 1, 3.0)
+    many = graffiti_in_north(14)
+    assert (many.requests, many.closed, many.closed_fixed, many.fixed_share) == (15, 15, 15, 1.0)
 
 
 def test_the_staff_page_shows_the_figures(services, beats, make_request, client, cast):

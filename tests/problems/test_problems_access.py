@@ -117,9 +117,13 @@ def test_role_pages_refuse_other_roles(client_for, world, other_officer, client)
 
 
 def test_the_workspace_pages_carry_no_inline_script(client_for, world):
-    c = client_for("analyst")
+    # the administrator may open every page of the list (an analyst is refused assign and the
+    # stage queue, and a refusal's bare 403 would have nothing to check)
+    c = client_for("admin")
     for url in all_urls(world):
-        body = c.get(url).content.decode()
+        response = c.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
         for chunk in body.split("<script")[1:]:
             head = chunk.split(">", 1)[0]
             assert "src=" in head or 'type="application/json"' in head, (url, head)
@@ -231,3 +235,21 @@ def test_mine_lists_the_problems_on_my_beats_once_with_true_task_counts(make_pro
     titles = [p.title for p in page.context["problems"]]
     assert sorted(titles) == ["Chosen beat 1", "Drawn on beat 1"]
     assert {p.title: p.open_tasks for p in page.context["problems"]}["Drawn on beat 1"] == 3
+
+
+# every workspace page and report that used to check sign-in only (``problems.staff_only``)
+FORMERLY_SIGN_IN_ONLY = ["problems:dashboard", "problems:ddacts", "reports:index", "reports:compstat"]
+
+
+def test_a_password_only_session_is_refused_even_without_the_session_middleware(client, settings, world, cast):
+    """The staff decorator itself checks the second factor: with the middleware that ends one-factor
+    sessions left out of the settings, a session signed in with the password alone still reaches no
+    workspace page and sees nothing of a problem."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "copps.accounts.middleware.SessionSecurityMiddleware"]
+    client.force_login(cast["admin"])  # the password, and no second factor
+    for url in all_urls(world) + [reverse(name) for name in FORMERLY_SIGN_IN_ONLY]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+        assert "SUNRIDGE" not in response.content.decode(), url
+    sign_in(client, cast["admin"])
+    assert client.get(reverse("problems:detail", args=[world["problem"].pk])).status_code == 200

@@ -15,9 +15,10 @@ from tests.conftest import sign_in
 from tests.problems.conftest import audit_actions
 
 from copps.accounts.models import AuditLog
+from copps.geo.shapes import contains, to_metres
+from copps.incidents.models import Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems import ddacts
-from copps.problems.geometry import contains, to_metres
 from copps.problems.models import DdactsZone, Dosage, Problem
 from copps.problems.scanning.base import latest_day
 
@@ -125,7 +126,7 @@ def test_officer_not_assigned_cannot_log_and_officers_log_only_for_themselves(
 
 def test_outcomes_count_before_and_during_with_interval_and_p(zone, client_for):
     out = ddacts.outcomes(zone)
-    area = to_metres(zone.polygon)
+    area = to_metres(zone.polygon, Site.projector())
     for kind in ("collision", "crime"):
         (b0, b1), (d0, d1) = (
             [datetime.fromisoformat(v).date() for v in out["periods"][k]] for k in ("before", "during")

@@ -72,3 +72,32 @@ def test_bad_rule_settings_fail_loudly(settings, name, value):
     setattr(settings, name, value)
     with pytest.raises(ImproperlyConfigured):
         rules()
+
+
+def test_the_rules_have_one_declaration_and_its_defaults_are_in_force(settings):
+    """One settings registry (copps.config.VARIABLES): the rules' defaults come from it, and the
+    public "about" page lists the rules with their help from it."""
+    from copps.config import VARIABLES
+    from copps.publish.conf import RULE_SETTINGS
+
+    for name in RULE_SETTINGS:
+        if hasattr(settings, name):
+            delattr(settings, name)
+    got = rules()
+    assert (got.snap_min_addresses, got.min_offset_m, got.k, got.delay_days, got.sensitive) == (
+        int(VARIABLES["COPPS_PUBLISH_SNAP_MIN_ADDRESSES"].default),
+        float(VARIABLES["COPPS_PUBLISH_MIN_OFFSET_M"].default),
+        int(VARIABLES["COPPS_PUBLISH_K"].default),
+        int(VARIABLES["COPPS_PUBLISH_DELAY_DAYS"].default),
+        VARIABLES["COPPS_PUBLISH_SENSITIVE"].default,
+    ) == (8, 10.0, 10, 7, "district")
+
+
+@pytest.mark.django_db
+def test_the_about_page_lists_each_rule_with_its_value_and_help(client, settings):
+    from copps.config import VARIABLES
+
+    settings.COPPS_PUBLISH_K = "12"
+    html = client.get(reverse("publish:about")).content.decode()
+    assert "<td><code>COPPS_PUBLISH_K</code></td><td>12</td>" in html
+    assert VARIABLES["COPPS_PUBLISH_K"].help in html

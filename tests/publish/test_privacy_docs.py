@@ -6,16 +6,15 @@ from pathlib import Path
 
 from tests.publish.test_canary import public_urls
 
-from copps.publish.conf import RULES
+from copps.publish.conf import rule_variables
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text()
 
 
 def test_every_rule_setting_is_documented_with_its_default():
-    for name, rule in RULES.items():
-        assert f"`{name}`" in DOC, f"{name} missing from docs/privacy.md"
-        default = rule.default if not isinstance(rule.default, float) else int(rule.default)
-        assert f"`{name}` | {default}" in DOC.replace("| `district`", "| district"), f"default of {name}"
+    for var in rule_variables():
+        assert f"`{var.name}`" in DOC, f"{var.name} missing from docs/privacy.md"
+        assert f"`{var.name}` | {var.default}" in DOC.replace("| `district`", "| district"), f"default of {var.name}"
 
 
 def test_every_public_url_is_documented():

@@ -62,23 +62,24 @@ def published_site(tmp_path: Path) -> tuple[str, str]:
     return files(tmp_path, 12)
 
 
-def kill_the_rebuild(monkeypatch) -> None:
-    """The rebuild dies after the import committed, as a SIGKILL during it would leave things."""
+def import_with_the_rebuild_killed(path: str, profile: str, monkeypatch) -> None:
+    """Import ``path`` while its rebuild dies after the import committed, as a SIGKILL during it
+    would leave things: the 12 events are in, the public tables still hold the 5 and are stale."""
 
     def killed(*args, **kwargs):
         raise KeyboardInterrupt("killed during the rebuild")
 
-    monkeypatch.setattr(store, "refresh", killed)
-
-
-def test_rerunning_the_unchanged_import_finishes_a_killed_rebuild(tmp_path, monkeypatch):
-    path, profile = published_site(tmp_path)
     with monkeypatch.context() as patched:
-        kill_the_rebuild(patched)
+        patched.setattr(store, "refresh", killed)
         with pytest.raises(KeyboardInterrupt):
             run_import(path, profile)
     assert Event.objects.count() == 12  # the import committed ...
     assert PublicRecord.objects.count() == 5 and store.is_stale()  # ... its rebuild did not
+
+
+def test_rerunning_the_unchanged_import_finishes_a_killed_rebuild(tmp_path, monkeypatch):
+    path, profile = published_site(tmp_path)
+    import_with_the_rebuild_killed(path, profile, monkeypatch)
     out = run_import(path, profile)  # the same file: nothing changes in the events
     assert "inserted 0" in out and "Public tables rebuilt" in out
     assert PublicRecord.objects.count() == Event.objects.count() == 12
@@ -88,10 +89,7 @@ def test_rerunning_the_unchanged_import_finishes_a_killed_rebuild(tmp_path, monk
 
 def test_publish_refresh_finishes_a_killed_rebuild_and_if_stale_then_does_nothing(tmp_path, monkeypatch):
     path, profile = published_site(tmp_path)
-    with monkeypatch.context() as patched:
-        kill_the_rebuild(patched)
-        with pytest.raises(KeyboardInterrupt):
-            run_import(path, profile)
+    import_with_the_rebuild_killed(path, profile, monkeypatch)
     out = io.StringIO()
     call_command("publish_refresh", if_stale=True, stdout=out)
     assert "Public tables rebuilt" in out.getvalue() and PublicRecord.objects.count() == 12

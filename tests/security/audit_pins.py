@@ -25,7 +25,9 @@ PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 def pins() -> list[str]:
     """``name==version`` of every dependency pinned in pyproject.toml."""
     project = tomllib.loads(PYPROJECT.read_text())["project"]
-    found = [*project["dependencies"], *project.get("optional-dependencies", {}).get("test", [])]
+    # every optional group too (test, mutation): whatever make installs is audited
+    groups = project.get("optional-dependencies", {}).values()
+    found = [*project["dependencies"], *(d for group in groups for d in group)]
     not_pinned = [d for d in found if not re.fullmatch(r"[\w.\-]+(\[[\w,]+\])?==[\w.]+", d.strip())]
     if not_pinned:
         raise SystemExit(f"not pinned exactly in pyproject.toml: {', '.join(not_pinned)}")

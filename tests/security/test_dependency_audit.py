@@ -15,10 +15,11 @@ from tests.security import audit_pins
 def test_every_dependency_is_pinned_and_checked():
     project = tomllib.loads(audit_pins.PYPROJECT.read_text())["project"]
     declared = {d.split("==")[0].split("[")[0].lower() for d in project["dependencies"]}
-    declared |= {d.split("==")[0].split("[")[0].lower() for d in project["optional-dependencies"]["test"]}
+    for group in project["optional-dependencies"].values():
+        declared |= {d.split("==")[0].split("[")[0].lower() for d in group}
     pinned = audit_pins.pins()
     assert {p.split("==")[0].split("[")[0].lower() for p in pinned} == declared
-    assert all("==" in p for p in pinned) and {"django", "pip-audit", "schemathesis"} <= declared
+    assert all("==" in p for p in pinned) and {"django", "pip-audit", "schemathesis", "mutmut"} <= declared
 
 
 def fake_audit(monkeypatch, returncode: int, stdout: str, stderr: str) -> list[list[str]]:

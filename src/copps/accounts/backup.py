@@ -17,19 +17,15 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["BackupError", "backup", "restore", "fingerprint", "file_sha256"]
+from copps.files import file_sha256
+
+__all__ = ["BackupError", "backup", "restore", "fingerprint"]
 
 FORMAT = 1
 
 
 class BackupError(RuntimeError):
     """The backup or restore cannot be trusted; the message says why."""
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file, read in blocks (copps' one file digest: backups and imports)."""
-    with Path(path).open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _table_digest(cursor, table: str, columns: int, quote) -> dict:

@@ -12,6 +12,7 @@ Topic modules, each with its own ``__all__``:
 ``alerts``       control-chart alerts with a chosen false-alarm rate
 ``assessment``   before/after with a control (odds ratio), WDQ, WDD
 ``evaluation``   hit rate, PAI and PEI of a hot-spot surface
+``intervals``    a share's Wilson or Clopper–Pearson interval, a mean's t interval
 ``montecarlo``   the one permutation engine behind every simulated p-value
 
 Importing this package imports no Django, touches no database and reads no
@@ -26,6 +27,7 @@ from . import (
     evaluation,
     grid,
     hotspots,
+    intervals,
     montecarlo,
     near_repeat,
     places,
@@ -40,6 +42,7 @@ __all__ = [
     "evaluation",
     "grid",
     "hotspots",
+    "intervals",
     "montecarlo",
     "near_repeat",
     "places",

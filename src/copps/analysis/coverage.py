@@ -49,6 +49,7 @@ __all__ = [
     "intersect",
     "last_complete_week",
     "last_complete_month",
+    "covered_steps_back",
 ]
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
@@ -247,3 +248,27 @@ def last_complete_month(coverage: Coverage | None) -> np.datetime64 | None:
             return month
         month = month - np.timedelta64(1, "M")
     return None
+
+
+def covered_steps_back(coverage: Coverage | None, stop, *, step_days: int = 7, limit: int | None = None) -> int:
+    """How many whole steps of ``step_days`` days, counted back from ``stop`` (exclusive), the data
+    covers in full in an unbroken run (at most ``limit``): the windows a weekly alert or a trend may
+    use, so that no tested or baseline step holds time without data.
+
+    The steps are ``[stop - step_days·(i+1), stop - step_days·i)`` for i = 0, 1, ...; counting
+    stops at the first step not covered in full (a gap, the partial last day, or before the data).
+
+    Example
+    -------
+    >>> c = from_days(np.arange("2024-01-01", "2024-03-01", dtype="datetime64[D]"))
+    >>> str(c.complete_to), covered_steps_back(c, "2024-03-01"), covered_steps_back(c, "2024-02-29")
+    ('2024-02-28', 0, 8)
+    >>> covered_steps_back(c, "2024-02-29", limit=3), covered_steps_back(c, "2024-02-29", step_days=28)
+    (3, 2)
+    """
+    stop = _day(stop)
+    step = np.timedelta64(step_days, "D")
+    n = 0
+    while (limit is None or n < limit) and window_status(coverage, stop - step * (n + 1), stop - step * n) == FULL:
+        n += 1
+    return n

@@ -20,12 +20,12 @@ RATE_LIMITS = {
 
 
 def reopen_days() -> int:
-    return setting_int("COPPS_COMMUNITY_REOPEN_DAYS", 14, 0)
+    return setting_int("COPPS_COMMUNITY_REOPEN_DAYS", low=0)
 
 
 def photo_max_bytes() -> int:
-    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_MB", 8, 1) * 1024 * 1024
+    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_MB", low=1) * 1024 * 1024
 
 
 def photo_max_pixels() -> int:
-    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_PIXELS", 40_000_000, 1)
+    return setting_int("COPPS_COMMUNITY_PHOTO_MAX_PIXELS", low=1)

@@ -29,10 +29,11 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from copps.analysis.intervals import proportion
 from copps.community.models import StateChange
 from copps.community.states import CLOSED_STATES, State
 
-__all__ = ["ServiceLevel", "service_levels", "wilson_interval", "ALL_AREAS", "NO_AREA"]
+__all__ = ["ServiceLevel", "service_levels", "ALL_AREAS", "NO_AREA"]
 
 ALL_AREAS = "All areas"
 NO_AREA = "No area"
@@ -58,20 +59,6 @@ class ServiceLevel:
     fixed_share: float | None
     fixed_low: float | None
     fixed_high: float | None
-
-
-def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
-    """The Wilson score interval for a proportion (95% by default); None when ``n`` is 0.
-
-    >>> [round(v, 3) for v in wilson_interval(8, 10)]
-    [0.49, 0.943]
-    """
-    if n <= 0:
-        return None
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _median_p90(values: list[float]) -> tuple[float | None, float | None]:
@@ -102,7 +89,7 @@ def _level(area: str, category: str, rows: list[tuple]) -> ServiceLevel:
     close = [r[2] for r in rows if r[2] is not None]
     fixed = sum(1 for r in rows if r[3] == State.CLOSED_FIXED)
     not_fixed = sum(1 for r in rows if r[3] == State.CLOSED_NOT_FIXED)
-    interval = wilson_interval(fixed, fixed + not_fixed)
+    interval = proportion(fixed, fixed + not_fixed) if fixed + not_fixed else None
     return ServiceLevel(
         area=area,
         category=category,
@@ -119,8 +106,8 @@ def _level(area: str, category: str, rows: list[tuple]) -> ServiceLevel:
         closed_fixed=fixed,
         closed_not_fixed=not_fixed,
         fixed_share=round(fixed / (fixed + not_fixed), 4) if fixed + not_fixed else None,
-        fixed_low=round(interval[0], 4) if interval else None,
-        fixed_high=round(interval[1], 4) if interval else None,
+        fixed_low=round(interval.low, 4) if interval else None,
+        fixed_high=round(interval.high, 4) if interval else None,
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from copps.geo.crs import Projector
+from copps.geo.shapes import GeometryError
+
 
 class Kind(models.TextChoices):
     CRIME = "crime", "Crime"
@@ -34,6 +37,14 @@ class Site(models.Model):
     def get(cls) -> Site:
         site, _ = cls.objects.get_or_create(pk=1)
         return site
+
+    @classmethod
+    def projector(cls) -> Projector:
+        """Lon/lat <-> the site's metres; a plain error before the first import chose the CRS."""
+        crs = cls.get().crs
+        if not crs:
+            raise GeometryError("no site CRS yet: import events first")
+        return Projector(crs)
 
 
 class OffenseCategory(models.Model):

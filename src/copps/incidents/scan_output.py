@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +9,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-__all__ = ["table", "write_csv", "grid_geojson", "heatmap_svg", "without_time_of_day", "peak"]
+from copps.analysis.grid import Grid
+from copps.geo.cells import grid_cell_features
+from copps.geo.crs import Projector
+
+__all__ = ["table", "grid_geojson", "heatmap_svg", "without_time_of_day", "peak"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence], right: Sequence[int] = ()) -> str:
@@ -29,21 +32,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence], right: Sequence[int]
     return "\n".join(lines)
 
 
-def write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence]) -> None:
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        writer.writerows(rows)
-
-
-def grid_geojson(path: Path, cells: list[dict], corners_lonlat) -> None:
-    """Cells as GeoJSON polygons. ``corners_lonlat(row, col)`` gives the cell's 4 corners."""
-    features = []
-    for cell in cells:
-        ring = [list(map(float, c)) for c in corners_lonlat(cell["row"], cell["col"])]
-        features.append(
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}, "properties": cell}
-        )
+def grid_geojson(path: Path, g: Grid, cells: list[dict], projector: Projector) -> None:
+    """Write ``cells`` (dicts with the ``row`` and ``col`` of ``g`` and what to say of each) as a
+    GeoJSON FeatureCollection of their squares in lon/lat."""
+    rows, cols = [c["row"] for c in cells], [c["col"] for c in cells]
+    features = grid_cell_features(g, rows, cols, cells, projector)
     Path(path).write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
 

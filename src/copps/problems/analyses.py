@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from copps.analysis import alerts, near_repeat, places, temporal, trend
 from copps.analysis import coverage as cov
+from copps.geo.shapes import GeometryError, contains, union_of
 from copps.incidents import coverage
 from copps.incidents.scan_output import peak as peak_line
 from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
-from copps.problems.geometry import GeometryError, contains, union_of
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
@@ -54,7 +54,7 @@ def _fixed(kind: str) -> dict:
     if kind == K.NEAR_REPEAT:
         return {"seed": 0, "metric": "manhattan"}
     if kind == K.TREND:
-        return {"alert_baseline": 8, "false_alarm": 0.01}
+        return {"alert_baseline": alerts.DEFAULT_BASELINE, "false_alarm": 0.01}
     return {}
 
 
@@ -94,10 +94,11 @@ def unrunnable(kind: str, params: dict) -> str:
 
 def problem_events(params: dict) -> EventArrays:
     """Geocoded events of the parameters' kind, categories and dates inside the problem's area."""
-    from copps.incidents.models import Area
+    from copps.incidents.models import Area, Site
 
     areas = list(Area.objects.filter(pk__in=params["area_ids"]))
-    zone = union_of(areas, params.get("polygon"))
+    polygon = params.get("polygon")
+    zone = union_of(areas, polygon, Site.projector()) if areas or polygon else None
     if zone is None:
         raise GeometryError("the problem has no area: choose areas or draw a polygon first")
     f = ScanFilter(
@@ -194,11 +195,8 @@ def _trend(ev: EventArrays, params: dict) -> dict:
     # only the latest run of steps the data covers in full: a step without data would read as a
     # fall (and the steps after it as a rise)
     covered = cov.clip(coverage.of(params["event_kind"]), first, last + timedelta(days=1))
-    whole = steps
-    while whole > 0 and cov.window_status(
-        covered, start + np.timedelta64((whole - 1) * step, "D"), start + np.timedelta64(whole * step, "D")
-    ) == cov.FULL:
-        whole -= 1
+    stop = start + np.timedelta64(steps * step, "D")  # the day after ``last``
+    whole = steps - cov.covered_steps_back(covered, stop, step_days=step, limit=steps)
     uncovered, start, steps = whole, start + np.timedelta64(whole * step, "D"), steps - whole
     idx = ((ev.start.astype("datetime64[D]") - start) / np.timedelta64(1, "D")).astype(np.int64) // step
     idx = idx[(idx >= 0) & (idx < steps)]

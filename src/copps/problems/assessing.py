@@ -10,8 +10,9 @@ import numpy as np
 from django.db import transaction
 
 from copps.analysis import assessment as stats
+from copps.geo.shapes import contains, ring, to_wgs84, union_of
+from copps.incidents.models import Site
 from copps.incidents.scanning import ScanFilter, load_events
-from copps.problems.geometry import contains, ring, to_wgs84, union_of
 from copps.problems.models import Assessment, Problem, Task
 from copps.problems.presenting import change_statement, p_text
 
@@ -62,8 +63,9 @@ def process_evaluation(problem: Problem) -> dict:
 def run_assessment(problem: Problem, data: dict, user) -> Assessment:
     """Count, test and store one assessment from the cleaned :class:`AssessmentForm` data."""
     zones_in = data["zones"]
-    target = union_of(zones_in["target"].get("areas", []), zones_in["target"].get("polygon"))
-    control = union_of(zones_in["control"].get("areas", []), zones_in["control"].get("polygon"))
+    projector = Site.projector()
+    target = union_of(zones_in["target"].get("areas", []), zones_in["target"].get("polygon"), projector)
+    control = union_of(zones_in["control"].get("areas", []), zones_in["control"].get("polygon"), projector)
     buffer = ring(target, data["buffer_m"]) if data.get("buffer_m") else None
     if buffer is not None:
         buffer = buffer.difference(control)  # a zone is counted once: the control wins
@@ -118,9 +120,9 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
             after_end=data["after_end"],
             kind=data["kind"],
             categories=list(categories),
-            target=to_wgs84(target),
-            buffer=to_wgs84(buffer) if buffer is not None else None,
-            control=to_wgs84(control),
+            target=to_wgs84(target, projector),
+            buffer=to_wgs84(buffer, projector) if buffer is not None else None,
+            control=to_wgs84(control, projector),
             counts=counts,
             parameters=parameters,
             result=result,

@@ -134,7 +134,9 @@ def weekly_series(days: np.ndarray, groups: np.ndarray, ngroups: int, today: dat
     return out
 
 
-def alerts_table(data: AreaEvents, top: int = 12, false_alarm: float = 0.01, baseline: int = 8) -> list[dict]:
+def alerts_table(
+    data: AreaEvents, top: int = 12, false_alarm: float = 0.01, baseline: int = alerts.DEFAULT_BASELINE
+) -> list[dict]:
     """Categories whose count in the latest week is above the Poisson control limit of the
     preceding ``baseline`` weeks (``copps.analysis.alerts.detect``)."""
     ev = data.events
@@ -143,12 +145,7 @@ def alerts_table(data: AreaEvents, top: int = 12, false_alarm: float = 0.01, bas
     codes, groups = _groups(ev, top)
     series = weekly_series(ev.start.astype("datetime64[D]"), groups, len(codes), data.today, ALERT_WEEKS)
     # only the latest run of weeks the data covers in full: no tested or baseline week holds time without data
-    end = np.datetime64(data.today) + np.timedelta64(1, "D")
-    full = 0
-    while full < ALERT_WEEKS and cov.window_status(
-        data.coverage, end - np.timedelta64(7 * (full + 1), "D"), end - np.timedelta64(7 * full, "D")
-    ) == cov.FULL:
-        full += 1
+    full = cov.covered_steps_back(data.coverage, np.datetime64(data.today) + np.timedelta64(1, "D"), limit=ALERT_WEEKS)
     series = series[:, ALERT_WEEKS - full :]
     if full == 0:
         return []

@@ -15,13 +15,14 @@ from scipy import ndimage
 from copps.analysis import assessment as stats
 from copps.analysis import coverage as cov
 from copps.analysis import getis_ord
+from copps.geo.cells import grid_cell_features
 from copps.geo.crs import Projector
+from copps.geo.shapes import cells_polygon, contains, to_metres, to_wgs84
 from copps.incidents import coverage
 from copps.incidents.models import Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.assessing import ZERO_CORRECTION, _json, effect_statement
-from copps.problems.geometry import cells_polygon, contains, to_metres, to_wgs84
-from copps.problems.hotspot_layers import cell_features, cell_grid
+from copps.problems.hotspot_layers import cell_grid
 from copps.problems.models import DdactsZone, Problem, ProblemType
 from copps.problems.scanning.base import latest_day
 
@@ -88,7 +89,7 @@ def overlay(days: int = 365, cell: float = 250.0, min_class: int = 2, today: dat
             {"layer": name, "crimes": int(g_crime.counts[r, c]), "collisions": int(g_coll.counts[r, c])}
             for r, c in zip(rows, cols, strict=True)
         ]
-        features += cell_features(g_crime, rows, cols, props, projector)
+        features += grid_cell_features(g_crime, rows, cols, props, projector)
     labels, n = ndimage.label(both, structure=np.ones((3, 3), dtype=int))
     zones = []
     for k in range(1, n + 1):
@@ -161,7 +162,7 @@ def outcomes(zone: DdactsZone, today: date | None = None, alpha: float = 0.05) -
         "during": (zone.start, today),
     }
     out["periods"] = {k: [a.isoformat(), b.isoformat()] for k, (a, b) in periods.items()}
-    area = to_metres(zone.polygon)
+    area = to_metres(zone.polygon, Site.projector())
     for kind in ("collision", "crime"):
         ev = load_events(ScanFilter(kind=kind, date_from=periods["before"][0], date_to=today)).geocoded()
         day = ev.start.astype("datetime64[D]")

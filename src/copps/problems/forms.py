@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from copps.accounts.models import Role
 from copps.analysis import coverage as cov
+from copps.geo.shapes import GeometryError, parse_polygon
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems import analyses, techniques
-from copps.problems.geometry import GeometryError, parse_polygon
 from copps.problems.models import (
     Activity,
     Candidate,

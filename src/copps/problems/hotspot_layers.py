@@ -8,12 +8,13 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from copps.analysis import density, getis_ord, grid
+from copps.analysis import density, getis_ord
+from copps.geo.cells import grid_cell_features
 from copps.geo.crs import Projector
 from copps.geo.studygrid import study_grids
 from copps.incidents import jurisdiction
 
-__all__ = ["CLASS_LABELS", "cell_grid", "cell_features", "layers"]
+__all__ = ["CLASS_LABELS", "cell_grid", "layers"]
 
 CLASS_LABELS = {
     3: "hot spot, 99% confidence",
@@ -36,26 +37,6 @@ def cell_grid(xs: list[np.ndarray], ys: list[np.ndarray], cell: float, outline: 
         if area is None:
             raise ValueError(label)
     return study_grids(area, cell, list(zip(xs, ys, strict=True)))
-
-
-def cell_features(g: grid.Grid, rows, cols, props: list[dict], projector: Projector) -> list[dict]:
-    """Square cells (row, col) as GeoJSON polygon features in lon/lat."""
-    rows, cols = np.asarray(rows), np.asarray(cols)
-    x0 = g.origin[0] + cols * g.cell_size
-    y0 = g.origin[1] + rows * g.cell_size
-    x1, y1 = x0 + g.cell_size, y0 + g.cell_size
-    xs = np.stack([x0, x1, x1, x0, x0], axis=1)
-    ys = np.stack([y0, y0, y1, y1, y0], axis=1)
-    lon, lat = projector.inverse(xs.ravel(), ys.ravel())
-    lon, lat = np.round(lon, 6).reshape(xs.shape), np.round(lat, 6).reshape(xs.shape)
-    return [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [np.column_stack([lon[i], lat[i]]).tolist()]},
-            "properties": {"row": int(rows[i]), "col": int(cols[i]), **props[i]},
-        }
-        for i in range(len(rows))
-    ]
 
 
 def layers(
@@ -102,7 +83,7 @@ def layers(
         }
         for r, c in zip(rows, cols, strict=True)
     ]
-    features = cell_features(g, rows, cols, gi_props, projector)
+    features = grid_cell_features(g, rows, cols, gi_props, projector)
     positive = np.where(valid & (surface > 0), surface, 0.0)
     flat = np.argsort(-positive, axis=None)[:KDE_CELLS]
     flat = flat[positive.ravel()[flat] > 0]
@@ -112,7 +93,7 @@ def layers(
         {"layer": "kde", "density": round(float(positive[r, c]), 2), "share": round(float(positive[r, c]) / top, 3)}
         for r, c in zip(krow, kcol, strict=True)
     ]
-    features += cell_features(g, krow, kcol, kde_props, projector)
+    features += grid_cell_features(g, krow, kcol, kde_props, projector)
     summary = {
         "events": int(x.size),
         "events_in_study_area": in_study,

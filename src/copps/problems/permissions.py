@@ -12,17 +12,13 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.apps import apps
-from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import HttpRequest
 from shapely import make_valid
 from shapely.geometry import shape
 
 from copps.accounts.models import Role
-from copps.accounts.permissions import deny, deny_path
+from copps.accounts.permissions import deny
 
 __all__ = [
     "can_analyse",
@@ -33,7 +29,6 @@ __all__ = [
     "deny",
     "on_their_beat",
     "their_problems",
-    "staff_only",
 ]
 
 ANALYSE = frozenset({Role.ANALYST, Role.ADMIN})
@@ -94,20 +89,6 @@ def can_create(user) -> bool:
 
 def can_decide(user, change) -> bool:
     return _staff(user) and user.role in ASSIGN and change.requested_by_id != user.pk
-
-
-def staff_only(view):
-    """Department staff only: anonymous users go to sign-in, others get a bare 403 (audited)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not _staff(request.user):
-            return deny_path(request, "problems.access")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def their_problems(user, queryset):

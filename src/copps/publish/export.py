@@ -4,33 +4,28 @@ A writer takes records from the pipeline (:class:`PublicEvent`, count rows) and 
 only the columns on its allow-list; anything else is refused, so a new field cannot
 slip into a download unreviewed. Spreadsheets run a cell that starts with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return as a formula (CSV injection), so such
-cells get a leading apostrophe. Numbers are written as numbers and never escaped.
+cells get a leading apostrophe (:mod:`copps.files`, the one CSV writer). Numbers are
+written as numbers and never escaped.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, is_dataclass
 
+from copps import files
+from copps.files import escape_cell
+
 __all__ = ["EVENT_COLUMNS", "COUNT_COLUMNS", "escape_cell", "write_csv", "events_geojson", "ExportError"]
 
 EVENT_COLUMNS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
 COUNT_COLUMNS = ("kind", "month", "sensitive", "category", "district", "count", "suppressed")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(ValueError):
     """A column outside the allow-list was asked for."""
-
-
-def escape_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, made inert with a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _as_dict(record: object) -> dict:
@@ -50,11 +45,11 @@ def write_csv(records: Iterable[object], columns: Sequence[str], allowed: Sequen
     """CSV text of ``records`` with exactly ``columns`` (each must be in ``allowed``)."""
     _check(columns, allowed)
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = files.csv_writer(buf, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
         row = _as_dict(record)
-        writer.writerow(["" if row.get(c) is None else escape_cell(row.get(c)) for c in columns])
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return buf.getvalue()
 
 

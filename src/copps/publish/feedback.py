@@ -24,8 +24,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from scipy.stats import binomtest
 
+from copps.analysis.intervals import proportion
 from copps.community.engagement.results import public_as_of, round5
 from copps.publish.conf import rules as current_rules
 from copps.publish.models import ImprovementAnswer
@@ -80,7 +80,7 @@ def _results(counts: dict[str, int], k: int) -> Results:
     if n < k or not shown_n:
         return Results(n=n, k=k, shown=False)
     yes, no, not_sure = (round5(counts.get(value, 0)) for value in ("yes", "no", "not_sure"))
-    ci = binomtest(yes, shown_n).proportion_ci(confidence_level=0.95, method="wilson")
+    ci = proportion(yes, shown_n)
     return Results(
         n=shown_n,
         k=k,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from copps.geo.cells import cell_features
 from copps.geo.crs import Projector
 from copps.incidents.models import Area, Kind, OffenseCategory
 from copps.publish import store
@@ -75,19 +76,9 @@ def grid_geojson(records, size_m: float = GRID_M) -> dict:
         if cells:
             arr = np.array(cells, dtype=np.int64)
             i, j, n = arr[:, 0], arr[:, 1], arr[:, 2]
-            corners_x = np.stack([i, i + 1, i + 1, i, i], axis=1).astype(float) * size_m
-            corners_y = np.stack([j, j, j + 1, j + 1, j], axis=1).astype(float) * size_m
-            lon, lat = Projector(stored.crs).inverse(corners_x.ravel(), corners_y.ravel())
-            lon, lat = np.round(lon.reshape(-1, 5), 6), np.round(lat.reshape(-1, 5), 6)
-            for k in range(len(n)):
-                ring = [[float(a), float(b)] for a, b in zip(lon[k], lat[k], strict=True)]
-                features.append(
-                    {
-                        "type": "Feature",
-                        "geometry": {"type": "Polygon", "coordinates": [ring]},
-                        "properties": {"count": int(n[k])},
-                    }
-                )
+            # stored cells are numbered from the CRS origin: cell (i, j) starts at (i·size, j·size)
+            counts = [{"count": int(k)} for k in n]
+            features = cell_features(j, i, counts, origin=(0.0, 0.0), size=size_m, projector=Projector(stored.crs))
     out = {"type": "FeatureCollection", "features": features, "cell_m": size_m}
     if len(_grid_cache) > 256:
         _grid_cache.clear()

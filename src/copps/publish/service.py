@@ -24,8 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from scipy.stats import binomtest
-
+from copps.analysis.intervals import proportion
 from copps.community.engagement.results import round5
 from copps.community.models import ServiceRequest
 from copps.community.service_levels import ALL_AREAS, ServiceLevel, service_levels
@@ -67,7 +66,7 @@ def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
     fixed, judged = round5(level.closed_fixed), round5(closed)
     share = low = high = None
     if closed >= k and judged:
-        ci = binomtest(fixed, judged).proportion_ci(confidence_level=0.95, method="wilson")
+        ci = proportion(fixed, judged)
         share, low, high = (round(100.0 * v, 1) for v in (fixed / judged, ci.low, ci.high))
     return ServiceFigures(
         area=level.area,

@@ -10,7 +10,7 @@ from copps.accounts.ratelimit import rate_limited
 from copps.publish import feedback, problem_pages, published, service, trends
 from copps.publish.api import select_counts
 from copps.publish.cache import cached
-from copps.publish.conf import RULES
+from copps.publish.conf import rule_variables
 from copps.publish.conf import rules as current_rules
 from copps.publish.export import COUNT_COLUMNS, EVENT_COLUMNS, events_geojson, geojson_text, write_csv
 from copps.publish.forms import ImprovementForm, PublicFilterForm, TrendForm
@@ -32,7 +32,7 @@ def public_map(request: HttpRequest):
 def about(request: HttpRequest):
     rules = current_rules()
     values = [rules.snap_min_addresses, rules.min_offset_m, rules.k, rules.delay_days, rules.sensitive]
-    rows = [(rule.setting, value, rule.help) for rule, value in zip(RULES.values(), values, strict=True)]
+    rows = [(var.name, value, var.help) for var, value in zip(rule_variables(), values, strict=True)]
     return render(request, "publish/about.html", {**_context(request), "rule_rows": rows})
 
 

@@ -15,14 +15,14 @@ import numpy as np
 from django.utils import timezone
 
 from copps.analysis import coverage as cov
+from copps.charts import bars_svg
+from copps.geo.shapes import GeometryError, contains, to_metres, union_of
 from copps.incidents import coverage
-from copps.incidents.models import Area
+from copps.incidents.models import Area, Site
 from copps.incidents.scanning import ScanFilter, load_events, queryset
 from copps.problems import analyses, assessing, techniques
-from copps.problems.geometry import GeometryError, contains, to_metres, union_of
 from copps.problems.models import Problem, Stage, StageChange
 from copps.problems.presenting import evidence_rows
-from copps.reports.charts import monthly_bars_svg
 from copps.reports.svgmap import Dots, Shape, map_svg
 
 __all__ = ["SaraReport", "sara_report", "sensitive_among", "CHART_MONTHS", "EVENTS_LISTED"]
@@ -79,7 +79,8 @@ def _draw(report: SaraReport, p: Problem) -> None:
     """The map and the monthly chart: the latest assessment's zones and periods when there is one,
     otherwise the problem's area over the last :data:`CHART_MONTHS` months."""
     try:
-        target = union_of(list(p.areas.all()), p.polygon)
+        areas = list(p.areas.all())
+        target = union_of(areas, p.polygon, Site.projector()) if areas or p.polygon else None
     except GeometryError as exc:
         report.map_note = f"No map: {exc}."
         return
@@ -91,9 +92,10 @@ def _draw(report: SaraReport, p: Problem) -> None:
     categories = tuple(c.code for c in p.categories.all())
     kind = None
     if latest is not None:
-        target = to_metres(latest.target)
-        control = to_metres(latest.control)
-        buffer = to_metres(latest.buffer) if latest.buffer else None
+        projector = Site.projector()
+        target = to_metres(latest.target, projector)
+        control = to_metres(latest.control, projector)
+        buffer = to_metres(latest.buffer, projector) if latest.buffer else None
         first, last, split_day = latest.before_start, latest.after_end, latest.after_start
         categories, kind = tuple(latest.categories), latest.kind
     else:
@@ -113,19 +115,20 @@ def _draw(report: SaraReport, p: Problem) -> None:
     if split_day is not None and first <= split_day <= last:
         split = int((np.datetime64(split_day, "M") - months[0]).astype(int))
     what = f"{kind or 'event'}s" + (f" ({', '.join(categories)})" if categories else "")
-    report.chart_svg = monthly_bars_svg(
-        [str(m) for m in months],
+    report.chart_svg = bars_svg(
         _monthly(ev, in_target, months),
-        title=f"{what.capitalize()} in the problem area per month",
+        [str(m) for m in months],
+        f"{what.capitalize()} in the problem area per month",
         split=split,
         control=_monthly(ev, in_control, months) if control is not None else None,
+        css_class="report-chart",
     )
     report.chart_note = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}" + (
         f"; the response began {split_day:%Y-%m-%d}" if split is not None else ""
     )
     linked = [link.event for link in report.links if link.event.x is not None]
     frame = target.union(control) if control is not None else target
-    context = [to_metres(a.geometry) for a in Area.objects.filter(type=Area.Type.BEAT)]
+    context = [to_metres(a.geometry, Site.projector()) for a in Area.objects.filter(type=Area.Type.BEAT)]
     shapes = [Shape(g, stroke="#bbbbbb", width=0.6) for g in context if g.intersects(frame.buffer(2000))]
     shapes += [
         Shape(buffer, "buffer (displacement zone)", fill="#f2c14e", stroke="#b8860b", opacity=0.25, dash="4 3"),

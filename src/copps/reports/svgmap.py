@@ -1,6 +1,6 @@
 """Maps drawn on the server as SVG, so a page, its print-out and its PDF show the same picture.
 
-Everything is drawn in the site's metres (``copps.problems.geometry`` and ``Event.x/y``), with
+Everything is drawn in the site's metres (``copps.geo.shapes`` and ``Event.x/y``), with
 north up and a scale bar; there are no base tiles, so area outlines give the orientation. Only
 presentation attributes are used (no ``style``), which the pages' content security policy allows.
 """

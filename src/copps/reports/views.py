@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 
+from copps.accounts.permissions import staff_required
 from copps.incidents.models import Area
 from copps.problems.models import Problem
-from copps.problems.permissions import staff_only
 from copps.problems.views.common import problem_view
 from copps.reports.access import audit_compstat, audit_sara
 from copps.reports.pdf import render_pdf
@@ -26,7 +26,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@staff_only
+@staff_required
 def index(request):
     districts = Area.objects.filter(type=Area.Type.DISTRICT).order_by("code")
     problems = Problem.objects.open().select_related("owner").order_by("-opened_at", "-id")[:200]
@@ -60,7 +60,7 @@ def _compstat(request):
         return None, render(request, "reports/error.html", {"message": str(exc)}, status=400)
 
 
-@staff_only
+@staff_required
 def compstat(request):
     report, error = _compstat(request)
     if error:
@@ -69,7 +69,7 @@ def compstat(request):
     return render(request, "reports/compstat.html", {"r": report})
 
 
-@staff_only
+@staff_required
 def compstat_pdf(request):
     report, error = _compstat(request)
     if error:

@@ -26,10 +26,10 @@ from shapely.geometry import shape
 
 from copps.analysis import compstat as stats
 from copps.analysis import coverage as cov
+from copps.geo.shapes import to_metres
 from copps.incidents import coverage
-from copps.incidents.models import Area, OffenseCategory
+from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events
-from copps.problems.geometry import to_metres
 from copps.problems.models import Problem
 from copps.problems.scanning.clusters import hot_clusters, snapped_grid
 from copps.reports.sara import sensitive_among
@@ -220,17 +220,17 @@ def _map(report: CompStatReport) -> None:
     ev = loaded.geocoded()
     week = ev.start.astype("datetime64[D]") >= np.datetime64(report.monday)
     if report.district is not None:
-        frame = to_metres(report.district.geometry)
+        frame = to_metres(report.district.geometry, Site.projector())
         beats = Area.objects.filter(type=Area.Type.BEAT, parent=report.district)
     else:
-        districts = [to_metres(a.geometry) for a in Area.objects.filter(type=Area.Type.DISTRICT)]
+        districts = [to_metres(a.geometry, Site.projector()) for a in Area.objects.filter(type=Area.Type.DISTRICT)]
         frame = shapely.union_all(districts) if districts else None
         beats = Area.objects.filter(type=Area.Type.BEAT)
     if frame is None and len(ev):
         frame = shapely.MultiPoint(np.column_stack([ev.x, ev.y])).envelope
     if frame is None:
         return
-    shapes = [Shape(to_metres(b.geometry), stroke="#aaaaaa", width=0.6) for b in beats]
+    shapes = [Shape(to_metres(b.geometry, Site.projector()), stroke="#aaaaaa", width=0.6) for b in beats]
     if len(ev) >= 30:
         district = frame if report.district is not None else None  # Gi* over the district's cells
         clusters, _ = hot_clusters(snapped_grid(ev.x, ev.y, HOT_CELL_M, district), min_class=2)
@@ -243,7 +243,8 @@ def _map(report: CompStatReport) -> None:
     drawn = [p for p in report.problems if p.polygon]
     for i, p in enumerate(drawn):
         label = "open problem area" if i == 0 else ""
-        shapes.append(Shape(to_metres(p.polygon), label, fill="#6a3d9a", stroke="#6a3d9a", opacity=0.15, dash="5 3"))
+        outline = to_metres(p.polygon, Site.projector())
+        shapes.append(Shape(outline, label, fill="#6a3d9a", stroke="#6a3d9a", opacity=0.15, dash="5 3"))
     report.week_events = int(week.sum())
     report.map_svg = map_svg(
         shapes,

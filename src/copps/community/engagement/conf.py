@@ -5,24 +5,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from copps.config import setting_choice, setting_int
+
 __all__ = ["survey_min_n", "survey_codes_required", "site_url"]
 
 
 def survey_min_n() -> int:
     """``COPPS_SURVEY_MIN_N``: fewest answers for which an area's survey result is shown (≥ 1)."""
-    raw = str(getattr(settings, "COPPS_SURVEY_MIN_N", "10")).strip()
-    if not raw.isdigit() or int(raw) < 1:
-        raise ImproperlyConfigured(f"COPPS_SURVEY_MIN_N={raw!r}: expected a whole number of at least 1")
-    return int(raw)
+    return setting_int("COPPS_SURVEY_MIN_N", low=1)
 
 
 def survey_codes_required() -> bool:
     """``COPPS_SURVEY_CODES``: ``required`` counts a survey answer only with an invitation code
     (``invitations.py``); ``off`` lets any browser answer once."""
-    raw = str(getattr(settings, "COPPS_SURVEY_CODES", "off")).strip().lower()
-    if raw not in {"off", "required"}:
-        raise ImproperlyConfigured(f"COPPS_SURVEY_CODES={raw!r}: expected 'off' or 'required'")
-    return raw == "required"
+    return setting_choice("COPPS_SURVEY_CODES", ("off", "required")) == "required"
 
 
 def site_url() -> str:

@@ -32,9 +32,9 @@ from datetime import datetime, time
 from django.db.models import Count
 from django.utils import timezone
 
+from copps.analysis.intervals import Estimate, mean_t, proportion
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.models import Answer, Question, Survey
-from copps.community.engagement.stats import Estimate, mean_t, wilson
 from copps.geo.text import clean_text
 
 __all__ = ["Cell", "QuestionResult", "survey_results", "public_as_of", "round5"]
@@ -101,7 +101,7 @@ def _summarise(question: Question, rows: list[tuple], area: str, public: bool) -
             counts = defaultdict(int, {k: round5(v) for k, v in counts.items()})
             n = cell.n
         if n:
-            cell.shares = [(opt, wilson(counts.get(opt, 0), n)) for opt in options]
+            cell.shares = [(opt, proportion(counts.get(opt, 0), n)) for opt in options]
     else:
         approved = [r[2] for r in rows if r[3] == Answer.Review.APPROVED]
         cell.pending = sum(1 for r in rows if r[3] == Answer.Review.PENDING)

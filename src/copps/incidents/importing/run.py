@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 import time
 from collections.abc import Callable
@@ -13,7 +12,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from copps.accounts.backup import file_sha256
+from copps import files
+from copps.files import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
 from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
@@ -239,7 +239,7 @@ def import_file(
 def _write_rejects(path: Path, header: list[str], rows: list[tuple[RowError, list[str]]]) -> Path:
     out = path.with_name(path.name + ".rejects.csv")
     with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = files.csv_writer(fh)  # the rows came from outside: a formula in one is made inert
         writer.writerow(["line", "field", "reason", *header])
         for err, values in rows:
             writer.writerow([err.line, err.field, err.reason, *values])

@@ -8,9 +8,9 @@ import numpy as np
 from scipy import ndimage
 
 from copps.analysis import grid, hotspots
+from copps.geo.shapes import cells_polygon
 from copps.geo.studygrid import study_grids
 from copps.incidents import jurisdiction
-from copps.problems.geometry import cells_polygon
 
 __all__ = ["Cluster", "hot_clusters", "snapped_grid"]
 

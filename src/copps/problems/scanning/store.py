@@ -16,8 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from copps.geo.crs import Projector
+from copps.geo.shapes import to_wgs84
 from copps.incidents.models import Site
-from copps.problems.geometry import to_wgs84
 from copps.problems.models import Candidate, Stage
 from copps.problems.scanning.base import Proposal, ScanOptions
 

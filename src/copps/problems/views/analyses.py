@@ -7,12 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from copps.charts import bars_svg
+from copps.geo.shapes import GeometryError
 from copps.incidents.scanning import ScanError
 from copps.problems import analyses
 from copps.problems.changes import record_change
-from copps.problems.charts import bars_svg
 from copps.problems.forms import AnalysisRunForm
-from copps.problems.geometry import GeometryError
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.permissions import can_analyse, deny
 from copps.problems.views.common import problem_view

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, redirect, render
 
+from copps.geo.shapes import GeometryError
 from copps.problems.assessing import run_assessment
 from copps.problems.changes import record_change
 from copps.problems.forms import AssessmentForm
-from copps.problems.geometry import GeometryError
 from copps.problems.models import Assessment, Problem
 from copps.problems.permissions import can_analyse, deny
 from copps.problems.views.common import problem_view

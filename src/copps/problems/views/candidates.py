@@ -9,18 +9,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from copps.accounts import audit
+from copps.accounts.permissions import staff_required
+from copps.charts import bars_svg
 from copps.problems import promotion
-from copps.problems.charts import bars_svg
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
-from copps.problems.permissions import can_analyse, deny, staff_only
+from copps.problems.permissions import can_analyse, deny
 from copps.problems.presenting import evidence_rows
 from copps.problems.scanning import SCANNERS, ScanOptions, run
 
 __all__ = ["candidate_list", "candidate_detail", "promote", "dismiss", "scan_now"]
 
 
-@staff_only
+@staff_required
 def candidate_list(request):
     status = request.GET.get("status", "open")
     kind = request.GET.get("kind", "")
@@ -71,7 +72,7 @@ def _detail_context(c: Candidate, can: bool, form) -> dict:
     }
 
 
-@staff_only
+@staff_required
 def candidate_detail(request, pk: int):
     c = get_object_or_404(Candidate.objects.select_related("problem", "decided_by"), pk=pk)
     return render(
@@ -80,7 +81,7 @@ def candidate_detail(request, pk: int):
 
 
 @require_POST
-@staff_only
+@staff_required
 def promote(request, pk: int):
     if not can_analyse(request.user):
         return deny(request, "candidate.promote", "candidate", pk)
@@ -95,7 +96,7 @@ def promote(request, pk: int):
 
 
 @require_POST
-@staff_only
+@staff_required
 def dismiss(request, pk: int):
     if not can_analyse(request.user):
         return deny(request, "candidate.dismiss", "candidate", pk)
@@ -122,7 +123,7 @@ def dismiss(request, pk: int):
 
 
 @require_POST
-@staff_only
+@staff_required
 def scan_now(request):
     if not can_analyse(request.user):
         return deny(request, "candidates.scan", "candidate")

@@ -6,8 +6,9 @@ from functools import wraps
 
 from django.shortcuts import get_object_or_404
 
+from copps.accounts.permissions import staff_required
 from copps.problems.models import Problem
-from copps.problems.permissions import can_work, deny, staff_only
+from copps.problems.permissions import can_work, deny
 
 __all__ = ["problem_view"]
 
@@ -16,7 +17,7 @@ def problem_view(*, work: bool):
     """Load ``pk`` as ``problem``; with ``work``, refuse (403, audited) users who may not change it."""
 
     def decorate(view):
-        @staff_only
+        @staff_required
         @wraps(view)
         def wrapper(request, pk: int, *args, **kwargs):
             problem = get_object_or_404(Problem.objects.select_related("owner").prefetch_related("officers"), pk=pk)

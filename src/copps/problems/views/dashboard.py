@@ -8,14 +8,14 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from copps.accounts.permissions import staff_required
 from copps.geo.crs import Projector
+from copps.geo.shapes import to_metres
 from copps.incidents import coverage
 from copps.incidents.models import Area, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems import dashboard
-from copps.problems.geometry import to_metres
 from copps.problems.hotspot_layers import layers
-from copps.problems.permissions import staff_only
 from copps.problems.scanning.base import latest_day
 
 __all__ = ["dashboard_page", "hotspots_geojson"]
@@ -38,7 +38,7 @@ def _choices():
     )
 
 
-@staff_only
+@staff_required
 def dashboard_page(request):
     area = _area(request)
     data = dashboard.area_events(area)
@@ -60,7 +60,7 @@ def dashboard_page(request):
     return render(request, "problems/dashboard.html", context)
 
 
-@staff_only
+@staff_required
 def hotspots_geojson(request):
     """KDE surface and Gi* classes of the last year's crimes (or collisions) in the area."""
     area = _area(request)

@@ -10,16 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from copps.accounts import audit
+from copps.accounts.permissions import staff_required
 from copps.problems import ddacts
 from copps.problems.changes import record_change
 from copps.problems.forms import DosageForm, ZoneForm
 from copps.problems.models import DdactsZone
-from copps.problems.permissions import can_assign, can_create, can_work, deny, staff_only
+from copps.problems.permissions import can_assign, can_create, can_work, deny
 
 __all__ = ["overlay_page", "overlay_geojson", "zone_new", "zone_detail", "log_dosage"]
 
 
-@staff_only
+@staff_required
 def overlay_page(request):
     ov = ddacts.overlay()
     zones = DdactsZone.objects.select_related("problem").order_by("-created_at")
@@ -36,7 +37,7 @@ def overlay_page(request):
     )
 
 
-@staff_only
+@staff_required
 def overlay_geojson(request):
     ov = ddacts.overlay()
     if ov is None:
@@ -45,7 +46,7 @@ def overlay_geojson(request):
 
 
 @require_POST
-@staff_only
+@staff_required
 def zone_new(request):
     if not can_create(request.user):
         return deny(request, "ddacts.zone_create", "ddacts_zone")
@@ -82,7 +83,7 @@ def _officers(user):
     return qs.filter(role__in=["officer", "analyst", "supervisor"]) if can_assign(user) else qs.filter(pk=user.pk)
 
 
-@staff_only
+@staff_required
 def zone_detail(request, pk: int, form: DosageForm | None = None, status: int = 200):
     zone = get_object_or_404(DdactsZone.objects.select_related("problem", "problem__owner"), pk=pk)
     may_log = _may_log(request.user, zone)
@@ -105,7 +106,7 @@ def zone_detail(request, pk: int, form: DosageForm | None = None, status: int = 
 
 
 @require_POST
-@staff_only
+@staff_required
 def log_dosage(request, pk: int):
     zone = get_object_or_404(DdactsZone.objects.select_related("problem"), pk=pk)
     if zone.problem_id:

@@ -6,14 +6,14 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
 from copps.accounts import audit
+from copps.accounts.permissions import staff_required
 from copps.problems.forms import PartnerForm
 from copps.problems.models import Partner
-from copps.problems.permissions import staff_only
 
 __all__ = ["partner_list", "partner_edit"]
 
 
-@staff_only
+@staff_required
 def partner_list(request):
     partners = Partner.objects.all()
     if not request.GET.get("all"):
@@ -21,7 +21,7 @@ def partner_list(request):
     return render(request, "problems/partner_list.html", {"partners": partners})
 
 
-@staff_only
+@staff_required
 def partner_edit(request, pk: int | None = None):
     partner = get_object_or_404(Partner, pk=pk) if pk else None
     form = PartnerForm(request.POST or None, instance=partner)

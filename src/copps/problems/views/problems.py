@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from copps.accounts import audit
+from copps.accounts.permissions import staff_required
 from copps.problems import checklist
 from copps.problems.changes import record_change
 from copps.problems.forms import (
@@ -34,7 +35,6 @@ from copps.problems.permissions import (
     can_create,
     can_work,
     deny,
-    staff_only,
     their_problems,
 )
 from copps.problems.views.common import problem_view
@@ -44,7 +44,7 @@ __all__ = ["problem_list", "problem_new", "problem_detail", "problem_edit", "pro
 EVENTS_SHOWN = 50
 
 
-@staff_only
+@staff_required
 def problem_list(request):
     stage = request.GET.get("stage", "")
     qs = (
@@ -81,7 +81,7 @@ def problem_list(request):
     )
 
 
-@staff_only
+@staff_required
 def problem_new(request):
     if not can_create(request.user):
         return deny(request, "problem.create", "problem")

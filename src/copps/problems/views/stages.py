@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from copps.accounts.permissions import staff_required
 from copps.problems import stages
 from copps.problems.forms import DecisionForm, StageRequestForm
 from copps.problems.models import Problem, StageChange
-from copps.problems.permissions import can_assign, can_decide, deny, staff_only
+from copps.problems.permissions import can_assign, can_decide, deny
 from copps.problems.views.common import problem_view
 from copps.problems.views.problems import _stage_targets
 
@@ -36,7 +37,7 @@ def request_stage(request, problem: Problem):
     return redirect("problems:detail", problem.pk)
 
 
-@staff_only
+@staff_required
 def stage_queue(request):
     if not can_assign(request.user):
         return deny(request, "stage.queue")
@@ -53,7 +54,7 @@ def stage_queue(request):
     return render(request, "problems/stage_queue.html", {"pending": pending, "recent": recent})
 
 
-@staff_only
+@staff_required
 def decide_stage(request, change_id: int):
     change = get_object_or_404(StageChange.objects.select_related("problem", "requested_by"), pk=change_id)
     problem = change.problem

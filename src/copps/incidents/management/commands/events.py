@@ -8,10 +8,11 @@ import numpy as np
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from copps import files
 from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction
 from copps.incidents.models import Event, Location
-from copps.incidents.scan_output import table, write_csv
+from copps.incidents.scan_output import table
 
 HEADERS = ["source", "source id", "date", "address", "lat", "lon", "status", "why"]
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             if len(shown) < len(rows):
                 self.stdout.write(f"... and {len(rows) - len(shown):,} more (--csv FILE writes them all)")
         if opts["csv"]:
-            write_csv(opts["csv"], HEADERS, rows)
+            files.write_csv(opts["csv"], HEADERS, rows)
             self.stdout.write(f"written {opts['csv']} ({len(rows):,} events)")
 
     @staticmethod

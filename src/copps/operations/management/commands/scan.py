@@ -15,13 +15,14 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from copps import files
 from copps.analysis import alerts, compstat, getis_ord, hotspots, near_repeat, places, temporal
 from copps.analysis import coverage as cov
 from copps.geo.crs import Projector
 from copps.geo.studygrid import GridTooLarge, study_grids
 from copps.incidents import coverage, jurisdiction, sitetime
 from copps.incidents.models import OffenseCategory, Site
-from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day, write_csv
+from copps.incidents.scan_output import grid_geojson, heatmap_svg, peak, table, without_time_of_day
 from copps.incidents.scanning import ScanError, ScanFilter, day_argument, find_area, load_events, positive_number
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -117,7 +118,7 @@ class Command(BaseCommand):
     def emit(self, headers, rows, opts, right=()):
         self.stdout.write(table(headers, rows, right))
         if opts.get("csv"):
-            write_csv(opts["csv"], headers, rows)
+            files.write_csv(opts["csv"], headers, rows)
             self.stdout.write(f"written {opts['csv']}")
 
     # ----- hot spots
@@ -227,14 +228,7 @@ class Command(BaseCommand):
                 }
                 for r, c in np.argwhere(gi.classes != 0)
             ]
-            size = g.cell_size
-
-            def corners(r, c):
-                x0, y0 = g.origin[0] + c * size, g.origin[1] + r * size
-                xs, ys = np.array([x0, x0 + size, x0 + size, x0]), np.array([y0, y0, y0 + size, y0 + size])
-                return list(zip(*projector.inverse(xs, ys), strict=False))
-
-            grid_geojson(opts["geojson"], cells, corners)
+            grid_geojson(opts["geojson"], g, cells, projector)
             self.stdout.write(f"written {opts['geojson']} ({len(cells)} significant cells)")
 
     # ----- places
@@ -407,11 +401,8 @@ class Command(BaseCommand):
         last = c.complete_to if c is not None else days.max()
         # whole weeks ending on the last complete day, back to the last week the data does not cover in
         # full: neither a tested week nor a baseline week ever holds time without data
-        nweeks = 0
+        nweeks = cov.covered_steps_back(c, last + np.timedelta64(1, "D"))
         seven = np.timedelta64(7, "D")
-        while cov.window_status(c, last - seven * (nweeks + 1) + np.timedelta64(1, "D"), last - seven * nweeks
-                                + np.timedelta64(1, "D")) == cov.FULL:
-            nweeks += 1
         if nweeks == 0:
             raise CommandError(f"the data covers no whole week ({coverage.describe(c)})")
         keep = (days <= last) & (days > last - seven * nweeks)

@@ -1,5 +1,6 @@
-"""Problem and candidate geometries: GeoJSON in WGS 84 on the outside, shapely in site metres
-for counting and buffering."""
+"""Polygons of problems, zones and areas: GeoJSON in WGS 84 on the outside, shapely in site metres
+for counting and buffering. The site's projector is passed in (``Site.projector()`` in
+``copps.incidents.models``): geo knows nothing of the database."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
 from copps.geo.crs import Projector
-from copps.incidents.models import Site
 
 __all__ = [
     "GeometryError",
@@ -63,25 +63,16 @@ def parse_polygon(text_or_dict) -> dict:
     return json.loads(json.dumps(mapping(geom)))
 
 
-def _projector() -> Projector:
-    crs = Site.get().crs
-    if not crs:
-        raise GeometryError("no site CRS yet: import events first")
-    return Projector(crs)
+def to_metres(geojson: dict, projector: Projector) -> BaseGeometry:
+    return shapely.transform(shape(geojson), projector.forward, interleaved=False)
 
 
-def to_metres(geojson: dict, projector: Projector | None = None) -> BaseGeometry:
-    proj = projector or _projector()
-    return shapely.transform(shape(geojson), proj.forward, interleaved=False)
-
-
-def to_wgs84(geom: BaseGeometry, projector: Projector | None = None) -> dict:
-    proj = projector or _projector()
-    out = mapping(shapely.transform(geom, proj.inverse, interleaved=False))
+def to_wgs84(geom: BaseGeometry, projector: Projector) -> dict:
+    out = mapping(shapely.transform(geom, projector.inverse, interleaved=False))
     return json.loads(json.dumps(out))  # tuples -> lists, plain floats
 
 
-def union_of(areas, polygon: dict | None = None, projector: Projector | None = None) -> BaseGeometry | None:
+def union_of(areas, polygon: dict | None, projector: Projector) -> BaseGeometry | None:
     """The union, in metres, of some Areas and/or a polygon (None when both are empty)."""
     parts = [to_metres(a.geometry, projector) for a in areas]
     if polygon:
