@@ -85,6 +85,4 @@ class ColumnIndex:
 
     def raw_keys(self) -> list[str]:
         """Names to keep the original row under: a repeated name's later copies get ``#N``."""
-        return [
-            name if self.positions[name][0] == i else f"{name}#{i + 1}" for i, name in enumerate(self.header)
-        ]
+        return [name if self.positions[name][0] == i else f"{name}#{i + 1}" for i, name in enumerate(self.header)]

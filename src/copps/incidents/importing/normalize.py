@@ -114,9 +114,7 @@ class Normalizer:
     def _date_parser(self, field: str, samples: list[list[str]]) -> DateParser:
         fmt = self.p.reported_format if field == "reported" and self.p.reported_format else self.p.datetime_format
         if not fmt:
-            values = [
-                self._joined(field, s) for s in samples if not self._unknown_parts(field, s)
-            ]
+            values = [self._joined(field, s) for s in samples if not self._unknown_parts(field, s)]
             values = [v for v in values if v]
             if not values and "occurred_from" in self.dates:
                 # Blank in every sampled row (an optional column): assume the main date's format.

@@ -49,6 +49,7 @@ class ImportResult:
     ungeocoded: int = 0
     filtered: int = 0  # rows a profile [filter] rule removed
     incidents: int = 0  # distinct incidents among the events of the file (offences grouped by [columns] incident)
+    grouped: bool = False  # whether the profile names an incident column
     dry_run: bool = False
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
@@ -62,14 +63,15 @@ class ImportResult:
     def report_lines(self) -> list[str]:
         """Every rule that removed, merged or changed rows, with counts and the first examples."""
         what = {
-            "duplicate": ("duplicate", "rows identical to an earlier row with the same id, merged into it"),
-            "superseded": ("superseded", "older versions of a record replaced by a later row with the same id"),
-            "identical": ("identical", "identical rows without an id, kept as separate events"),
+            "duplicate": "merged duplicate: {n} rows identical to an earlier row (same id, or no id and the same "
+            "content), counted once",
+            "superseded": "merged superseded: {n} older versions of a record replaced by a later row with the same id",
+            "identical": "kept identical: {n} identical rows without an id, kept as separate events",
         }
-        lines = []
-        for rule, cases in self.merges.items():
-            name, meaning = what[rule]
-            lines.append(f"merge {name}: {getattr(self, name):,} {meaning} (e.g. {'; '.join(cases)})")
+        lines = [
+            what[rule].format(n=f"{getattr(self, rule):,}") + f" (e.g. {'; '.join(cases)})"
+            for rule, cases in self.merges.items()
+        ]
         return lines + self.notes
 
     def summary(self) -> str:
@@ -89,7 +91,10 @@ class ImportResult:
         rate = self.read / self.seconds if self.seconds else 0
         text = f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
         kept = self.inserted + self.updated + self.unchanged
-        text += f"\n{self.incidents:,} incidents holding {kept:,} offences/records"
+        if self.grouped:
+            text += f"\nincidents {self.incidents:,}, holding {kept:,} offences (events grouped by [columns] incident)"
+        else:
+            text += f"\nincidents {self.incidents:,}: one per event (the profile names no [columns] incident)"
         for line in self.report_lines():
             text += f"\n  {line}"
         if self.dry_run:
@@ -192,7 +197,7 @@ def import_file(
     if not path.is_file():
         raise ImportFailed(f"{label}: no such file")
     sha = file_sha256(path)
-    result = ImportResult(file=label, profile=profile.name, dry_run=dry_run)
+    result = ImportResult(file=label, profile=profile.name, dry_run=dry_run, grouped="incident" in profile.columns)
     source = source or profile.source
     rejected_rows: list[tuple[RowError, list[str]]] = []
 

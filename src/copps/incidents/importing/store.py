@@ -212,4 +212,3 @@ class Stage:
 
 def _named(source_id: str) -> str:
     return f"id {source_id}" if source_id else "no id"
-
