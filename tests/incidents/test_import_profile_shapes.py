@@ -7,6 +7,8 @@ summary says was lost."""
 from __future__ import annotations
 
 import csv
+import re
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from tests.conftest import shared_data
 
+from copps.incidents.importing.profile import parse_profile
 from copps.incidents.models import Event, ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +332,16 @@ def test_a_delimiter_mismatch_is_named_as_such(tmp_path):
     assert "it looks comma-delimited" in message
     assert "CASE_ID" not in message  # not "CASE_ID missing" while listing it
     assert not ImportBatch.objects.exists()
+
+
+def test_every_toml_example_in_the_docs_is_valid_and_whole_profiles_load():
+    text = (Path(__file__).parents[2] / "docs" / "import-profiles.md").read_text()
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.S)
+    assert len(blocks) >= 7
+    whole = 0
+    for block in blocks:
+        data = tomllib.loads(block)
+        if "profile" in data and "columns" in data:
+            parse_profile(data)
+            whole += 1
+    assert whole >= 2
