@@ -89,5 +89,5 @@ class EventAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_display = ("occurred_from", "kind", "category", "block_address", "beat", "sensitive")
     list_filter = ("kind", "sensitive", "category")
     list_select_related = ("category", "beat")
-    search_fields = ("source_id",)
+    search_fields = ("source_id", "incident_key")
     show_full_result_count = False

@@ -113,6 +113,8 @@ class ImportBatch(models.Model):
         "superseded",
         "identical",
         "ungeocoded",
+        "filtered",
+        "incidents",
     )
 
     file_name = models.CharField(max_length=500)
@@ -135,7 +137,16 @@ class ImportBatch(models.Model):
         default=0, help_text="identical rows kept as separate events (formats without ids)"
     )
     ungeocoded = models.PositiveIntegerField(default=0)
+    filtered = models.PositiveIntegerField(default=0, help_text="rows a profile [filter] rule removed")
+    incidents = models.PositiveIntegerField(
+        default=0, help_text="distinct incidents among the file's events (offences grouped by their incident key)"
+    )
     errors = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="every merge, filter, placeholder and extraction rule that fired, with counts and first lines",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -167,6 +178,12 @@ class Event(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     source = models.CharField(max_length=64, help_text="the data source, e.g. the profile name")
     source_id = models.CharField(max_length=128)
+    incident_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",  # raw-SQL merges (importing/store.py) name it; other inserts may not
+        help_text="the source's incident (case) number: the offences and supplements of one incident share it",
+    )
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="events")
     occurred_from = models.DateTimeField()
     occurred_to = models.DateTimeField(null=True, blank=True)
@@ -204,6 +221,7 @@ class Event(models.Model):
             # events still to judge against the jurisdiction (location "" with a lat), and the
             # misplaced ones `copps events outside` lists: both found without a table scan
             models.Index(fields=["location", "lat"], name="event_location_lat"),
+            models.Index(fields=["source", "incident_key"], name="event_source_incident"),
         ]
 
     def __str__(self) -> str:

@@ -10,8 +10,12 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 from copps.geo.blocks import hundred_block
+from copps.incidents.importing.columns import ColumnIndex
 from copps.incidents.importing.datetimes import DateParser, detect_format
 from copps.incidents.importing.errors import ImportFailed, RowError
+from copps.incidents.importing.extract import Extractor
+from copps.incidents.importing.filters import RowFilter
+from copps.incidents.importing.placeholders import Blanker
 from copps.incidents.importing.profile import Profile
 from copps.incidents.sensitivity import text_is_sensitive
 
@@ -42,6 +46,7 @@ class Record:
     neighbourhood_id: int | None
     raw: str
     location: str = ""  # inside / buffer / outside / invalid (copps.incidents.jurisdiction)
+    incident_key: str = ""  # the incident several rows (offences, supplements) belong to
 
 
 # The staged columns, in Record order (the staging table is built from this).
@@ -63,16 +68,19 @@ class Normalizer:
         self.file = file_label
         self.header = header
         self.width = len(header)
-        index = {name: i for i, name in enumerate(header)}
-        missing = sorted(c for c in profile.file_columns() if c not in index)
-        if missing:
-            raise ImportFailed(
-                f"{file_label}: the profile {profile.name!r} needs column(s) {', '.join(map(repr, missing))} "
-                f"that the file does not have. The file's columns are: {', '.join(header)}"
-            )
-        self.idx = {f: [index[c] for c in cols] for f, cols in profile.columns.items()}
-        self.rule_idx = [index[r.column] if r.column else None for r in profile.category_rules]
-        self.sensitive_idx = [(index[c], pat) for c, pat in profile.sensitive_columns.items()]
+        in_file = ColumnIndex(header, file_label)
+        in_file.check([x.column for x in profile.extractions], profile.name)
+        self.raw_keys = in_file.raw_keys()
+        self.repeated = in_file.repeated
+        cols = ColumnIndex(header + [x.name for x in profile.extractions], file_label)
+        cols.check(profile.file_columns() | {x.name for x in profile.extractions}, profile.name)
+        self.extractor = Extractor(profile.extractions, in_file)
+        self.filter = RowFilter(profile.filters, cols)
+        self.blanker = Blanker(profile.placeholders, cols)
+        self.idx = {f: [cols[c] for c in refs] for f, refs in profile.columns.items()}
+        self.rule_idx = [cols[r.column] if r.column else None for r in profile.category_rules]
+        self.sensitive_idx = [(cols[c], pat) for c, pat in profile.sensitive_columns.items()]
+        samples = [s for s in (self.shape(None, v) for v in samples if len(v) == self.width) if s is not None]
         unknown_codes = {
             c
             for c in [
@@ -106,9 +114,7 @@ class Normalizer:
     def _date_parser(self, field: str, samples: list[list[str]]) -> DateParser:
         fmt = self.p.reported_format if field == "reported" and self.p.reported_format else self.p.datetime_format
         if not fmt:
-            values = [
-                self._joined(field, s) for s in samples if len(s) == self.width and not self._unknown_parts(field, s)
-            ]
+            values = [self._joined(field, s) for s in samples if not self._unknown_parts(field, s)]
             values = [v for v in values if v]
             if not values and "occurred_from" in self.dates:
                 # Blank in every sampled row (an optional column): assume the main date's format.
@@ -131,7 +137,25 @@ class Normalizer:
         ]
 
     # ----- per row
-    def row(self, line: int, values: list[str]) -> Record | list[RowError]:
+    def shape(self, line: int | None, values: list[str]) -> list[str] | None:
+        """The row as the profile reads it: extracted columns appended, filtered (None when a
+        filter removes it), placeholders blanked. ``line`` None: a sample, not counted."""
+        values = self.extractor.extend(line, values)
+        if not self.filter.keeps(line, values):
+            return None
+        return self.blanker.blank(line, values)
+
+    def report(self) -> list[str]:
+        """What the profile's extractions, filters and placeholders did, for the summary."""
+        lines = [
+            f"column {name!r} appears {len(pos)} times (positions {', '.join(str(i + 1) for i in pos)}); the "
+            f'original row keeps each copy, later ones as "{name}#N"'
+            for name, pos in self.repeated.items()
+        ]
+        return lines + self.extractor.report() + self.filter.report() + self.blanker.report()
+
+    def row(self, line: int, values: list[str]) -> Record | list[RowError] | None:
+        """The row's Record, its errors, or None when a profile filter removes it."""
         if len(values) != self.width:
             return [RowError(self.file, line, "row", f"has {len(values)} fields, the header has {self.width}")]
         errors: list[RowError] = []
@@ -147,15 +171,27 @@ class Normalizer:
         if errors:
             return errors
         row_hash = hashlib.sha1("\x1f".join(values).encode()).hexdigest()
+        raw = json.dumps(dict(zip(self.raw_keys, values, strict=False)), ensure_ascii=False)
+        values = self.shape(line, values)
+        if values is None:
+            return None
         if "id" in self.idx:
-            source_id = "|".join(values[i].strip() for i in self.idx["id"])
-            if not source_id.strip("|"):
+            parts = [values[i].strip() for i in self.idx["id"]]
+            source_id = "|".join(parts)
+            blank = [name for name, part in zip(self.p.columns["id"], parts, strict=True) if not part]
+            if blank:
+                # A composite id with a blank part identifies nothing: rows sharing the other parts
+                # would be merged as one record.
                 if self.p.id_fallback == "content":
                     source_id = row_hash  # e.g. police.uk anti-social behaviour rows have no Crime ID
+                elif len(parts) > 1:
+                    err(blank[0], f"empty part of the id ({' + '.join(self.p.columns['id'])})")
                 else:
-                    err(self.p.columns["id"][0], "empty id")
+                    err(blank[0], "empty id")
         else:
             source_id = row_hash
+        incident_parts = [values[i].strip() for i in self.idx.get("incident", [])]
+        incident_key = "|".join(incident_parts) if all(incident_parts) else ""
 
         occurred_from, occurred_to = self._occurred(values, err)
         reported_at = self._date(values, "reported", err)
@@ -166,11 +202,10 @@ class Normalizer:
         address = self.p.address_separator.join(
             " ".join(values[i].split()) for i in self.idx.get("address", []) if values[i].strip()
         )
-        lat, lon, x, y = self._coords(values, err)
+        lat, lon, x, y = self._coords(line, values, err)
         if errors:
             return errors
         beat = values[self.idx["beat"][0]].strip() if "beat" in self.idx else ""
-        raw = json.dumps(dict(zip(self.header, values, strict=False)), ensure_ascii=False)
         return Record(
             line,
             source_id,
@@ -193,6 +228,7 @@ class Normalizer:
             None,
             None,
             raw,
+            incident_key=incident_key[:200],
         )
 
     def _date(self, values: list[str], field: str, err) -> datetime | None:
@@ -277,7 +313,14 @@ class Normalizer:
                 return rule.category
         return self.p.default_category
 
-    def _coords(self, values: list[str], err):
+    def _coords(self, line: int, values: list[str], err):
+        lat, lon, x, y = self._file_coords(values, err)
+        pair = (lat, lon) if lat is not None else (x, y)
+        if pair[0] is not None and self.blanker.points and self.blanker.is_placeholder_point(line, *pair):
+            return None, None, None, None
+        return lat, lon, x, y
+
+    def _file_coords(self, values: list[str], err):
         if "lat" in self.idx:
             lat = _number(values[self.idx["lat"][0]], self.p.columns["lat"][0], err)
             lon = _number(values[self.idx["lon"][0]], self.p.columns["lon"][0], err)

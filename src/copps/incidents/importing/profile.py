@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from copps.incidents.importing.columns import column_ref, regex
 from copps.incidents.importing.errors import ProfileError
+from copps.incidents.importing.extract import Extraction, parse_extractions
+from copps.incidents.importing.filters import FilterRule, parse_filters
+from copps.incidents.importing.placeholders import Placeholders, parse_placeholders
 
 __all__ = ["Profile", "CategoryRule", "load_profile", "builtin_profiles", "PROFILE_DIR", "FIELDS"]
 
@@ -22,7 +26,8 @@ PROFILE_DIR = Path(__file__).resolve().parent.parent / "profiles"
 
 # copps field -> (required?, help). The right side of [columns] names the file's columns.
 FIELDS: dict[str, tuple[bool, str]] = {
-    "id": (False, "the source's record id; without it a row is identified by its content"),
+    "id": (False, "the source's record id (one row = one offence); without it a row is identified by its content"),
+    "incident": (False, "the incident (case) number several rows share: offences and supplements of one incident"),
     "occurred_from": (True, "when it happened (start of the window); a list joins date and time columns"),
     "occurred_to": (False, "end of the window when the time is known only within one"),
     "reported": (False, "when it was reported"),
@@ -62,7 +67,8 @@ class Profile:
     encoding: str | None = None
     crs: str | None = None
     longitude_sign: str | None = None
-    identical_rows: str = "merge"
+    # Keep every row unless the profile says otherwise: "merge" folds identical rows into one.
+    identical_rows: str = "distinct"
     id_fallback: str | None = None
     address_separator: str = " "
     precision: str = "exact"
@@ -76,16 +82,25 @@ class Profile:
     category_rules: tuple[CategoryRule, ...] = ()
     default_category: str = ""
     sensitive_columns: dict[str, re.Pattern] = field(default_factory=dict)
+    # the column names of a file without a header line ([profile] header)
+    header: tuple[str, ...] | None = None
+    filters: tuple[FilterRule, ...] = ()
+    placeholders: Placeholders = field(default_factory=Placeholders)
+    extractions: tuple[Extraction, ...] = ()
     path: Path | None = None
 
     def column(self, name: str) -> list[str]:
         return self.columns.get(name, [])
 
     def file_columns(self) -> set[str]:
+        """Every column reference the profile makes (names, or ``#N`` positions), besides the
+        columns its extractions make."""
         cols = {c for names in self.columns.values() for c in names}
         cols |= {r.column for r in self.category_rules if r.column}
         cols |= set(self.sensitive_columns)
-        return cols
+        cols |= {r.column for r in self.filters}
+        cols |= {c for c in self.placeholders.values if c != "*"}
+        return cols - {x.name for x in self.extractions}
 
 
 def builtin_profiles() -> dict[str, Path]:
@@ -115,18 +130,11 @@ def load_profile(name_or_path: str) -> Profile:
 
 
 def _as_list(value, where: str) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return list(value)
+    if isinstance(value, (str, dict)):
+        return [column_ref(value, where)]
+    if isinstance(value, list) and value:
+        return [column_ref(v, where) for v in value]
     raise ProfileError(f"{where}: expected a column name or a list of column names, got {value!r}")
-
-
-def _regex(pattern: str, where: str) -> re.Pattern:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ProfileError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
 
 
 def parse_profile(data: dict, path: Path | None = None) -> Profile:
@@ -162,7 +170,7 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         raise ProfileError(f'{where}: [columns] x/y need [profile] crs, e.g. crs = "EPSG:26910"')
     if not (has_latlon or has_xy):
         raise ProfileError(f"{where}: [columns] needs lat/lon or x/y")
-    identical = head.get("identical_rows", "merge")
+    identical = head.get("identical_rows", "distinct")
     if identical not in ("merge", "distinct"):
         raise ProfileError(f"{where}: [profile] identical_rows must be merge or distinct")
     precision = head.get("precision", "exact")
@@ -173,12 +181,17 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
     cats = data.get("categories", {})
     rules = tuple(
         CategoryRule(
-            pattern=_regex(r["pattern"], f"{where}: [[categories.rule]] {i + 1}"),
+            pattern=regex(r["pattern"], f"{where}: [[categories.rule]] {i + 1}"),
             category=r["category"],
             column=r.get("column"),
         )
         for i, r in enumerate(cats.get("rule", []))
     )
+    header = head.get("header")
+    if header is not None and not (
+        isinstance(header, list) and header and all(isinstance(h, str) and h.strip() for h in header)
+    ):
+        raise ProfileError(f"{where}: [profile] header must be a list of column names, one per column of the file")
     name = head.get("name") or (path.stem if path else "profile")
     return Profile(
         name=name,
@@ -206,8 +219,12 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
             "default", "other-crime" if kind == "crime" else f"{kind}-other" if kind == "call" else "collision-pdo"
         ),
         sensitive_columns={
-            col: _regex(pat, f"{where}: [sensitive.columns] {col}")
+            col: regex(pat, f"{where}: [sensitive.columns] {col}")
             for col, pat in data.get("sensitive", {}).get("columns", {}).items()
         },
+        header=tuple(h.strip() for h in header) if header else None,
+        filters=parse_filters(data.get("filter", {}), where),
+        placeholders=parse_placeholders(data.get("values", {}), where),
+        extractions=parse_extractions(data.get("extract", []), where),
         path=path,
     )

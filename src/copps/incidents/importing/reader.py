@@ -39,19 +39,36 @@ def _encoding(head: bytes, declared: str | None) -> str:
     return "utf-8"
 
 
-def _delimiter(first_line: str, declared: str | None) -> str:
-    if declared:
-        return "\t" if declared in ("\\t", "tab") else declared
-    counts = {d: first_line.count(d) for d in (",", "\t", ";", "|")}
-    return max(counts, key=counts.get)
+_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+def _delimiter(first_line: str, declared: str | None, path: Path) -> str:
+    counts = {d: first_line.count(d) for d in _NAMES}
+    detected = max(counts, key=counts.get)
+    if not declared:
+        return detected
+    wanted = "\t" if declared in ("\\t", "tab") else declared
+    if counts.get(wanted, first_line.count(wanted)) == 0 and counts[detected] > 0:
+        # Said as what it is: read with the wrong delimiter, the whole line would be one column and
+        # every column the profile names would look missing.
+        raise ImportFailed(
+            f"{path}:1: delimiter mismatch: the profile says the file is {_NAMES.get(wanted, repr(wanted))}-"
+            f"delimited, but its first line has no {_NAMES.get(wanted, repr(wanted))} and "
+            f"{counts[detected]} {_NAMES[detected]}s: it looks {_NAMES[detected]}-delimited. Remove "
+            f"[profile] delimiter to detect it, or correct it"
+        )
+    return wanted
 
 
 @contextmanager
-def open_rows(path: Path, *, delimiter: str | None = None, encoding: str | None = None):
+def open_rows(
+    path: Path, *, delimiter: str | None = None, encoding: str | None = None, header: list[str] | None = None
+):
     """Yield ``(header, rows)`` where rows iterates ``(line_number, values)``.
 
     ``line_number`` is the file line on which the record ends (the header is line 1),
-    which is what a person sees in an editor.
+    which is what a person sees in an editor. ``header`` names the columns of a file that
+    has no header line (a CAD snapshot): its first line is then a row.
     """
     try:
         raw = _binary(path)
@@ -66,13 +83,24 @@ def open_rows(path: Path, *, delimiter: str | None = None, encoding: str | None 
         stream = io.TextIOWrapper(_Rewound(head, raw), encoding=enc, newline="")
         text_head = head.decode(enc, errors="replace").lstrip("\ufeff")
         first_line = text_head.replace("\r\n", "\n").replace("\r", "\n").split("\n", 1)[0]
-        reader = csv.reader(stream, delimiter=_delimiter(first_line, delimiter))
-        try:
-            header = [h.strip().lstrip("\ufeff") for h in next(reader)]
-        except StopIteration:
-            raise ImportFailed(f"{path}: the file is empty") from None
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(f"{path}: not readable as {enc}: {exc.reason}") from exc
+        reader = csv.reader(stream, delimiter=_delimiter(first_line, delimiter, path))
+        if header is not None:
+            header = list(header)
+            if not first_line.strip():
+                raise ImportFailed(f"{path}: the file is empty")
+            stream_head = first_line.lstrip("\ufeff")
+            if [h.strip() for h in next(csv.reader([stream_head], delimiter=reader.dialect.delimiter))] == header:
+                raise ImportFailed(
+                    f"{path}:1: the file has a header line, but the profile gives [profile] header for a file "
+                    f"without one: remove header from the profile"
+                )
+        else:
+            try:
+                header = [h.strip().lstrip("\ufeff") for h in next(reader)]
+            except StopIteration:
+                raise ImportFailed(f"{path}: the file is empty") from None
+            except UnicodeDecodeError as exc:
+                raise ImportFailed(f"{path}: not readable as {enc}: {exc.reason}") from exc
         if any("\x00" in name for name in header):
             raise ImportFailed(f"{path}:1: the header holds a NUL character (byte 0): remove it from the file")
 

@@ -47,16 +47,37 @@ class ImportResult:
     superseded: int = 0
     identical: int = 0
     ungeocoded: int = 0
+    filtered: int = 0  # rows a profile [filter] rule removed
+    incidents: int = 0  # distinct incidents among the events of the file (offences grouped by [columns] incident)
+    grouped: bool = False  # whether the profile names an incident column
+    dry_run: bool = False
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
     warnings: list[str] = field(default_factory=list)  # e.g. data of another zone than the site's
     locations: dict[str, int] = field(default_factory=dict)  # status -> new or changed events
     jurisdiction: str = ""  # what the statuses were judged against
+    merges: dict[str, list[str]] = field(default_factory=dict)  # merge rule -> first examples
+    notes: list[str] = field(default_factory=list)  # what filters, placeholders, extractions did
+
+    def report_lines(self) -> list[str]:
+        """Every rule that removed, merged or changed rows, with counts and the first examples."""
+        what = {
+            "duplicate": "merged duplicate: {n} rows identical to an earlier row (same id, or no id and the same "
+            "content), counted once",
+            "superseded": "merged superseded: {n} older versions of a record replaced by a later row with the same id",
+            "identical": "kept identical: {n} identical rows without an id, kept as separate events",
+        }
+        lines = [
+            what[rule].format(n=f"{getattr(self, rule):,}") + f" (e.g. {'; '.join(cases)})"
+            for rule, cases in self.merges.items()
+        ]
+        return lines + self.notes
 
     def summary(self) -> str:
         parts = [
             f"read {self.read:,}",
+            *([f"filtered out {self.filtered:,}"] if self.filtered else []),
             f"inserted {self.inserted:,}",
             f"updated {self.updated:,}",
             f"unchanged {self.unchanged:,}",
@@ -69,6 +90,15 @@ class ImportResult:
         parts += [f"rejected {self.rejected:,}", f"ungeocoded {self.ungeocoded:,}"]
         rate = self.read / self.seconds if self.seconds else 0
         text = f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
+        kept = self.inserted + self.updated + self.unchanged
+        if self.grouped:
+            text += f"\nincidents {self.incidents:,}, holding {kept:,} offences (events grouped by [columns] incident)"
+        else:
+            text += f"\nincidents {self.incidents:,}: one per event (the profile names no [columns] incident)"
+        for line in self.report_lines():
+            text += f"\n  {line}"
+        if self.dry_run:
+            text = "dry run, nothing written: " + text
         if self.locations:
             text += (
                 f"\nlocations of the new and changed events: {jurisdiction.describe_counts(self.locations)}"
@@ -151,12 +181,15 @@ def import_file(
     source: str | None = None,
     user=None,
     progress: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Import ``path`` with ``profile``.
 
     With ``skip_bad`` false (the default) a file with any bad row imports nothing and
     raises ImportFailed listing every bad row. With ``skip_bad`` the good rows are
     imported and the bad ones written to ``<file>.rejects.csv`` beside the input.
+    With ``dry_run`` everything is done and counted inside the transaction, which is then
+    rolled back: the summary says what the import would do, and nothing is written.
     """
     path = Path(path)
     label = str(path)
@@ -164,74 +197,83 @@ def import_file(
     if not path.is_file():
         raise ImportFailed(f"{label}: no such file")
     sha = file_sha256(path)
-    taxonomy.sync()
-    categories = taxonomy.category_ids()
-    result = ImportResult(file=label, profile=profile.name)
+    result = ImportResult(file=label, profile=profile.name, dry_run=dry_run, grouped="incident" in profile.columns)
     source = source or profile.source
     rejected_rows: list[tuple[RowError, list[str]]] = []
 
-    with open_rows(path, delimiter=profile.delimiter, encoding=profile.encoding) as (header, rows):
+    header_given = list(profile.header) if profile.header else None
+    with (
+        transaction.atomic(),
+        open_rows(path, delimiter=profile.delimiter, encoding=profile.encoding, header=header_given) as (header, rows),
+    ):
+        taxonomy.sync()
         samples = list(itertools.islice(rows, SAMPLE_ROWS))
-        normalizer = Normalizer(profile, header, label, categories, [v for _, v in samples])
+        normalizer = Normalizer(profile, header, label, taxonomy.category_ids(), [v for _, v in samples])
         all_rows = itertools.chain(samples, rows)
-        with transaction.atomic():
-            batch = ImportBatch.objects.create(
-                file_name=path.name,
-                sha256=sha,
-                profile=profile.name,
-                source=source,
-                user=user if getattr(user, "pk", None) else None,
-                started_at=timezone.now(),
+        batch = ImportBatch.objects.create(
+            file_name=path.name,
+            sha256=sha,
+            profile=profile.name,
+            source=source,
+            user=user if getattr(user, "pk", None) else None,
+            started_at=timezone.now(),
+        )
+        geo = _Geo(profile)
+        stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
+        while True:
+            chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
+            if not chunk:
+                break
+            good: list[Record] = []
+            for line, values in chunk:
+                out = normalizer.row(line, values)
+                if isinstance(out, Record):
+                    good.append(out)
+                elif out is None:
+                    result.filtered += 1
+                else:
+                    result.errors.extend(out)
+                    rejected_rows.append((out[0], values))
+            result.read += len(chunk)
+            geo.apply(good)
+            stage.write(good)
+            if progress:
+                progress(result.read)
+        result.rejected = len(rejected_rows)
+        result.notes = normalizer.report()
+        if result.errors and not skip_bad:
+            raise ImportFailed(
+                f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
+                f"(fix them, or import the good rows with --skip-bad)",
+                result.errors,
             )
-            geo = _Geo(profile)
-            stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
-            while True:
-                chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
-                if not chunk:
-                    break
-                good: list[Record] = []
-                for line, values in chunk:
-                    out = normalizer.row(line, values)
-                    if isinstance(out, Record):
-                        good.append(out)
-                    else:
-                        result.errors.extend(out)
-                        rejected_rows.append((out[0], values))
-                result.read += len(chunk)
-                geo.apply(good)
-                stage.write(good)
-                if progress:
-                    progress(result.read)
-            result.rejected = len(rejected_rows)
-            if result.errors and not skip_bad:
-                raise ImportFailed(
-                    f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
-                    f"(fix them, or import the good rows with --skip-bad)",
-                    result.errors,
-                )
-            counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
-            if geo.needs_recompute and Site.get().crs:
-                jurisdiction.recompute()
-            result.locations = dict(jurisdiction.location_counts(batch.events.all()))
-            judged = jurisdiction.current()
-            result.jurisdiction = judged.label if judged else "no jurisdiction yet"
-            for name in ImportBatch.COUNTS:
-                if hasattr(counts, name):  # read and rejected were counted while staging
-                    setattr(result, name, getattr(counts, name))
-            if result.inserted or result.updated or result.superseded:
-                # in this transaction: whatever derives from the events is marked stale with them
-                signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
-            if rejected_rows:
-                result.rejects_path = _write_rejects(path, header, rejected_rows)
-            for name in ImportBatch.COUNTS:
-                setattr(batch, name, getattr(result, name))
-            batch.errors = [str(e) for e in result.errors[:1000]]
-            batch.finished_at = timezone.now()
-            batch.save()
-            result.batch_id = batch.id
-            zone_warning = sitetime.adopt(profile.timezone, given=profile.timezone_given)
-            if zone_warning:
-                result.warnings.append(zone_warning)
+        counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
+        if geo.needs_recompute and Site.get().crs:
+            jurisdiction.recompute()
+        result.locations = dict(jurisdiction.location_counts(batch.events.all()))
+        judged = jurisdiction.current()
+        result.jurisdiction = judged.label if judged else "no jurisdiction yet"
+        for name in ImportBatch.COUNTS:
+            if hasattr(counts, name):  # read, rejected and filtered were counted while staging
+                setattr(result, name, getattr(counts, name))
+        result.merges = counts.examples
+        if result.inserted or result.updated or result.superseded:
+            # in this transaction: whatever derives from the events is marked stale with them
+            signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
+        if rejected_rows and not dry_run:
+            result.rejects_path = _write_rejects(path, header, rejected_rows)
+        for name in ImportBatch.COUNTS:
+            setattr(batch, name, getattr(result, name))
+        batch.errors = [str(e) for e in result.errors[:1000]]
+        batch.notes = result.report_lines()
+        batch.finished_at = timezone.now()
+        batch.save()
+        result.batch_id = None if dry_run else batch.id
+        zone_warning = sitetime.adopt(profile.timezone, given=profile.timezone_given)
+        if zone_warning:
+            result.warnings.append(zone_warning)
+        if dry_run:
+            transaction.set_rollback(True)
     result.seconds = time.monotonic() - started
     return result
 

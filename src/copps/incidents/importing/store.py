@@ -11,7 +11,7 @@ nothing behind.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.db import connection
@@ -35,6 +35,8 @@ class MergeCounts:
     updated: int
     unchanged: int
     ungeocoded: int
+    incidents: int = 0  # distinct incidents among the rows kept (a row without an incident key is one)
+    examples: dict[str, list[str]] = field(default_factory=dict)  # merge rule -> its first cases
 
 
 _as_tuple = operator.attrgetter(*_STAGE_COLUMNS)
@@ -71,7 +73,8 @@ class Stage:
                     offense VARCHAR(300), category_id BIGINT, sensitive BOOLEAN, address VARCHAR(300),
                     block_address VARCHAR(300), lat DOUBLE PRECISION, lon DOUBLE PRECISION,
                     x DOUBLE PRECISION, y DOUBLE PRECISION, source_beat VARCHAR(64), beat_id BIGINT,
-                    district_id BIGINT, neighbourhood_id BIGINT, raw TEXT, location VARCHAR(8) NOT NULL)"""
+                    district_id BIGINT, neighbourhood_id BIGINT, raw TEXT, location VARCHAR(8) NOT NULL,
+                    incident_key VARCHAR(200) NOT NULL)"""
             )
 
     def write(self, records: list[Record]) -> None:
@@ -127,6 +130,11 @@ class Stage:
                 WHERE {keep}"""
             )
             cur.execute("CREATE INDEX copps_final_sid ON copps_final (sid)")
+            examples = self._examples(cur)
+            incidents = scalar(
+                "SELECT count(DISTINCT CASE WHEN incident_key <> '' THEN 'i' || incident_key ELSE 'r' || sid END) "
+                "FROM copps_final"
+            )
             inserted = scalar(
                 """SELECT count(*) FROM copps_final f WHERE NOT EXISTS (
                    SELECT 1 FROM incidents_event e WHERE e.source = %s AND e.source_id = f.sid)""",
@@ -166,4 +174,41 @@ class Stage:
             updated=updated,
             unchanged=final - inserted - updated,
             ungeocoded=ungeocoded,
+            incidents=incidents,
+            examples=examples,
         )
+
+    def _examples(self, cur, limit: int = 3) -> dict[str, list[str]]:
+        """The first cases of each merge rule that fired, as a person finds them in the file."""
+        content = "source_id = row_hash" if self.distinct else "1 = 0"
+        out: dict[str, list[str]] = {}
+        cur.execute(
+            f"""SELECT max(CASE WHEN source_id = row_hash THEN '' ELSE source_id END), min(line), max(line), count(*)
+            FROM copps_stage WHERE NOT ({content}) GROUP BY source_id, row_hash HAVING count(*) > 1
+            ORDER BY min(line) LIMIT {limit}"""
+        )
+        out["duplicate"] = [
+            f"{_named(sid)}: line{'s' if n > 2 else ''} {last if n == 2 else f'{first + 1}..{last}'} "
+            f"repeat{'s' if n == 2 else ''} line {first}"
+            for sid, first, last, n in cur.fetchall()
+        ]
+        cur.execute(
+            f"""SELECT source_id, min(line), max(line), count(DISTINCT row_hash) FROM copps_stage
+            WHERE NOT ({content}) GROUP BY source_id HAVING count(DISTINCT row_hash) > 1
+            ORDER BY min(line) LIMIT {limit}"""
+        )
+        out["superseded"] = [
+            f"{_named(sid)}: {n} versions between lines {first} and {last}, one kept"
+            for sid, first, last, n in cur.fetchall()
+        ]
+        if self.distinct:
+            cur.execute(
+                f"""SELECT min(line), max(line), count(*) FROM copps_stage WHERE {content}
+                GROUP BY source_id HAVING count(*) > 1 ORDER BY min(line) LIMIT {limit}"""
+            )
+            out["identical"] = [f"lines {first}..{last}: {n} identical rows" for first, last, n in cur.fetchall()]
+        return {k: v for k, v in out.items() if v}
+
+
+def _named(source_id: str) -> str:
+    return f"id {source_id}" if source_id else "no id"

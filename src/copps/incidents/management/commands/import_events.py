@@ -1,4 +1,4 @@
-"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME]"""
+"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--dry-run]"""
 
 from __future__ import annotations
 
@@ -55,6 +55,11 @@ class Command(BaseCommand):
             help="import the good rows; write the bad ones to FILE.rejects.csv beside the input",
         )
         parser.add_argument("--source", help="name of the data source (default: the profile's)")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="read, check and count everything, print the summary, and write nothing",
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -64,7 +69,12 @@ class Command(BaseCommand):
         progress = Progress(f"importing {opts['file']}")
         try:
             result = import_file(
-                opts["file"], profile, skip_bad=opts["skip_bad"], source=opts["source"], progress=progress
+                opts["file"],
+                profile,
+                skip_bad=opts["skip_bad"],
+                source=opts["source"],
+                progress=progress,
+                dry_run=opts["dry_run"],
             )
         except ImportFailed as exc:
             progress.done()
@@ -79,6 +89,8 @@ class Command(BaseCommand):
             self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
             self.stdout.write(f"{result.rejected:,} bad rows written to {result.rejects_path}")
+        if result.dry_run:
+            return
         # Always, even when this run changed nothing: the public tables' rebuild is driven by a
         # marker the import sets in its own transaction, so re-running an import whose rebuild
         # was killed finishes that rebuild (the receivers live in the rooms that derive tables).
