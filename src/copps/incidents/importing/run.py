@@ -18,6 +18,7 @@ from copps.geo.crs import Projector, to_wgs84, utm_crs_for
 from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
+from copps.incidents.importing.batches import describe_reprocess
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
@@ -47,6 +48,9 @@ class ImportResult:
     superseded: int = 0
     identical: int = 0
     ungeocoded: int = 0
+    removed: int = 0  # reprocess: events of earlier imports of the file the profile no longer makes
+    reprocess: bool = False
+    changes: dict = field(default_factory=dict)  # reprocess: what changed (importing/batches.py)
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
@@ -69,6 +73,8 @@ class ImportResult:
         parts += [f"rejected {self.rejected:,}", f"ungeocoded {self.ungeocoded:,}"]
         rate = self.read / self.seconds if self.seconds else 0
         text = f"{self.file}: " + ", ".join(parts) + f" ({self.seconds:.1f} s, {rate:,.0f} rows/s)"
+        if self.reprocess:
+            text += "\n" + describe_reprocess(self.updated, self.removed, self.changes)
         if self.locations:
             text += (
                 f"\nlocations of the new and changed events: {jurisdiction.describe_counts(self.locations)}"
@@ -151,12 +157,14 @@ def import_file(
     source: str | None = None,
     user=None,
     progress: Callable[[int], None] | None = None,
+    reprocess: bool = False,
 ) -> ImportResult:
     """Import ``path`` with ``profile``.
 
     With ``skip_bad`` false (the default) a file with any bad row imports nothing and
     raises ImportFailed listing every bad row. With ``skip_bad`` the good rows are
-    imported and the bad ones written to ``<file>.rejects.csv`` beside the input.
+    imported and the bad ones written to ``<file>.rejects.csv`` beside the input. With
+    ``reprocess`` the profile is re-applied to rows already stored (importing/batches.py).
     """
     path = Path(path)
     label = str(path)
@@ -166,7 +174,7 @@ def import_file(
     sha = file_sha256(path)
     taxonomy.sync()
     categories = taxonomy.category_ids()
-    result = ImportResult(file=label, profile=profile.name)
+    result = ImportResult(file=label, profile=profile.name, reprocess=reprocess)
     source = source or profile.source
     rejected_rows: list[tuple[RowError, list[str]]] = []
 
@@ -182,9 +190,16 @@ def import_file(
                 source=source,
                 user=user if getattr(user, "pk", None) else None,
                 started_at=timezone.now(),
+                reprocess=reprocess,
             )
             geo = _Geo(profile)
-            stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
+            earlier = ImportBatch.objects.filter(sha256=sha, source=source, rolled_back_at__isnull=True)
+            stage = Stage(
+                distinct=profile.identical_rows == "distinct",
+                newest_by_updated="updated" in profile.columns,
+                reprocess=reprocess,
+                file_batches=tuple(earlier.exclude(pk=batch.pk).values_list("pk", flat=True)),
+            )
             while True:
                 chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
                 if not chunk:
@@ -218,7 +233,8 @@ def import_file(
             for name in ImportBatch.COUNTS:
                 if hasattr(counts, name):  # read and rejected were counted while staging
                     setattr(result, name, getattr(counts, name))
-            if result.inserted or result.updated or result.superseded:
+            result.changes = stage.changes
+            if result.inserted or result.updated or result.superseded or result.removed:
                 # in this transaction: whatever derives from the events is marked stale with them
                 signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
             if rejected_rows:

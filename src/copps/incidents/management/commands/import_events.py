@@ -1,4 +1,4 @@
-"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME]"""
+"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--reprocess]"""
 
 from __future__ import annotations
 
@@ -55,6 +55,12 @@ class Command(BaseCommand):
             help="import the good rows; write the bad ones to FILE.rejects.csv beside the input",
         )
         parser.add_argument("--source", help="name of the data source (default: the profile's)")
+        parser.add_argument(
+            "--reprocess",
+            action="store_true",
+            help="re-apply the profile (categories, filters, geocoding) to rows already imported from this "
+            "source, and report what changed; undo with copps batches rollback ID",
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -64,7 +70,12 @@ class Command(BaseCommand):
         progress = Progress(f"importing {opts['file']}")
         try:
             result = import_file(
-                opts["file"], profile, skip_bad=opts["skip_bad"], source=opts["source"], progress=progress
+                opts["file"],
+                profile,
+                skip_bad=opts["skip_bad"],
+                source=opts["source"],
+                progress=progress,
+                reprocess=opts["reprocess"],
             )
         except ImportFailed as exc:
             progress.done()
@@ -75,6 +86,12 @@ class Command(BaseCommand):
         for err in result.errors:
             self.stderr.write(str(err))
         self.stdout.write(result.summary())
+        if result.reprocess:
+            self.stdout.write(f"batch {result.batch_id}: undo it with `copps batches rollback {result.batch_id}`")
+        elif not (result.inserted or result.updated) and result.unchanged:
+            self.stdout.write(
+                "nothing changed: a changed profile is applied to rows already imported only with --reprocess"
+            )
         for warning in result.warnings:
             self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
@@ -87,7 +104,7 @@ class Command(BaseCommand):
         for _receiver, answer in answers:
             if answer is not None:
                 self.stdout.write(answer.summary())
-        if result.inserted or result.updated or result.superseded:
+        if result.inserted or result.updated or result.superseded or result.removed:
             self._coverage()
 
     def _coverage(self) -> None:
