@@ -67,6 +67,11 @@ class Command(BaseCommand):
             profile = load_profile(opts["profile"])
         except ProfileError as exc:
             raise CommandError(str(exc)) from exc
+        if profile.kind == "request":
+            raise CommandError(
+                f"{opts['profile']} is a service-request profile (kind = \"request\"): load the file with "
+                f"copps requests import {opts['file']} --profile {opts['profile']}"
+            )
         progress = Progress(f"importing {opts['file']}")
         try:
             result = import_file(
