@@ -193,3 +193,20 @@ def test_reprocess_removes_events_the_profile_no_longer_makes_and_rollback_puts_
     assert batch.removed == 3
     run("batches", "rollback", str(batch.id))
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_rollback_refuses_to_put_back_an_event_whose_id_a_later_batch_reused(tmp_path):
+    path = str(csv_file(tmp_path, "week1.csv", FIRST))
+    run("import_events", path, profile=str(profile(tmp_path)))
+    run("import_events", path, profile=str(profile(tmp_path, id='"CASE"')), reprocess=True)
+    reprocess = ImportBatch.objects.get(reprocess=True)
+    # the old profile again, on another file with the same rows: ids 1-3 are back, from batch 3
+    run("import_events", str(csv_file(tmp_path, "again.csv", FIRST)), profile=str(profile(tmp_path)))
+    again = ImportBatch.objects.get(file_name="again.csv")
+    assert again.inserted == 3
+    with pytest.raises(CommandError, match=rf"later batch\(es\) {again.id} changed the same events"):
+        run("batches", "rollback", str(reprocess.id))
+    run("batches", "rollback", str(again.id))
+    run("batches", "rollback", str(reprocess.id))
+    assert sorted(Event.objects.values_list("source_id", flat=True)) == ["1", "2", "3"]

@@ -167,9 +167,13 @@ def later_batches(batch: ImportBatch) -> list[int]:
     ids = set(
         PriorVersion.objects.filter(prior_batch_id=batch.id).exclude(batch=batch).values_list("batch_id", flat=True)
     )
-    removed = PriorVersion.objects.filter(batch=batch, change=PriorVersion.Change.REMOVED)
-    for source, source_id in removed.values_list("source", "source_id").iterator():
-        ids |= set(Event.objects.filter(source=source, source_id=source_id).values_list("batch_id", flat=True))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT DISTINCT e.batch_id FROM {PRIOR} p JOIN {EVENT} e
+            ON e.source = p.source AND e.source_id = p.source_id WHERE p.batch_id = %s AND p.change = %s""",
+            [batch.id, PriorVersion.Change.REMOVED],
+        )
+        ids |= {row[0] for row in cur.fetchall()}
     return sorted(ids)
 
 
@@ -270,14 +274,17 @@ def rollback(batch_id: int, *, user=None, username: str = "") -> RollbackResult:
 
 def _place_again(ids: list[int], chunk: int = 900) -> None:
     """Areas and location status of restored events, from the areas and jurisdiction loaded now
-    (areas may have been re-imported since the prior version was kept)."""
+    (areas may have been re-imported since the prior version was kept). Only rows whose values
+    change are written, one UPDATE per distinct (areas, status) and chunk."""
     if not ids:
         return
     indexes = area_indexes()
     judged = jurisdiction.current(fresh=True)
-    columns = ("beat_id", "district_id", "neighbourhood_id")
+    columns = ("beat_id", "district_id", "neighbourhood_id", "location")
     for start in range(0, len(ids), chunk):
-        rows = list(Event.objects.filter(id__in=ids[start : start + chunk]).values_list("id", "lon", "lat", "x", "y"))
+        rows = list(
+            Event.objects.filter(id__in=ids[start : start + chunk]).values_list("id", "lon", "lat", "x", "y", *columns)
+        )
         if not rows:
             continue
         lon, lat, x, y = (np.array([np.nan if r[k] is None else r[k] for r in rows], float) for k in range(1, 5))
@@ -285,7 +292,7 @@ def _place_again(ids: list[int], chunk: int = 900) -> None:
         bad = np.zeros(len(rows), bool)
         bad[placed] = invalid_reasons(lon[placed], lat[placed]) != ""
         ok_lon, ok_lat = np.where(bad | ~placed, np.nan, lon), np.where(bad | ~placed, np.nan, lat)
-        found = {c: [None] * len(rows) for c in columns}
+        found = {c: [None] * len(rows) for c in columns[:3]}
         for column, index in indexes.items():
             found[column] = list(index.lookup(ok_lon, ok_lat))
         status = np.full(len(rows), Location.NONE.value, dtype=object)
@@ -293,13 +300,18 @@ def _place_again(ids: list[int], chunk: int = 900) -> None:
             status[placed] = judged.classify(lon[placed], lat[placed], x[placed], y[placed])
         else:
             status[placed & bad] = Location.INVALID.value
-        events = []
+        groups: dict[tuple, list[int]] = {}
         for i, row in enumerate(rows):
-            event = Event(id=row[0], location=status[i])
-            for column in columns:
-                setattr(event, column, found[column][i])
-            events.append(event)
-        Event.objects.bulk_update(events, [*columns, "location"])
+            new = (*(found[c][i] for c in columns[:3]), str(status[i]))
+            if tuple(row[5:]) != new:
+                groups.setdefault(new, []).append(row[0])
+        with connection.cursor() as cur:
+            for values, members in groups.items():
+                marks = ", ".join(["%s"] * len(members))
+                cur.execute(
+                    f"UPDATE {EVENT} SET {', '.join(c + ' = %s' for c in columns)} WHERE id IN ({marks})",
+                    [*(None if v is None else int(v) for v in values[:3]), values[3], *members],
+                )
 
 
 def describe_reprocess(updated: int, removed: int, changes: dict) -> str:
