@@ -16,6 +16,7 @@ __all__ = ["main", "COMMANDS"]
 COMMANDS = {
     "demo": "demo",
     "import": "import_events",
+    "batches": "batches",
     "areas": "areas",
     "events": "events",
     "simulate": "simulate",

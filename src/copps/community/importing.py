@@ -22,12 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from copps.community import history
 from copps.community.areas import AreaLookup
 from copps.community.models import Service, ServiceRequest
 from copps.community.states import State
 from copps.geo.blocks import hundred_block
 
-__all__ = ["Open311FileError", "ImportResult", "read_items", "file_kind", "import_files"]
+__all__ = ["Open311FileError", "ImportResult", "read_items", "file_kind", "import_files", "store_requests"]
 
 
 class Open311FileError(ValueError):
@@ -228,9 +229,7 @@ def _request_values(item: dict, service: Service) -> dict | str:
 def _import_requests(items: list[dict], result: ImportResult) -> None:
     items = _without_nul(items, result)
     services = {s.service_code: s for s in Service.objects.all()}
-    existing = {sr.public_id: sr for sr in ServiceRequest.objects.filter(
-        public_id__in=[_text(i, "service_request_id", 64) for i in items])}
-    rows: list[tuple[str, dict]] = []
+    rows: list[tuple[str, dict, datetime | None]] = []
     for item in items:
         public_id = _text(item, "service_request_id", 64)
         code = _text(item, "service_code", 64)
@@ -244,25 +243,42 @@ def _import_requests(items: list[dict], result: ImportResult) -> None:
         if isinstance(values, str):
             result.skipped.append(f"{public_id}: {values}")
             continue
-        rows.append((public_id, values))
-    found = AreaLookup().assign([v["lon"] for _, v in rows], [v["lat"] for _, v in rows])
-    fresh = []
-    for (public_id, values), beat, district in zip(rows, found["beat_id"], found["district_id"], strict=True):
+        # a feed gives no close time: a closed request's last update is when it was closed
+        rows.append((public_id, values, values["updated_at"]))
+    store_requests(rows, result)
+
+
+def store_requests(rows: list[tuple[str, dict, datetime | None]], result: ImportResult) -> None:
+    """Create or update requests from ``(public_id, model values, closed at)``: of rows with the
+    same id the last one counts, an unchanged request is left alone, and each new or
+    changed request gets its state history from the data (``copps.community.history``)."""
+    rows = list({public_id: (public_id, values, closed) for public_id, values, closed in rows}.values())
+    existing = {
+        sr.public_id: sr
+        for start in range(0, len(rows), 5000)  # bounded IN lists for SQLite's variable limit
+        for sr in ServiceRequest.objects.filter(public_id__in=[r[0] for r in rows[start : start + 5000]])
+    }
+    found = AreaLookup().assign([v["lon"] for _, v, _ in rows], [v["lat"] for _, v, _ in rows])
+    fresh, touched = [], {}
+    for (public_id, values, closed_at), beat, district in zip(
+        rows, found["beat_id"], found["district_id"], strict=True
+    ):
         values["beat_id"], values["district_id"] = beat, district
         current = existing.get(public_id)
         if current is None:
             fresh.append(ServiceRequest(public_id=public_id, **values))
-            existing[public_id] = fresh[-1]  # a later row with the same id updates this one
+            touched[public_id] = (fresh[-1], closed_at)
         elif any(getattr(current, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(current, k, v)
-            if current.pk:
-                current.save()
-                result.updated += 1
+            touched[public_id] = (current, closed_at)
+            current.save()
+            result.updated += 1
         else:
             result.unchanged += 1
     ServiceRequest.objects.bulk_create(fresh, batch_size=1000)
     result.created += len(fresh)
+    history.replace_imported(list(touched.values()))
 
 
 def file_kind(path: Path, items: list[dict]) -> str:

@@ -54,7 +54,9 @@ def _key() -> str:
     events, batches = Event._meta.db_table, ImportBatch._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT (SELECT MAX(id) FROM {batches}), (SELECT MAX(id) FROM {events}), "
+            # rolled-back batches count too: a rollback changes events without a new batch
+            f"SELECT (SELECT MAX(id) FROM {batches}), (SELECT COUNT(rolled_back_at) FROM {batches}), "
+            f"(SELECT MAX(id) FROM {events}), "
             f"(SELECT MIN(occurred_from) FROM {events}), (SELECT MAX(occurred_from) FROM {events})"
         )
         stamp = list(cur.fetchone())

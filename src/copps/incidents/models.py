@@ -115,6 +115,7 @@ class ImportBatch(models.Model):
         "ungeocoded",
         "filtered",
         "incidents",
+        "removed",
     )
 
     file_name = models.CharField(max_length=500)
@@ -147,6 +148,14 @@ class ImportBatch(models.Model):
         blank=True,
         help_text="every merge, filter, placeholder and extraction rule that fired, with counts and first lines",
     )
+    # Undo and re-apply (importing/batches.py): a reprocess re-reads a file already imported
+    # with the profile as it is now; a rolled-back batch stays listed with who undid it and when.
+    reprocess = models.BooleanField(default=False, help_text="re-applied the profile to rows already imported")
+    removed = models.PositiveIntegerField(
+        default=0, help_text="events of earlier imports of this file that the profile no longer produces"
+    )
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -154,6 +163,50 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.profile}) {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class PriorVersion(models.Model):
+    """An event as it was before a batch changed or removed it, so that rolling the batch back
+    (``copps batches rollback``) restores it exactly. ``event_id`` is a plain number, not a key:
+    the row outlives the event when a reprocess removed it."""
+
+    class Change(models.TextChoices):
+        UPDATED = "updated", "Updated"
+        REMOVED = "removed", "Removed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="prior_versions")
+    change = models.CharField(max_length=8, choices=Change.choices)
+    event_id = models.BigIntegerField(db_index=True)
+    prior_batch_id = models.BigIntegerField(db_index=True, help_text="the batch the event came from before")
+    # The event's columns as they were (same names as Event's, so SQL copies them across).
+    kind = models.CharField(max_length=16)
+    source = models.CharField(max_length=64)
+    source_id = models.CharField(max_length=128)
+    occurred_from = models.DateTimeField()
+    occurred_to = models.DateTimeField(null=True)
+    reported_at = models.DateTimeField(null=True)
+    offense = models.CharField(max_length=300)
+    category_id = models.BigIntegerField(null=True)
+    sensitive = models.BooleanField()
+    address = models.CharField(max_length=300)
+    block_address = models.CharField(max_length=300)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+    location = models.CharField(max_length=8)
+    x = models.FloatField(null=True)
+    y = models.FloatField(null=True)
+    source_beat = models.CharField(max_length=64)
+    beat_id = models.BigIntegerField(null=True)
+    district_id = models.BigIntegerField(null=True)
+    neighbourhood_id = models.BigIntegerField(null=True)
+    raw = models.JSONField()
+    row_hash = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["batch", "event_id"]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_id} before batch {self.batch_id} ({self.change})"
 
 
 class Location(models.TextChoices):

@@ -261,6 +261,9 @@ class StateChange(models.Model):
     to_state = models.CharField(max_length=20, choices=State.choices)
     notes = models.TextField(blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    imported = models.BooleanField(
+        default=False, help_text="derived by an import from the source's times; replaced when it re-imports"
+    )
 
     class Meta:
         ordering = ["request", "at", "id"]

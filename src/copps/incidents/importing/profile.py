@@ -143,8 +143,12 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
     if not isinstance(head, dict):
         raise ProfileError(f"{where}: missing [profile] table")
     kind = head.get("kind")
+    if kind == "request":  # 311 service requests: their own fields (importing/requests.py)
+        from copps.incidents.importing.requests import parse_request_profile
+
+        return parse_request_profile(data, path)
     if kind not in KINDS:
-        raise ProfileError(f"{where}: [profile] kind = {kind!r}; expected one of {', '.join(KINDS)}")
+        raise ProfileError(f"{where}: [profile] kind = {kind!r}; expected one of {', '.join(KINDS)}, or request")
     tz = head.get("timezone", "UTC")
     try:
         ZoneInfo(tz)

@@ -18,6 +18,7 @@ from copps.geo.crs import Projector, to_wgs84, utm_crs_for
 from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
+from copps.incidents.importing.batches import describe_reprocess
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
@@ -51,6 +52,9 @@ class ImportResult:
     incidents: int = 0  # distinct incidents among the events of the file (offences grouped by [columns] incident)
     grouped: bool = False  # whether the profile names an incident column
     dry_run: bool = False
+    removed: int = 0  # reprocess: events of earlier imports of the file the profile no longer makes
+    reprocess: bool = False
+    changes: dict = field(default_factory=dict)  # reprocess: what changed (importing/batches.py)
     seconds: float = 0.0
     errors: list[RowError] = field(default_factory=list)
     rejects_path: Path | None = None
@@ -97,6 +101,8 @@ class ImportResult:
             text += f"\nincidents {self.incidents:,}: one per event (the profile names no [columns] incident)"
         for line in self.report_lines():
             text += f"\n  {line}"
+        if self.reprocess:
+            text += "\n" + describe_reprocess(self.updated, self.removed, self.changes)
         if self.dry_run:
             text = "dry run, nothing written: " + text
         if self.locations:
@@ -182,6 +188,7 @@ def import_file(
     user=None,
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    reprocess: bool = False,
 ) -> ImportResult:
     """Import ``path`` with ``profile``.
 
@@ -189,7 +196,8 @@ def import_file(
     raises ImportFailed listing every bad row. With ``skip_bad`` the good rows are
     imported and the bad ones written to ``<file>.rejects.csv`` beside the input.
     With ``dry_run`` everything is done and counted inside the transaction, which is then
-    rolled back: the summary says what the import would do, and nothing is written.
+    rolled back: the summary says what the import would do, and nothing is written. With
+    ``reprocess`` the profile is re-applied to rows already stored (importing/batches.py).
     """
     path = Path(path)
     label = str(path)
@@ -197,7 +205,9 @@ def import_file(
     if not path.is_file():
         raise ImportFailed(f"{label}: no such file")
     sha = file_sha256(path)
-    result = ImportResult(file=label, profile=profile.name, dry_run=dry_run, grouped="incident" in profile.columns)
+    result = ImportResult(
+        file=label, profile=profile.name, dry_run=dry_run, grouped="incident" in profile.columns, reprocess=reprocess
+    )
     source = source or profile.source
     rejected_rows: list[tuple[RowError, list[str]]] = []
 
@@ -217,9 +227,16 @@ def import_file(
             source=source,
             user=user if getattr(user, "pk", None) else None,
             started_at=timezone.now(),
+            reprocess=reprocess,
         )
         geo = _Geo(profile)
-        stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
+        earlier = ImportBatch.objects.filter(sha256=sha, source=source, rolled_back_at__isnull=True)
+        stage = Stage(
+            distinct=profile.identical_rows == "distinct",
+            newest_by_updated="updated" in profile.columns,
+            reprocess=reprocess,
+            file_batches=tuple(earlier.exclude(pk=batch.pk).values_list("pk", flat=True)),
+        )
         while True:
             chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
             if not chunk:
@@ -257,7 +274,8 @@ def import_file(
             if hasattr(counts, name):  # read, rejected and filtered were counted while staging
                 setattr(result, name, getattr(counts, name))
         result.merges = counts.examples
-        if result.inserted or result.updated or result.superseded:
+        result.changes = stage.changes
+        if result.inserted or result.updated or result.superseded or result.removed:
             # in this transaction: whatever derives from the events is marked stale with them
             signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
         if rejected_rows and not dry_run:

@@ -16,6 +16,7 @@ from datetime import UTC
 
 from django.db import connection
 
+from copps.incidents.importing import batches
 from copps.incidents.importing.normalize import RECORD_FIELDS, Record
 
 __all__ = ["Stage", "MergeCounts"]
@@ -37,6 +38,7 @@ class MergeCounts:
     ungeocoded: int
     incidents: int = 0  # distinct incidents among the rows kept (a row without an incident key is one)
     examples: dict[str, list[str]] = field(default_factory=dict)  # merge rule -> its first cases
+    removed: int = 0
 
 
 _as_tuple = operator.attrgetter(*_STAGE_COLUMNS)
@@ -58,8 +60,13 @@ def _sqlite_row(rec: Record) -> list:
 class Stage:
     """A temporary table holding one batch's rows until they are merged."""
 
-    def __init__(self, *, distinct: bool, newest_by_updated: bool):
+    def __init__(
+        self, *, distinct: bool, newest_by_updated: bool, reprocess: bool = False, file_batches: tuple[int, ...] = ()
+    ):
         self.vendor = connection.vendor
+        # reprocess: re-apply the profile to stored rows (importing/batches.py); file_batches are
+        # the earlier imports of this file, whose events the profile may no longer produce
+        self.reprocess, self.file_batches, self.changes = reprocess, list(file_batches), {}
         self.distinct = distinct
         self.newest_by_updated = newest_by_updated
         ts = "TIMESTAMP WITH TIME ZONE" if self.vendor == "postgresql" else "DATETIME"
@@ -140,10 +147,17 @@ class Stage:
                    SELECT 1 FROM incidents_event e WHERE e.source = %s AND e.source_id = f.sid)""",
                 [source],
             )
+            changed = batches.changed_sql("e", reprocess=self.reprocess)
             updated = scalar(
-                """SELECT count(*) FROM copps_final f JOIN incidents_event e
-                   ON e.source = %s AND e.source_id = f.sid WHERE e.row_hash <> f.row_hash""",
+                f"""SELECT count(*) FROM copps_final f JOIN incidents_event e
+                   ON e.source = %s AND e.source_id = f.sid WHERE {changed}""",
                 [source],
+            )
+            if self.reprocess:
+                self.changes = batches.describe_changes(cur, source=source, changed=changed)
+            batches.keep_prior_versions(cur, source=source, batch_id=batch_id, changed=changed)
+            removed = batches.remove_unproduced(
+                cur, source=source, batch_id=batch_id, file_batches=self.file_batches if self.reprocess else []
             )
             final = scalar("SELECT count(*) FROM copps_final")
             copy_cols = ", ".join(_EVENT_COPY)
@@ -160,7 +174,7 @@ class Stage:
                 f"""UPDATE incidents_event SET kind = %s, batch_id = %s, {assignments}
                 FROM copps_final f
                 WHERE incidents_event.source = %s AND incidents_event.source_id = f.sid
-                  AND incidents_event.row_hash <> f.row_hash""",
+                  AND {batches.changed_sql("incidents_event", reprocess=self.reprocess)}""",
                 [kind, batch_id, source],
             )
             cur.execute("DROP TABLE copps_final")
@@ -176,6 +190,7 @@ class Stage:
             ungeocoded=ungeocoded,
             incidents=incidents,
             examples=examples,
+            removed=removed,
         )
 
     def _examples(self, cur, limit: int = 3) -> dict[str, list[str]]:

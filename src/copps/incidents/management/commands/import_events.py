@@ -1,4 +1,4 @@
-"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--dry-run]"""
+"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--dry-run] [--reprocess]"""
 
 from __future__ import annotations
 
@@ -60,12 +60,23 @@ class Command(BaseCommand):
             action="store_true",
             help="read, check and count everything, print the summary, and write nothing",
         )
+        parser.add_argument(
+            "--reprocess",
+            action="store_true",
+            help="re-apply the profile (categories, filters, geocoding) to rows already imported from this "
+            "source, and report what changed; undo with copps batches rollback ID",
+        )
 
     def handle(self, *args, **opts):
         try:
             profile = load_profile(opts["profile"])
         except ProfileError as exc:
             raise CommandError(str(exc)) from exc
+        if profile.kind == "request":
+            raise CommandError(
+                f"{opts['profile']} is a service-request profile (kind = \"request\"): load the file with "
+                f"copps requests import {opts['file']} --profile {opts['profile']}"
+            )
         progress = Progress(f"importing {opts['file']}")
         try:
             result = import_file(
@@ -75,6 +86,7 @@ class Command(BaseCommand):
                 source=opts["source"],
                 progress=progress,
                 dry_run=opts["dry_run"],
+                reprocess=opts["reprocess"],
             )
         except ImportFailed as exc:
             progress.done()
@@ -85,6 +97,12 @@ class Command(BaseCommand):
         for err in result.errors:
             self.stderr.write(str(err))
         self.stdout.write(result.summary())
+        if result.reprocess:
+            self.stdout.write(f"batch {result.batch_id}: undo it with `copps batches rollback {result.batch_id}`")
+        elif not (result.inserted or result.updated) and result.unchanged:
+            self.stdout.write(
+                "nothing changed: a changed profile is applied to rows already imported only with --reprocess"
+            )
         for warning in result.warnings:
             self.stdout.write(f"warning: {warning}")
         if result.rejects_path:
@@ -99,7 +117,7 @@ class Command(BaseCommand):
         for _receiver, answer in answers:
             if answer is not None:
                 self.stdout.write(answer.summary())
-        if result.inserted or result.updated or result.superseded:
+        if result.inserted or result.updated or result.superseded or result.removed:
             self._coverage()
 
     def _coverage(self) -> None:
