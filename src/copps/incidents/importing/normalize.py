@@ -42,6 +42,7 @@ class Record:
     neighbourhood_id: int | None
     raw: str
     location: str = ""  # inside / buffer / outside / invalid (copps.incidents.jurisdiction)
+    geocode_quality: str = ""  # point / range / ... when [geocode] found the point (importing/geocode.py)
 
 
 # The staged columns, in Record order (the staging table is built from this).

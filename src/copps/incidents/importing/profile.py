@@ -77,6 +77,7 @@ class Profile:
     default_category: str = ""
     sensitive_columns: dict[str, re.Pattern] = field(default_factory=dict)
     path: Path | None = None
+    geocode: object | None = None  # importing.geocode.GeocodeSpec: [geocode] finds points from addresses
 
     def column(self, name: str) -> list[str]:
         return self.columns.get(name, [])
@@ -85,6 +86,7 @@ class Profile:
         cols = {c for names in self.columns.values() for c in names}
         cols |= {r.column for r in self.category_rules if r.column}
         cols |= set(self.sensitive_columns)
+        cols |= set(getattr(self.geocode, "columns", ()))
         return cols
 
 
@@ -160,8 +162,13 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
     crs = head.get("crs")
     if has_xy and not crs:
         raise ProfileError(f'{where}: [columns] x/y need [profile] crs, e.g. crs = "EPSG:26910"')
-    if not (has_latlon or has_xy):
-        raise ProfileError(f"{where}: [columns] needs lat/lon or x/y")
+    from copps.incidents.importing.geocode import parse_geocode_section
+
+    geocode = parse_geocode_section(data, where, columns)
+    if not (has_latlon or has_xy or geocode):
+        raise ProfileError(
+            f"{where}: [columns] needs lat/lon or x/y, or a [geocode] section to find points from addresses"
+        )
     identical = head.get("identical_rows", "merge")
     if identical not in ("merge", "distinct"):
         raise ProfileError(f"{where}: [profile] identical_rows must be merge or distinct")
@@ -210,4 +217,5 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
             for col, pat in data.get("sensitive", {}).get("columns", {}).items()
         },
         path=path,
+        geocode=geocode,
     )

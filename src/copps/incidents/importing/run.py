@@ -19,6 +19,7 @@ from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.errors import ImportFailed, RowError
+from copps.incidents.importing.geocode import GeocodeReport, ImportGeocoder
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
 from copps.incidents.importing.reader import open_rows
@@ -53,6 +54,7 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)  # e.g. data of another zone than the site's
     locations: dict[str, int] = field(default_factory=dict)  # status -> new or changed events
     jurisdiction: str = ""  # what the statuses were judged against
+    geocoding: GeocodeReport | None = None  # [geocode]: matches per quality and every unmatched address
 
     def summary(self) -> str:
         parts = [
@@ -77,6 +79,8 @@ class ImportResult:
             strays = self.locations.get(Location.OUTSIDE, 0) + self.locations.get(Location.INVALID, 0)
             if strays:
                 text += f"\n{strays:,} events are left out of maps and hot spots: list them with `copps events outside`"
+        if self.geocoding is not None:
+            text += "\n" + self.geocoding.summary()
         return text
 
 
@@ -184,6 +188,7 @@ def import_file(
                 started_at=timezone.now(),
             )
             geo = _Geo(profile)
+            geocoder = ImportGeocoder.for_profile(profile)
             stage = Stage(distinct=profile.identical_rows == "distinct", newest_by_updated="updated" in profile.columns)
             while True:
                 chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
@@ -198,11 +203,14 @@ def import_file(
                         result.errors.extend(out)
                         rejected_rows.append((out[0], values))
                 result.read += len(chunk)
+                if geocoder is not None:
+                    geocoder.apply(good)
                 geo.apply(good)
                 stage.write(good)
                 if progress:
                     progress(result.read)
             result.rejected = len(rejected_rows)
+            result.geocoding = geocoder.report if geocoder is not None else None
             if result.errors and not skip_bad:
                 raise ImportFailed(
                     f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "

@@ -71,7 +71,8 @@ class Stage:
                     offense VARCHAR(300), category_id BIGINT, sensitive BOOLEAN, address VARCHAR(300),
                     block_address VARCHAR(300), lat DOUBLE PRECISION, lon DOUBLE PRECISION,
                     x DOUBLE PRECISION, y DOUBLE PRECISION, source_beat VARCHAR(64), beat_id BIGINT,
-                    district_id BIGINT, neighbourhood_id BIGINT, raw TEXT, location VARCHAR(8) NOT NULL)"""
+                    district_id BIGINT, neighbourhood_id BIGINT, raw TEXT, location VARCHAR(8) NOT NULL,
+                    geocode_quality VARCHAR(12) NOT NULL)"""
             )
 
     def write(self, records: list[Record]) -> None:
