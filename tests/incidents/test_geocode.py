@@ -5,8 +5,10 @@ street centrelines, through ``copps geocode`` and ``copps import`` with a ``[geo
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import re
 
 import pytest
 import shapefile  # pyshp: a department's centrelines often come as a shapefile
@@ -17,6 +19,7 @@ from copps.geo.gazetteer.models import AddressPoint, ReferenceLayer, StreetSegme
 from copps.incidents.importing import load_profile
 from copps.incidents.importing.errors import ProfileError
 from copps.incidents.models import Event
+from copps.publish.models import PublicRecord, SnapPoint
 
 PROFILE = """
 [profile]
@@ -115,6 +118,18 @@ def test_the_address_only_export_geocodes_98_percent_within_15_m_and_lists_every
     assert Event.objects.filter(geocode_quality="point").count() == sum(
         1 for e in matched if e.geocode_quality == "point"
     )
+
+    # privacy: the exact geocoded points stay staff-only; the public records carry snap points
+    # and hundred blocks, as for points that came with a file
+    call_command("publish_snap_points", simulate_seed=7, replace=True, stdout=io.StringIO())
+    call_command("publish_refresh", stdout=io.StringIO())
+    public = list(PublicRecord.objects.filter(lon__isnull=False).values_list("lon", "lat", "block"))
+    assert len(public) > len(matched) // 2
+    snaps = {(round(lon, 6), round(lat, 6)) for lon, lat in SnapPoint.objects.values_list("lon", "lat")}
+    assert not [p for p in public if (round(p[0], 6), round(p[1], 6)) not in snaps]
+    assert not [b for _, _, b in public if re.match(r"^\d", b) and not re.match(r"^\d*XX ", b)]
+    numbers = {e.address.split()[0] for e in matched if e.geocode_quality in ("point", "range")}
+    assert not [b for _, _, b in public if b.split()[0] in numbers]
 
 
 @pytest.mark.django_db
