@@ -94,6 +94,13 @@ def _spelled(street: str, rng: np.random.Generator) -> str:
     return text + ("." if rng.random() < 0.3 and words[-1] not in _LONG_TYPES.values() else "")
 
 
+def _misspelt(street: str) -> str:
+    """``MAPLE CT`` -> ``MAPEL CT``: the last two letters of the first word swapped (or doubled)."""
+    word, rest = street.split(" ", 1)
+    typo = word[:-2] + word[-1] + word[-2] if word[-1] != word[-2] else word + word[-1]
+    return f"{typo} {rest}"
+
+
 def write_address_crimes(city, path: Path, rng: np.random.Generator) -> dict:
     """Write the address-only crimes; returns their truth (``points``: [id, lon, lat, form])."""
     crimes, st, parcels = city.crimes, city.streets, city.parcels
@@ -124,7 +131,7 @@ def write_address_crimes(city, path: Path, rng: np.random.Generator) -> dict:
                 lon, lat = float(lon_n[node]), float(lat_n[node])
             else:
                 form = "unplaceable"
-                address = "UNKNOWN" if rng.random() < 0.5 else f"{number} {street[:-4]}X{street[-3:]}"
+                address = "UNKNOWN" if rng.random() < 0.5 else f"{number} {_misspelt(street)}"
             forms[form] = forms.get(form, 0) + 1
             w.writerow((int(crimes.id[i]), f"{occurred[i]:%Y-%m-%d %H:%M:%S}", crimes.offence[i], address))
             points.append([int(crimes.id[i]), round(lon, 7), round(lat, 7), form])
