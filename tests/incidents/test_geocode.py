@@ -219,3 +219,20 @@ def test_geocoding_without_reference_data_refuses_and_imports_nothing(city, tmp_
     with pytest.raises(CommandError, match="geocoding needs reference data and none is loaded"):
         call_command("import_events", str(paths["crimes_addresses"]), profile=str(profile))
     assert not Event.objects.exists()
+
+
+@pytest.mark.django_db
+def test_address_points_from_number_and_street_fields_skip_and_list_what_they_cannot_use(tmp_path, capsys):
+    def point(num, street, lon, lat):
+        props = {"HOUSE_NUM": num, "STREET": street}
+        return {"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [lon, lat]}}
+
+    path = tmp_path / "addresses.geojson"
+    features = [point(7512, "Maple Court", -121.0, 38.0), point("", "Maple Court", -121.0, 38.0001)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    out = run(capsys, "geocode", "load-points", str(path))
+    assert "1 address points stored as layer 'addresses' (number <- HOUSE_NUM, street <- STREET)" in out
+    assert "addresses.geojson feature 2: HOUSE_NUM/STREET '' 'Maple Court'" in out
+    assert list(AddressPoint.objects.values_list("number", "street")) == [(7512, "MAPLE CT")]
+    with pytest.raises(CommandError, match=r"addresses.geojson: no field 'ADDR' for the address; the fields are"):
+        call_command("geocode", "load-points", str(path), address_field="ADDR")

@@ -9,6 +9,7 @@ error naming the file and listing its fields.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -21,9 +22,7 @@ from copps.geo.features import FeatureFileError, read_features, read_point_rows
 from copps.geo.gazetteer.models import AddressPoint, ReferenceLayer, StreetSegment
 from copps.geo.geocode import Gazetteer, Segment, parse_address, street_key
 
-__all__ = ["LoadResult", "load_points", "load_streets", "gazetteer", "ReferenceError_"]
-
-ReferenceError_ = FeatureFileError  # the error every loader raises, with file and field
+__all__ = ["LoadResult", "load_points", "load_streets", "gazetteer"]
 
 # Usual field names, tried in order (case-insensitive).
 ADDRESS_FIELDS = ("ADDRESS", "FULLADDR", "FULL_ADDRESS", "FULLADDRESS", "ADDR", "SITE_ADDRESS", "ADD_FULL")
@@ -138,8 +137,6 @@ def load_points(
     if not path.is_file():
         raise FeatureFileError(f"{path}: no such file")
     if path.suffix.lower() in (".csv", ".txt"):
-        import csv
-
         with path.open(newline="", encoding="utf-8-sig") as fh:
             header = next(csv.reader(fh), [])
         cols = dict.fromkeys(header, "")
@@ -166,26 +163,28 @@ def load_points(
         else:
             result.fields = {"address": address_f}
     rows = []
-    for i, (p, geom) in enumerate(features, start=1):
+    is_csv = path.suffix.lower() in (".csv", ".txt")
+    for n, (p, geom) in enumerate(features, start=1):
+        i = f"{path.name}:{n + 1}" if is_csv else f"{path.name} feature {n}"  # as a person finds it
         if geom.get("type") != "Point":
-            result.skipped.append(f"feature {i}: a {geom.get('type')}, not a point")
+            result.skipped.append(f"{i}: a {geom.get('type')}, not a point")
             continue
         lon, lat = (float(v) for v in geom["coordinates"][:2])
         if address_f:
             text = str(p.get(address_f) or "")
             parts = parse_address(text)
             if parts is None or parts.kind != "address":
-                result.skipped.append(f"feature {i}: {address_f} {text!r} is not a house number and street")
+                result.skipped.append(f"{i}: {address_f} {text!r} is not a house number and street")
                 continue
             number, street = parts.number, parts.street
         else:
             number, street, text = _number(p.get(number_f)), street_key(str(p.get(street_f) or "")), ""
             if number is None or not street:
-                result.skipped.append(f"feature {i}: {number_f}/{street_f} {p.get(number_f)!r} {p.get(street_f)!r}")
+                result.skipped.append(f"{i}: {number_f}/{street_f} {p.get(number_f)!r} {p.get(street_f)!r}")
                 continue
             text = f"{number} {p.get(street_f)}"
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            result.skipped.append(f"feature {i}: ({lon}, {lat}) is not a longitude/latitude")
+            result.skipped.append(f"{i}: ({lon}, {lat}) is not a longitude/latitude")
             continue
         rows.append((number, street, text[:300], lon, lat))
     with transaction.atomic():
