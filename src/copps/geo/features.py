@@ -31,7 +31,7 @@ class FeatureFileError(ValueError):
     """A feature file copps cannot read, with the reason."""
 
 
-def read_features(path: Path, *, reproject: bool = False) -> list[tuple[dict, dict]]:
+def read_features(path: Path, *, reproject: bool = False, what: str = "boundary") -> list[tuple[dict, dict]]:
     """(properties, GeoJSON geometry in WGS 84) for each feature of a GeoJSON, KML/KMZ or shapefile.
 
     A projected shapefile is refused unless ``reproject`` is true, in which case its ``.prj``
@@ -53,7 +53,9 @@ def read_features(path: Path, *, reproject: bool = False) -> list[tuple[dict, di
         return _read_kml(path)
     if suffix in (".shp", ".zip"):
         return _read_shapefile(path, reproject)
-    raise FeatureFileError(f"{path}: unknown format {suffix!r}; use GeoJSON, KML/KMZ or a shapefile (.shp or .zip)")
+    raise FeatureFileError(
+        f"{path}: unknown {what} format {suffix!r}; use GeoJSON, KML/KMZ or a shapefile (.shp or .zip)"
+    )
 
 
 def _projected_crs(path: Path) -> CRS | None:

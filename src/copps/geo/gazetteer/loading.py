@@ -144,7 +144,7 @@ def load_points(
         lat_f = _pick(path, cols, lat_field, LAT_FIELDS, "the latitude")
         features = read_point_rows(path, lon_f, lat_f)
     else:
-        features = read_features(path, reproject=True)
+        features = read_features(path, reproject=True, what="address-point")
     if not features:
         raise FeatureFileError(f"{path}: no features")
     props = features[0][0]
@@ -224,7 +224,7 @@ def load_streets(
     intersections and draws on maps."""
     path = Path(path)
     name = name or path.stem
-    features = read_features(path, reproject=True)
+    features = read_features(path, reproject=True, what="centreline")
     if not features:
         raise FeatureFileError(f"{path}: no features")
     props = features[0][0]
