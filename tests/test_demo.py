@@ -48,6 +48,7 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
         recent_requests = conn.execute(
             "SELECT count(*) FROM community_servicerequest WHERE requested_at >= ?", (since,)
         ).fetchone()[0]
+        layers = dict(conn.execute("SELECT name, features FROM gazetteer_referencelayer").fetchall())
         last_crime = conn.execute("SELECT max(occurred_from) FROM incidents_event WHERE kind = 'crime'").fetchone()[0]
     finally:
         conn.close()
@@ -55,6 +56,8 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     assert roles == {"officer", "analyst", "supervisor", "admin", "auditor"}
     assert "authenticator secret" in out.stdout
     assert beats >= 10 and unassigned == 0
+    # the city's address points and centrelines are loaded: address-only files geocode in the demo
+    assert set(layers) == {"address_points", "streets"} and min(layers.values()) > 1000
     assert hashes == {"argon2"}
     assert journal == "wal"
     assert recent_requests > 100  # the front door's own demo requests are a handful

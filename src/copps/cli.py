@@ -27,6 +27,7 @@ COMMANDS = {
     "requests": "requests",
     "notify": "notify",
     "gazetteer": "gazetteer",
+    "geocode": "geocode",
     "publish-points": "publish_snap_points",
     "publish-refresh": "publish_refresh",
     "report": "report",

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "copps.accounts",
+    "copps.geo.gazetteer",
     "copps.incidents",
     "copps.community",
     "copps.problems",

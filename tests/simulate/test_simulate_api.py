@@ -61,6 +61,9 @@ def test_generate_builds_and_writes(tmp_path):
         "beats",
         "districts",
         "neighbourhoods",
+        "address_points",
+        "streets",
+        "crimes_addresses",
         "truth",
     }
     assert all(p.exists() and p.stat().st_size > 0 for p in paths.values())

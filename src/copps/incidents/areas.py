@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import xml.etree.ElementTree as ET
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import shapefile  # pyshp
 import shapely
 from django.db import connection, transaction
 from shapely.geometry import mapping, shape
 
 from copps.geo.areas import AreaIndex
+from copps.geo.features import FeatureFileError, read_features
 from copps.incidents.models import Area, Event
 
 __all__ = [
@@ -35,8 +32,8 @@ EVENT_FIELD = {
 }
 
 
-class AreaFileError(ValueError):
-    """A boundary file copps cannot read, with the reason."""
+# A boundary file copps cannot read: the one feature reader's error (copps.geo.features).
+AreaFileError = FeatureFileError
 
 
 @dataclass
@@ -70,84 +67,6 @@ class AreaImportResult:
 
             text += f"\njurisdiction: {self.jurisdiction}; events: {describe_counts(self.locations)}"
         return text
-
-
-def read_features(path: Path) -> list[tuple[dict, dict]]:
-    """(properties, GeoJSON geometry in WGS 84) for each feature of a GeoJSON, KML/KMZ or shapefile."""
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise AreaFileError(f"{path}: no such file")
-    if suffix in (".geojson", ".json"):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise AreaFileError(f"{path}: not valid GeoJSON: {exc}") from exc
-        feats = data.get("features") if isinstance(data, dict) else None
-        if feats is None:
-            raise AreaFileError(f"{path}: not a GeoJSON FeatureCollection")
-        return [(f.get("properties") or {}, f["geometry"]) for f in feats if f.get("geometry")]
-    if suffix in (".kml", ".kmz"):
-        return _read_kml(path)
-    if suffix in (".shp", ".zip"):
-        return _read_shapefile(path)
-    raise AreaFileError(
-        f"{path}: unknown boundary format {suffix!r}; use GeoJSON, KML/KMZ or a shapefile (.shp or .zip)"
-    )
-
-
-def _read_shapefile(path: Path) -> list[tuple[dict, dict]]:
-    prj = path.with_suffix(".prj")
-    if prj.exists() and "GEOGCS" not in prj.read_text().split("PROJCS")[0] and "PROJCS" in prj.read_text():
-        raise AreaFileError(f"{path}: projected shapefile; reproject it to WGS 84 (EPSG:4326) first")
-    try:
-        reader = shapefile.Reader(str(path))
-    except shapefile.ShapefileException as exc:
-        raise AreaFileError(f"{path}: not a readable shapefile: {exc}") from exc
-    with reader:
-        names = [f[0] for f in reader.fields[1:]]
-        return [
-            (dict(zip(names, rec.record, strict=False)), rec.shape.__geo_interface__)
-            for rec in reader.iterShapeRecords()
-        ]
-
-
-_KML = "{http://www.opengis.net/kml/2.2}"
-
-
-def _read_kml(path: Path) -> list[tuple[dict, dict]]:
-    if path.suffix.lower() == ".kmz":
-        with zipfile.ZipFile(path) as zf:
-            text = zf.read(next(n for n in zf.namelist() if n.endswith(".kml")))
-    else:
-        text = path.read_bytes()
-    try:
-        root = ET.fromstring(text)
-    except ET.ParseError as exc:
-        raise AreaFileError(f"{path}: not valid KML: {exc}") from exc
-    ns = _KML if root.tag.startswith(_KML) else ""
-    out = []
-    for pm in root.iter(f"{ns}Placemark"):
-        props = {}
-        name = pm.find(f"{ns}name")
-        if name is not None and name.text:
-            props["name"] = name.text.strip()
-        for data in pm.iter(f"{ns}Data"):
-            value = data.find(f"{ns}value")
-            props[data.get("name")] = value.text.strip() if value is not None and value.text else ""
-        for sd in pm.iter(f"{ns}SimpleData"):
-            props[sd.get("name")] = (sd.text or "").strip()
-        polys = []
-        for poly in pm.iter(f"{ns}Polygon"):
-            rings = []
-            for tag in ("outerBoundaryIs", "innerBoundaryIs"):
-                for b in poly.findall(f"{ns}{tag}"):
-                    coords = b.find(f".//{ns}coordinates")
-                    rings.append([tuple(map(float, c.split(",")[:2])) for c in coords.text.split()])
-            polys.append(shapely.Polygon(rings[0], rings[1:]))
-        if polys:
-            geom = polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)
-            out.append((props, mapping(geom)))
-    return out
 
 
 def _key(value) -> str:

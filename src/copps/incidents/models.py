@@ -219,6 +219,18 @@ class Location(models.TextChoices):
     INVALID = "invalid", "Impossible or placeholder point"
 
 
+class GeocodeQuality(models.TextChoices):
+    """How copps found an event's point from its address (``copps.geo.geocode``); empty when
+    the coordinates came with the file."""
+
+    NONE = "", "Coordinates from the source"
+    POINT = "point", "Address point"
+    RANGE = "range", "Interpolated along a street's address range"
+    INTERSECTION = "intersection", "Intersection"
+    BLOCK = "block", "Middle of the hundred block"
+    UNMATCHED = "unmatched", "Address not found in the reference data"
+
+
 class Event(models.Model):
     """A police record of something that happened at a place and time: a crime report,
     a call for service, or a traffic collision.
@@ -255,6 +267,13 @@ class Event(models.Model):
         db_default="",  # raw-SQL merges (importing/store.py) insert rows without naming it
         help_text="inside, buffer, outside or invalid with respect to the jurisdiction; only "
         "inside (and, where an analysis asks, buffer) events feed spatial analysis",
+    )
+    geocode_quality = models.CharField(
+        max_length=12,
+        choices=GeocodeQuality.choices,
+        blank=True,
+        db_default="",  # raw-SQL merges (importing/store.py) insert rows without naming it
+        help_text="how the point was found from the address (empty: the file gave coordinates)",
     )
     x = models.FloatField(null=True, blank=True, help_text="metres east in the site CRS")
     y = models.FloatField(null=True, blank=True, help_text="metres north in the site CRS")

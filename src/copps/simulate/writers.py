@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from copps.simulate.geojson import lonlat_geometry
+from copps.simulate.write_addresses import write_address_crimes, write_address_points, write_centrelines
 from copps.simulate.write_calls import write_calls
 from copps.simulate.write_collisions import write_collisions
 from copps.simulate.write_crimes import write_crimes
@@ -25,6 +26,9 @@ FILES = {
     "beats": "beats.geojson",
     "districts": "districts.geojson",
     "neighbourhoods": "neighbourhoods.geojson",
+    "address_points": "address_points.csv",
+    "streets": "streets.geojson",
+    "crimes_addresses": "crimes_addresses.csv",
     "truth": "truth.json",
 }
 
@@ -73,7 +77,8 @@ def write_city(city, out_dir: str | Path) -> dict[str, Path]:
     -------
     dict
         Name (``crimes``, ``calls``, ``collisions``, ``requests``, ``services``,
-        ``beats``, ``districts``, ``neighbourhoods``, ``truth``) -> path.
+        ``beats``, ``districts``, ``neighbourhoods``, ``address_points``, ``streets``,
+        ``crimes_addresses``, ``truth``) -> path.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -87,7 +92,14 @@ def write_city(city, out_dir: str | Path) -> dict[str, Path]:
         "services": write_services(paths["services"]),
     }
     rows.update(write_areas(city, out))
+    # the geocoding files draw from their own generator: adding them changed no other file
+    geo_rng = np.random.default_rng([city.seed, 15])
+    rows["address_points"] = write_address_points(city, paths["address_points"], geo_rng)
+    rows["streets"] = write_centrelines(city, paths["streets"])
+    geocoding = write_address_crimes(city, paths["crimes_addresses"], geo_rng)
+    rows["crimes_addresses"] = geocoding["rows"]
     truth = dict(city.truth)
+    truth["geocoding"] = {"file": FILES["crimes_addresses"], **geocoding}
     truth["files"] = {k: {"path": FILES[k], "rows": n} for k, n in rows.items()}
     paths["truth"].write_text(json.dumps(truth, indent=1) + "\n", encoding="utf-8")
     return paths

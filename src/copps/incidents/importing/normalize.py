@@ -47,6 +47,7 @@ class Record:
     raw: str
     location: str = ""  # inside / buffer / outside / invalid (copps.incidents.jurisdiction)
     incident_key: str = ""  # the incident several rows (offences, supplements) belong to
+    geocode_quality: str = ""  # point / range / ... when [geocode] found the point (importing/geocode.py)
 
 
 # The staged columns, in Record order (the staging table is built from this).
@@ -333,6 +334,8 @@ class Normalizer:
             if not -180 <= lon <= 180:
                 err(self.p.columns["lon"][0], f"{lon} is not a longitude (-180 to 180)")
             return lat, lon, None, None
+        if "x" not in self.idx:
+            return None, None, None, None  # no coordinate columns: [geocode] finds the point
         x = _number(values[self.idx["x"][0]], self.p.columns["x"][0], err)
         y = _number(values[self.idx["y"][0]], self.p.columns["y"][0], err)
         if x is None or y is None or (x == 0 and y == 0):

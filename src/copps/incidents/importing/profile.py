@@ -88,6 +88,7 @@ class Profile:
     placeholders: Placeholders = field(default_factory=Placeholders)
     extractions: tuple[Extraction, ...] = ()
     path: Path | None = None
+    geocode: object | None = None  # importing.geocode.GeocodeSpec: [geocode] finds points from addresses
 
     def column(self, name: str) -> list[str]:
         return self.columns.get(name, [])
@@ -100,6 +101,7 @@ class Profile:
         cols |= set(self.sensitive_columns)
         cols |= {r.column for r in self.filters}
         cols |= {c for c in self.placeholders.values if c != "*"}
+        cols |= set(getattr(self.geocode, "columns", ()))
         return cols - {x.name for x in self.extractions}
 
 
@@ -172,8 +174,13 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
     crs = head.get("crs")
     if has_xy and not crs:
         raise ProfileError(f'{where}: [columns] x/y need [profile] crs, e.g. crs = "EPSG:26910"')
-    if not (has_latlon or has_xy):
-        raise ProfileError(f"{where}: [columns] needs lat/lon or x/y")
+    from copps.incidents.importing.geocode import parse_geocode_section
+
+    geocode = parse_geocode_section(data, where, columns)
+    if not (has_latlon or has_xy or geocode):
+        raise ProfileError(
+            f"{where}: [columns] needs lat/lon or x/y, or a [geocode] section to find points from addresses"
+        )
     identical = head.get("identical_rows", "distinct")
     if identical not in ("merge", "distinct"):
         raise ProfileError(f"{where}: [profile] identical_rows must be merge or distinct")
@@ -231,4 +238,5 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         placeholders=parse_placeholders(data.get("values", {}), where),
         extractions=parse_extractions(data.get("extract", []), where),
         path=path,
+        geocode=geocode,
     )

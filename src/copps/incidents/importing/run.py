@@ -20,6 +20,7 @@ from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.batches import describe_reprocess
 from copps.incidents.importing.errors import ImportFailed, RowError
+from copps.incidents.importing.geocode import GeocodeReport, ImportGeocoder
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
 from copps.incidents.importing.reader import open_rows
@@ -77,6 +78,7 @@ class ImportResult:
             for rule, cases in self.merges.items()
         ]
         return lines + self.notes
+    geocoding: GeocodeReport | None = None  # [geocode]: matches per quality and every unmatched address
 
     def summary(self) -> str:
         parts = [
@@ -113,6 +115,8 @@ class ImportResult:
             strays = self.locations.get(Location.OUTSIDE, 0) + self.locations.get(Location.INVALID, 0)
             if strays:
                 text += f"\n{strays:,} events are left out of maps and hot spots: list them with `copps events outside`"
+        if self.geocoding is not None:
+            text += "\n" + self.geocoding.summary()
         return text
 
 
@@ -230,6 +234,7 @@ def import_file(
             reprocess=reprocess,
         )
         geo = _Geo(profile)
+        geocoder = ImportGeocoder.for_profile(profile)
         earlier = ImportBatch.objects.filter(sha256=sha, source=source, rolled_back_at__isnull=True)
         stage = Stage(
             distinct=profile.identical_rows == "distinct",
@@ -252,12 +257,15 @@ def import_file(
                     result.errors.extend(out)
                     rejected_rows.append((out[0], values))
             result.read += len(chunk)
+            if geocoder is not None:
+                geocoder.apply(good)
             geo.apply(good)
             stage.write(good)
             if progress:
                 progress(result.read)
         result.rejected = len(rejected_rows)
         result.notes = normalizer.report()
+        result.geocoding = geocoder.report if geocoder is not None else None
         if result.errors and not skip_bad:
             raise ImportFailed(
                 f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "

@@ -81,7 +81,8 @@ class Stage:
                     block_address VARCHAR(300), lat DOUBLE PRECISION, lon DOUBLE PRECISION,
                     x DOUBLE PRECISION, y DOUBLE PRECISION, source_beat VARCHAR(64), beat_id BIGINT,
                     district_id BIGINT, neighbourhood_id BIGINT, raw TEXT, location VARCHAR(8) NOT NULL,
-                    incident_key VARCHAR(200) NOT NULL)"""
+                    incident_key VARCHAR(200) NOT NULL,
+                    geocode_quality VARCHAR(12) NOT NULL)"""
             )
 
     def write(self, records: list[Record]) -> None:

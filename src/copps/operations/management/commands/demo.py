@@ -98,6 +98,10 @@ class Command(BaseCommand):
                 str(data_dir / "requests.json"),
                 stdout=self.stdout._out,
             )
+        # the city's reference geography: geocodes address-only files (copps geocode) and draws its streets
+        for action, name in (("load-points", "address_points.csv"), ("load-streets", "streets.geojson")):
+            if (data_dir / name).exists():
+                call_command("geocode", action, str(data_dir / name), stdout=self.stdout._out)
         for name, profile in DATA_FILES:
             call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
         # public map points, each standing for at least 8 of the city's addresses
