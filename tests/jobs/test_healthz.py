@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 from django.urls import reverse
-
 from tests.jobs import jobtasks
 
 

@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
+from tests.jobs import jobtasks
 
 from copps.accounts.models import AuditLog
 from copps.jobs.models import JobProgress
 from copps.jobs.queue import enqueue
-from tests.jobs import jobtasks
 
 
 def run_worker():
