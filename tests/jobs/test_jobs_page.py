@@ -92,3 +92,37 @@ def test_enqueue_refuses_nothing_silently_for_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("jobs", "enqueue", "import", str(tmp_path / "missing.csv"), "--profile", "chicago")
     assert not DBTaskResult.objects.exists()
+
+
+def test_import_job_imports_once_and_a_second_run_changes_nothing(client_for, capsys):
+    from tests.conftest import shared_data
+
+    from copps.incidents.models import Event
+
+    sample = shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")
+    call_command("jobs", "enqueue", "import", str(sample), "--profile", "chicago")
+    run_worker()
+    first = sorted(Event.objects.values_list("source_id", "row_hash"))
+    # the same job run again (as after its worker died) ends in the same state
+    call_command("jobs", "enqueue", "import", str(sample), "--profile", "chicago")
+    run_worker()
+    assert sorted(Event.objects.values_list("source_id", "row_hash")) == first and first
+    jobs = DBTaskResult.objects.all()
+    assert [j.status for j in jobs] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert JobProgress.objects.filter(label__startswith="Import chicago_crimes_2014", done=1, total=1).count() == 2
+
+
+def test_publish_refresh_job_rebuilds_the_public_tables(client_for, capsys):
+    call_command("jobs", "enqueue", "publish-refresh")
+    run_worker()
+    job = DBTaskResult.objects.get()
+    assert job.status == "SUCCESSFUL" and isinstance(job.return_value, str) and job.return_value
+
+
+def test_report_job_writes_the_report_file(chicago, client_for, tmp_path, capsys):
+    out = tmp_path / "compstat.html"
+    call_command("jobs", "enqueue", "report", "compstat", "--out", str(out))
+    run_worker()
+    job = DBTaskResult.objects.get()
+    assert job.status == "SUCCESSFUL", job.traceback
+    assert "written" in job.return_value and "CompStat" in out.read_text()
