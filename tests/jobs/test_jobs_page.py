@@ -13,6 +13,10 @@ from copps.accounts.models import AuditLog
 from copps.jobs.models import JobProgress
 from copps.jobs.queue import enqueue
 
+# The worker checks its connection between jobs as a long-running process must, and closes one
+# left inside a transaction: these tests commit as a real worker sees them (transactional tests).
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def run_worker():
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
@@ -85,7 +89,6 @@ def test_running_job_shows_its_progress(client_for, tmp_path):
     assert '<progress max="100" value="50">' in page and "holding" in page
 
 
-@pytest.mark.django_db
 def test_enqueue_refuses_nothing_silently_for_a_missing_file(tmp_path):
     from django.core.management.base import CommandError
 

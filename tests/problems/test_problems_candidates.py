@@ -153,6 +153,7 @@ def test_candidate_pages_show_the_evidence(scanned, client_for):
     assert c.get(reverse("problems:candidates") + "?kind=near_repeat&status=all").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs as it does outside tests: committed data
 def test_scan_button_for_analysts(imported, client_for):
     analyst = client_for("analyst")
     response = analyst.post(reverse("problems:scan"), follow=True)

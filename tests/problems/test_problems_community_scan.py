@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -62,6 +63,7 @@ def test_police_candidates_residents_also_report_rank_higher(with_requests, clie
     assert "Requests by service" in page and "Community request cluster" in page
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs as it does outside tests: committed data
 def test_scan_now_runs_every_scanner_for_analysts_only(with_requests, client_for, cast):
     assert client_for("officer").post(reverse("problems:scan")).status_code == 403
     assert not Candidate.objects.exists()
