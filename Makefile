@@ -38,9 +38,11 @@ browser-deps:
 	  { command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm; }; \
 	    npm install --no-save --no-audit --no-fund --prefix .cache/axe axe-core@4.14.1; }
 
-## The app on an embedded SQLite database with a synthetic city and demo users.
+## The app on an embedded SQLite database with a synthetic city and demo users, and a background
+## worker beside the app server (stopped with it: Ctrl-C stops both).
 demo: install
-	$(BIN)/copps demo
+	$(BIN)/copps demo --no-serve
+	$(BIN)/copps worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/copps serve
 
 ## The whole suite on SQLite, then on PostgreSQL (required: fails if unreachable).
 test: install browser-deps

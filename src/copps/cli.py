@@ -34,6 +34,8 @@ COMMANDS = {
     "audit": "audit",
     "backup": "backup",
     "restore": "restore",
+    "worker": "worker",
+    "jobs": "jobs",
     "disable_inactive": "disable_inactive",
     "mfa_code": "mfa_code",
     "migrate": "migrate",

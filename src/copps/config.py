@@ -146,6 +146,17 @@ VARIABLES: dict[str, Variable] = {
             "SMTP host for subscription mail; empty: mail is written to the console (the demo).",
         ),
         Variable("COPPS_EMAIL_PORT", "25", "SMTP port for subscription mail."),
+        Variable(
+            "COPPS_WORKER_LOST_SECONDS",
+            "300",
+            "Background jobs: a worker that has not checked in for this many seconds is taken for dead "
+            "and its running job is retried (a dead worker on the same machine is noticed at once).",
+        ),
+        Variable(
+            "COPPS_JOB_ATTEMPTS",
+            "3",
+            "Background jobs: how many times a job whose worker died is run before it is marked failed.",
+        ),
         Variable("COPPS_EMAIL_FROM", "copps@localhost", "Sender address of subscription mail."),
         Variable(
             "COPPS_SITE_URL",

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "copps.publish",
     "copps.reports",
     "copps.community.engagement",
+    # background jobs: Django's tasks API (backport) on the database backend (docs/operations.md)
+    "django_tasks",
+    "django_tasks_db",
+    "copps.jobs",
     # the copps command's own commands (demo, serve, scan, status, backup, ...): imports every room
     "copps.operations",
 ]
@@ -207,6 +211,11 @@ COPPS_PUBLISH_MIN_OFFSET_M = config.get("COPPS_PUBLISH_MIN_OFFSET_M")
 COPPS_PUBLISH_K = config.get("COPPS_PUBLISH_K")
 COPPS_PUBLISH_DELAY_DAYS = config.get("COPPS_PUBLISH_DELAY_DAYS")
 COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")
+
+# Background jobs (copps/jobs/): queued in the database, run by `copps worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+COPPS_WORKER_LOST_SECONDS = config.get("COPPS_WORKER_LOST_SECONDS")
+COPPS_JOB_ATTEMPTS = config.get("COPPS_JOB_ATTEMPTS")
 
 # Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
 COPPS_RATE_LIMITS = config.get("COPPS_RATE_LIMITS")

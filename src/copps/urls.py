@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from copps.accounts.views import admin_login_view
+from copps.jobs.views import healthz
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="incidents:map", permanent=False)),
@@ -21,6 +22,9 @@ urlpatterns = [
     path("problems/", include("copps.problems.urls")),
     path("public/", include("copps.publish.urls")),
     path("reports/", include("copps.reports.urls")),
+    path("jobs/", include("copps.jobs.urls")),
+    # for load balancers: no sign-in, no private data (copps/jobs/views.py)
+    path("healthz", healthz, name="healthz"),
     # the language switcher of the public pages (POST, sets the language cookie)
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -153,9 +153,14 @@ def test_candidate_pages_show_the_evidence(scanned, client_for):
     assert c.get(reverse("problems:candidates") + "?kind=near_repeat&status=all").status_code == 200
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs as it does outside tests: committed data
 def test_scan_button_for_analysts(imported, client_for):
-    response = client_for("analyst").post(reverse("problems:scan"), follow=True)
-    assert response.status_code == 200 and b"Scan done" in response.content
+    analyst = client_for("analyst")
+    response = analyst.post(reverse("problems:scan"), follow=True)
+    assert response.status_code == 200 and b"Scan queued" in response.content
+    assert b'data-status="READY"' in response.content and not Candidate.objects.exists()
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)  # the scan runs in the worker
+    assert b"Scan done" in analyst.get(reverse("jobs:list")).content
     assert Candidate.objects.exists()
     assert audit_actions(action="candidates.scan") == ["candidates.scan"]
 

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 from copps.accounts import audit
 from copps.accounts.permissions import staff_required
 from copps.charts import bars_svg
+from copps.jobs.queue import enqueue
 from copps.problems import promotion
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
 from copps.problems.permissions import can_analyse, deny
 from copps.problems.presenting import evidence_rows
-from copps.problems.scanning import SCANNERS, ScanOptions, run
+from copps.problems.scanning import SCANNERS, ScanOptions
+from copps.problems.scanning.background import candidate_scan
 
 __all__ = ["candidate_list", "candidate_detail", "promote", "dismiss", "scan_now"]
 
@@ -127,15 +129,14 @@ def dismiss(request, pk: int):
 def scan_now(request):
     if not can_analyse(request.user):
         return deny(request, "candidates.scan", "candidate")
+    # a scan takes minutes on a big city: it runs as a background job (copps worker), not here
     options = ScanOptions()
-    report = run(list(SCANNERS), options)
+    job = enqueue(candidate_scan, list(SCANNERS), label="Candidate scan", request=request)
     audit.record(
         "candidates.scan",
         request=request,
         object_type="candidate",
-        params={"options": options.as_dict(), "report": report},
+        params={"options": options.as_dict(), "job": str(job.id)},
     )
-    new = sum(r["created"] for r in report.values())
-    updated = sum(r["updated"] for r in report.values())
-    messages.success(request, f"Scan done: {new} new candidates, {updated} updated.")
-    return redirect("problems:candidates")
+    messages.success(request, "Scan queued: it runs in the background; its progress is on this page.")
+    return redirect("jobs:list")

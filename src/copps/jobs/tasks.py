@@ -1,0 +1,68 @@
+"""The jobs copps offers. Each body is idempotent: run again after its worker died, it ends in
+the same state (imports skip records they already hold, scans update the candidates they find,
+the public tables are rebuilt from the events, a report file is written whole again).
+
+They call the rooms' own commands by name, so this room imports none of them; the candidate scan,
+which reports progress per scanner, is the problems room's own job
+(``copps.problems.scanning.background``)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.management import call_command
+from django_tasks import TaskContext, task
+
+from copps.jobs.queue import progress
+
+__all__ = ["import_file", "publish_refresh", "report_pdf"]
+
+
+def _command(name: str, *args, **options) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=out, **options)
+    return out.getvalue().strip()[-4000:]
+
+
+@task(takes_context=True)
+def import_file(context: TaskContext, path: str, profile: str, skip_bad: bool = False, source: str | None = None):
+    """``copps import`` of a file the worker can read, with its profile (name or TOML path)."""
+    progress(context, 0, 1, f"importing {Path(path).name}")
+    options = {"profile": profile, "skip_bad": skip_bad}
+    if source:
+        options["source"] = source
+    summary = _command("import_events", path, **options)
+    progress(context, 1, 1, "imported")
+    return summary
+
+
+@task(takes_context=True)
+def publish_refresh(context: TaskContext):
+    """``copps publish-refresh``: rebuild the public tables from every event."""
+    progress(context, 0, 1, "rebuilding the public tables")
+    summary = _command("publish_refresh")
+    progress(context, 1, 1, "done")
+    return summary
+
+
+@task(takes_context=True)
+def report_pdf(
+    context: TaskContext,
+    report: str,
+    out: str,
+    district: str = "city",
+    week: str | None = None,
+    problem: int | None = None,
+):
+    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole."""
+    progress(context, 0, 1, f"writing {Path(out).name}")
+    if report == "compstat":
+        args = ["compstat", "--district", district, "--out", out] + (["--week", week] if week else [])
+    elif report == "sara":
+        args = ["sara", "--problem", str(problem), "--out", out]
+    else:
+        raise ValueError(f"unknown report {report!r}: expected compstat or sara")
+    summary = _command("report", *args)
+    progress(context, 1, 1, "done")
+    return summary

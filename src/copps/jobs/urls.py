@@ -1,0 +1,9 @@
+from django.urls import path
+
+from copps.jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.job_list, name="list"),
+]
