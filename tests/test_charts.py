@@ -16,8 +16,13 @@ def bars(svg: str) -> list[ET.Element]:
 
 
 def test_each_bar_says_its_label_and_value_and_marked_bars_are_red():
-    svg = bars_svg([3, 0, 7], ["w1", "w2", "w3"], "Events per week", marks={"2024-01-21"},
-                   keys=["2024-01-07", "2024-01-14", "2024-01-21"])
+    svg = bars_svg(
+        [3, 0, 7],
+        ["w1", "w2", "w3"],
+        "Events per week",
+        marks={"2024-01-21"},
+        keys=["2024-01-07", "2024-01-14", "2024-01-21"],
+    )
     drawn = bars(svg)
     assert [r.find(f"{SVG}title").text for r in drawn] == ["w1: 3", "w2: 0", "w3: 7"]
     assert [r.get("fill") for r in drawn] == [BAR, BAR, MARK] and drawn[2].get("class") == "mark"
@@ -27,8 +32,14 @@ def test_each_bar_says_its_label_and_value_and_marked_bars_are_red():
 
 
 def test_bars_after_the_split_are_after_and_the_control_is_a_line():
-    svg = bars_svg([5, 5, 2, 1], ["2024-01", "2024-02", "2024-03", "2024-04"], "Monthly", split=2,
-                   control=[4, 4, 4, 4], css_class="report-chart")
+    svg = bars_svg(
+        [5, 5, 2, 1],
+        ["2024-01", "2024-02", "2024-03", "2024-04"],
+        "Monthly",
+        split=2,
+        control=[4, 4, 4, 4],
+        css_class="report-chart",
+    )
     assert [r.get("fill") for r in bars(svg)] == [BAR, BAR, AFTER, AFTER]
     assert 'class="report-chart"' in svg and "<polyline" in svg and "control area" in svg
     assert 'stroke-dasharray="4 3"' in svg  # the response's start

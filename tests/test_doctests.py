@@ -13,9 +13,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 MODULES = sorted(
-    p
-    for p in (SRC / "copps").rglob("*.py")
-    if "migrations" not in p.parts and ">>> " in p.read_text(encoding="utf-8")
+    p for p in (SRC / "copps").rglob("*.py") if "migrations" not in p.parts and ">>> " in p.read_text(encoding="utf-8")
 )
 
 

@@ -147,6 +147,9 @@ def test_benjamini_hochberg_matches_scipy():
     with_nan = np.array([0.01, np.nan, 0.04])
     out = benjamini_hochberg(with_nan)
     assert np.isnan(out[1]) and out[0] == pytest.approx(0.02)
+    # one test alone is not adjusted (a mutant that treated one value like none survived make mutation)
+    assert benjamini_hochberg([0.03]).tolist() == [0.03]
+    assert np.isnan(benjamini_hochberg([np.nan])).all() and benjamini_hochberg([]).shape == (0,)
 
 
 def test_classes_encode_sign_and_confidence():

@@ -34,12 +34,15 @@ def test_t_interval_matches_the_formula_worked_by_hand():
 
 
 def test_one_answer_has_no_interval_and_bad_input_is_refused():
-    assert mean_t([4]).low is None
-    with pytest.raises(ValueError):
+    one = mean_t([4])
+    assert (one.n, one.value, one.low, one.high) == (1, 4.0, None, None)
+    with pytest.raises(ValueError, match="n must be positive"):
         proportion(3, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be positive"):
+        proportion(0, 0)
+    with pytest.raises(ValueError, match="between 0 and n"):
         proportion(5, 4)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no values"):
         mean_t([])
 
 
@@ -67,3 +70,12 @@ def test_the_exact_interval_matches_a_published_value_and_is_wider():
 def test_an_unknown_method_is_refused():
     with pytest.raises(ValueError, match="method"):
         proportion(1, 2, method="wald")
+
+
+def test_the_confidence_level_is_the_one_asked_for():
+    # 99%: z = 2.575829, the Wilson formula of analysis/intervals.py worked by hand for 81/263; t(0.995, 4) = 4.604095
+    wide, usual = proportion(81, 263, confidence=0.99), proportion(81, 263)
+    assert wide.low < usual.low and wide.high > usual.high
+    assert (round(wide.low, 4), round(wide.high, 4)) == (0.2401, 0.3853)
+    e = mean_t([1, 2, 3, 4, 5], confidence=0.99)
+    assert e.n == 5 and e.high - 3.0 == pytest.approx(4.604095 * math.sqrt(2.5) / math.sqrt(5), abs=1e-5)

@@ -48,7 +48,6 @@ def cell_features(
     ]
 
 
-
 def grid_cell_features(g: Grid, rows, cols, properties: Sequence[dict], projector: Projector) -> list[dict]:
     """Cells (row, col) of ``g`` as GeoJSON polygons in lon/lat, each saying its ``row`` and ``col``."""
     props = [{"row": int(r), "col": int(c), **p} for r, c, p in zip(rows, cols, properties, strict=True)]
