@@ -21,7 +21,13 @@ from django.urls import URLResolver
 from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
-__all__ = ["public_language_patterns", "PublicLanguagePrefix", "PublicLocaleMiddleware", "strip_language", "language_urls"]
+__all__ = [
+    "public_language_patterns",
+    "PublicLanguagePrefix",
+    "PublicLocaleMiddleware",
+    "strip_language",
+    "language_urls",
+]
 
 
 def _base(code: str) -> str:

@@ -90,7 +90,8 @@ def template_msgids(paths: list[Path] | None = None) -> dict[tuple[str | None, s
                 check=True, capture_output=True, text=True,
             ).stdout
             for ctx, msgid, _plural in _entries(pot):
-                used.setdefault((ctx, msgid), []).append(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path))
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                used.setdefault((ctx, msgid), []).append(str(where))
     return used
 
 

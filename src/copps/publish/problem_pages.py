@@ -29,7 +29,10 @@ from copps.problems.models.response import Task
 from copps.problems.techniques import by_code
 from copps.publish.store import GRID_M
 
-__all__ = ["STAGE_TEXT", "STAGE_NAME", "PUBLIC_PARTNER_KINDS", "PublicProblem", "public_problems", "public_problem", "clean_text"]
+__all__ = [
+    "STAGE_TEXT",
+    "STAGE_NAME",
+    "PUBLIC_PARTNER_KINDS", "PublicProblem", "public_problems", "public_problem", "clean_text"]
 
 # What each stage means, said once after the stage's name ("Assessment: checking whether ...").
 STAGE_TEXT = {
