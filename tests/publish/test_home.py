@@ -97,6 +97,7 @@ def test_every_public_page_has_the_public_header_and_footer(client, path):
     assert f'href="{reverse("home")}"' in header and f'href="{reverse("community:report")}"' in header
     assert f'href="{reverse("community:tip")}"' in header and f'href="{reverse("login")}"' in header
     assert f'href="{reverse("publish:about")}"' in footer and "call 911" in footer
+    assert "{#" not in body and "#}" not in body and "{%" not in body  # no template text leaks
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
