@@ -43,7 +43,8 @@ FRAME_TARGETS = r"""(minTarget) => {
     if (r.width === 0 && r.height === 0) continue;
     const low = Math.min(...[...el.getClientRects()].map((p) => p.height));
     if (r.width < minTarget - 0.5 || low < minTarget - 0.5) {
-      out.push(`${el.tagName.toLowerCase()} "${(el.innerText || "").trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(low)}`);
+      const words = (el.innerText || "").trim().slice(0, 30);
+      out.push(`${el.tagName.toLowerCase()} "${words}" ${Math.round(r.width)}x${Math.round(low)}`);
     }
   }
   return out;
@@ -62,7 +63,8 @@ def portal(history, services, survey, meetings, gazetteer, officers, areas, sett
         state = "closed_fixed" if i < 8 else "closed_not_fixed"
         r = ServiceRequest.objects.create(service=graffiti, requested_at=at, updated_at=at, state=state,
                                           description="x", lat=38.71, lon=-121.29)
-        StateChange.objects.create(request=r, at=at + timedelta(hours=5), from_state="received", to_state="acknowledged")
+        StateChange.objects.create(request=r, at=at + timedelta(hours=5), from_state="received",
+                                   to_state="acknowledged")
         StateChange.objects.create(request=r, at=at + timedelta(days=3), from_state="acknowledged", to_state=state)
     problem = Problem.objects.create(title="Cars racing on Elm", public=True, stage="response",
                                      summary="Night-time racing along Elm St near the school.")
