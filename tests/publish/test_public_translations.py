@@ -13,6 +13,7 @@ from tests.publish.translations import (
     fuzzy_msgids,
     missing_in_spanish,
     public_templates,
+    python_msgids,
     spanish_catalogue,
     template_msgids,
 )
@@ -23,6 +24,13 @@ def test_every_msgid_of_the_public_templates_has_spanish():
     assert len(templates) > 40, "the public templates were not found: the test would prove nothing"
     used = template_msgids(templates)
     assert len(used) > 250
+    missing = missing_in_spanish(used)
+    assert not missing, "untranslated in locale/es/LC_MESSAGES/django.po:\n" + "\n".join(missing)
+
+
+def test_every_msgid_of_the_public_forms_and_choices_has_spanish():
+    used = python_msgids()
+    assert len(used) > 100
     missing = missing_in_spanish(used)
     assert not missing, "untranslated in locale/es/LC_MESSAGES/django.po:\n" + "\n".join(missing)
 

@@ -124,3 +124,36 @@ def missing_in_spanish(used: dict) -> list[str]:
         if not catalogue.get(key):
             missing.append(f"{msgid!r} ({', '.join(sorted(set(where)))})")
     return missing
+
+
+# The Python modules whose strings a visitor reads: the public forms (their labels, help and
+# errors), the public choices (tip topics, kinds of event), the public pages' own words.
+PUBLIC_MODULES = [
+    SRC / "publish" / "forms.py",
+    SRC / "publish" / "problem_pages.py",
+    SRC / "community" / "engagement" / "forms.py",
+    SRC / "community" / "models" / "tips.py",
+    SRC / "community" / "photos.py",
+    SRC / "community" / "forms.py",
+    SRC / "community" / "states.py",
+    SRC / "community" / "views" / "tips.py",
+    SRC / "community" / "views" / "track.py",
+    SRC / "community" / "engagement" / "views" / "public.py",
+    SRC / "community" / "engagement" / "views" / "watch.py",
+    SRC / "accounts" / "ratelimit.py",
+]
+
+
+def python_msgids(paths: list[Path] | None = None) -> dict[tuple[str | None, str], list[str]]:
+    """Each (context, msgid) the given Python modules mark for translation."""
+    paths = paths or PUBLIC_MODULES
+    pot = subprocess.run(
+        ["xgettext", "--language=Python", "--from-code=UTF-8", "--keyword=gettext_lazy", "--keyword=_",
+         "--keyword=pgettext:1c,2", "--keyword=pgettext_lazy:1c,2", "--keyword=ngettext_lazy:1,2",
+         "--keyword=gettext_noop", "--output=-", *map(str, paths)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    used: dict[tuple[str | None, str], list[str]] = {}
+    for ctx, msgid, _plural in _entries(pot):
+        used.setdefault((ctx, msgid), []).append("python")
+    return used
