@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from copps.community.tipguard import is_tip_path
+from copps.language import language_urls
 
 
 def site(request: HttpRequest) -> dict:
@@ -13,4 +14,6 @@ def site(request: HttpRequest) -> dict:
         # a page on the anonymous-tip routes (its own, or an error page there) loads its files
         # from the tip route, so that fetching them is logged like the page (community/views/tip_assets.py)
         "TIP_PAGE": is_tip_path(request.path_info),
+        # this page in each language (/es/...): the tip pages' language links (they set no cookie)
+        "LANGUAGE_LINKS": language_urls(request),
     }

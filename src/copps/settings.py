@@ -61,8 +61,9 @@ MIDDLEWARE = [
     "copps.accounts.input_guard.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # public pages in English or Spanish: from the language cookie, else Accept-Language
-    "django.middleware.locale.LocaleMiddleware",
+    # public pages in English or Spanish: from the URL's /es/ prefix, else the language cookie, else
+    # Accept-Language (copps/language.py)
+    "copps.language.PublicLocaleMiddleware",
     # hours, weekdays and day edges in the zone of the site's data (copps/incidents/sitetime.py)
     "copps.incidents.sitetime.SiteTimeZoneMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -188,7 +188,7 @@ def test_front_door_pages_fit_a_phone(browser, live_server, front_door, survey, 
         sr = ServiceRequest.objects.get(track_key=key)
         assert sr.description == "Fresh tag on the bus shelter" and sr.lat is not None and sr.address == "7400 Elm St"
         page.locator("img.photo").wait_for()
-        problems += check(page, lang, "03-track-received", "Graffiti")
+        problems += check(page, lang, "03-track-received", said(lang, "Graffiti"))
 
         # Track a request: the lookup, then the request's page.
         page.goto(f"{url}/community/track/")
@@ -196,7 +196,7 @@ def test_front_door_pages_fit_a_phone(browser, live_server, front_door, survey, 
         page.fill("#id_id", key)
         page.locator("main form button[type=submit]").tap()
         page.locator("#state").wait_for()
-        problems += check(page, lang, "05-track", "Graffiti")
+        problems += check(page, lang, "05-track", said(lang, "Graffiti"))
         page.goto(f"{url}/community/track/?id=not-a-tracking-id")
         problems += check(page, lang, "05a-track-not-found", said(lang, "Not found"))
 

@@ -23,7 +23,9 @@ def test_sign_in_map_and_filtered_table(page, live_server, analyst):
     external, csp_violations = [], []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None)
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
-    sign_in(page, live_server, "analyst", start="/")
+    sign_in(page, live_server, "analyst", start="/",
+            # "/" is the residents' home: staff follow its header's sign-in link
+            on_sign_in_page=lambda p: p.click("header a.staff-link"))
     page.wait_for_url(re.compile(r".*/events/map/"))
     status = page.locator("#map-status")
     status.filter(has_text="events with a location").or_(status.filter(has_text="most recent")).wait_for()
@@ -56,7 +58,9 @@ def test_sign_in_map_and_filtered_table(page, live_server, analyst):
 def test_phone_width_table_is_usable(browser, live_server, analyst):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
-    sign_in(page, live_server, "analyst", start="/")
+    sign_in(page, live_server, "analyst", start="/",
+            # "/" is the residents' home: staff follow its header's sign-in link
+            on_sign_in_page=lambda p: p.click("header a.staff-link"))
     page.goto(f"{live_server.url}/events/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"

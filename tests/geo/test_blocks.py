@@ -20,7 +20,10 @@ from copps.geo.crs import utm_crs_for
         ("1234-1238 E COLFAX AVE", "12XX E COLFAX AVE"),
         ("1234A E COLFAX AVE APT 5", "12XX E COLFAX AVE"),
         ("55 N BROADWAY #210", "0XX N BROADWAY"),
-        ("S KING ST / 8 AV S", "S KING ST / 8 AV S"),
+        ("S KING ST / 8 AV S", "S KING ST & 8 AV S"),
+        ("HEATHER CT \\ SEQUOIA CT", "HEATHER CT & SEQUOIA CT"),
+        ("A ST AND B ST", "A ST & B ST"),
+        ("12 1/2 MAIN ST", "0XX MAIN ST"),
         ("", ""),
     ],
 )

@@ -135,10 +135,10 @@ def test_snap_points_is_frozen():
 
 @pytest.mark.parametrize("address, block", [
     ("3108 Occidental Dr Apt 4", "31XX OCCIDENTAL DR"),
-    ("MAIN ST / 1ST AV", "MAIN ST / 1ST AV"),
+    ("MAIN ST / 1ST AV", "MAIN ST & 1ST AV"),
     ("IN FRONT OF 1234 MAIN ST", ""),
     ("HWY 50 AT 1234", ""),
-    ("S KING ST / 8 AV S", "S KING ST / 8 AV S"),
+    ("S KING ST / 8 AV S", "S KING ST & 8 AV S"),
     ("/0", ""),
     ("12XX BLOCK OF MAIN ST", "12XX MAIN ST"),
     ("22 N 5TH AVE", "0XX N 5TH AVE"),

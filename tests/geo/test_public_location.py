@@ -108,7 +108,7 @@ def test_no_name_email_or_house_number_survives_public_block(case):
         assert words[-1] in ALLOWED_STREET_WORDS, (text, block)
         assert all(w in ALLOWED_STREET_WORDS or w[1:] in ALLOWED_STREET_WORDS for w in words), (text, block)
     else:
-        sides = block.split(" / ")
+        sides = block.split(" & ")
         assert len(sides) == 2 and all(side in STREETS for side in sides), (text, block)
     # so no word of a name, an e-mail or a spelled-out number can be in it
     leaked = {s.upper() for s in secrets} & (_words(block) - ALLOWED_STREET_WORDS)
@@ -146,9 +146,9 @@ def test_free_text_locations_publish_nothing(text):
         ("228  SWEENY ST SAN FRANCISCO , CA", "2XX SWEENY ST"),
         ("5XX BLOCK OF MINOR AV N", "5XX MINOR AV N"),
         ("064XX S DR MARTIN LUTHER KING JR DR", "64XX S DR MARTIN LUTHER KING JR DR"),
-        ("MISSION ST \\ 16TH ST", "MISSION ST / 16TH ST"),
-        ("E HARRISON ST / BROADWAY E", "E HARRISON ST / BROADWAY E"),
-        ("HWY 99 / FLORIN RD", "HWY 99 / FLORIN RD"),
+        ("MISSION ST \\ 16TH ST", "MISSION ST & 16TH ST"),
+        ("E HARRISON ST / BROADWAY E", "E HARRISON ST & BROADWAY E"),
+        ("HWY 99 / FLORIN RD", "HWY 99 & FLORIN RD"),
         ("3111 TWO RIVERS DR", "31XX TWO RIVERS DR"),
     ],
 )

@@ -50,7 +50,8 @@ def test_list_shows_only_public_problems(client, problems):
 def test_detail_in_plain_words_without_private_details(client, problems):
     html = client.get(reverse("publish:problem", args=[problems["public"].pk])).content.decode()
     assert "45XX Sunridge Blvd" in html and "4521" not in html and "555-0101" not in html
-    assert "Response: the department and its partners are acting on it." in html
+    assert "<strong>Response</strong>: the department and its partners are acting on it." in html
+    assert "Response. Response" not in html  # the stage named once, then explained
     assert "Public Works Lighting" in html and "1 of 2 planned actions done" in html
     assert "Target hardening" in html or "target" in html.lower()
     assert "CANARY" not in html

@@ -31,7 +31,7 @@ def test_public_map_in_spanish(client):
 
 def test_trends_page_in_spanish(client):
     body = _spanish(client, "publish:trends")
-    assert "<h1>Tendencias" in body and "<h1>Trends" not in body
+    assert 'id="trend-heading">Tendencias' in body and 'id="trend-heading">Trends' not in body
     assert "Más sobre los datos y las reglas de privacidad" in body
     assert "More about the data and the privacy rules" not in body
 

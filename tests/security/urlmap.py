@@ -67,7 +67,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^admin:logout ", OPEN),
     (r"^admin:", ADMIN_SITE),
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
-    (r"^\? /$", PUBLIC),  # the home page redirects to the staff map
+    (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to the map)
     (r"^incidents:", STAFF_PAGE),
     # the staff API's schema is for staff too (issue 13): it maps the staff operations
     (r"^api:", STAFF_PAGE),

@@ -27,10 +27,17 @@ __all__ = [
 ]
 
 
+class ServiceChoiceField(forms.ModelChoiceField):
+    """Kinds of concern by their plain names, in the visitor's language ("Graffiti", not "Graffiti (GRAF)")."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.public_name
+
+
 class WhereForm(forms.Form):
     """Step one of a report: what kind of concern, and where (a map point or a typed address)."""
 
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         queryset=Service.objects.filter(active=True),
         label=_("What is the concern?"),
         empty_label=_("Choose a category"),

@@ -106,7 +106,7 @@ def nearby_open(service: Service, *, lat: float | None, lon: float | None, addre
     return [
         Nearby(
             public_id=r.public_id,
-            service=r.service.name,
+            service=r.service.public_name,
             block=public_block(r.address or r.block_address),
             state=public_label(r.state),
             reported=timezone.localtime(r.requested_at).date().isoformat(),

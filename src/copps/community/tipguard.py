@@ -1,6 +1,7 @@
 """What keeps the anonymous-tip routes from learning who the tipster is.
 
-Every path under ``TIP_PREFIX`` is handled by ``TipPrivacyMiddleware``, the outermost
+Every path under ``TIP_PREFIX`` (with or without a language prefix, ``/es/community/tip/``:
+the language is held in the URL since no cookie is) is handled by ``TipPrivacyMiddleware``, the outermost
 middleware, before any other code sees the request:
 
 - the request's ``META`` keeps only the headers a page needs (host, accept, language, the
@@ -30,6 +31,8 @@ from urllib.parse import urlsplit
 
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+
+from copps.language import strip_language
 
 __all__ = [
     "TIP_PREFIX",
@@ -81,7 +84,8 @@ BLANKED_META = ("REMOTE_ADDR",)
 
 
 def is_tip_path(path: str) -> bool:
-    return path.startswith(TIP_PREFIX)
+    """Is ``path`` a tip route, in any language (``/community/tip/``, ``/es/community/tip/``)?"""
+    return strip_language(path).startswith(TIP_PREFIX)
 
 
 def _origin_ok(request: HttpRequest) -> bool:

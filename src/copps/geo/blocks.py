@@ -1,8 +1,10 @@
 """Hundred-block addresses: the public form of a street address.
 
-``3108 OCCIDENTAL DR`` becomes ``31XX OCCIDENTAL DR``; an intersection
-(``S KING ST / 8 AV S``) has no house number and stays as it is. The block form
-never contains a house number, whatever the input looks like.
+``3108 OCCIDENTAL DR`` becomes ``31XX OCCIDENTAL DR``; an intersection has no house number
+and is written one way whatever the export used (``S KING ST / 8 AV S``, ``HEATHER CT \\
+SEQUOIA CT``, ``A ST AND B ST`` become ``S KING ST & 8 AV S``, ...): the one form every page,
+download and PDF prints. The block form never contains a house number, whatever the input
+looks like.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["hundred_block", "has_house_number"]
+__all__ = ["hundred_block", "has_house_number", "intersection", "INTERSECTION_JOIN"]
+
+INTERSECTION_JOIN = " & "
+# What exports put between two street names: a slash or backslash (not the slash of a half
+# house number, 12 1/2), an ampersand, "AND" or "@".
+_CROSSING = re.compile(r"\s*(?:\\|(?<!\d)/|/(?!\d)|&|@)\s*|\s+AND\s+")
 
 _SPACES = re.compile(r"\s+")
 # A leading house number: 3108, 3108A, 3108-3112, 12 1/2, 0004XX (already a block).
@@ -35,8 +42,9 @@ def hundred_block(address: str) -> str:
     text = _SPACES.sub(" ", (address or "").upper()).strip().strip(",")
     if not text:
         return ""
-    if "/" in text or "\\" in text or " & " in text or " AND " in text:
-        return text  # an intersection names no house
+    streets = intersection(text)
+    if streets:
+        return streets  # an intersection names no house
     m = _BLOCK_OF.match(text)
     if m:
         text = f"{m['num']} {m['rest']}"
@@ -48,6 +56,21 @@ def hundred_block(address: str) -> str:
     if m:
         return f"{int(m['num']) // 100}XX {_strip_unit(m['rest'])}"
     return _strip_unit(text)
+
+
+def intersection(text: str) -> str:
+    """``text`` written as an intersection ("HEATHER CT & SEQUOIA CT"), or "" when it is not one.
+
+    >>> intersection("HEATHER CT \\\\ SEQUOIA CT")
+    'HEATHER CT & SEQUOIA CT'
+    >>> intersection("7512 MAPLE CT")
+    ''
+    """
+    text = _SPACES.sub(" ", (text or "").upper()).strip()
+    parts = [p.strip() for p in _CROSSING.split(text)]
+    if len(parts) < 2 or not all(parts):
+        return ""
+    return INTERSECTION_JOIN.join(parts)
 
 
 def _strip_unit(rest: str) -> str:

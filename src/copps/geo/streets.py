@@ -32,6 +32,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from copps.geo.blocks import INTERSECTION_JOIN
+
 __all__ = ["STREET_TYPES", "NUMBER_WORDS", "Location", "parse_location", "parse_street"]
 
 # USPS Publication 28, Appendix C1 (common street suffixes and their abbreviations), the ones
@@ -94,9 +96,9 @@ class Location:
     streets: tuple[str, ...] = ()
 
     def public(self) -> str:
-        """The published form: ``45XX BIRCH LN`` or ``BIRCH LN / OAK ST``."""
+        """The published form: ``45XX BIRCH LN`` or ``BIRCH LN & OAK ST`` (``geo.blocks``' one join)."""
         if self.streets:
-            return " / ".join(self.streets)
+            return INTERSECTION_JOIN.join(self.streets)
         return f"{self.hundred}XX {self.street}"
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from copps.incidents.filters import EventFilterForm
 from copps.incidents.models import Kind, OffenseCategory
@@ -34,6 +34,8 @@ class PublicFilterForm(EventFilterForm):
         super().__init__(*args, **kwargs)
         del self.fields["location"]  # the public sees only placed points: no staff place filter
         self.fields["category"].queryset = OffenseCategory.objects.filter(sensitive=False)
+        # the taxonomy's names in the visitor's language (the catalogue holds them)
+        self.fields["category"].label_from_instance = lambda c: gettext(c.name)
         self.fields["kind"].choices = [("", _("All kinds")), *PUBLIC_KIND_CHOICES]
 
     def records(self):

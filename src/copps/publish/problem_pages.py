@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from copps.geo.crs import Projector
 from copps.geo.text import clean_text
@@ -27,14 +29,26 @@ from copps.problems.models.response import Task
 from copps.problems.techniques import by_code
 from copps.publish.store import GRID_M
 
-__all__ = ["STAGE_TEXT", "PUBLIC_PARTNER_KINDS", "PublicProblem", "public_problems", "public_problem", "clean_text"]
+__all__ = [
+    "STAGE_TEXT",
+    "STAGE_NAME",
+    "PUBLIC_PARTNER_KINDS", "PublicProblem", "public_problems", "public_problem", "clean_text"]
 
+# What each stage means, said once after the stage's name ("Assessment: checking whether ...").
 STAGE_TEXT = {
-    Stage.SCANNING: "Scanning: the problem has been spotted and is being checked.",
-    Stage.ANALYSIS: "Analysis: working out why it keeps happening.",
-    Stage.RESPONSE: "Response: the department and its partners are acting on it.",
-    Stage.ASSESSMENT: "Assessment: checking whether what was done has worked.",
-    Stage.CLOSED: "Closed: the work on this problem has ended.",
+    Stage.SCANNING: _("the problem has been spotted and is being checked."),
+    Stage.ANALYSIS: _("working out why it keeps happening."),
+    Stage.RESPONSE: _("the department and its partners are acting on it."),
+    Stage.ASSESSMENT: _("checking whether what was done has worked."),
+    Stage.CLOSED: _("the work on this problem has ended."),
+}
+# The stages' names as residents read them (``Stage``'s own labels stay English for staff).
+STAGE_NAME = {
+    Stage.SCANNING: pgettext_lazy("SARA stage", "Scanning"),
+    Stage.ANALYSIS: pgettext_lazy("SARA stage", "Analysis"),
+    Stage.RESPONSE: pgettext_lazy("SARA stage", "Response"),
+    Stage.ASSESSMENT: pgettext_lazy("SARA stage", "Assessment"),
+    Stage.CLOSED: pgettext_lazy("SARA stage", "Closed"),
 }
 # Organisations only: a landlord or an "other" partner may be a private person.
 PUBLIC_PARTNER_KINDS = (
@@ -74,8 +88,8 @@ def _build(p: Problem, tasks: dict[str, int]) -> PublicProblem:
         title=clean_text(p.title),
         summary=clean_text(p.summary),
         problem_type=p.get_problem_type_display(),
-        stage=p.get_stage_display(),
-        stage_text=STAGE_TEXT.get(p.stage, ""),
+        stage=str(STAGE_NAME.get(p.stage, p.get_stage_display())),
+        stage_text=str(STAGE_TEXT.get(p.stage, "")),
         opened=f"{p.opened_at:%Y-%m}",
         areas=sorted(a.name for a in p.areas.all()),
         techniques=[techniques[c].name for c in codes if c in techniques],

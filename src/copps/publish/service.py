@@ -16,6 +16,14 @@ shares leave here, and small groups are suppressed with the count tables' k:
   and were subtracted again to give the hidden requests away (issue 13, item 10). Rows are
   still hidden or shown on their exact counts.
 
+What each figure rests on: "acknowledged" and the two median times come from the recorded
+changes of state of each request (``StateChange``); "closed" and "fixed" from each request's
+current state. A source that records no changes of state (an Open311 import of closed
+requests, say) leaves the first without data: a closed request was necessarily acknowledged, so
+when fewer requests are recorded as acknowledged than are closed now, "acknowledged" and its
+median are shown as not recorded (``None``, ``acknowledged_recorded`` false) rather than as 0
+beside "fixed 100%".
+
 Anonymous tips are not service requests and are never counted.
 """
 
@@ -51,6 +59,9 @@ class ServiceFigures:
     fixed_percent: float | None
     fixed_lower: float | None  # 95% Wilson interval, percent
     fixed_upper: float | None
+    # False when the source recorded fewer acknowledgements than there are closed requests: the
+    # history of states is missing, and "acknowledged" is not known (not zero)
+    acknowledged_recorded: bool = True
 
     @property
     def suppressed(self) -> bool:
@@ -62,7 +73,8 @@ def _hidden(level: ServiceLevel) -> ServiceFigures:
 
 
 def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
-    closed = level.closed_fixed + level.closed_not_fixed
+    closed = level.closed_fixed + level.closed_not_fixed  # closed now (the current state)
+    recorded = level.acknowledged >= closed
     fixed, judged = round5(level.closed_fixed), round5(closed)
     share = low = high = None
     if closed >= k and judged:
@@ -72,9 +84,9 @@ def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
         area=level.area,
         category=level.category,
         requests=round5(level.requests),
-        acknowledged=round5(level.acknowledged),
-        acknowledge_median_h=level.acknowledge_median_h if level.acknowledged >= k else None,
-        closed=round5(level.closed),
+        acknowledged=round5(level.acknowledged) if recorded else None,
+        acknowledge_median_h=level.acknowledge_median_h if recorded and level.acknowledged >= k else None,
+        closed=round5(closed),
         close_median_days=round(level.close_median_h / 24.0, 2)
         if level.closed >= k and level.close_median_h is not None
         else None,
@@ -82,6 +94,7 @@ def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
         fixed_percent=share,
         fixed_lower=low,
         fixed_upper=high,
+        acknowledged_recorded=recorded,
     )
 
 

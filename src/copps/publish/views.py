@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from copps.accounts.ratelimit import rate_limited
@@ -18,6 +18,17 @@ from copps.publish.forms import ImprovementForm, PublicFilterForm, TrendForm
 
 def _context(request: HttpRequest) -> dict:
     return {"rules": current_rules(), "grid_m": int(published.GRID_M)}
+
+
+@require_GET
+def home(request: HttpRequest):
+    """The residents' front door: what they can do here. Signed-in staff go on to their work."""
+    user = request.user
+    if user.is_authenticated and user.is_department_staff:
+        return redirect("incidents:map")
+    if user.is_authenticated and user.role == "auditor":
+        return redirect("audit_log")
+    return render(request, "publish/home.html", _context(request))
 
 
 @require_GET

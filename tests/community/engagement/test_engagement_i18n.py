@@ -38,9 +38,15 @@ def test_language_switcher_sets_the_cookie_and_returns_to_the_page(client, db):
     page = client.get("/community/engage/meetings/")
     assert 'name="language" value="es"' in page.content.decode()
     switched = client.post("/i18n/setlang/", {"language": "es", "next": "/community/engage/meetings/"})
-    assert switched.status_code == 302 and switched["Location"] == "/community/engage/meetings/"
+    # back to the same page, now under the Spanish prefix that holds the choice in the URL
+    assert switched.status_code == 302 and switched["Location"] == "/es/community/engage/meetings/"
     assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    assert "Reuniones comunitarias" in client.get(switched["Location"]).content.decode()
+    # the old address keeps working, in the language the cookie holds
     assert "Reuniones comunitarias" in client.get("/community/engage/meetings/").content.decode()
+    back = client.post("/i18n/setlang/", {"language": "en", "next": "/es/community/engage/meetings/"})
+    assert back["Location"] == "/community/engage/meetings/"
+    assert "Community meetings" in client.get(back["Location"]).content.decode()
 
 
 def test_public_portal_pages_carry_the_switcher_and_translated_banner(client, db):

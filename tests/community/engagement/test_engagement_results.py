@@ -78,7 +78,9 @@ def test_public_results_hide_small_areas_and_the_total_that_would_reveal_them(cl
     assert "3.50 (2.50–4.50)" in body
     # 4 of 6 said yes: counted as 5 of 5 (counts to the nearest 5, shares from the rounded counts)
     assert "100% (57%–100%)" in body and "67%" not in body
-    assert body.count("Fewer than 5 answers: not shown") == 8  # East and all-areas, for 4 questions
+    assert body.count("Fewer than 5 answers: not shown") == 4  # East, for 4 questions
+    # all areas (9 answers) is hidden because it would give East away, and says so
+    assert body.count("it would give away the answers of an area with fewer than 5") == 4
     assert "1.33" not in body  # East's mean
     assert "EAST-APPROVED-TEXT" not in body
 

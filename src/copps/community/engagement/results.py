@@ -37,7 +37,7 @@ from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.models import Answer, Question, Survey
 from copps.geo.text import clean_text
 
-__all__ = ["Cell", "QuestionResult", "survey_results", "public_as_of", "round5"]
+__all__ = ["Cell", "QuestionResult", "survey_results", "public_as_of", "round5", "SMALL", "SUBTRACTION"]
 
 YES, NO = 1, 0
 MEAN_STEP = 0.5  # a public mean and its interval, to the nearest half point of the 1–5 scale
@@ -69,6 +69,12 @@ class Cell:
     shares: list[tuple[str, Estimate]] = field(default_factory=list)  # yes/no, choice
     texts: list[str] = field(default_factory=list)  # approved free texts (staff: all, with status)
     pending: int = 0
+    # why a suppressed cell is hidden: SMALL (fewer answers than the minimum) or SUBTRACTION (a
+    # total that would give a small hidden area away: it may hold many answers itself)
+    hidden_because: str = ""
+
+
+SMALL, SUBTRACTION = "small", "subtraction"
 
 
 @dataclass
@@ -145,6 +151,7 @@ def survey_results(survey: Survey, *, public: bool, as_of: datetime | None = Non
             cell = _summarise(q, cell_rows, name, public)
             weight = respondents.get(area_id, 0) if q.kind == Question.Kind.TEXT else len(cell_rows)
             cell.suppressed = weight < min_n
+            cell.hidden_because = SMALL if cell.suppressed else ""
             if cell.suppressed:
                 hidden_n += weight
             cells.append(cell)
@@ -152,6 +159,7 @@ def survey_results(survey: Survey, *, public: bool, as_of: datetime | None = Non
         total = _summarise(q, all_rows, "", public)
         total_weight = sum(respondents.values()) if q.kind == Question.Kind.TEXT else len(all_rows)
         total.suppressed = total_weight < min_n or 0 < hidden_n < min_n
+        total.hidden_because = SMALL if total_weight < min_n else SUBTRACTION if total.suppressed else ""
         if public:
             cells = [_withheld(c) if c.suppressed else c for c in cells]
             total = _withheld(total) if total.suppressed else total
@@ -162,5 +170,5 @@ def survey_results(survey: Survey, *, public: bool, as_of: datetime | None = Non
 
 
 def _withheld(cell: Cell) -> Cell:
-    """A suppressed cell as the public sees it: the area's name and nothing else."""
-    return Cell(area=cell.area, n=0, suppressed=True)
+    """A suppressed cell as the public sees it: the area's name and why it is hidden, nothing else."""
+    return Cell(area=cell.area, n=0, suppressed=True, hidden_because=cell.hidden_because)

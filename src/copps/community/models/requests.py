@@ -57,7 +57,14 @@ class Service(models.Model):
         ordering = ["group", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.service_code})"
+        return f"{self.name} ({self.service_code})"  # staff and the admin tell services apart by code
+
+    @property
+    def public_name(self) -> str:
+        """The name a resident reads: plain (no code), in their language when the catalogue has it."""
+        from django.utils.translation import gettext
+
+        return gettext(self.name) if self.name else self.name
 
     @property
     def metadata(self) -> bool:
