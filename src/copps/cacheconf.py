@@ -62,4 +62,4 @@ def caches_from_url(url: str, database: dict) -> dict:
 
 def _files(folder: Path, common: dict) -> dict:
     return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(folder),
-            "OPTIONS": {"MAX_ENTRIES": 10_000}, **common}
+            "OPTIONS": {"MAX_ENTRIES": 2_000}, **common}  # a map answer is up to ~1 MB
