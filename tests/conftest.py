@@ -105,15 +105,63 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """Rate-limit counters (copps.accounts.ratelimit) live in the local-memory cache, which outlives
-    a test: start each test with empty buckets so one test's requests never throttle the next."""
-    from django.core.cache import cache
+LOCAL_CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "copps-tests"},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "copps-local"},
+}
 
-    cache.clear()
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Each test gets the process's own memory as the shared cache (rate-limit counters, public
+    responses and tables), emptied before and after: the configured one (a file cache beside the
+    database, or Redis) would be shared by parallel test workers and outlive the test database.
+    The shared behaviour itself is tested on the real backends in tests/publish/test_shared_cache.py
+    and tests/security/test_rate_limit_store.py."""
+    from django.core.cache import caches
+
+    settings.CACHES = LOCAL_CACHES
+    for alias in LOCAL_CACHES:
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in LOCAL_CACHES:
+        caches[alias].clear()
+
+
+REDIS_URL = os.environ.get("COPPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_caches(prefix: str) -> dict:
+    """The tests' caches with Redis (the production backend) as the shared one, its entries
+    under ``prefix`` so that parallel runs on one Redis never meet."""
+    return {**LOCAL_CACHES, "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                        "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Redis as the shared cache for one test (it must be running: `make test` and CI have it on
+    this machine kind; a test that needs it fails, never skips, without it)."""
+    import uuid
+
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is not answering at {REDIS_URL} ({exc}): start redis-server")
+    prefix = f"copps-test-{uuid.uuid4().hex}"
+    settings.CACHES = redis_caches(prefix)
+    yield prefix
+    _forget_prefix(prefix)  # never clear(): that would flush every key of the Redis database
+
+
+def _forget_prefix(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
 
 
 @pytest.fixture

@@ -102,6 +102,13 @@ VARIABLES: dict[str, Variable] = {
             "when the proxy always sets it).",
         ),
         Variable(
+            "COPPS_CACHE_URL",
+            "",
+            "The cache shared by every worker and app server: `redis://host:6379/0` (production), "
+            "`file:///folder`, `locmem://` (one process: tests only); empty: the database's own "
+            "(a `cache` folder beside an SQLite file; the table `copps_cache` on PostgreSQL).",
+        ),
+        Variable(
             "COPPS_RATE_LIMITS",
             "",
             "Per-scope rate limits, `scope=N` requests per minute, comma-separated (e.g. "
@@ -109,10 +116,10 @@ VARIABLES: dict[str, Variable] = {
         ),
         Variable(
             "COPPS_RATE_LIMIT_STORE",
-            "process",
-            "Where rate-limit counts live: `process` (each app-server worker counts on its own, so "
-            "the effective limit is the configured one times the workers) or `database` (one count "
-            "shared by every worker and server, in the table `copps_rate_limits`).",
+            "cache",
+            "Where rate-limit counts live: `cache` (the shared cache of `COPPS_CACHE_URL`: atomic on "
+            "Redis), `database` (exact counts shared by every server, in the table `copps_rate_limits`) "
+            "or `process` (each app-server worker counts on its own).",
         ),
         Variable(
             "COPPS_COMMUNITY_REOPEN_DAYS",

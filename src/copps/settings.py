@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from copps import config
+from copps.cacheconf import caches_from_url
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -120,6 +121,11 @@ if DATABASE_URL.startswith("sqlite:///") and not DATABASE_URL.startswith("sqlite
     _path.parent.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{_path}"
 DATABASES = {"default": _database(DATABASE_URL)}
+# One cache for every worker and app server: Redis, else the database's own (copps/cacheconf.py).
+try:
+    CACHES = caches_from_url(config.get("COPPS_CACHE_URL"), DATABASES["default"])
+except ValueError as exc:
+    raise config.ConfigError(str(exc)) from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -221,8 +227,10 @@ COPPS_JOB_ATTEMPTS = config.get("COPPS_JOB_ATTEMPTS")
 # Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
 COPPS_RATE_LIMITS = config.get("COPPS_RATE_LIMITS")
 COPPS_RATE_LIMIT_STORE = config.get("COPPS_RATE_LIMIT_STORE")
-if COPPS_RATE_LIMIT_STORE not in ("process", "database"):
-    raise config.ConfigError(f"COPPS_RATE_LIMIT_STORE must be process or database, not {COPPS_RATE_LIMIT_STORE!r}")
+if COPPS_RATE_LIMIT_STORE not in ("cache", "database", "process"):
+    raise config.ConfigError(
+        f"COPPS_RATE_LIMIT_STORE must be cache, database or process, not {COPPS_RATE_LIMIT_STORE!r}"
+    )
 COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")

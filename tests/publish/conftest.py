@@ -118,17 +118,14 @@ class Town:
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """The pipeline caches per process what it derived from the database (classifications,
-    count tables, the snap set); each test has a new database, so each starts empty."""
-    from copps.publish import cache as response_cache
-    from copps.publish import pipeline, published, snaps
-
-    response_cache.clear()
+    """The pipeline memoises classifications per process, and the store remembers its stamp for a
+    second; each test has a new database, so each starts without them. (The shared cache is the
+    tests' local-memory one, emptied for every test by tests/conftest.py.)"""
+    from copps.publish import pipeline
     from copps.publish.store import forget_stamp
 
     forget_stamp()
-    for cache in (pipeline._classified, published._cache, published._grid_cache, snaps._cache):
-        cache.clear()
+    pipeline._classified.clear()
     yield
 
 

@@ -9,14 +9,22 @@ The client is its address (``REMOTE_ADDR``), kept in the cache only as a keyed h
 cache never holds an address in the clear. ``key="global"`` keys on nothing about the client:
 one bucket for the whole route, for routes that must not look at who is calling (anonymous tips).
 
-Where the counts live is ``COPPS_RATE_LIMIT_STORE``: ``process`` (the default) keeps them in
-Django's ``default`` cache, per-process local memory, so with several app-server workers each
-counts on its own and the effective limit is the configured one times the workers; ``database``
-keeps one count per window in ``RateLimitWindow`` rows, raised by an atomic ``UPDATE`` so that
-every worker and server shares it and none is lost to a race (the global buckets, the tip
-routes' sending, reading and guessing ones, stay in the process: their rows would record the
-minute of each tip and read). A store that fails lets the
-request through (logged): a limiter must never turn into a 5xx.
+Where the counts live is ``COPPS_RATE_LIMIT_STORE``:
+
+- ``cache`` (the default): Django's shared cache (``COPPS_CACHE_URL``, copps/cacheconf.py). Each
+  window's count starts with ``cache.add`` and goes up by ``cache.incr``: on Redis both are single
+  commands, atomic across every worker and app server, so no request is lost to a race. On the
+  fallback caches (a file cache beside an SQLite database, Django's database cache on
+  PostgreSQL) the count is shared too, but Django's ``incr`` there reads and then writes, so two
+  requests counted in the same instant may count once.
+- ``database``: one row per window in ``RateLimitWindow``, raised by an atomic ``UPDATE``: exact
+  counts shared by every server without Redis (docs/security.md says why it stays).
+- ``process``: each worker's own memory (the ``local`` cache): the effective limit is the
+  configured one times the workers.
+
+The global buckets (the tip routes' sending, reading and guessing ones) always stay in the
+process's own memory: kept anywhere shared, they would record the minute of each tip and read.
+A store that fails lets the request through (logged): a limiter must never turn into a 5xx.
 """
 
 from __future__ import annotations
@@ -52,7 +60,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
-CACHE_ALIAS = "default"
+STORES = ("cache", "database", "process")
 EVERYONE = "all"  # the ``who`` of a route's one global bucket (``key="global"``)
 _clock = time.time  # the limiter's own clock, so a test can hold it still across a window
 
@@ -91,10 +99,13 @@ def hit(scope: str, who: str, per_minute: int, *, now: float | None = None) -> i
     now = _clock() if now is None else now
     window = int(now // WINDOW_SECONDS)
     key = f"copps:rl:{scope}:{who}:{window}"
-    # A route's one global bucket (anonymous tips) never goes to the database: its rows would
-    # keep the minute of each tip, where tip times are kept to the hour only.
-    shared = getattr(settings, "COPPS_RATE_LIMIT_STORE", "process") == "database" and who != EVERYONE
-    count = _count_in_database(key, window) if shared else _count_in_cache(key)
+    # A route's one global bucket (anonymous tips) never leaves the process: kept in a shared
+    # store it would record the minute of each tip, where tip times are kept to the hour only.
+    store = "process" if who == EVERYONE else getattr(settings, "COPPS_RATE_LIMIT_STORE", "cache")
+    if store == "database":
+        count = _count_in_database(key, window)
+    else:
+        count = _count_in_cache(key, "local" if store == "process" else "default")
     if count <= per_minute:
         return 0
     return max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
@@ -139,8 +150,9 @@ def _short_lock_wait(ms: int = 250):
             cur.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
-def _count_in_cache(key: str) -> int:
-    cache = caches[CACHE_ALIAS]
+def _count_in_cache(key: str, alias: str) -> int:
+    """Add one to ``key`` in the cache ``alias`` and return the new count."""
+    cache = caches[alias]
     # add() is a no-op when the key exists, so the first request of a window starts it at 0.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
     try:

@@ -1,45 +1,85 @@
-"""A per-process cache of public responses, valid until the public tables change.
+"""The public side's one cache, on Django's cache framework: shared by every worker and app
+server (``COPPS_CACHE_URL``: Redis in production, the database's own otherwise; see
+copps/cacheconf.py), and invalidated by the publish version.
 
-Everything public is a pure function of the request's path and query, the stored public
-tables (their version and refresh time), today's cut-off date and the rules in force. So a response can
-be kept until any of these changes, and a repeated map or trend request costs one small
-query (the version) instead of a database scan and a GeoJSON encoding.
+Everything public is a pure function of the stored public tables (their version and refresh
+time, :func:`copps.publish.store.stamp`), today's cut-off date, the rules in force and what was
+asked. Every key here holds the store's stamp, so a refresh, by any process, makes every entry
+of the previous version unreachable at once (they expire on their own); nothing is ever
+cleared by hand.
 
-Bounded by total size (``MAX_BYTES``) per worker process; only successful GET responses
-are kept, and never one that sets a cookie. A body of 2 KB or more is also kept gzipped,
-compressed once, and sent so to clients that accept it (a 5,000-point GeoJSON shrinks
-about tenfold).
+:func:`remember` keeps any derived value (the count tables, the grid, the snap set);
+:func:`cached` keeps whole GET responses of public views, a body of 2 KB or more also gzipped,
+compressed once and sent so to clients that accept it (a 5,000-point GeoJSON shrinks about
+tenfold). Only successful responses are kept, never one that sets a cookie. A cache that fails
+is logged and skipped: the value is computed as if it had never been kept.
 """
 
 from __future__ import annotations
 
 import gzip
-from collections import OrderedDict
+import hashlib
+import logging
+from collections.abc import Callable, Hashable
 from functools import wraps
+from typing import TypeVar
 
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 
-from copps.publish import store
 from copps.publish.conf import rules as current_rules
 
-__all__ = ["MAX_BYTES", "cached", "clear"]
+__all__ = ["MAX_BODY_BYTES", "cache_key", "cached", "remember"]
 
-MAX_BYTES = 64 * 1024 * 1024
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a larger response is answered afresh each time
 _GZIP_FROM = 2048  # smaller bodies are sent as they are
-# key -> (body, gzipped body or None, content type, extra headers)
-_entries: OrderedDict[tuple, tuple[bytes, bytes | None, str, dict]] = OrderedDict()
-_size = [0]
+_MISSING = object()
 
 
-def clear() -> None:
-    _entries.clear()
-    _size[0] = 0
+def cache_key(name: str, parts: Hashable, *, versioned: bool = True) -> str:
+    """The key of ``name``'s entry for ``parts``; with the store's stamp unless ``versioned`` is
+    False (for what carries its own version, like the snap set)."""
+    from copps.publish import store  # here: store -> pipeline -> snaps, which keeps its set here
+
+    what = (store.stamp(), parts) if versioned else parts
+    return f"copps:publish:{name}:{hashlib.sha256(repr(what).encode()).hexdigest()}"
 
 
-def _key(request: HttpRequest) -> tuple:
+def _get(key: str):
+    try:
+        return caches["default"].get(key, _MISSING)
+    except Exception:  # a cache that is down must not turn a public page into a 500
+        log.warning("shared cache unavailable (read); computing afresh", exc_info=True)
+        return _MISSING
+
+
+def _set(key: str, value) -> None:
+    try:
+        caches["default"].set(key, value)
+    except Exception:
+        log.warning("shared cache unavailable (write); value not kept", exc_info=True)
+
+
+def remember(name: str, parts: Hashable, compute: Callable[[], T], *, versioned: bool = True) -> T:
+    """``compute()``, kept in the shared cache under ``name`` and ``parts`` (and the store's
+    version): the first process to ask computes it, every other reads it."""
+    key = cache_key(name, parts, versioned=versioned)
+    hit = _get(key)
+    if hit is not _MISSING:
+        return hit
+    value = compute()
+    _set(key, value)
+    return value
+
+
+def _request_parts(request: HttpRequest) -> tuple:
+    from copps.publish import store
+
     rules = current_rules()
     query = tuple(sorted((k, tuple(request.GET.getlist(k))) for k in request.GET))
-    return request.path, query, store.stamp(), store.cut_date(rules), rules
+    return request.path, query, store.cut_date(rules), rules
 
 
 def _accepts_gzip(request: HttpRequest) -> bool:
@@ -61,29 +101,27 @@ def _respond(request: HttpRequest, entry: tuple) -> HttpResponse:
 
 
 def cached(view):
-    """Serve ``view``'s successful GET responses from the cache while the key holds; a large
-    body is also kept gzipped (once) for clients that accept it, as a static file server would."""
+    """Serve ``view``'s successful GET responses from the shared cache while the key holds; a
+    large body is also kept gzipped (once) for clients that accept it, as a static file server
+    would."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method != "GET":
             return view(request, *args, **kwargs)
-        key = _key(request)
-        hit = _entries.get(key)
-        if hit is not None:
-            _entries.move_to_end(key)
+        key = cache_key("response", _request_parts(request))
+        hit = _get(key)
+        if hit is not _MISSING:
             return _respond(request, hit)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.cookies and not getattr(response, "streaming", False):
             body = response.content
+            if len(body) > MAX_BODY_BYTES:
+                return response
             packed = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= _GZIP_FROM else None
             headers = {h: response[h] for h in ("Content-Disposition",) if response.has_header(h)}
             entry = (body, packed, response["Content-Type"], headers)
-            _entries[key] = entry
-            _size[0] += len(body) + len(packed or b"")
-            while _size[0] > MAX_BYTES and _entries:
-                _, (old, old_packed, _, _) = _entries.popitem(last=False)
-                _size[0] -= len(old) + len(old_packed or b"")
+            _set(key, entry)
             return _respond(request, entry)
         return response
 

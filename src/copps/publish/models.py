@@ -113,7 +113,8 @@ class PublicCount(models.Model):
 
 class PublishState(models.Model):
     """When the public tables were last rebuilt (one row). ``version`` changes at every
-    refresh, so per-process caches of derived tables know when to recompute.
+    refresh; it is part of every key of the shared cache (copps/publish/cache.py), so a refresh
+    retires every derived entry at once.
 
     The durable "dirty" marker: every import that changes events adds one to ``changes`` in its
     own transaction; a rebuild records in ``published_changes`` the value it started from, in

@@ -2,7 +2,8 @@
 
 The views call these and render what they return. Everything is read from the stored
 public tables (:mod:`copps.publish.store`), which hold only what the pipeline produced.
-Derived results are cached per process on the store's version and today's cut-off.
+Derived results are kept in the shared cache (:mod:`copps.publish.cache`) on the store's
+version and today's cut-off.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from copps.geo.cells import cell_features
 from copps.geo.crs import Projector
 from copps.incidents.models import Area, Kind, OffenseCategory
 from copps.publish import store
+from copps.publish.cache import remember
 from copps.publish.conf import rules as current_rules
 from copps.publish.counts import CountTable, build_tables, complete_months
 from copps.publish.pipeline import SENSITIVE_CATEGORY, CountRecord, PublicEvent, cutoff, public_category
-from copps.publish.snaps import load_snaps
+from copps.publish.snaps import snaps_state
 
 __all__ = [
     "GRID_M",
@@ -57,33 +59,28 @@ def points(records, *, limit: int | None = MAP_LIMIT) -> Points:
         PublicEvent(kind, cat, day.isoformat(), month, block, lon, lat, district, beat, nbhd)
         for kind, cat, day, month, block, lon, lat, district, beat, nbhd in rows[:limit]
     ]
-    return Points(events, truncated, load_snaps() is not None)
-
-
-_grid_cache: dict[tuple, dict] = {}
+    return Points(events, truncated, snaps_state() is not None)
 
 
 def grid_geojson(records, size_m: float = GRID_M) -> dict:
     """Counts of *published points* per square cell: it shows nothing the points do not,
     so small cells need no suppression. Counted in the database (cells are stored)."""
-    stored = load_snaps()
-    key = (str(records.query), store.stamp(), size_m, id(stored))
-    if key in _grid_cache:
-        return _grid_cache[key]
+    snaps = snaps_state()
+    crs = snaps[3] if snaps is not None else None
+    return remember("grid", (str(records.query), size_m, crs), lambda: _grid(records, size_m, crs))
+
+
+def _grid(records, size_m: float, crs: str | None) -> dict:
     features = []
-    if stored is not None:
+    if crs is not None:
         cells = list(_mapped(records).values_list("cell_x", "cell_y").annotate(n=_count()).order_by())
         if cells:
             arr = np.array(cells, dtype=np.int64)
             i, j, n = arr[:, 0], arr[:, 1], arr[:, 2]
             # stored cells are numbered from the CRS origin: cell (i, j) starts at (i·size, j·size)
             counts = [{"count": int(k)} for k in n]
-            features = cell_features(j, i, counts, origin=(0.0, 0.0), size=size_m, projector=Projector(stored.crs))
-    out = {"type": "FeatureCollection", "features": features, "cell_m": size_m}
-    if len(_grid_cache) > 256:
-        _grid_cache.clear()
-    _grid_cache[key] = out
-    return out
+            features = cell_features(j, i, counts, origin=(0.0, 0.0), size=size_m, projector=Projector(crs))
+    return {"type": "FeatureCollection", "features": features, "cell_m": size_m}
 
 
 def _count():
@@ -118,9 +115,6 @@ class Tables:
     categories: dict[str, list[str]]
 
 
-_cache: dict[tuple, Tables] = {}
-
-
 def _records(groups: list[dict], column: str) -> list[CountRecord]:
     """Stored groups as the count records the lattice builder takes (one per group, weighted)."""
     return [CountRecord(g["kind"], g["month"], g[column], g["category"], g["sensitive"], g["n"]) for g in groups]
@@ -128,29 +122,28 @@ def _records(groups: list[dict], column: str) -> list[CountRecord]:
 
 def _tables(by_beat: bool) -> Tables:
     rules = current_rules()
+    return remember("tables", (by_beat, cutoff(rules), rules), lambda: _build_tables(by_beat, rules))
+
+
+def _build_tables(by_beat: bool, rules) -> Tables:
     cut = cutoff(rules)
-    key = (by_beat, cut, rules, store.stamp())
-    if key not in _cache:
-        areas = beat_codes() if by_beat else district_codes()
-        categories = public_categories()
-        groups = store.counts(rules, by_beat=by_beat)
-        if by_beat:  # beats never carry sensitive counts: those stay at district level
-            groups = [g for g in groups if not g["sensitive"]]
-        present = sorted({g["month"] for g in groups})
-        months = [m for m in complete_months(present[0], cut) if m <= present[-1]] if present else []
-        records = _records(groups, "beat_code" if by_beat else "district_code")
-        tables = build_tables(
-            records,
-            months=months,
-            districts=[c for c, _ in areas],
-            categories=categories,
-            k=rules.k,
-            sensitive=rules.sensitive == "district" and not by_beat,
-        )
-        for old in [k for k in _cache if k[0] == by_beat]:
-            del _cache[old]
-        _cache[key] = Tables(months, tables, areas, categories)
-    return _cache[key]
+    areas = beat_codes() if by_beat else district_codes()
+    categories = public_categories()
+    groups = store.counts(rules, by_beat=by_beat)
+    if by_beat:  # beats never carry sensitive counts: those stay at district level
+        groups = [g for g in groups if not g["sensitive"]]
+    present = sorted({g["month"] for g in groups})
+    months = [m for m in complete_months(present[0], cut) if m <= present[-1]] if present else []
+    records = _records(groups, "beat_code" if by_beat else "district_code")
+    tables = build_tables(
+        records,
+        months=months,
+        districts=[c for c, _ in areas],
+        categories=categories,
+        k=rules.k,
+        sensitive=rules.sensitive == "district" and not by_beat,
+    )
+    return Tables(months, tables, areas, categories)
 
 
 def count_tables() -> Tables:

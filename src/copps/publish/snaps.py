@@ -11,9 +11,10 @@ from django.utils import timezone
 from copps.geo.crs import Projector, utm_crs_for
 from copps.geo.generalise import SnapPoints, build_snap_points
 from copps.incidents.models import Event, Site
+from copps.publish.cache import remember
 from copps.publish.models import SnapPoint
 
-__all__ = ["StoredSnaps", "site_crs", "load_snaps", "save_snaps", "build_from_lonlat", "event_locations"]
+__all__ = ["StoredSnaps", "site_crs", "snaps_state", "load_snaps", "save_snaps", "build_from_lonlat", "event_locations"]
 
 
 @dataclass(frozen=True)
@@ -33,25 +34,31 @@ def site_crs() -> str | None:
     return utm_crs_for(*first) if first else None
 
 
-_cache: dict[tuple, StoredSnaps] = {}
+def snaps_state() -> tuple | None:
+    """What identifies the stored set (count, last id, build time, CRS), or None when none is
+    built: one small query."""
+    from django.db.models import Count, Max
+
+    state = SnapPoint.objects.aggregate(n=Count("id"), last=Max("id"), built=Max("built_at"), crs=Max("crs"))
+    if not state["n"]:
+        return None
+    return state["n"], state["last"], state["built"], state["crs"]
 
 
 def load_snaps() -> StoredSnaps | None:
-    """The stored set (cached per process until it changes), or None when none is built."""
-    from django.db.models import Count, Max
-
-    state = SnapPoint.objects.aggregate(n=Count("id"), last=Max("id"), built=Max("built_at"))
-    if not state["n"]:
+    """The stored set (kept in the shared cache until it changes), or None when none is built."""
+    key = snaps_state()
+    if key is None:
         return None
-    key = (state["n"], state["last"], state["built"])
-    if key not in _cache:
-        rows = list(SnapPoint.objects.order_by("id").values_list(
-            "x", "y", "lon", "lat", "addresses", "min_addresses", "min_offset_m", "crs"))
-        arr = np.array([r[:5] for r in rows], dtype=float)
-        snaps = SnapPoints(arr[:, 0], arr[:, 1], arr[:, 4].astype(np.int64), int(rows[0][5]), float(rows[0][6]))
-        _cache.clear()
-        _cache[key] = StoredSnaps(snaps, arr[:, 2], arr[:, 3], rows[0][7])
-    return _cache[key]
+    return remember("snaps", key, _read_snaps, versioned=False)
+
+
+def _read_snaps() -> StoredSnaps:
+    rows = list(SnapPoint.objects.order_by("id").values_list(
+        "x", "y", "lon", "lat", "addresses", "min_addresses", "min_offset_m", "crs"))
+    arr = np.array([r[:5] for r in rows], dtype=float)
+    snaps = SnapPoints(arr[:, 0], arr[:, 1], arr[:, 4].astype(np.int64), int(rows[0][5]), float(rows[0][6]))
+    return StoredSnaps(snaps, arr[:, 2], arr[:, 3], rows[0][7])
 
 
 @transaction.atomic

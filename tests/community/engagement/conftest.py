@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from copps.community.engagement.models import (
     BeatAssignment,
@@ -55,14 +54,6 @@ def compiled_translations():
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """The rate limiter counts in the local-memory cache: each test starts with none used."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from copps.community.engagement.stats import wilson
 from django.utils import timezone
 from engagement_helpers import questions
 
 from copps.community.engagement.models import Answer, SurveyResponse
 from copps.community.engagement.results import round5
-from copps.community.engagement.stats import wilson
 
 pytestmark = pytest.mark.django_db
 
