@@ -139,6 +139,33 @@ def _as_list(value, where: str) -> list[str]:
     raise ProfileError(f"{where}: expected a column name or a list of column names, got {value!r}")
 
 
+def parse_zone(head: dict, where: str) -> str:
+    """``[profile] timezone``: a known IANA zone (UTC when not given)."""
+    tz = head.get("timezone", "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ProfileError(f"{where}: [profile] timezone = {tz!r} is not a known time zone") from exc
+    return tz
+
+
+def parse_columns(data: dict, fields: dict, where: str, noun: str, as_list=_as_list) -> dict[str, list[str]]:
+    """``[columns]``: each key one of ``fields`` (name -> (required, meaning)), each value one or
+    more source columns; every required field named."""
+    raw_columns = data.get("columns")
+    if not isinstance(raw_columns, dict):
+        raise ProfileError(f"{where}: missing [columns] table")
+    columns = {}
+    for key, value in raw_columns.items():
+        if key not in fields:
+            raise ProfileError(f"{where}: [columns] {key!r} is not {noun}; known: {', '.join(fields)}")
+        columns[key] = as_list(value, f"{where}: [columns] {key}")
+    for key, (required, text) in fields.items():
+        if required and key not in columns:
+            raise ProfileError(f"{where}: [columns] needs {key!r} ({text})")
+    return columns
+
+
 def parse_profile(data: dict, path: Path | None = None) -> Profile:
     where = str(path) if path else "profile"
     head = data.get("profile")
@@ -151,22 +178,8 @@ def parse_profile(data: dict, path: Path | None = None) -> Profile:
         return parse_request_profile(data, path)
     if kind not in KINDS:
         raise ProfileError(f"{where}: [profile] kind = {kind!r}; expected one of {', '.join(KINDS)}, or request")
-    tz = head.get("timezone", "UTC")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProfileError(f"{where}: [profile] timezone = {tz!r} is not a known time zone") from exc
-    raw_columns = data.get("columns")
-    if not isinstance(raw_columns, dict):
-        raise ProfileError(f"{where}: missing [columns] table")
-    columns = {}
-    for key, value in raw_columns.items():
-        if key not in FIELDS:
-            raise ProfileError(f"{where}: [columns] {key!r} is not a copps field; known: {', '.join(FIELDS)}")
-        columns[key] = _as_list(value, f"{where}: [columns] {key}")
-    for key, (required, _) in FIELDS.items():
-        if required and key not in columns:
-            raise ProfileError(f"{where}: [columns] needs {key!r} ({FIELDS[key][1]})")
+    tz = parse_zone(head, where)
+    columns = parse_columns(data, FIELDS, where, "a copps field")
     has_latlon = "lat" in columns and "lon" in columns
     has_xy = "x" in columns and "y" in columns
     if ("lat" in columns) != ("lon" in columns) or ("x" in columns) != ("y" in columns):

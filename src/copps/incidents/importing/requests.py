@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from copps.incidents.importing.datetimes import DateParser, detect_format
 from copps.incidents.importing.errors import ImportFailed, ProfileError, RowError
+from copps.incidents.importing.profile import parse_columns, parse_zone
 
 __all__ = ["REQUEST_FIELDS", "STATES", "RequestProfile", "RequestRow", "RequestReader", "parse_request_profile"]
 
@@ -90,24 +90,8 @@ def _as_list(value, where: str) -> list[str]:
 def parse_request_profile(data: dict, path: Path | None = None) -> RequestProfile:
     where = str(path) if path else "profile"
     head = data["profile"]
-    tz = head.get("timezone", "UTC")
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ProfileError(f"{where}: [profile] timezone = {tz!r} is not a known time zone") from exc
-    raw_columns = data.get("columns")
-    if not isinstance(raw_columns, dict):
-        raise ProfileError(f"{where}: missing [columns] table")
-    columns = {}
-    for key, value in raw_columns.items():
-        if key not in REQUEST_FIELDS:
-            raise ProfileError(
-                f"{where}: [columns] {key!r} is not a service-request field; known: {', '.join(REQUEST_FIELDS)}"
-            )
-        columns[key] = _as_list(value, f"{where}: [columns] {key}")
-    for key, (required, text) in REQUEST_FIELDS.items():
-        if required and key not in columns:
-            raise ProfileError(f"{where}: [columns] needs {key!r} ({text})")
+    tz = parse_zone(head, where)
+    columns = parse_columns(data, REQUEST_FIELDS, where, "a service-request field", as_list=_as_list)
     if "service_code" not in columns and "service_name" not in columns:
         raise ProfileError(f"{where}: [columns] needs service_code or service_name (what kind of request)")
     if ("lat" in columns) != ("lon" in columns):
