@@ -132,6 +132,10 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     # 2. Scan now, then promote the hot spot at the commercial corner.
     analyst.goto(f"{live_server.url}/problems/candidates/")
     analyst.click("text=Scan now")
+    # the scan is a background job (the Jobs page shows it queued); a worker runs it
+    analyst.wait_for_url(re.compile(r".*/jobs/"))
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    analyst.reload()
     analyst.locator("text=Scan done").wait_for(timeout=120_000)
     target = truth["intervention"]["target"]
     corner = min(

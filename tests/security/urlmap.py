@@ -69,6 +69,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
     (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to the map)
     (r"^incidents:", STAFF_PAGE),
+    (r"^jobs:", STAFF_PAGE),  # the background jobs: every staff role sees what is queued and why
+    (r"^healthz /healthz$", PUBLIC),  # for load balancers: no sign-in, nothing private
     # the staff API's schema is for staff too (issue 13): it maps the staff operations
     (r"^api:", STAFF_PAGE),
     (r"^open311:", OPEN),

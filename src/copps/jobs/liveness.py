@@ -72,8 +72,8 @@ def _dead(beat_row: WorkerBeat | None, started_at, now, lost_after: timedelta) -
 
 def recover_lost_jobs() -> list[tuple[str, str]]:
     """Requeue or fail every RUNNING job whose worker is dead; returns ``[(job id, new status)]``."""
-    lost_after = timedelta(seconds=setting_int("COPPS_WORKER_LOST_SECONDS", 300, 1))
-    attempts = setting_int("COPPS_JOB_ATTEMPTS", 3, 1)
+    lost_after = timedelta(seconds=setting_int("COPPS_WORKER_LOST_SECONDS", 1))
+    attempts = setting_int("COPPS_JOB_ATTEMPTS", 1)
     now = timezone.now()
     running = list(DBTaskResult.objects.running().only("id", "worker_ids", "started_at", "task_path"))
     if not running:

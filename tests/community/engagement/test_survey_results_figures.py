@@ -10,9 +10,9 @@ import re
 from datetime import timedelta
 
 import pytest
-from copps.community.engagement.stats import wilson
 from django.utils import timezone
 from engagement_helpers import questions
+from scipy.stats import binomtest
 
 from copps.community.engagement.models import Answer, SurveyResponse
 from copps.community.engagement.results import round5
@@ -52,8 +52,9 @@ def expected_shares(yes_no: list[int]) -> list[str]:
     n = round5(len(yes_no))
     out = []
     for label, count in (("Yes", sum(yes_no)), ("No", len(yes_no) - sum(yes_no))):
-        e = wilson(round5(count), n)
-        out.append(f"{label}: {pc(e.value)} ({pc(e.low)}–{pc(e.high)})")
+        k = round5(count)
+        ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")  # scipy, not copps
+        out.append(f"{label}: {pc(k / n)} ({pc(ci.low)}–{pc(ci.high)})")
     return out
 
 

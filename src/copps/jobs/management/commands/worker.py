@@ -52,7 +52,7 @@ class Command(db_worker.Command):
             logger.warning("job %s: its worker died; now %s", job_id, status)
 
     def _heartbeat(self, worker_id: str, stop: threading.Event) -> None:
-        every = max(1.0, setting_int("COPPS_WORKER_LOST_SECONDS", 300, 1) / 5)
+        every = max(1.0, setting_int("COPPS_WORKER_LOST_SECONDS", 1) / 5)
         while not stop.wait(every):
             try:
                 liveness.beat(worker_id)
