@@ -1,21 +1,23 @@
 """SIGKILL during `copps import --reprocess` and during `copps batches rollback` leaves the
 database either exactly as before the command or exactly as after it — on SQLite and PostgreSQL.
 
-Like test_import_kill: a child process on a database of its own, killed at several moments.
+Like test_import_kill: a child process on a database of its own, which kills itself at exact
+moments of its work (tests/killpoint.py): before its writes to the events, just before and just
+after its COMMIT.
 """
 
 from __future__ import annotations
 
 import signal
-import time
 from pathlib import Path
 
 import pytest
-from tests.incidents.test_import_kill import Database, big_chicago_file, copps, run_ok
+from tests.incidents.test_import_kill import ENV, Database, big_chicago_file, run_ok
+from tests.killpoint import copps_killed_at, kill_points
 
 from copps.incidents.importing.profile import builtin_profiles
 
-ROWS = 69_570
+ROWS = 6_957
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -36,31 +38,27 @@ def corrected_chicago(tmp_path: Path) -> Path:
     return path
 
 
-def kill_at_moments(database: Database, before, args: list[str]) -> tuple[int, object]:
-    """Run ``copps *args``, SIGKILL it after growing delays; every state seen must be the
-    state before, or the one state after (returned, with how many kills rolled back)."""
-    rolled_back, after = 0, None
-    for delay in (1.0, 2.0, 3.0, 4.5, 6.0):
-        proc = copps(database.url, *args)
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=600)
+def kills_leave_before_then_after(database: Database, before, args: list[str]) -> object:
+    """Run ``copps *args`` killed before its writes to the events and just before its COMMIT:
+    each kill must leave the state before. Killed just after the COMMIT, it must leave the one
+    state after (returned)."""
+    for point in kill_points("incidents_event 1", "incidents_event 2"):
+        proc = copps_killed_at(ENV, database.url, point, *args)
+        assert proc.returncode == -signal.SIGKILL, f"the command ended before the kill at {point}: {proc.stderr}"
         database.settle()
-        events = database.state()[::2]  # (events, digest): batches may grow by the reprocess only
-        if events == before:
-            rolled_back += proc.returncode == -signal.SIGKILL
-            continue
-        after = events  # committed before the kill landed: the command must then be whole
-        break
-    return rolled_back, after
+        assert database.state()[::2] == before, f"a kill at {point} left half a change"
+    proc = copps_killed_at(ENV, database.url, "commit after", *args)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    database.settle()
+    after = database.state()[::2]  # (events, digest): batches may grow by the reprocess only
+    assert after != before
+    return after
 
 
-@pytest.mark.slow
 @pytest.mark.both_databases
 def test_sigkill_during_reprocess_and_rollback_leaves_before_or_after(database, tmp_path):
     run_ok(database.url, "migrate", "-v0")
-    big = big_chicago_file(tmp_path, copies=10)
+    big = big_chicago_file(tmp_path, copies=1)
     run_ok(database.url, "import", str(big), "--profile", "chicago")
     original = database.state()[::2]
     assert original[0] == ROWS
@@ -68,16 +66,11 @@ def test_sigkill_during_reprocess_and_rollback_leaves_before_or_after(database, 
     # --- reprocess with a corrected profile
     fixed = corrected_chicago(tmp_path)
     reprocess = ["import", str(big), "--profile", str(fixed), "--reprocess"]
-    killed, seen = kill_at_moments(database, original, reprocess)
-    assert killed >= 2, "the reprocess finished too fast to be killed mid-way; use a bigger file"
+    reprocessed = kills_leave_before_then_after(database, original, reprocess)
+    assert reprocessed[0] == ROWS
     out = run_ok(database.url, *reprocess)
-    reprocessed = database.state()[::2]
-    if seen is not None:
-        assert seen == reprocessed, "a kill left half a reprocess"
-        assert "updated 0" in out
-    else:
-        assert "reprocess:" in out and "-> burglary" in out
-    assert reprocessed != original and reprocessed[0] == ROWS
+    assert "updated 0" in out, "a re-run after a whole reprocess changed events again"
+    assert database.state()[::2] == reprocessed
 
     # --- roll the reprocess back: the newest non-empty reprocess batch
     batch = next(
@@ -85,9 +78,5 @@ def test_sigkill_during_reprocess_and_rollback_leaves_before_or_after(database, 
         for line in run_ok(database.url, "batches").splitlines()[1:]
         if "reprocess" in line and line.split()[7] != "0"  # updated > 0
     )
-    killed, seen = kill_at_moments(database, reprocessed, ["batches", "rollback", batch])
-    if seen is None:
-        out = run_ok(database.url, "batches", "rollback", batch)
-        assert "events it updated restored" in out
-    assert database.state()[::2] == original
-    assert killed >= 1, "the rollback finished too fast to be killed mid-way; use a bigger file"
+    rolled_back = kills_leave_before_then_after(database, reprocessed, ["batches", "rollback", batch])
+    assert rolled_back == original

@@ -1,8 +1,9 @@
 """SIGKILL at any moment of an import leaves the database exactly as before the batch, and the
 re-run converges — on SQLite (WAL, synchronous FULL) and on PostgreSQL.
 
-These tests run `copps import` in a child process against a database of their own, kill it with
-SIGKILL at several moments, and compare the database with its state before the batch.
+These tests run `copps import` in a child process against a database of their own, which kills
+itself with SIGKILL at exact moments of its work (tests/killpoint.py: before given writes, just
+before and just after its COMMIT), and compare the database with its state before the batch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import shared_data
+from tests.killpoint import copps_killed_at, kill_points
 
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -125,7 +127,6 @@ def big_chicago_file(tmp_path: Path, copies: int) -> Path:
     return out
 
 
-@pytest.mark.slow
 @pytest.mark.both_databases
 def test_sigkill_during_import_leaves_nothing_and_rerun_converges(database, tmp_path):
     run_ok(database.url, "migrate", "-v0")
@@ -134,32 +135,33 @@ def test_sigkill_during_import_leaves_nothing_and_rerun_converges(database, tmp_
     )
     before = database.state()
     assert before[0] == 7546
-    big = big_chicago_file(tmp_path, copies=10)
+    big = big_chicago_file(tmp_path, copies=2)  # 13,914 rows: three chunks of the importer
+    rows = 2 * 6957
 
+    # Killed before each of its first writes and just before its COMMIT: nothing of the batch stays.
     rolled_back = 0
-    committed = False
-    for delay in (1.5, 3.0, 4.5, 6.0, 8.0):
-        proc = copps(database.url, "import", str(big), "--profile", "chicago")
-        time.sleep(delay)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=600)
+    points = kill_points("incidents_importbatch 1", "incidents_event 1", "incidents_event 3", "incidents_importbatch 2")
+    for point in points:
+        proc = copps_killed_at(ENV, database.url, point, "import", str(big), "--profile", "chicago")
+        assert proc.returncode == -signal.SIGKILL, f"the import ended before the kill at {point}: {proc.stderr}"
         database.settle()
-        state = database.state()
-        if state == before:
-            rolled_back += proc.returncode == -signal.SIGKILL
-            continue
-        # Not rolled back: then the whole batch must be there (the kill landed after the commit).
-        assert (state[0], state[1]) == (before[0] + 69570, 2), f"half a batch left by a kill after {delay} s"
-        committed = True
-        break
-    assert rolled_back >= 2, "the import finished too fast to be killed mid-way; use a bigger file"
+        assert database.state() == before, f"a kill at {point} left part of a batch"
+        rolled_back += 1
+    assert rolled_back == len(points)
 
-    # The re-run converges to exactly what one clean import gives, and another run changes nothing.
+    # Killed just after its COMMIT (the first run not rolled back, after all those kills): the
+    # whole batch is there, nothing believed imported by a batch that never committed.
+    proc = copps_killed_at(ENV, database.url, "commit after", "import", str(big), "--profile", "chicago")
+    assert proc.returncode == -signal.SIGKILL
+    database.settle()
+    committed = database.state()
+    assert (committed[0], committed[1]) == (before[0] + rows, 2)
+
+    # The re-run converges to what one clean import gives, and another run changes nothing.
     out = run_ok(database.url, "import", str(big), "--profile", "chicago")
-    assert ("inserted 0, updated 0, unchanged 69,570" if committed else "read 69,570, inserted 69,570") in out
-    after = database.state()
-    assert after[0] == before[0] + 69570
+    assert f"inserted 0, updated 0, unchanged {rows:,}" in out
+    assert database.state()[::2] == committed[::2]
     out = run_ok(database.url, "import", str(big), "--profile", "chicago")
-    assert "inserted 0, updated 0, unchanged 69,570" in out
-    assert database.state()[0] == after[0] and database.state()[2] == after[2]
+    assert f"inserted 0, updated 0, unchanged {rows:,}" in out
+    assert database.state()[::2] == committed[::2]
+
