@@ -242,3 +242,34 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Long tests first, so that pytest-xdist shares them between its workers and the short ones
+    fill the end (instead of one worker finishing a long test alone after the other has run out
+    of work). pytest-django has already put the tests in Django's order (database tests, then
+    transactional ones, then the rest); that order is kept where it matters: a transactional test
+    empties the database, so it must not run before a plain database test. The tests that use no
+    test database (among them the longest: child processes on databases of their own) may run
+    anywhere, so their long ones go first and their short ones last."""
+
+    def uses_db(item) -> tuple[bool, bool]:
+        names = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+            marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+        )
+        return bool(marker) or "db" in names or transactional, transactional
+
+    def long(item) -> bool:
+        return any(item.get_closest_marker(m) for m in ("slow", "both_databases", "browser"))
+
+    def place(item) -> tuple[int, int]:
+        db, transactional = uses_db(item)
+        if not db:
+            return (0, 0) if long(item) else (3, 0)
+        return (2 if transactional else 1, 0 if long(item) else 1)
+
+    items.sort(key=place)  # stable: module and parameter groups stay together within a place

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+pytestmark = pytest.mark.slow
+
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
 
 

@@ -14,6 +14,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+pytestmark = pytest.mark.slow
+
+
 SRC = Path(__file__).resolve().parents[2] / "src"
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
 

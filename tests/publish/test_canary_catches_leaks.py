@@ -11,6 +11,8 @@ from tests.publish.test_canary import test_no_canary_house_number_or_close_point
 import copps.publish.pipeline as pipeline
 from copps.geo.crs import Projector
 
+pytestmark = pytest.mark.slow
+
 
 def _trust_the_category_only(monkeypatch, town):
     monkeypatch.setattr(

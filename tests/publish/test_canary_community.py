@@ -37,6 +37,8 @@ from copps.geo.blocks import has_house_number
 from copps.geo.crs import Projector
 from copps.publish.conf import rules
 
+pytestmark = pytest.mark.slow
+
 # Every GET route an anonymous visitor can reach, by its urlmap key (qualified name and route).
 CRAWLED = {
     "home /",  # the residents' front door (issue 18)

@@ -60,6 +60,7 @@ def test_bad_input_is_named_and_nothing_is_written(tmp_path, imported, args, mes
     assert not out.exists() and not AuditLog.objects.filter(action__startswith="report.").exists()
 
 
+@pytest.mark.slow
 def test_the_console_script_writes_a_pdf_and_exits_non_zero_on_bad_input(tmp_path):
     """The real `copps` entry point against its own small SQLite database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}

@@ -27,7 +27,7 @@ from tests.conftest import sign_in
 from tests.security.test_authorisation_matrix import _kwarg_value
 from tests.security.urlmap import ANY, OK, expectations, ninja_apis, walk
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 NASTY = [
     "\x00",

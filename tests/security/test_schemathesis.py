@@ -21,6 +21,9 @@ from tests.security.urlmap import ninja_apis
 
 from copps.wsgi import application
 
+pytestmark = pytest.mark.slow
+
+
 EXAMPLES = 25  # per operation and generation mode; `make check-security` runs the same
 
 # Failures found and reported to the rooms that own the operation, not yet fixed there. Never a
