@@ -110,8 +110,9 @@ class FeedRunInline(admin.TabularInline):
 
     def get_queryset(self, request):
         # the newest runs only: a feed that runs every minute has thousands
-        ids = FeedRun.objects.filter(feed_id=request.resolver_match.kwargs.get("object_id")).values_list("id", flat=True)[:20]
-        return super().get_queryset(request).filter(id__in=list(ids))
+        feed_id = request.resolver_match.kwargs.get("object_id")
+        newest = FeedRun.objects.filter(feed_id=feed_id).values_list("id", flat=True)[:20]
+        return super().get_queryset(request).filter(id__in=list(newest))
 
 
 @admin.register(Feed)
