@@ -49,7 +49,7 @@ def test_a_failing_feed_fails_its_job_with_the_error_and_is_retried_later(tmp_pa
     (tmp_path / "bad.csv").write_text(HEADER + "A1,never,THEFT,41.88,-87.63,\n")
     run_worker()
     job = DBTaskResult.objects.get()
-    assert job.status == "FAILED" and "feed run failed: drop" in job.traceback
+    assert job.status == "FAILED" and "feed run failed: drop (" in job.traceback and "bad.csv" in job.traceback
     feed = Feed.objects.get()
     assert feed.failures == 1 and FeedRun.objects.get().next_retry_at == feed.next_run_at
     run_worker()  # not due before the back-off ends

@@ -179,13 +179,13 @@ class Command(BaseCommand):
             run = run_feed(feed)
             self.stdout.write(f"feed {feed.name}: {run.get_state_display()}, {_counts(run)}")
             if run.state == FeedRun.State.FAILED:
-                failed.append(feed.name)
+                failed.append(f"{feed.name} ({run.error.splitlines()[0][:300]})")
                 self.stderr.write(
                     f"feed {feed.name}: attempt {run.attempt} failed: {run.error}\n"
                     f"  retry at {run.next_retry_at:%Y-%m-%d %H:%M:%S} UTC"
                 )
         if failed:
-            raise CommandError(f"feed run failed: {', '.join(failed)} (copps feeds list --runs 10)")
+            raise CommandError(f"feed run failed: {'; '.join(failed)} (copps feeds list --runs 10)")
 
     def _queue(self, feeds):
         """Queue one job per feed, unless its last job is still queued or running. The feed is
