@@ -41,7 +41,7 @@ class FeedServer:
         self.rows = rows
         self.requests: list[tuple[str, dict]] = []
         self.fail_at: dict[str, int] = {}  # kind ("socrata" / "arcgis") -> the offset whose page fails
-        self.csv = b""
+        self.csv = b""  # the body of /exports/crimes.csv and /exports/crimes.geojson
         server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server = server
         self.base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -147,8 +147,8 @@ class FeedServer:
                     status, body = 200, owner.LAYER
                 elif parts.path == "/arcgis/rest/services/Crimes/FeatureServer/0/query":
                     status, body = owner.arcgis(q)
-                elif parts.path == "/exports/crimes.csv":
-                    self._send(200, owner.csv, "text/csv")
+                elif parts.path in ("/exports/crimes.csv", "/exports/crimes.geojson"):
+                    self._send(200, owner.csv, "text/csv" if parts.path.endswith("csv") else "application/geo+json")
                     return
                 else:
                     status, body = 404, {"error": "not found"}

@@ -4,6 +4,7 @@ a local server answering in the documented Socrata and ArcGIS formats."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -157,6 +158,26 @@ def test_url_feed_imports_a_csv_and_skips_the_same_content_next_time(server):
     server.csv += b"JC00003,2024-03-03T10:30:00,ARSON,41.883,-87.633,2024-03-11T00:00:00Z\r\n"
     third = run("export")
     assert (third.added, third.unchanged) == (1, 2)
+
+
+def test_url_feed_reads_a_geojson_file_as_columns(server):
+    server.csv = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-87.631, 41.881]},
+                    "properties": {"CaseNumber": "JC00001", "OccurredDate": "2024-03-01T10:30:00Z",
+                                   "Offense": "THEFT", "EditDate": "2024-03-10T00:00:00Z"},
+                }
+            ],
+        }
+    ).encode()  # fmt: skip
+    add("geo", "url", f"{server.base}/exports/crimes.geojson", str(DATA / "arcgis.toml"))
+    assert run("geo").added == 1
+    event = Event.objects.get()
+    assert (event.source_id, event.lat, event.lon) == ("JC00001", 41.881, -87.631)
 
 
 def test_folder_feed_imports_each_new_file_once(tmp_path):
