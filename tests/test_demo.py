@@ -67,8 +67,35 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     assert recent_requests > 100  # the front door's own demo requests are a handful
     assert datetime.now(UTC) - datetime.fromisoformat(last_crime).replace(tzinfo=UTC) < timedelta(days=3)
 
+    # the demo's watched-folder feed: one export waits in it, and one pass of the worker that
+    # `make demo` starts imports it by itself, as a job the Jobs page lists
+    assert (tmp_path / "city" / "feed-drop" / "rms-export.csv").exists()
+    worker = [sys.executable, "-m", "copps.cli", "worker", "--batch", "--no-startup-delay"]
+    done = subprocess.run(worker, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(db)
+    try:
+        feeds = conn.execute("SELECT name, kind, location, profile FROM incidents_feed").fetchall()
+        runs = conn.execute("SELECT state, files, added FROM incidents_feedrun").fetchall()
+        jobs = conn.execute("SELECT status, task_path FROM django_tasks_database_dbtaskresult").fetchall()
+        crimes_after = conn.execute("SELECT count(*) FROM incidents_event WHERE kind = 'crime'").fetchone()[0]
+    finally:
+        conn.close()
+    assert feeds == [("demo-drop", "folder", str((tmp_path / "city" / "feed-drop").resolve()), "sfpd")]
+    assert runs == [("succeeded", 1, 12)] and crimes_after == kinds["crime"] + 12
+    assert ("SUCCESSFUL", "copps.jobs.tasks.feed_run") in jobs
+
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and "keeping them" in again.stdout
+    # the demo drops the same export again: the feed, run now, skips it by its content
+    rerun = [sys.executable, "-m", "copps.cli", "feeds", "run", "demo-drop"]
+    skipped = subprocess.run(rerun, env=env, capture_output=True, text=True, timeout=300)
+    assert skipped.returncode == 0 and "feed demo-drop: nothing new" in skipped.stdout, skipped.stderr
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM incidents_event WHERE kind = 'crime'").fetchone()[0] == crimes_after
+    finally:
+        conn.close()
 
 
 def test_demo_refuses_production_mode(tmp_path):

@@ -36,6 +36,7 @@ COMMANDS = {
     "restore": "restore",
     "worker": "worker",
     "jobs": "jobs",
+    "feeds": "feeds",
     "disable_inactive": "disable_inactive",
     "mfa_code": "mfa_code",
     "migrate": "migrate",

@@ -1,4 +1,4 @@
-"""Configuration in the Django admin: the taxonomy's sensitivity flags, areas, import history.
+"""Configuration in the Django admin: the taxonomy's sensitivity flags, areas, feeds, import history.
 
 Events are read-only here (imports are the one way in), and every admin read of an event (its
 list and its page) is audited like a read on the staff pages (``AuditedReadsAdmin``).
@@ -12,7 +12,7 @@ from django.contrib import admin
 
 from copps.accounts.admin_audit import AuditedReadsAdmin
 from copps.incidents import sitetime
-from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
+from copps.incidents.models import Area, Event, Feed, FeedRun, ImportBatch, OffenseCategory, Site
 
 
 class SiteForm(forms.ModelForm):
@@ -91,3 +91,50 @@ class EventAdmin(AuditedReadsAdmin, ReadOnlyAdmin):
     list_select_related = ("category", "beat")
     search_fields = ("source_id", "incident_key")
     show_full_result_count = False
+
+
+RUN_FIELDS = (
+    "started_at", "finished_at", "state", "attempt", "files", "records", "added", "updated", "unchanged",
+    "rejected", "next_retry_at", "error",
+)  # fmt: skip
+
+
+class FeedRunInline(admin.TabularInline):
+    model = FeedRun
+    fields = RUN_FIELDS
+    readonly_fields = RUN_FIELDS
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        # the newest runs only: a feed that runs every minute has thousands
+        feed_id = request.resolver_match.kwargs.get("object_id")
+        newest = FeedRun.objects.filter(feed_id=feed_id).values_list("id", flat=True)[:20]
+        return super().get_queryset(request).filter(id__in=list(newest))
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """Feeds are defined here or with `copps feeds add`; `copps worker` runs the due ones."""
+
+    list_display = ("name", "kind", "location", "profile", "enabled", "interval", "next_run_at", "failures", "cursor")
+    list_filter = ("kind", "enabled")
+    search_fields = ("name", "location")
+    readonly_fields = ("failures", "created_at")
+    inlines = [FeedRunInline]
+    actions = ["run_soon"]
+
+    @admin.action(description="Run at the worker's next check (within a minute)")
+    def run_soon(self, request, queryset):
+        n = queryset.update(next_run_at=None)
+        self.message_user(request, f"{n} feed(s) will run when a worker next checks (copps worker).")
+
+
+@admin.register(FeedRun)
+class FeedRunAdmin(ReadOnlyAdmin):
+    list_display = ("feed", *RUN_FIELDS[:-1])
+    list_filter = ("state", "feed")
+    list_select_related = ("feed",)
+    readonly_fields = ("feed", "cursor_before", "cursor_after", "batches", *RUN_FIELDS)

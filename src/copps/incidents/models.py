@@ -302,3 +302,87 @@ class Event(models.Model):
     @property
     def geocoded(self) -> bool:
         return self.lat is not None and self.lon is not None
+
+
+class Feed(models.Model):
+    """A source that sends the department's data by itself, imported on a schedule with a
+    profile: a folder a records system's nightly export drops files into, an open-data portal
+    (Socrata, ArcGIS) or a file at a URL. Each run brings only what changed since the last one
+    (the cursor) and is recorded as a ``FeedRun``; ``incidents/feeds/`` runs them."""
+
+    class Kind(models.TextChoices):
+        FOLDER = "folder", "watched folder"
+        SOCRATA = "socrata", "Socrata SODA endpoint"
+        ARCGIS = "arcgis", "ArcGIS FeatureServer layer"
+        URL = "url", "CSV or JSON file at a URL"
+
+    name = models.SlugField(max_length=64, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    location = models.CharField(max_length=1000, help_text="the folder's path, or the URL")
+    profile = models.CharField(max_length=500, help_text="a built-in import profile's name, or a TOML profile's path")
+    source = models.CharField(max_length=64, blank=True, help_text="the data source's name (default: the profile's)")
+    interval = models.PositiveIntegerField(default=3600, help_text="seconds between runs")
+    cursor_field = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Socrata: the updated-at column (e.g. :updated_at); ArcGIS: an edit-date or object-id field",
+    )
+    cursor = models.CharField(
+        max_length=200, blank=True, help_text="the largest cursor_field value imported so far (empty: from the start)"
+    )
+    page_size = models.PositiveIntegerField(default=1000, help_text="records per request (Socrata, ArcGIS)")
+    skip_bad = models.BooleanField(default=False, help_text="import the good rows of a file with bad ones")
+    enabled = models.BooleanField(default=True)
+    next_run_at = models.DateTimeField(null=True, blank=True, help_text="empty: due now")
+    failures = models.PositiveIntegerField(default=0, help_text="failed runs in a row (the retry back-off grows)")
+    queued_job = models.UUIDField(null=True, blank=True, editable=False, help_text="the job that runs it next")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from copps.incidents.feeds.checks import problems
+
+        found = problems(self)
+        if found:
+            raise ValidationError(found)
+
+
+class FeedRun(models.Model):
+    """One run of a feed: when, how it ended, what it did to the events, and when it is tried
+    again after a failure."""
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        UNCHANGED = "unchanged", "nothing new"
+        FAILED = "failed"
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    attempt = models.PositiveIntegerField(default=1, help_text="1 for a first try, n for the n-th in a row")
+    files = models.PositiveIntegerField(default=0, help_text="files or downloads imported")
+    records = models.PositiveIntegerField(default=0, help_text="rows downloaded or read")
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    cursor_before = models.CharField(max_length=200, blank=True)
+    cursor_after = models.CharField(max_length=200, blank=True)
+    batches = models.JSONField(default=list, blank=True, help_text="the import batches the run made")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.feed.name} {self.started_at:%Y-%m-%d %H:%M} {self.state}"

@@ -7,14 +7,15 @@ import logging
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
-from django_tasks import TaskContext
+from django_tasks import TaskContext, TaskResultStatus
 from django_tasks.signals import task_finished
+from django_tasks_db.models import DBTaskResult
 
 from copps.accounts import audit
 from copps.accounts.models import User
 from copps.jobs.models import JobProgress
 
-__all__ = ["enqueue", "progress", "record_end"]
+__all__ = ["enqueue", "pending", "progress", "record_end"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,13 @@ def enqueue(task, *args, label: str, request: HttpRequest | None = None, usernam
         params={"task": task.name, "label": label},
     )
     return result
+
+
+def pending(task_id) -> bool:
+    """Whether the job ``task_id`` is still queued or running."""
+    return DBTaskResult.objects.filter(
+        id=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).exists()
 
 
 def progress(context: TaskContext, done: int, total: int | None = None, note: str = "") -> None:

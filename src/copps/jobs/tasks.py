@@ -16,7 +16,7 @@ from django_tasks import TaskContext, task
 
 from copps.jobs.queue import progress
 
-__all__ = ["import_file", "publish_refresh", "report_pdf"]
+__all__ = ["feed_run", "import_file", "publish_refresh", "report_pdf"]
 
 
 def _command(name: str, *args, **options) -> str:
@@ -34,6 +34,16 @@ def import_file(context: TaskContext, path: str, profile: str, skip_bad: bool = 
         options["source"] = source
     summary = _command("import_events", path, **options)
     progress(context, 1, 1, "imported")
+    return summary
+
+
+@task(takes_context=True)
+def feed_run(context: TaskContext, name: str):
+    """``copps feeds run NAME``: one run of a feed. A failed run fails the job with its error
+    (the feed itself is retried with back-off, not the job)."""
+    progress(context, 0, 1, f"feed {name}")
+    summary = _command("feeds", "run", name)
+    progress(context, 1, 1, "done")
     return summary
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from copps.accounts import mfa
 from copps.incidents import sitetime
-from copps.incidents.models import Event, Site
+from copps.incidents.models import Event, Feed, Site
 from copps.incidents.scanning import day_argument
 
 DEMO_USERS = [
@@ -26,6 +27,8 @@ DEMO_USERS = [
 ]
 
 DATA_FILES = [("crimes.csv", "sfpd"), ("calls.csv", "seattle-911"), ("collisions.txt", "switrs")]
+FEED_NAME = "demo-drop"
+FEED_ROWS = 12  # the newest crimes, as the records system's next export would bring them
 
 
 class Command(BaseCommand):
@@ -63,6 +66,8 @@ class Command(BaseCommand):
         call_command("engagement_demo", stdout=self.stdout._out)
         # requests filed through the report page and anonymous tips, with the department's replies
         call_command("community_demo", stdout=self.stdout._out)
+        if (data_dir / "crimes.csv").exists():
+            self.setup_feed(data_dir)
         if not opts["no_serve"]:
             call_command("serve", bind=opts["bind"])
 
@@ -108,6 +113,33 @@ class Command(BaseCommand):
         call_command("publish_snap_points", simulate_seed=seed, replace=True, stdout=self.stdout._out)
         truth = json.loads((data_dir / "truth.json").read_text())
         self.stdout.write(f"Synthetic city ready: {Event.objects.count():,} events (seed {truth.get('seed', seed)}).")
+
+    def setup_feed(self, data_dir: Path) -> None:
+        """A watched folder, as a records system's nightly export fills it, with one export dropped
+        in: the worker `make demo` starts imports it by itself (the Jobs page shows the job)."""
+        folder = (data_dir / "feed-drop").resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        if not Feed.objects.filter(name=FEED_NAME).exists():
+            call_command(
+                "feeds", "add", FEED_NAME, "--kind", "folder", "--location", str(folder), "--profile", "sfpd",
+                "--every", "5m", stdout=self.stdout._out,
+            )  # fmt: skip
+        with (data_dir / "crimes.csv").open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        header, newest = rows[0], rows[-FEED_ROWS:]
+        renamed = [header.index(c) for c in ("Row ID", "Incident ID", "Incident Number")]
+        for row in newest:  # records the city's files do not hold yet
+            for i in renamed:
+                row[i] = f"{row[i]}9"
+        export = folder / "rms-export.csv"
+        partial = folder / "rms-export.csv.part"  # written under a partial name, then renamed whole
+        with partial.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([header, *newest])
+        partial.replace(export)
+        self.stdout.write(
+            f"Feed {FEED_NAME} watches {folder}: `copps worker` imports each new file dropped there "
+            f"(one is waiting: {export.name}); see the Jobs page and `copps feeds list`."
+        )
 
     def create_users(self) -> None:
         User = get_user_model()
