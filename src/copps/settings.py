@@ -222,6 +222,11 @@ COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")
 # Background jobs (copps/jobs/): queued in the database, run by `copps worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COPPS_WORKER_LOST_SECONDS = config.get("COPPS_WORKER_LOST_SECONDS")
+# Files staff give copps (import uploads) and files it makes (report PDFs): never static, never
+# public; the pages that hand them out check the role and audit (copps/incidents/uploads.py,
+# copps/reports/store.py).
+COPPS_DATA_DIR = Path(config.get("COPPS_DATA_DIR")).resolve()
+COPPS_IMPORT_UPLOAD_MAX_MB = config.get("COPPS_IMPORT_UPLOAD_MAX_MB")
 COPPS_JOB_ATTEMPTS = config.get("COPPS_JOB_ATTEMPTS")
 
 # Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
@@ -241,6 +246,8 @@ COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS"
 # any size). A file is held in memory up to 2.5 MB, past that in a temporary file deleted after
 # the request; the other fields of a request may hold 2.5 MB (more: 400), far more than any form.
 FILE_UPLOAD_HANDLERS = [
+    # the staff import page's own limit (COPPS_IMPORT_UPLOAD_MAX_MB); elsewhere it passes bytes on
+    "copps.incidents.uploads.ImportUploadLimit",
     "copps.community.photos.UploadLimit",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
