@@ -9,6 +9,7 @@ import dj_database_url
 
 from copps import config
 from copps.cacheconf import caches_from_url
+from copps.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     # Outermost: the anonymous-tip routes lose client address, user agent and cookies before any
     # other code sees the request, and set no cookie (copps/community/tipguard.py).
     "copps.community.tipguard.TipPrivacyMiddleware",
+    # the request's id and path on every log record made while it is served (copps/logs.py)
+    "copps.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "copps.accounts.middleware.SecurityHeadersMiddleware",
     # a NUL character or an unreadable charset is a clear 400 before anything reads the input
@@ -200,17 +203,8 @@ COPPS_TILE_URL = config.get("COPPS_TILE_URL")
 # root logger and on every handler; Django's own loggers ("django", whose default handlers would
 # print or mail records unfiltered, and runserver's "django.server") are sent to the filtered
 # handler. A handler added here must list "scrub" in its filters.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "copps.community.logscrub.ScrubFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
-    },
-    "root": {"handlers": ["console"], "filters": ["scrub"], "level": config.get("COPPS_LOG_LEVEL")},
-}
+# One stream handler behind the scrubbing filter, as text or JSON Lines (copps/logs.py).
+LOGGING = logging_config(config.get("COPPS_LOG_FORMAT").strip().lower(), config.get("COPPS_LOG_LEVEL"))
 
 # The public portal's privacy rules (validated in copps/publish/conf.py; docs/privacy.md).
 COPPS_PUBLISH_SNAP_MIN_ADDRESSES = config.get("COPPS_PUBLISH_SNAP_MIN_ADDRESSES")
