@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from shapely.geometry import shape
-from tests.reports.conftest import WEEK, pdf_text
+from tests.reports.conftest import WEEK, pdf_by_job, pdf_text
 
 from copps.accounts.models import AuditLog
 from copps.analysis import compstat
@@ -107,7 +107,7 @@ def test_a_planted_spree_is_flagged_and_printed_with_its_interval(client_for, no
     assert "Collisions at the south crossing" not in html and "Closed north problem" not in html
     assert html.count('class="report-map"') == 1 and "Gi* hot spot" in html and "<script" not in html
 
-    pdf = c.get(reverse("reports:compstat-pdf"), {"district": "North", "week": WEEK})
+    pdf = pdf_by_job(c, reverse("reports:compstat-pdf"), {"district": "North", "week": WEEK})
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == 'attachment; filename="compstat-a-2024-W47.pdf"'
     text = pdf_text(pdf.content)

@@ -106,7 +106,7 @@ def import_upload(request):
         profile = load_profile(upload.profile)
         if profile.kind == "request":
             raise ProfileError(
-                f"{upload.profile_label} is a service-request profile (kind = \"request\"): load the file with "
+                f'{upload.profile_label} is a service-request profile (kind = "request"): load the file with '
                 "copps requests import"
             )
     except ProfileError as exc:

@@ -54,8 +54,13 @@ def report_pdf(
     district: str = "city",
     week: str | None = None,
     problem: int | None = None,
+    requested_by: str = "",
+    link: str = "",
 ):
-    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole."""
+    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole.
+
+    ``requested_by`` names who asked (the report's audit rows carry it); ``link``, the address
+    where they download the file, is returned with the summary for the Jobs page to show."""
     progress(context, 0, 1, f"writing {Path(out).name}")
     if report == "compstat":
         args = ["compstat", "--district", district, "--out", out] + (["--week", week] if week else [])
@@ -63,6 +68,8 @@ def report_pdf(
         args = ["sara", "--problem", str(problem), "--out", out]
     else:
         raise ValueError(f"unknown report {report!r}: expected compstat or sara")
+    if requested_by:
+        args += ["--requested-by", requested_by]
     summary = _command("report", *args)
     progress(context, 1, 1, "done")
-    return summary
+    return {"summary": summary, "link": link} if link else summary
