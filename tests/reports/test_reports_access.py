@@ -64,6 +64,8 @@ def test_staff_read_the_sara_report_and_the_read_is_audited(client_for, cast, ma
     )
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_an_officer_not_on_the_problem_reads_it_too(client, make_problem, other_officer):
     from tests.conftest import sign_in
 
@@ -109,6 +111,8 @@ def test_the_problem_page_and_the_reports_index_link_to_the_pdfs(client_for, mak
     assert "<script" not in index
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_a_pdf_is_a_job_and_only_its_asker_downloads_it(client, cast, make_problem, data_dir):
     from django.test import Client
     from django_tasks_db.models import DBTaskResult

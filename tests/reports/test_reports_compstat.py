@@ -87,6 +87,8 @@ def test_counts_match_the_database_and_flags_follow_the_exact_test(north):
     assert report.windows["year to date"][0]["now"] > report.windows["28 days"][0]["now"]
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_a_planted_spree_is_flagged_and_printed_with_its_interval(client_for, north, make_problem):
     spree = plant_spree(north, 25)
     problem = make_problem(title="Burglary spree on the north estate", stage="response")

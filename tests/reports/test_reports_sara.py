@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from django.urls import reverse
 from django.utils.html import escape
 from tests.reports.conftest import pdf_by_job, pdf_text
@@ -18,6 +19,8 @@ from copps.problems.assessing import buffer_statement, effect_statement, net_sta
 SECTIONS = ("Summary", "Scanning", "Analysis", "Response", "Assessment")
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
     assessed, _ = demo
     a = assessed.assessments.get()
