@@ -106,7 +106,12 @@ def test_a_bad_file_names_row_and_field_and_offers_no_import(client_for):
     assert "<td>upload_sfpd.csv</td><td>3</td><td>Incident Datetime</td>" in html
     assert "&#x27;yesterday-ish&#x27; is not a date/time" in html
     assert "/events/import/" in html and "Import</button>" not in html
-    assert Event.objects.count() == 0
+    refused = AuditLog.objects.get(action="import.upload")
+    assert refused.params["dry_run"] == "refused" and refused.params["bad_rows"] == 1
+    # a refused upload cannot be imported by posting to its address anyway
+    start = reverse("incidents:import-start", args=[refused.object_id])
+    assert client_for("analyst").post(start).status_code == 404
+    assert Event.objects.count() == 0 and DBTaskResult.objects.count() == 0
 
 
 def test_skip_bad_previews_the_good_rows(client_for):

@@ -152,7 +152,7 @@ def import_start(request, token: str):
     if not _may_import(request):
         return deny_path(request)
     upload = Upload.find(token, request.user.get_username())
-    if upload is None:
+    if upload is None or not upload.summary:  # unknown, someone else's, or its dry run refused it
         raise Http404("no such upload")
     if not upload.job_id:
         job = enqueue(
