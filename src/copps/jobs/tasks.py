@@ -32,7 +32,8 @@ def import_file(context: TaskContext, path: str, profile: str, skip_bad: bool = 
     options = {"profile": profile, "skip_bad": skip_bad}
     if source:
         options["source"] = source
-    summary = _command("import_events", path, **options)
+    # the file by its own name, as the person who queued it knows it (not the worker's folder)
+    summary = _command("import_events", path, **options).replace(str(Path(path).parent) + "/", "")
     progress(context, 1, 1, "imported")
     return summary
 
