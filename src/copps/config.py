@@ -65,6 +65,25 @@ VARIABLES: dict[str, Variable] = {
         Variable("COPPS_STATIC_ROOT", "var/static", "Where `collectstatic` puts static files."),
         Variable("COPPS_LOG_LEVEL", "INFO", "Application log level."),
         Variable(
+            "COPPS_LOG_FORMAT",
+            "text",
+            "`text` (one readable line per record) or `json` (one JSON object per line: timestamp, level, "
+            "logger, message, and the request's id and path where there is one). Scrubbed either way.",
+        ),
+        Variable(
+            "COPPS_DATA_DIR",
+            "var",
+            "Where copps keeps the files staff give it or it makes: uploaded import files (`uploads/`) and "
+            "generated reports (`reports/`). Staff-only, never served as static files; every app server "
+            "and worker must see the same folder.",
+        ),
+        Variable(
+            "COPPS_IMPORT_UPLOAD_MAX_MB",
+            "50",
+            "Largest file (data or profile) an analyst or administrator may upload on the import page, in "
+            "megabytes.",
+        ),
+        Variable(
             "COPPS_PUBLISH_SNAP_MIN_ADDRESSES",
             "8",
             "N: every published point stands for at least this many address points (police.uk: 8).",

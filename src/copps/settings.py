@@ -9,6 +9,7 @@ import dj_database_url
 
 from copps import config
 from copps.cacheconf import caches_from_url
+from copps.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     # Outermost: the anonymous-tip routes lose client address, user agent and cookies before any
     # other code sees the request, and set no cookie (copps/community/tipguard.py).
     "copps.community.tipguard.TipPrivacyMiddleware",
+    # the request's id and path on every log record made while it is served (copps/logs.py)
+    "copps.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "copps.accounts.middleware.SecurityHeadersMiddleware",
     # a NUL character or an unreadable charset is a clear 400 before anything reads the input
@@ -200,17 +203,8 @@ COPPS_TILE_URL = config.get("COPPS_TILE_URL")
 # root logger and on every handler; Django's own loggers ("django", whose default handlers would
 # print or mail records unfiltered, and runserver's "django.server") are sent to the filtered
 # handler. A handler added here must list "scrub" in its filters.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "copps.community.logscrub.ScrubFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub"]}},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO", "propagate": True},
-        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
-    },
-    "root": {"handlers": ["console"], "filters": ["scrub"], "level": config.get("COPPS_LOG_LEVEL")},
-}
+# One stream handler behind the scrubbing filter, as text or JSON Lines (copps/logs.py).
+LOGGING = logging_config(config.get("COPPS_LOG_FORMAT").strip().lower(), config.get("COPPS_LOG_LEVEL"))
 
 # The public portal's privacy rules (validated in copps/publish/conf.py; docs/privacy.md).
 COPPS_PUBLISH_SNAP_MIN_ADDRESSES = config.get("COPPS_PUBLISH_SNAP_MIN_ADDRESSES")
@@ -222,6 +216,11 @@ COPPS_PUBLISH_SENSITIVE = config.get("COPPS_PUBLISH_SENSITIVE")
 # Background jobs (copps/jobs/): queued in the database, run by `copps worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 COPPS_WORKER_LOST_SECONDS = config.get("COPPS_WORKER_LOST_SECONDS")
+# Files staff give copps (import uploads) and files it makes (report PDFs): never static, never
+# public; the pages that hand them out check the role and audit (copps/incidents/uploads.py,
+# copps/reports/store.py).
+COPPS_DATA_DIR = Path(config.get("COPPS_DATA_DIR")).resolve()
+COPPS_IMPORT_UPLOAD_MAX_MB = config.get("COPPS_IMPORT_UPLOAD_MAX_MB")
 COPPS_JOB_ATTEMPTS = config.get("COPPS_JOB_ATTEMPTS")
 
 # Rate limits (copps/accounts/ratelimit.py) and the community front door (copps/community/conf.py).
@@ -241,6 +240,8 @@ COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS"
 # any size). A file is held in memory up to 2.5 MB, past that in a temporary file deleted after
 # the request; the other fields of a request may hold 2.5 MB (more: 400), far more than any form.
 FILE_UPLOAD_HANDLERS = [
+    # the staff import page's own limit (COPPS_IMPORT_UPLOAD_MAX_MB); elsewhere it passes bytes on
+    "copps.incidents.uploads.ImportUploadLimit",
     "copps.community.photos.UploadLimit",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",

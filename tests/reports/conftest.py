@@ -26,6 +26,13 @@ def pdf_text(content: bytes) -> str:
     return re.sub(r"(?<=\w-)\s+(?=\w)", "", " ".join(out.stdout.decode().split()))
 
 
+@pytest.fixture(autouse=True)
+def data_dir(settings, tmp_path):
+    """Report files made by jobs go to a folder of the test's own."""
+    settings.COPPS_DATA_DIR = tmp_path / "data"
+    return settings.COPPS_DATA_DIR
+
+
 @pytest.fixture
 def demo(imported, city, cast):  # noqa: F811 (the imported fixture)
     """The city with its community requests and problems_demo's two worked examples: (assessed
@@ -37,3 +44,26 @@ def demo(imported, city, cast):  # noqa: F811 (the imported fixture)
     call_command("requests", "import", str(here / "services.json"), str(here / "requests.json"), verbosity=0)
     call_command("problems_demo", truth=str(paths["truth"]))
     return Problem.objects.get(stage="assessment"), Problem.objects.get(stage="analysis")
+
+
+def pdf_by_job(client, url: str, data: dict | None = None):
+    """Ask for a PDF as the page's button does (POST: a job is queued and the Jobs page opens), run
+    the worker, and download the file from the link the Jobs page shows. Returns the download."""
+    from django_tasks_db.models import DBTaskResult
+
+    queued = client.post(url, data or {})
+    assert queued.status_code == 302 and queued["Location"].startswith("/jobs/#job-"), queued
+    job_id = queued["Location"].rsplit("#job-", 1)[1]
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    job = DBTaskResult.objects.get(id=job_id)
+    assert job.status == "SUCCESSFUL", job.traceback
+    page = client.get("/jobs/").content.decode()
+    row = page[page.index(f'id="job-{job_id}"') :]
+    link = re.search(r'<a class="button download" href="([^"]+)">Download</a>', row[: row.index("</tr>")])
+    assert link, "the Jobs page links the finished PDF"
+    from django.http import HttpResponse
+
+    download = client.get(link[1])
+    body = b"".join(download.streaming_content)
+    download.close()
+    return HttpResponse(body, status=download.status_code, headers=dict(download.items()))

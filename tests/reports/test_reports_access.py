@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from tests.reports.conftest import pdf_by_job
 
 from copps.accounts.models import AuditLog
 from copps.problems.models import EventLink
@@ -63,14 +64,19 @@ def test_staff_read_the_sara_report_and_the_read_is_audited(client_for, cast, ma
     )
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_an_officer_not_on_the_problem_reads_it_too(client, make_problem, other_officer):
     from tests.conftest import sign_in
 
     problem = make_problem(owner="officer")
-    response = sign_in(client, other_officer).get(reverse("reports:sara-pdf", kwargs={"pk": problem.pk}))
+    response = pdf_by_job(sign_in(client, other_officer), reverse("reports:sara-pdf", kwargs={"pk": problem.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="sara-')
-    assert AuditLog.objects.filter(action="report.sara", user=other_officer, params={"format": "pdf"}).count() == 1
+    # the worker drew it for the officer who asked: the read is theirs in the audit log
+    read = AuditLog.objects.get(action="report.sara", params={"format": "pdf"})
+    assert read.username == other_officer.username
+    assert AuditLog.objects.filter(action="report.download", user=other_officer).count() == 1
 
 
 def test_an_unknown_problem_is_404_for_staff(client_for):
@@ -103,3 +109,38 @@ def test_the_problem_page_and_the_reports_index_link_to_the_pdfs(client_for, mak
     index = c.get(reverse("reports:index")).content.decode()
     assert pdf in index and reverse("reports:compstat-pdf") + "?district=city" in index
     assert "<script" not in index
+
+
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
+def test_a_pdf_is_a_job_and_only_its_asker_downloads_it(client, cast, make_problem, data_dir):
+    from django.test import Client
+    from django_tasks_db.models import DBTaskResult
+    from tests.conftest import sign_in
+
+    problem = make_problem(title="Sunridge lot break-ins")
+    url = reverse("reports:sara-pdf", kwargs={"pk": problem.pk})
+    analyst = sign_in(Client(), cast["analyst"])
+    form = analyst.get(url).content.decode()  # the old link opens a button; a GET queues nothing
+    assert "Make the PDF</button>" in form and f'action="{url}"' in form and DBTaskResult.objects.count() == 0
+    pdf = pdf_by_job(analyst, url)
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    (folder,) = (data_dir / "reports").iterdir()
+    assert (data_dir / "reports").stat().st_mode & 0o077 == 0
+    download = reverse("reports:file", args=[folder.name])
+    assert sign_in(Client(), cast["supervisor"]).get(download).status_code == 404
+    assert Client().get(download).status_code == 302  # anonymous: sign in
+    row = AuditLog.objects.get(action="report.download")
+    assert (row.username, row.object_id, row.params["report"], row.params["problem"]) == (
+        "analyst", folder.name, "sara", problem.pk
+    )
+    job = AuditLog.objects.get(action="job.enqueue")
+    assert job.username == "analyst" and job.params["label"] == f"SARA report PDF of problem {problem.pk}"
+
+
+def test_a_bad_compstat_pdf_request_queues_nothing(client_for):
+    from django_tasks_db.models import DBTaskResult
+
+    response = client_for("analyst").post(reverse("reports:compstat-pdf"), {"district": "Atlantis", "week": "2024-W47"})
+    assert response.status_code == 400 and "unknown district" in response.content.decode()
+    assert DBTaskResult.objects.count() == 0

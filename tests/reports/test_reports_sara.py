@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from django.urls import reverse
 from django.utils.html import escape
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_by_job, pdf_text
 
 from copps.accounts.models import AuditLog
 from copps.problems import analyses
@@ -18,6 +19,8 @@ from copps.problems.assessing import buffer_statement, effect_statement, net_sta
 SECTIONS = ("Summary", "Scanning", "Analysis", "Response", "Assessment")
 
 
+# the worker closes a connection left inside a transaction, as a real one must: a committed test
+@pytest.mark.django_db(transaction=True)
 def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
     assessed, _ = demo
     a = assessed.assessments.get()
@@ -55,7 +58,7 @@ def test_sara_page_and_pdf_of_the_assessed_example(client_for, demo):
         assert link.request.description not in html  # the resident's own words stay in triage
     assert "Restricted — law-enforcement sensitive" in html
 
-    pdf = c.get(reverse("reports:sara-pdf", kwargs={"pk": assessed.pk}))
+    pdf = pdf_by_job(c, reverse("reports:sara-pdf", kwargs={"pk": assessed.pk}))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     flat = pdf_text(pdf.content)
     assert assessed.title in flat

@@ -56,6 +56,8 @@ WORK = staff_only(officer_other=FORBIDDEN)  # someone else's problem: the unassi
 CREATE = staff_only(officer=FORBIDDEN, officer_other=FORBIDDEN)
 ANALYSE = staff_only(officer=FORBIDDEN, officer_other=FORBIDDEN, supervisor=FORBIDDEN)
 ASSIGN = staff_only(officer=FORBIDDEN, officer_other=FORBIDDEN, analyst=FORBIDDEN)
+# importing a file from the browser: analysts and administrators (copps/incidents/import_views.py)
+IMPORT = staff_only(officer=FORBIDDEN, officer_other=FORBIDDEN, supervisor=FORBIDDEN)
 AUDITOR = {**outcomes(FORBIDDEN), "anonymous": LOGIN, "disabled": LOGIN, "auditor": OK}
 ADMIN_SITE = {**outcomes(LOGIN), "admin": ANY}  # Django's admin sends everyone else to its sign-in
 
@@ -68,6 +70,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^admin:", ADMIN_SITE),
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
     (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to the map)
+    (r"^incidents:(import|import-start) ", IMPORT),
     (r"^incidents:", STAFF_PAGE),
     (r"^jobs:", STAFF_PAGE),  # the background jobs: every staff role sees what is queued and why
     (r"^healthz /healthz$", PUBLIC),  # for load balancers: no sign-in, nothing private

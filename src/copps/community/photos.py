@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from copps.community import conf
+from copps.incidents.uploads import is_import_upload
 
 __all__ = [
     "CleanPhoto",
@@ -100,17 +101,21 @@ class UploadLimit(FileUploadHandler):
     on only while the request's files stay within the limit; past it, the file is skipped: what
     was kept of it is deleted and the rest is read and dropped. The form's other fields are still
     read, so the report page gives the resident back what they wrote, with a clear error on the
-    photo (``upload_refused``). A resident's photo is the only file copps takes, so its limit is
-    the cap for every request.
+    photo (``upload_refused``). A resident's photo is the only file the public may send, so its
+    limit is the cap for every request but the staff import page's (``COPPS_IMPORT_UPLOAD_MAX_MB``).
     """
 
     def __init__(self, request=None):
         super().__init__(request)
+        # the staff import page's files have their own limit (copps.incidents.uploads.ImportUploadLimit)
+        self.active = not is_import_upload(request)
         self.max_bytes = conf.photo_max_bytes()
         self.received = 0
         self.refused = False
 
     def receive_data_chunk(self, raw_data, start):
+        if not self.active:
+            return raw_data
         self.received += len(raw_data)
         if self.received > self.max_bytes:
             self.refused = True

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from copps.incidents import views
+from copps.incidents import import_views, views
 
 app_name = "incidents"
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("map/", views.event_map, name="map"),
     path("<int:pk>/", views.event_detail, name="detail"),
+    # analysts and administrators: upload, dry run and preview, then the import as a job
+    path("import/", import_views.import_upload, name="import"),
+    path("import/<str:token>/", import_views.import_start, name="import-start"),
 ]

@@ -32,7 +32,8 @@ def import_file(context: TaskContext, path: str, profile: str, skip_bad: bool = 
     options = {"profile": profile, "skip_bad": skip_bad}
     if source:
         options["source"] = source
-    summary = _command("import_events", path, **options)
+    # the file by its own name, as the person who queued it knows it (not the worker's folder)
+    summary = _command("import_events", path, **options).replace(str(Path(path).parent) + "/", "")
     progress(context, 1, 1, "imported")
     return summary
 
@@ -64,8 +65,13 @@ def report_pdf(
     district: str = "city",
     week: str | None = None,
     problem: int | None = None,
+    requested_by: str = "",
+    link: str = "",
 ):
-    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole."""
+    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole.
+
+    ``requested_by`` names who asked (the report's audit rows carry it); ``link``, the address
+    where they download the file, is returned with the summary for the Jobs page to show."""
     progress(context, 0, 1, f"writing {Path(out).name}")
     if report == "compstat":
         args = ["compstat", "--district", district, "--out", out] + (["--week", week] if week else [])
@@ -73,6 +79,8 @@ def report_pdf(
         args = ["sara", "--problem", str(problem), "--out", out]
     else:
         raise ValueError(f"unknown report {report!r}: expected compstat or sara")
+    if requested_by:
+        args += ["--requested-by", requested_by]
     summary = _command("report", *args)
     progress(context, 1, 1, "done")
-    return summary
+    return {"summary": summary, "link": link} if link else summary

@@ -51,6 +51,8 @@ def job_list(request):
                 "finished_at": job.finished_at,
                 "attempts": len(job.worker_ids),
                 "result": value.get("summary") if isinstance(value, dict) else value,
+                # a job that made a file for someone returns where to download it (reports)
+                "link": value.get("link", "") if isinstance(value, dict) and job.status == "SUCCESSFUL" else "",
                 # the last line of the traceback names the error; the whole one is for the logs
                 "error": (job.traceback.strip().splitlines() or [""])[-1] if job.status == "FAILED" else "",
             }

@@ -1,29 +1,29 @@
 """Report pages and PDFs for department staff: the SARA report of a problem, the weekly
-CompStat of a district, and an index of both. Residents, auditors and anonymous users get the
-same answers as on the problem pages (403, audited, or the sign-in page) and nothing else."""
+CompStat of a district, and an index of both. A PDF is drawn by a background job (``copps
+worker``) and downloaded, audited, by the staff member who asked for it (``store.py``).
+Residents, auditors and anonymous users get the same answers as on the problem pages (403,
+audited, or the sign-in page) and nothing else."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 
+from copps.accounts import audit
 from copps.accounts.permissions import staff_required
 from copps.incidents.models import Area
+from copps.jobs import tasks
+from copps.jobs.queue import enqueue
 from copps.problems.models import Problem
 from copps.problems.views.common import problem_view
 from copps.reports.access import audit_compstat, audit_sara
-from copps.reports.pdf import render_pdf
 from copps.reports.sara import sara_report
-from copps.reports.weekly import CITY, ReportError, compstat_report, default_week
+from copps.reports.store import ReportFile
+from copps.reports.weekly import CITY, ReportError, compstat_report, default_week, find_district, parse_week
 
-__all__ = ["index", "sara", "sara_pdf", "compstat", "compstat_pdf"]
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+__all__ = ["index", "sara", "sara_pdf", "compstat", "compstat_pdf", "report_file"]
 
 
 @staff_required
@@ -46,10 +46,53 @@ def sara(request, problem):
 
 @problem_view(work=False)
 def sara_pdf(request, problem):
-    report = sara_report(problem.pk)
-    audit_sara(report, "pdf", request=request)
-    content = render_pdf("reports/sara_print.html", {"r": report, "p": report.problem})
-    return _pdf(content, f"sara-{problem.pk}-{slugify(problem.title)[:40]}.pdf")
+    """GET: a button to make the PDF. POST: queue it as a job and show the job (the PDF is drawn by
+    ``copps worker``, never inside the request)."""
+    if request.method != "POST":
+        return render(
+            request,
+            "reports/pdf_request.html",
+            {"what": f"The SARA report of problem {problem.pk}: {problem.title}", "p": problem},
+        )
+    name = f"sara-{problem.pk}-{slugify(problem.title)[:40]}.pdf"
+    return _queue(request, "sara", name, {"problem": problem.pk}, f"SARA report PDF of problem {problem.pk}")
+
+
+def _queue(request, report: str, file_name: str, params: dict, label: str):
+    username = request.user.get_username()
+    made = ReportFile.create(username, report, file_name, params)
+    link = reverse("reports:file", args=[made.token])
+    job = enqueue(
+        tasks.report_pdf,
+        report,
+        str(made.path),
+        **params,
+        requested_by=username,
+        link=link,
+        label=label,
+        request=request,
+    )
+    made.job_id = str(job.id)
+    made.save()
+    return redirect(reverse("jobs:list") + f"#job-{job.id}")
+
+
+@staff_required
+def report_file(request, token: str):
+    """A report file a job made for this user: audited download; 404 for anyone else or before it is done."""
+    made = ReportFile.find(token, request.user.get_username())
+    if made is None or not made.path.is_file():
+        raise Http404("no such report file")
+    audit.record(
+        "report.download",
+        request=request,
+        object_type="report",
+        object_id=made.token,
+        params={"report": made.report, "file": made.file_name, "job": made.job_id, **made.params},
+    )
+    return FileResponse(
+        made.path.open("rb"), as_attachment=True, filename=made.file_name, content_type="application/pdf"
+    )
 
 
 def _compstat(request):
@@ -71,10 +114,19 @@ def compstat(request):
 
 @staff_required
 def compstat_pdf(request):
-    report, error = _compstat(request)
-    if error:
-        return error
-    audit_compstat(report, "pdf", request=request)
-    content = render_pdf("reports/compstat_print.html", {"r": report})
-    district = report.district.code if report.district else CITY
-    return _pdf(content, f"compstat-{slugify(district)}-{report.week}.pdf")
+    """GET: a button to make the PDF of ``?district=&week=`` (400 naming what is valid when either is
+    wrong). POST: queue it as a job and show the job."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        area = find_district(source.get("district"))
+        week = (source.get("week") or default_week()).strip().upper()
+        parse_week(week)
+    except ReportError as exc:
+        return render(request, "reports/error.html", {"message": str(exc)}, status=400)
+    district = area.code if area else CITY
+    name = area.name if area else "City-wide"
+    if request.method != "POST":
+        what = f"CompStat: {'district ' + name if area else name}, week {week}"
+        return render(request, "reports/pdf_request.html", {"what": what, "district": district, "week": week})
+    file_name = f"compstat-{slugify(district)}-{week}.pdf"
+    return _queue(request, "compstat", file_name, {"district": district, "week": week}, f"CompStat PDF, {name}, {week}")

@@ -25,8 +25,10 @@ class ProfileError(ValueError):
 
 
 class ImportFailed(Exception):
-    """The file was not imported; nothing was written. ``errors`` lists every bad row."""
+    """The file was not imported; nothing was written. ``errors`` lists every bad row; ``result``
+    (when the rows were read) holds the counts and preview so far, for the upload page."""
 
-    def __init__(self, message: str, errors: list[RowError] | None = None):
+    def __init__(self, message: str, errors: list[RowError] | None = None, result=None):
         super().__init__(message)
         self.errors = errors or []
+        self.result = result

@@ -64,6 +64,7 @@ class ImportResult:
     jurisdiction: str = ""  # what the statuses were judged against
     merges: dict[str, list[str]] = field(default_factory=dict)  # merge rule -> first examples
     notes: list[str] = field(default_factory=list)  # what filters, placeholders, extractions did
+    preview: list[Record] = field(default_factory=list)  # the first good records as parsed (``preview=N``)
 
     def report_lines(self) -> list[str]:
         """Every rule that removed, merged or changed rows, with counts and the first examples."""
@@ -193,6 +194,7 @@ def import_file(
     progress: Callable[[int], None] | None = None,
     dry_run: bool = False,
     reprocess: bool = False,
+    preview: int = 0,
 ) -> ImportResult:
     """Import ``path`` with ``profile``.
 
@@ -202,6 +204,8 @@ def import_file(
     With ``dry_run`` everything is done and counted inside the transaction, which is then
     rolled back: the summary says what the import would do, and nothing is written. With
     ``reprocess`` the profile is re-applied to rows already stored (importing/batches.py).
+    ``preview`` keeps the first that many good records, as parsed, in ``result.preview`` (the
+    upload page shows them beside the dry run's summary).
     """
     path = Path(path)
     label = str(path)
@@ -260,6 +264,8 @@ def import_file(
             if geocoder is not None:
                 geocoder.apply(good)
             geo.apply(good)
+            if len(result.preview) < preview:
+                result.preview.extend(good[: preview - len(result.preview)])
             stage.write(good)
             if progress:
                 progress(result.read)
@@ -271,6 +277,7 @@ def import_file(
                 f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
                 f"(fix them, or import the good rows with --skip-bad)",
                 result.errors,
+                result,
             )
         counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
         if geo.needs_recompute and Site.get().crs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 from pathlib import Path
 
@@ -28,9 +29,11 @@ class Command(BaseCommand):
         c.add_argument("--district", default=CITY, help="district name or code, or 'city' (default)")
         c.add_argument("--week", help="ISO week, e.g. 2026-W47 (default: the week of the latest crime)")
         c.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
+        c.add_argument("--requested-by", help=argparse.SUPPRESS)  # the web user a job writes it for
         s = sub.add_parser("sara", help="the SARA report of one problem")
         s.add_argument("--problem", type=int, required=True, help="the problem's number")
         s.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
+        s.add_argument("--requested-by", help=argparse.SUPPRESS)
 
     @sitetime.in_site_zone
     def handle(self, *args, **opts):
@@ -39,7 +42,8 @@ class Command(BaseCommand):
             raise CommandError(f"--out {out}: give a file name ending in .pdf or .html")
         if not out.parent.exists():
             raise CommandError(f"--out {out}: the folder {out.parent} does not exist")
-        operator = f"cli:{getpass.getuser()}"  # who ran it, for the audit log
+        # who ran it, for the audit log: the operator, or the staff member a background job writes it for
+        operator = opts.get("requested_by") or f"cli:{getpass.getuser()}"
         fmt = out.suffix.lower().lstrip(".")
         if opts["report"] == "compstat":
             try:
