@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -26,8 +26,9 @@ from django.views.decorators.http import require_POST
 
 from copps.accounts import audit, lockout, mfa, sessions
 from copps.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, LoginForm
-from copps.accounts.models import AuditLog, Role, TOTPDevice, User
-from copps.accounts.permissions import auditor_required
+from copps.accounts.landing import landing_url
+from copps.accounts.models import AuditLog, TOTPDevice, User
+from copps.accounts.permissions import auditor_required, forbidden_page
 
 PENDING = "copps_pending"
 PENDING_TTL = 10 * 60  # seconds between the password step and the second factor
@@ -49,11 +50,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 
 def _landing(user: User, next_url: str) -> str:
-    if next_url:
-        return next_url
-    if user.role == Role.AUDITOR:
-        return reverse("audit_log")
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return next_url or landing_url(user)
 
 
 def _pending_user(request: HttpRequest) -> tuple[User | None, dict]:
@@ -250,3 +247,8 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def permission_denied_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 403 handler (a ``PermissionDenied`` raised anywhere): the same page as every refusal."""
+    return forbidden_page(request)
