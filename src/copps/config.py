@@ -156,6 +156,12 @@ VARIABLES: dict[str, Variable] = {
             "Largest photo a resident may attach, in pixels (width x height), refused before decoding.",
         ),
         Variable(
+            "COPPS_PROBLEMS_QUIET_DAYS",
+            "14",
+            "An open problem with no activity (note, contact, visit or recorded change) for this many "
+            "days is listed on its supervisors' \"Waiting for me\" page.",
+        ),
+        Variable(
             "COPPS_SURVEY_MIN_N",
             "10",
             "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",

@@ -48,8 +48,10 @@ class _EscapingWriter:
     def __init__(self, fh: IO[str], **fmt) -> None:
         self._writer = csv.writer(fh, **fmt)
 
-    def writerow(self, row: Iterable[object]) -> None:
-        self._writer.writerow([escape_cell(v) for v in row])
+    def writerow(self, row: Iterable[object]) -> object:
+        """Write one row; returns what the file's ``write`` returned (a streamed response's
+        pseudo-file hands the line back)."""
+        return self._writer.writerow([escape_cell(v) for v in row])
 
     def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:

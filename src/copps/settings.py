@@ -143,7 +143,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "copps.accounts.passwords.BreachedPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "incidents:map"
+LOGIN_REDIRECT_URL = "home"
+# Each role's starting page after signing in (copps/accounts/landing.py): an officer's own work, a
+# supervisor's decisions, an analyst's dashboard, an auditor's log; residents the front door.
+COPPS_LANDING_PAGES = {
+    "officer": "problems:my_work",
+    "supervisor": "problems:waiting",
+    "analyst": "problems:dashboard",
+    "admin": "problems:waiting",
+    "auditor": "audit_log",
+}
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -231,6 +240,8 @@ if COPPS_RATE_LIMIT_STORE not in ("cache", "database", "process"):
         f"COPPS_RATE_LIMIT_STORE must be cache, database or process, not {COPPS_RATE_LIMIT_STORE!r}"
     )
 COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
+# Problems gone quiet, for the supervisors' "Waiting for me" (copps/problems/work.py).
+COPPS_PROBLEMS_QUIET_DAYS = config.get("COPPS_PROBLEMS_QUIET_DAYS")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
 

@@ -36,3 +36,6 @@ urlpatterns = [
         path("public/", include("copps.publish.urls")),
     ),
 ]
+
+# a PermissionDenied raised anywhere gets the same helpful page as copps' own refusals
+handler403 = "copps.accounts.views.permission_denied_view"

@@ -210,7 +210,7 @@ def test_no_remember_me_the_session_cookie_dies_with_the_browser(client, cast):
 
 def test_next_may_not_leave_the_site(client, cast):
     response = password_step(client, "resident", next="https://evil.example/")
-    assert response["Location"] == reverse("incidents:map")
+    assert response["Location"] == reverse("home")
 
 
 def test_logout_is_post_only_and_audited(client, cast):

@@ -26,6 +26,9 @@ def test_sign_in_map_and_filtered_table(page, live_server, analyst):
     sign_in(page, live_server, "analyst", start="/",
             # "/" is the residents' home: staff follow its header's sign-in link
             on_sign_in_page=lambda p: p.click("header a.staff-link"))
+    # an analyst starts on the dashboard; the map is one click away in the menu
+    page.wait_for_url(re.compile(r".*/problems/dashboard/"))
+    page.locator("nav[aria-label=Main] a", has_text="Map").click()
     page.wait_for_url(re.compile(r".*/events/map/"))
     status = page.locator("#map-status")
     status.filter(has_text="events with a location").or_(status.filter(has_text="most recent")).wait_for()

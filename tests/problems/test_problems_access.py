@@ -43,7 +43,7 @@ def all_urls(w) -> list[str]:
         reverse("problems:assign", args=[p]),
         reverse("problems:assessment_new", args=[p]),
         reverse("problems:candidate", args=[w["candidate"].pk]),
-        reverse("problems:stage_queue"),
+        reverse("problems:waiting"),
         reverse("problems:decide_stage", args=[w["change"].pk]),
         reverse("problems:partner_edit", args=[w["partner"].pk]),
         reverse("problems:new"),
@@ -98,7 +98,7 @@ def test_role_pages_refuse_other_roles(client_for, world, other_officer, client)
     officer = client_for("officer")
     for url in [
         reverse("problems:assign", args=[p]),
-        reverse("problems:stage_queue"),
+        reverse("problems:waiting"),
         reverse("problems:decide_stage", args=[world["change"].pk]),
         reverse("problems:new"),
         reverse("problems:assessment_new", args=[p]),
@@ -106,10 +106,10 @@ def test_role_pages_refuse_other_roles(client_for, world, other_officer, client)
         assert officer.get(url).status_code == 403, url
     analyst = client_for("analyst")
     assert analyst.get(reverse("problems:assign", args=[p])).status_code == 403
-    assert analyst.get(reverse("problems:stage_queue")).status_code == 403
+    assert analyst.get(reverse("problems:waiting")).status_code == 403
     assert analyst.get(reverse("problems:assessment_new", args=[p])).status_code == 200
     supervisor = client_for("supervisor")
-    assert supervisor.get(reverse("problems:stage_queue")).status_code == 200
+    assert supervisor.get(reverse("problems:waiting")).status_code == 200
     assert supervisor.get(reverse("problems:assessment_new", args=[p])).status_code == 403
     sign_in(client, other_officer)
     assert client.get(reverse("problems:edit", args=[p])).status_code == 403

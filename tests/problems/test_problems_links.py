@@ -86,7 +86,7 @@ def test_a_triage_page_posts_with_next_and_comes_back(client_for, problem, sr):
 def test_officer_not_assigned_cannot_link(client, problem, sr, other_officer):
     sign_in(client, other_officer)
     response = link(client, problem, {"request_id": str(sr.pk)})
-    assert response.status_code == 403 and response.content == b"Forbidden"
+    assert response.status_code == 403 and b"You can't open this page" in response.content
     assert not RequestLink.objects.exists()
     assert AuditLog.objects.filter(username="officer2", outcome="denied", object_id=str(problem.pk)).count() == 1
 

@@ -30,7 +30,7 @@ def many(cast, n: int) -> None:
         Partner.objects.create(name=f"Partner {i}", kind="business")
 
 
-@pytest.mark.parametrize("url", ["problems:list", "problems:candidates", "problems:stage_queue", "problems:partners"])
+@pytest.mark.parametrize("url", ["problems:list", "problems:candidates", "problems:waiting", "problems:partners"])
 def test_list_pages_have_a_fixed_query_count(client_for, cast, django_assert_max_num_queries, url):
     c = client_for("supervisor")
     many(cast, 3)

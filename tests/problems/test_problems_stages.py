@@ -48,7 +48,7 @@ def test_request_then_supervisor_approval_moves_the_problem(client_for, make_pro
     # a second request while one waits is refused
     assert b"already waiting" in ask(client_for("officer"), problem, "analysis").content
 
-    queue = client_for("supervisor").get(reverse("problems:stage_queue"))
+    queue = client_for("supervisor").get(reverse("problems:waiting"))
     assert problem.title.encode() in queue.content
     page = client_for("supervisor").get(reverse("problems:decide_stage", args=[change.pk]))
     assert page.status_code == 200 and b"Record the decision" in page.content

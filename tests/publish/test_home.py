@@ -57,10 +57,18 @@ def test_the_home_page_follows_accept_language_at_its_plain_address(client):
     assert '<html lang="es">' in body and "Colaborar con su departamento de policía" in body
 
 
-@pytest.mark.parametrize("role", ["officer", "analyst", "supervisor", "admin"])
-def test_signed_in_staff_land_on_their_work(client_for, role):
+@pytest.mark.parametrize(
+    ("role", "start"),
+    [
+        ("officer", "problems:my_work"),
+        ("analyst", "problems:dashboard"),
+        ("supervisor", "problems:waiting"),
+        ("admin", "problems:waiting"),
+    ],
+)
+def test_signed_in_staff_land_on_their_work(client_for, role, start):
     page = client_for(role).get("/")
-    assert page.status_code == 302 and page["Location"] == reverse("incidents:map")
+    assert page.status_code == 302 and page["Location"] == reverse(start)
 
 
 def test_a_signed_in_auditor_lands_on_the_audit_log(client_for):

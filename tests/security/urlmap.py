@@ -69,7 +69,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^admin:logout ", OPEN),
     (r"^admin:", ADMIN_SITE),
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
-    (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to the map)
+    (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to their start page)
     (r"^incidents:(import|import-start) ", IMPORT),
     (r"^incidents:", STAFF_PAGE),
     (r"^jobs:", STAFF_PAGE),  # the background jobs: every staff role sees what is queued and why
@@ -87,7 +87,9 @@ RULES: list[tuple[str, dict[str, str]]] = [
     ),
     (r"^problems:new ", CREATE),
     (r"^problems:(assessment_new|scan|promote|dismiss) ", ANALYSE),
-    (r"^problems:(assign|stage_queue|decide_stage) ", ASSIGN),
+    # "Waiting for me" (the stage changes to decide, problems gone quiet) is the supervisors'
+    (r"^problems:(assign|stage_queue|decide_stage|waiting) ", ASSIGN),
+    (r"^problems:my_work ", STAFF_PAGE),  # "My work": every member of staff sees what is theirs
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),

@@ -43,6 +43,9 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(required=False, max_length=64)
     object_type = forms.CharField(required=False, max_length=64)
     object_id = forms.CharField(required=False, max_length=64)
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "Any"), *AuditLog.Outcome.choices], help_text="denied: the refusals"
+    )
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -51,7 +54,7 @@ class AuditFilterForm(forms.Form):
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
-        for field in ("username", "action", "object_type", "object_id"):
+        for field in ("username", "action", "object_type", "object_id", "outcome"):
             if data[field]:
                 qs = qs.filter(**{field: data[field]})
         if data["date_from"]:

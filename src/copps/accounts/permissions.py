@@ -1,22 +1,31 @@
 """Who may see what. One place for role checks used by views.
 
 Every refusal of a signed-in user is audited (outcome ``denied``) with the page and the record
-it was for; the body of the refusal says nothing about the record. Anonymous users are sent to
-the sign-in page without a row: the sign-in that follows (or fails) is audited instead."""
+it was for. The refusal is a page of its own (``403.html``): what was tried (the method and the
+address typed), why it is refused, which roles may, and a link back to the person's starting
+page — never anything of the record. Anonymous users are sent to the sign-in page without a
+row: the sign-in that follows (or fails) is audited instead."""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 from copps.accounts import audit, mfa
+from copps.accounts.landing import landing_url
 from copps.accounts.models import AuditLog, Role
 
 __all__ = [
-    "signed_in_fully", "staff_required", "auditor_required", "deny", "deny_path", "record_denial", "refused_path",
+    "signed_in_fully", "staff_required", "auditor_required", "deny", "deny_path", "forbidden_page", "record_denial",
+    "refused_path", "STAFF_WHO", "AUDITOR_WHO",
 ]
+
+# Who may open what: the words a refusal shows under "Who can".
+STAFF_WHO = "department staff: officers, crime analysts, supervisors and administrators"
+AUDITOR_WHO = "auditors"
 
 
 def signed_in_fully(request: HttpRequest) -> bool:
@@ -44,12 +53,39 @@ def record_denial(
     )
 
 
+def forbidden_page(request: HttpRequest, *, who: str = STAFF_WHO, why: str = "") -> HttpResponse:
+    """The 403 page: what was tried, why not, who may, and the way back to the person's start.
+    It names the address the person typed and their own role, nothing of the record."""
+    user = request.user
+    role = user.get_role_display() if getattr(user, "is_authenticated", False) else ""
+    if not why:
+        why = f"Your role ({role.lower()}) does not open it." if role else "You are not signed in."
+    if getattr(user, "is_authenticated", False) and not user.is_active:
+        why = "Your account is disabled."
+    context = {
+        "tried": "send a form to" if request.method not in ("GET", "HEAD") else "open",
+        "path": request.path,
+        "why": why,
+        "who": who,
+        "landing": landing_url(user),
+    }
+    return HttpResponse(render_to_string("403.html", context, request=request), status=403)
+
+
 def deny(
-    request: HttpRequest, action: str, object_type: str = "", object_id: object = "", params: dict | None = None
-) -> HttpResponseForbidden:
-    """Refuse, and record the refusal. The body says nothing about the record."""
+    request: HttpRequest,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    params: dict | None = None,
+    *,
+    who: str = STAFF_WHO,
+    why: str = "",
+) -> HttpResponse:
+    """Refuse, and record the refusal. ``who``: the roles (or people) who may; ``why``: the rule
+    that refused, in words. The page says nothing about the record."""
     record_denial(request, action, object_type, object_id, params)
-    return HttpResponseForbidden("Forbidden")
+    return forbidden_page(request, who=who, why=why)
 
 
 def refused_path(request: HttpRequest) -> dict:
@@ -62,13 +98,13 @@ def refused_path(request: HttpRequest) -> dict:
     return {"object_type": "path", "object_id": request.path[:64], "params": params}
 
 
-def deny_path(request: HttpRequest, action: str = "staff.access") -> HttpResponseForbidden:
+def deny_path(request: HttpRequest, action: str = "staff.access", *, who: str = STAFF_WHO) -> HttpResponse:
     """Refuse a page to a signed-in user without the role, recording which page it was."""
-    return deny(request, action, **refused_path(request))
+    return deny(request, action, **refused_path(request), who=who)
 
 
 def staff_required(view):
-    """Department staff only: anonymous users go to the login page, others get a bare 403 (audited)."""
+    """Department staff only: anonymous users go to the login page, others get the 403 page (audited)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -89,7 +125,7 @@ def auditor_required(view):
         if not signed_in_fully(request):
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_active and request.user.role == Role.AUDITOR):
-            return deny(request, "audit.read", object_type="auditlog")
+            return deny(request, "audit.read", object_type="auditlog", who=AUDITOR_WHO)
         return view(request, *args, **kwargs)
 
     return wrapper

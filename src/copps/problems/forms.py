@@ -32,6 +32,7 @@ __all__ = [
     "ActivityForm",
     "AssessmentForm",
     "AssignForm",
+    "BulkDecisionForm",
     "DecisionForm",
     "DismissForm",
     "DosageForm",
@@ -347,8 +348,34 @@ class StageRequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A supervisor's decision on a stage change: a refusal says why (the team reads it)."""
+
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")], widget=forms.RadioSelect)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="required when refusing: what the team must do first",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why you refuse: the team needs to know what to do next.")
+        return data
+
+
+class BulkDecisionForm(DecisionForm):
+    """The same decision on several stage changes at once (the "Waiting for me" list)."""
+
+    changes = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one stage change."},
+    )
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["changes"].queryset = pending
 
 
 class DismissForm(forms.ModelForm):

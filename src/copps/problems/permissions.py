@@ -21,15 +21,30 @@ from copps.accounts.models import Role
 from copps.accounts.permissions import deny
 
 __all__ = [
+    "ANALYSE_WHO",
+    "ASSIGN_WHO",
+    "CREATE_WHO",
+    "WORK_WHO",
     "can_analyse",
     "can_assign",
     "can_create",
     "can_decide",
     "can_work",
+    "beats_of",
     "deny",
     "on_their_beat",
+    "overlaps_beats",
     "their_problems",
 ]
+
+# Who may, in words, for the 403 page (copps.accounts.permissions.deny's ``who``).
+ANALYSE_WHO = "crime analysts and administrators"
+ASSIGN_WHO = "supervisors and administrators"
+CREATE_WHO = "crime analysts, supervisors and administrators"
+WORK_WHO = (
+    "the problem's owner and assigned officers, the officers of its beat, crime analysts, supervisors and "
+    "administrators"
+)
 
 ANALYSE = frozenset({Role.ANALYST, Role.ADMIN})
 ASSIGN = frozenset({Role.SUPERVISOR, Role.ADMIN})
@@ -48,7 +63,7 @@ def can_work(user, problem) -> bool:
     return user.role in WORK_ANY or problem.is_assigned_to(user) or on_their_beat(user, problem)
 
 
-def _beats_of(user) -> list:
+def beats_of(user) -> list:
     """The beats ``user`` is actively assigned to, as ``Area`` rows."""
     assignments = apps.get_model("engagement", "BeatAssignment").objects.filter(
         officer_id=user.pk, active=True, beat__type="beat"
@@ -59,16 +74,16 @@ def _beats_of(user) -> list:
 def on_their_beat(user, problem) -> bool:
     """Whether ``problem`` lies on a beat ``user`` is assigned to: one of its chosen areas is that
     beat, or its drawn polygon overlaps the beat's (touching at an edge is not overlapping)."""
-    beats = _beats_of(user)
+    beats = beats_of(user)
     if not beats:
         return False
     ids = {b.pk for b in beats}
     if any(a.pk in ids for a in problem.areas.all()):
         return True
-    return _overlaps(problem.polygon, beats)
+    return overlaps_beats(problem.polygon, beats)
 
 
-def _overlaps(polygon: dict | None, beats: list) -> bool:
+def overlaps_beats(polygon: dict | None, beats: list) -> bool:
     if not polygon:
         return False
     drawn = make_valid(shape(polygon))
@@ -95,12 +110,12 @@ def their_problems(user, queryset):
     """``queryset`` narrowed to the problems ``user`` may work as an officer: owned, assigned,
     or on one of their beats (the "Mine" filter of the list)."""
     mine = Q(owner=user) | Q(officers=user)
-    beats = _beats_of(user)
+    beats = beats_of(user)
     if beats:
         mine |= Q(areas__in=[b.pk for b in beats])
         # a drawn polygon is matched in Python: problems are hundreds, not millions
         drawn = queryset.model.objects.filter(polygon__isnull=False).only("pk", "polygon")
-        mine |= Q(pk__in=[p.pk for p in drawn if _overlaps(p.polygon, beats)])
+        mine |= Q(pk__in=[p.pk for p in drawn if overlaps_beats(p.polygon, beats)])
     # by id, so that the joins of the test do not multiply the list's annotated counts
     return queryset.filter(pk__in=queryset.model.objects.filter(mine).values("pk"))
 

@@ -9,9 +9,11 @@ from copps.problems.views import (
     dashboard,
     ddacts,
     links,
+    mywork,
     partners,
     problems,
     stages,
+    waiting,
     workspace,
 )
 
@@ -42,6 +44,8 @@ urlpatterns = [
     path("<int:pk>/stage/", stages.request_stage, name="request_stage"),
     path("<int:pk>/assessments/new/", assessments.assessment_new, name="assessment_new"),
     path("<int:pk>/assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment"),
+    path("my-work/", mywork.my_work, name="my_work"),
+    path("waiting/", waiting.waiting, name="waiting"),
     path("stage-requests/", stages.stage_queue, name="stage_queue"),
     path("stage-requests/<int:change_id>/", stages.decide_stage, name="decide_stage"),
     path("candidates/", candidates.candidate_list, name="candidates"),

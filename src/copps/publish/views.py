@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from copps.accounts.landing import landing_url
 from copps.accounts.ratelimit import rate_limited
 from copps.publish import feedback, problem_pages, published, service, trends
 from copps.publish.api import select_counts
@@ -24,10 +25,8 @@ def _context(request: HttpRequest) -> dict:
 def home(request: HttpRequest):
     """The residents' front door: what they can do here. Signed-in staff go on to their work."""
     user = request.user
-    if user.is_authenticated and user.is_department_staff:
-        return redirect("incidents:map")
-    if user.is_authenticated and user.role == "auditor":
-        return redirect("audit_log")
+    if user.is_authenticated and (user.is_department_staff or user.role == "auditor"):
+        return redirect(landing_url(user))
     return render(request, "publish/home.html", _context(request))
 
 

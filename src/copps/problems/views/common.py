@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from copps.accounts.permissions import staff_required
 from copps.problems.models import Problem
-from copps.problems.permissions import can_work, deny
+from copps.problems.permissions import WORK_WHO, can_work, deny
 
 __all__ = ["problem_view"]
 
@@ -22,7 +22,14 @@ def problem_view(*, work: bool):
         def wrapper(request, pk: int, *args, **kwargs):
             problem = get_object_or_404(Problem.objects.select_related("owner").prefetch_related("officers"), pk=pk)
             if work and not can_work(request.user, problem):
-                return deny(request, f"problem.{view.__name__}", "problem", problem.pk)
+                return deny(
+                    request,
+                    f"problem.{view.__name__}",
+                    "problem",
+                    problem.pk,
+                    who=WORK_WHO,
+                    why="This problem is not yours to change: it is neither assigned to you nor on your beat.",
+                )
             return view(request, problem, *args, **kwargs)
 
         return wrapper

@@ -12,7 +12,7 @@ from copps.accounts.permissions import staff_required
 from copps.problems import stages
 from copps.problems.forms import DecisionForm, StageRequestForm
 from copps.problems.models import Problem, StageChange
-from copps.problems.permissions import can_assign, can_decide, deny
+from copps.problems.permissions import ASSIGN_WHO, can_assign, can_decide, deny
 from copps.problems.views.common import problem_view
 from copps.problems.views.problems import _stage_targets
 
@@ -39,19 +39,10 @@ def request_stage(request, problem: Problem):
 
 @staff_required
 def stage_queue(request):
+    """The old address of the stage requests: they are on "Waiting for me" now."""
     if not can_assign(request.user):
-        return deny(request, "stage.queue")
-    pending = (
-        StageChange.objects.filter(status=StageChange.Status.PENDING)
-        .select_related("problem", "requested_by")
-        .order_by("requested_at")
-    )
-    recent = (
-        StageChange.objects.exclude(status=StageChange.Status.PENDING)
-        .select_related("problem", "requested_by", "approved_by")
-        .order_by("-decided_at")[:20]
-    )
-    return render(request, "problems/stage_queue.html", {"pending": pending, "recent": recent})
+        return deny(request, "stage.queue", who=ASSIGN_WHO)
+    return redirect("problems:waiting")
 
 
 @staff_required
@@ -59,7 +50,13 @@ def decide_stage(request, change_id: int):
     change = get_object_or_404(StageChange.objects.select_related("problem", "requested_by"), pk=change_id)
     problem = change.problem
     if not can_decide(request.user, change):
-        return deny(request, "problem.stage.decide", "problem", problem.pk)
+        return deny(
+            request,
+            "problem.stage.decide",
+            "problem",
+            problem.pk,
+            who="supervisors and administrators, other than the person who asked",
+        )
     items, missing = stages.missing_for(change)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and change.status == StageChange.Status.PENDING and form.is_valid():
@@ -70,7 +67,7 @@ def decide_stage(request, change_id: int):
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Stage change {'approved' if approve else 'refused'}.")
-            return redirect("problems:stage_queue")
+            return redirect("problems:waiting")
     return render(
         request,
         "problems/stage_decide.html",

@@ -30,7 +30,7 @@ def survey_staff_required(view):
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.user.role not in SURVEY_ROLES:
-            return deny_path(request)
+            return deny_path(request, who="crime analysts, supervisors and administrators")
         return view(request, *args, **kwargs)
 
     return wrapper
