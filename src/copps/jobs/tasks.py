@@ -16,7 +16,7 @@ from django_tasks import TaskContext, task
 
 from copps.jobs.queue import progress
 
-__all__ = ["feed_run", "import_file", "publish_refresh", "report_pdf"]
+__all__ = ["feed_run", "import_file", "notify", "publish_refresh", "report_pdf"]
 
 
 def _command(name: str, *args, **options) -> str:
@@ -53,6 +53,16 @@ def publish_refresh(context: TaskContext):
     """``copps publish-refresh``: rebuild the public tables from every event."""
     progress(context, 0, 1, "rebuilding the public tables")
     summary = _command("publish_refresh")
+    progress(context, 1, 1, "done")
+    return summary
+
+
+@task(takes_context=True)
+def notify(context: TaskContext):
+    """``copps notify``: mail subscribers what is new in their area. Run again after its worker
+    died, it sends nothing twice (each item goes to each subscriber once)."""
+    progress(context, 0, 1, "mailing subscribers")
+    summary = _command("notify")
     progress(context, 1, 1, "done")
     return summary
 

@@ -170,3 +170,20 @@ def test_mail_is_in_the_language_of_the_page_used_to_subscribe(client, areas, me
     )
     message = mail.outbox[-1]
     assert "Confirme su suscripción" in message.subject and "Para confirmar" in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_runs_as_a_background_job_and_a_second_run_sends_nothing_twice(client, areas, meetings):
+    from django_tasks_db.models import DBTaskResult
+
+    confirmed(client, areas["district"])
+    problem = Problem.objects.create(title="Graffiti along Oak Ave", public=True)
+    problem.areas.set([areas["east"]])
+    mail.outbox.clear()
+    for _ in range(2):
+        call_command("jobs", "enqueue", "notify")
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert len(mail.outbox) == 1 and "Graffiti along Oak Ave" in mail.outbox[0].body
+    jobs = DBTaskResult.objects.order_by("enqueued_at")
+    assert [j.status for j in jobs] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert "1 mail(s) sent" in jobs[0].return_value and "0 mail(s) sent" in jobs[1].return_value

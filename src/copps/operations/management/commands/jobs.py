@@ -16,7 +16,7 @@ from copps.problems.scanning.background import candidate_scan
 
 class Command(BaseCommand):
     help = (
-        "Queue a background job (import, scan, publish-refresh, report) for `copps worker`, "
+        "Queue a background job (import, scan, publish-refresh, notify, report) for `copps worker`, "
         "or list the queue and recent jobs."
     )
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
         scan = q.add_parser("scan", help="scan for candidate problems (as `copps candidates`)")
         scan.add_argument("--kind", action="append", help="a candidate kind (repeatable; default all)")
         q.add_parser("publish-refresh", help="rebuild the public tables (as `copps publish-refresh`)")
+        q.add_parser("notify", help="mail subscribers what is new in their area (as `copps notify`)")
         rep = q.add_parser("report", help="write a report file (as `copps report`)")
         rep.add_argument("report", choices=["compstat", "sara"])
         rep.add_argument("--out", type=Path, required=True)
@@ -63,6 +64,8 @@ class Command(BaseCommand):
             result = enqueue(candidate_scan, opts["kind"], label="Candidate scan", username=who)
         elif job == "publish-refresh":
             result = enqueue(tasks.publish_refresh, label="Public tables rebuild", username=who)
+        elif job == "notify":
+            result = enqueue(tasks.notify, label="Subscriber mail", username=who)
         else:
             out = opts["out"].resolve()
             if out.suffix.lower() not in (".pdf", ".html") or not out.parent.is_dir():

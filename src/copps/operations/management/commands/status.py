@@ -1,18 +1,25 @@
 """copps status: what the database holds, in one look (read only).
 
 The periods the events cover per kind and source (the same coverage every statistic rests on,
-from :mod:`copps.incidents.coverage`), the last import batches, the public tables' version and
-the head of the audit chain. It changes nothing: the audit chain head is read, never created.
+from :mod:`copps.incidents.coverage`), the last import batches, the feeds and their last runs,
+the job queue's depth and the workers seen, the public tables' version and the head of the audit
+chain. It changes nothing: the audit chain head is read, never created.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
+from django.db.models import Count
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from copps.accounts.chain import GENESIS, HEAD_ID
 from copps.accounts.models import AuditChainHead, AuditLog
 from copps.incidents import coverage, sitetime
-from copps.incidents.models import ImportBatch
+from copps.incidents.models import Feed, ImportBatch
+from copps.jobs.models import WorkerBeat
 from copps.publish import store
 
 LAST_BATCHES = 5
@@ -20,8 +27,8 @@ LAST_BATCHES = 5
 
 class Command(BaseCommand):
     help = (
-        "Show the data's coverage per source and kind, the last imports, the public tables' version "
-        "and the audit chain head."
+        "Show the data's coverage per source and kind, the last imports, the feeds' last runs, the job "
+        "queue, the public tables' version and the audit chain head."
     )
 
     def add_arguments(self, parser):
@@ -48,6 +55,32 @@ class Command(BaseCommand):
                 f"  #{b.pk} {b.file_name} ({b.profile}, {b.source}) started {b.started_at:%Y-%m-%d %H:%M}, "
                 f"{finished}: {b.read} read, {b.inserted} inserted, {b.updated} updated, {b.rejected} rejected"
             )
+
+        out.write("\nFeeds:")
+        feeds = list(Feed.objects.order_by("name"))
+        if not feeds:
+            out.write("  none (copps feeds add defines one)")
+        for feed in feeds:
+            run = feed.runs.order_by("-started_at", "-id").first()
+            if run is None:
+                last = "never run"
+            else:
+                last = (
+                    f"last run {run.started_at:%Y-%m-%d %H:%M} {run.state}: {run.added} added, {run.updated} updated, "
+                    f"{run.rejected} rejected" + (f"; {run.error.splitlines()[0]}" if run.error else "")
+                )
+            off = "" if feed.enabled else " (disabled)"
+            out.write(f"  {feed.name} ({feed.kind}){off}: {last}")
+
+        out.write("\nBackground jobs:")
+        by_status = dict(DBTaskResult.objects.values_list("status").annotate(n=Count("id")))
+        day_ago = timezone.now() - timedelta(days=1)
+        failed = DBTaskResult.objects.filter(status="FAILED", finished_at__gte=day_ago).count()
+        seen = WorkerBeat.objects.filter(last_seen__gte=day_ago).count()
+        out.write(
+            f"  {by_status.get('READY', 0)} queued, {by_status.get('RUNNING', 0)} running, "
+            f"{failed} failed in the last 24 hours; {seen} worker(s) checked in during the last 24 hours"
+        )
 
         state = store.state()
         out.write("\nPublic tables:")
