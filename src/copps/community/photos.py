@@ -19,12 +19,11 @@ import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from copps.community import conf
-from copps.incidents.uploads import is_import_upload
+from copps.incidents.uploads import SizeLimit, is_import_upload
 
 __all__ = [
     "CleanPhoto",
@@ -92,7 +91,7 @@ def clean_photo(upload) -> CleanPhoto:
     return CleanPhoto(out.getvalue(), pixels.width, pixels.height)
 
 
-class UploadLimit(FileUploadHandler):
+class UploadLimit(SizeLimit):
     """Caps the files of any one request at ``COPPS_COMMUNITY_PHOTO_MAX_MB`` together, as they arrive.
 
     Django keeps an uploaded file of any size (in memory, or past 2.5 MB in a temporary file)
@@ -110,20 +109,6 @@ class UploadLimit(FileUploadHandler):
         # the staff import page's files have their own limit (copps.incidents.uploads.ImportUploadLimit)
         self.active = not is_import_upload(request)
         self.max_bytes = conf.photo_max_bytes()
-        self.received = 0
-        self.refused = False
-
-    def receive_data_chunk(self, raw_data, start):
-        if not self.active:
-            return raw_data
-        self.received += len(raw_data)
-        if self.received > self.max_bytes:
-            self.refused = True
-            raise SkipFile()
-        return raw_data
-
-    def file_complete(self, file_size):
-        return None  # the handlers after this one (memory, temporary file) keep the file
 
 
 def upload_refused(request) -> bool:

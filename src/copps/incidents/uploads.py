@@ -10,11 +10,8 @@ never served: the worker reads the file by its path, so workers and app servers 
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -23,10 +20,11 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from copps.config import setting_int
+from copps.files import OwnerFolder
 
-__all__ = ["ImportUploadLimit", "Upload", "is_import_upload", "max_bytes", "upload_refused", "uploads_root"]
-
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+__all__ = [
+    "ImportUploadLimit", "SizeLimit", "Upload", "is_import_upload", "max_bytes", "upload_refused", "uploads_root"
+]
 
 
 def uploads_root() -> Path:
@@ -45,19 +43,18 @@ def is_import_upload(request) -> bool:
     return request is not None and request.path == IMPORT_PATH
 
 
-class ImportUploadLimit(FileUploadHandler):
-    """Caps the files posted to the import page at ``COPPS_IMPORT_UPLOAD_MAX_MB`` together, as they arrive.
+class SizeLimit(FileUploadHandler):
+    """Passes a request's files on while they stay within ``max_bytes`` together, as they arrive;
+    past it the file is skipped (what was kept of it is deleted, the rest read and dropped) and
+    ``refused`` says so. Inactive (``active`` false), it passes every byte on untouched. The
+    limits of the two kinds of upload (a resident's photo, the staff import page) are the two
+    subclasses, each active where the other stands aside."""
 
-    It is first in ``FILE_UPLOAD_HANDLERS``; on any other page it passes the bytes on untouched
-    and the resident's photo limit (``community.photos.UploadLimit``, which stands aside here)
-    applies. Django reads a form's files before any view runs (a middleware looks at every form
-    field), so the limit cannot be set by the view itself. Past the limit the file is dropped
-    before it is all kept, and the page says so."""
+    active = False
+    max_bytes = 0
 
     def __init__(self, request=None):
         super().__init__(request)
-        self.active = is_import_upload(request)
-        self.max_bytes = max_bytes() if self.active else 0
         self.received = 0
         self.refused = False
 
@@ -74,6 +71,21 @@ class ImportUploadLimit(FileUploadHandler):
         return None  # the memory and temporary-file handlers after this one keep the file
 
 
+class ImportUploadLimit(SizeLimit):
+    """Caps the files posted to the import page at ``COPPS_IMPORT_UPLOAD_MAX_MB`` together, as they arrive.
+
+    It is first in ``FILE_UPLOAD_HANDLERS``; on any other page it passes the bytes on untouched
+    and the resident's photo limit (``community.photos.UploadLimit``, which stands aside here)
+    applies. Django reads a form's files before any view runs (a middleware looks at every form
+    field), so the limit cannot be set by the view itself. Past the limit the file is dropped
+    before it is all kept, and the page says so."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.active = is_import_upload(request)
+        self.max_bytes = max_bytes() if self.active else 0
+
+
 def upload_refused(request) -> bool:
     """Did ``ImportUploadLimit`` drop a file of this request for its size?"""
     request.FILES  # noqa: B018 -- reads the body (if not yet read), so the handlers have seen it
@@ -81,8 +93,10 @@ def upload_refused(request) -> bool:
 
 
 @dataclass
-class Upload:
+class Upload(OwnerFolder):
     """One uploaded file waiting to be imported."""
+
+    MANIFEST = "upload.json"
 
     token: str
     username: str
@@ -94,9 +108,9 @@ class Upload:
     summary: dict = field(default_factory=dict)  # the dry run's counts
     job_id: str = ""  # set when the import job is queued
 
-    @property
-    def folder(self) -> Path:
-        return uploads_root() / self.token
+    @classmethod
+    def root(cls) -> Path:
+        return uploads_root()
 
     @property
     def data_path(self) -> Path:
@@ -105,10 +119,7 @@ class Upload:
     @classmethod
     def create(cls, username: str, data_file, profile_name: str, profile_file=None, skip_bad: bool = False) -> Upload:
         """Store the uploaded data file (and profile file, if any) in a new staff-only folder."""
-        token = secrets.token_hex(16)
-        folder = uploads_root() / token
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(uploads_root(), 0o700)
+        token, folder = cls.new_folder()
         name = get_valid_filename(Path(data_file.name).name) or "upload.csv"
         if name in ("upload.json", "profile.toml"):
             name = "data-" + name
@@ -130,24 +141,6 @@ class Upload:
         )
         upload.save()
         return upload
-
-    @classmethod
-    def find(cls, token: str, username: str) -> Upload | None:
-        """The upload ``token`` of ``username``, or None (unknown, malformed, or someone else's)."""
-        if not _TOKEN.match(token or ""):
-            return None
-        try:
-            data = json.loads((uploads_root() / token / "upload.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        upload = cls(**data)
-        return upload if upload.username == username and upload.token == token else None
-
-    def save(self) -> None:
-        path = self.folder / "upload.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
-        os.replace(tmp, path)
 
 
 def _write(path: Path, uploaded) -> None:

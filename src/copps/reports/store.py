@@ -9,19 +9,15 @@ finds either no file yet or the whole of it.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-__all__ = ["ReportFile", "reports_root"]
+from copps.files import OwnerFolder
 
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+__all__ = ["ReportFile", "reports_root"]
 
 
 def reports_root() -> Path:
@@ -29,7 +25,9 @@ def reports_root() -> Path:
 
 
 @dataclass
-class ReportFile:
+class ReportFile(OwnerFolder):
+    MANIFEST = "report.json"
+
     token: str
     username: str
     file_name: str
@@ -38,34 +36,17 @@ class ReportFile:
     requested_at: str = ""
     job_id: str = ""
 
+    @classmethod
+    def root(cls) -> Path:
+        return reports_root()
+
     @property
     def path(self) -> Path:
-        return reports_root() / self.token / self.file_name
+        return self.folder / self.file_name
 
     @classmethod
     def create(cls, username: str, report: str, file_name: str, params: dict) -> ReportFile:
-        token = secrets.token_hex(16)
-        folder = reports_root() / token
-        folder.mkdir(parents=True, mode=0o700)
-        os.chmod(reports_root(), 0o700)
+        token, _ = cls.new_folder()
         made = cls(token, username, file_name, report, params, timezone.now().isoformat())
         made.save()
         return made
-
-    @classmethod
-    def find(cls, token: str, username: str) -> ReportFile | None:
-        """The file ``token`` asked for by ``username``, or None (unknown, malformed, someone else's)."""
-        if not _TOKEN.match(token or ""):
-            return None
-        try:
-            data = json.loads((reports_root() / token / "report.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        found = cls(**data)
-        return found if found.username == username and found.token == token else None
-
-    def save(self) -> None:
-        path = reports_root() / self.token / "report.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
-        os.replace(tmp, path)
