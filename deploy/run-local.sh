@@ -51,10 +51,12 @@ copps migrate --verbosity 0
 copps collectstatic --noinput --verbosity 0
 
 n=0
+declare -A WEB_PID
 for port in $WEB_PORTS; do
   n=$((n + 1))
   copps serve --bind "127.0.0.1:$port" --workers 2 --timeout 120 >"$LOGS/web-$port.log" 2>&1 &
   PIDS+=($!)
+  WEB_PID[$port]=$!
   copps worker --worker-id "local-$n" >"$LOGS/worker-$n.log" 2>&1 &
   PIDS+=($!)
 done
@@ -67,6 +69,9 @@ healthz() {  # the body of /healthz on port $1, or nothing while it does not ans
 for port in $WEB_PORTS; do
   end=$((SECONDS + DEADLINE))
   until body=$(healthz "$port") && [ -n "$body" ]; do
+    if ! kill -0 "${WEB_PID[$port]}" 2>/dev/null; then  # it will never answer: say why now
+      say "the app server on port $port stopped before answering"; tail -n 30 "$LOGS/web-$port.log" >&2; exit 1
+    fi
     if [ $SECONDS -ge $end ]; then
       say "no healthy answer on port $port after ${DEADLINE}s"; tail -n 30 "$LOGS/web-$port.log" >&2; exit 1
     fi
