@@ -123,3 +123,17 @@ def test_events_outside_the_jurisdiction_or_impossible_are_counted_but_never_pla
     # the nearest snap point of a crash put in the Philippines is at the town's edge: not placed
     assert placed["42XX ELM ST"] is None and placed["43XX ELM ST"] is None
     assert PublicRecord.objects.count() == 3  # still counted in the tables
+
+
+def test_an_offence_edited_into_a_sensitive_one_leaves_the_map_at_the_next_refresh(town):
+    """The pipeline remembers each event's classification per process, keyed on everything that
+    decides it: an offence edited in place (the admin; the import's row hash unchanged) into a
+    sensitive one must be classified again, not published from the memory of the ordinary one
+    (found by `make mutation-pipeline`: the key without the offence)."""
+    event = town.event(offense="BURGLARY", days_ago=40)
+    town.publish()
+    assert PublicRecord.objects.filter(sensitive=False, date__isnull=False).count() == 1
+    Event.objects.filter(pk=event.pk).update(offense="Intimate Partner - Simple Assault")
+    town.publish()
+    assert not PublicRecord.objects.filter(sensitive=False).exists()
+    assert PublicRecord.objects.filter(sensitive=True, date__isnull=True, lon__isnull=True).count() == 1
