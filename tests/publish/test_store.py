@@ -137,3 +137,18 @@ def test_an_offence_edited_into_a_sensitive_one_leaves_the_map_at_the_next_refre
     town.publish()
     assert not PublicRecord.objects.filter(sensitive=False).exists()
     assert PublicRecord.objects.filter(sensitive=True, date__isnull=True, lon__isnull=True).count() == 1
+
+
+def test_events_read_in_many_chunks_are_all_stored_and_classified(town, monkeypatch):
+    """The pipeline reads events 2,000 at a time; with chunks of two, five events (one of them
+    sensitive) come through three chunks, each stored once and classified (found by `make
+    mutation-pipeline`: no test had more events than one chunk)."""
+    from copps.publish import pipeline
+
+    monkeypatch.setattr(pipeline, "_CHUNK", 2)
+    for days_ago in (40, 41, 42, 43):
+        town.event(days_ago=days_ago)
+    town.event(days_ago=44, offense="Intimate Partner - Simple Assault")
+    town.publish()
+    assert PublicRecord.objects.filter(sensitive=False, date__isnull=False).count() == 4
+    assert PublicRecord.objects.filter(sensitive=True, date__isnull=True).count() == 1
