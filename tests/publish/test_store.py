@@ -152,3 +152,23 @@ def test_events_read_in_many_chunks_are_all_stored_and_classified(town, monkeypa
     town.publish()
     assert PublicRecord.objects.filter(sensitive=False, date__isnull=False).count() == 4
     assert PublicRecord.objects.filter(sensitive=True, date__isnull=True).count() == 1
+
+
+def test_a_stored_record_sits_on_a_snap_point_with_the_names_it_may_show(town):
+    """What `store_rows` keeps of an ordinary event: a snap point (at 6 decimals, never the
+    event's own place), the public category ("Other crime" when it has none), and the names of
+    its district and beat (found by `make mutation-pipeline`: rounding, names and categories of
+    stored records were checked by no test of the pipeline)."""
+    from copps.incidents.models import OffenseCategory
+    from copps.publish.pipeline import load_snaps
+
+    town.event(days_ago=40, district="A")
+    town.event(days_ago=41, district="B", category=None)
+    town.publish()
+    snaps = load_snaps()
+    named, other = PublicRecord.objects.filter(sensitive=False).order_by("date").reverse()
+    assert named.category == OffenseCategory.objects.get(code="burglary").name and other.category == "Other crime"
+    assert (named.district, named.beat, other.district, other.beat) == ("North", "A1", "South", "B1")
+    for record in (named, other):
+        assert (record.lon, record.lat) == (round(record.lon, 6), round(record.lat, 6))
+        assert min(abs(snaps.lon - record.lon) + abs(snaps.lat - record.lat)) < 2e-6
