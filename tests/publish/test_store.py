@@ -169,6 +169,7 @@ def test_a_stored_record_sits_on_a_snap_point_with_the_names_it_may_show(town):
     named, other = PublicRecord.objects.filter(sensitive=False).order_by("date").reverse()
     assert named.category == OffenseCategory.objects.get(code="burglary").name and other.category == "Other crime"
     assert (named.district, named.beat, other.district, other.beat) == ("North", "A1", "South", "B1")
+    assert named.neighbourhood == "" == other.neighbourhood  # the town has none: no name is made up
     for record in (named, other):
         assert (record.lon, record.lat) == (round(record.lon, 6), round(record.lat, 6))
         assert min(abs(snaps.lon - record.lon) + abs(snaps.lat - record.lat)) < 2e-6
