@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= 2
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 REPORT_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
 
-.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import bench-public check-security mutation clean
+.PHONY: install browser-deps demo test test-sqlite test-postgres lint bench bench-import bench-public check-security mutation mutation-pipeline clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -90,7 +90,17 @@ check-security: install
 ## MUTATE='copps.analysis.trend*' narrows the run; `mutmut browse` shows each survivor's diff.
 mutation: install
 	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	@# a pipeline-only run (below) left test statistics without the analysis tests: start afresh
+	@test ! -e mutants/.pipeline-only || rm -rf mutants
 	$(BIN)/mutmut run $(MUTATE)
+	$(BIN)/mutmut results
+
+## The privacy pipeline alone (publish/pipeline.py), against the publish tests that run it (tens of
+## minutes, at low priority): the analysis tests are left out of mutmut's test statistics too.
+mutation-pipeline: install
+	@$(BIN)/python -c 'import mutmut' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	rm -rf mutants && mkdir mutants && touch mutants/.pipeline-only
+	PYTEST_ADDOPTS='--ignore=tests/analysis' nice -n 19 $(BIN)/mutmut run 'copps.publish.pipeline*'
 	$(BIN)/mutmut results
 
 clean:

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # staff authenticators (TOTP devices): django-otp's otp_totp plugin; before copps.accounts, whose
+    # admin takes the plugin's device admin off the site (docs/security.md)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "copps.accounts",
     "copps.geo.gazetteer",
     "copps.incidents",
@@ -154,6 +158,13 @@ COPPS_LANDING_PAGES = {
     "auditor": "audit_log",
 }
 LOGOUT_REDIRECT_URL = "login"
+
+# django-otp's TOTP devices (copps/accounts/mfa.py). The lockout is ours (5 failures in 15 minutes,
+# counted in the audit log), so the plugin's own growing delay is off; so is its drift tracking,
+# which would move the accepted window away from now (a code 1 step either side of now, no more).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_TOTP_SYNC = False
+OTP_TOTP_ISSUER = "copps"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = config.get("COPPS_TIME_ZONE")

@@ -7,15 +7,17 @@ import time
 import pyotp
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.conftest import PASSWORD
 
 from copps.accounts import mfa
-from copps.accounts.models import AuditLog, TOTPDevice
+from copps.accounts.models import AuditLog
 
 
 def code_for(user, at: float | None = None) -> str:
-    """The authenticator app's current code for ``user``."""
-    return pyotp.TOTP(TOTPDevice.objects.get(user=user).secret).at(time.time() if at is None else at)
+    """The authenticator app's current code for ``user`` (pyotp plays the app: an RFC 6238 code made
+    independently of django-otp, which checks it)."""
+    return pyotp.TOTP(mfa.device_secret(TOTPDevice.objects.get(user=user))).at(time.time() if at is None else at)
 
 
 def enrolled(user):

@@ -72,14 +72,15 @@ def test_disable_inactive_disables_accounts_unused_for_90_days(cast):
 
 def test_mfa_code_prints_a_demo_accounts_code(cast):
     import pyotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from tests.accounts.conftest import enrolled
 
-    from copps.accounts.models import TOTPDevice
+    from copps.accounts import mfa
 
     enrolled(cast["officer"])
     out = StringIO()
     call_command("mfa_code", "officer", stdout=out)
-    secret = TOTPDevice.objects.get(user=cast["officer"]).secret
+    secret = mfa.device_secret(TOTPDevice.objects.get(user=cast["officer"]))
     assert pyotp.TOTP(secret).verify(out.getvalue().strip(), valid_window=1)
 
 

@@ -16,10 +16,11 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.accounts.conftest import audit_actions, both_factors, enrolled, enrolment_code, password_step, signed_in
 from tests.conftest import PASSWORD
 
-from copps.accounts.models import AuditLog, EnrolmentCode, TOTPDevice, User, UserSession
+from copps.accounts.models import AuditLog, EnrolmentCode, User, UserSession
 
 WRONG_CODE = "AAAA-BBBB-CCCC-DDDD"
 

@@ -31,8 +31,10 @@ def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/"
     issued (pyotp plays the phone app, reading the secret the page shows) and are shown ten
     recovery codes; later they enter the app's code. ``on_sign_in_page`` runs on the sign-in page
     first (an accessibility check, say)."""
-    from copps.accounts.mfa import issue_enrolment_code
-    from copps.accounts.models import TOTPDevice, User
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from copps.accounts.mfa import device_secret, issue_enrolment_code
+    from copps.accounts.models import User
 
     page.goto(f"{live_server.url}{start}")
     if on_sign_in_page is not None:
@@ -49,6 +51,6 @@ def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/"
         assert page.locator(".recovery-codes li").count() == 10
         page.click("text=Continue")
     else:
-        page.fill("#id_code", pyotp.TOTP(TOTPDevice.objects.get(user__username=username).secret).now())
+        page.fill("#id_code", pyotp.TOTP(device_secret(TOTPDevice.objects.get(user__username=username))).now())
         page.click("form.login button[type=submit]")
     page.wait_for_load_state()

@@ -123,3 +123,53 @@ def test_events_outside_the_jurisdiction_or_impossible_are_counted_but_never_pla
     # the nearest snap point of a crash put in the Philippines is at the town's edge: not placed
     assert placed["42XX ELM ST"] is None and placed["43XX ELM ST"] is None
     assert PublicRecord.objects.count() == 3  # still counted in the tables
+
+
+def test_an_offence_edited_into_a_sensitive_one_leaves_the_map_at_the_next_refresh(town):
+    """The pipeline remembers each event's classification per process, keyed on everything that
+    decides it: an offence edited in place (the admin; the import's row hash unchanged) into a
+    sensitive one must be classified again, not published from the memory of the ordinary one
+    (found by `make mutation-pipeline`: the key without the offence)."""
+    event = town.event(offense="BURGLARY", days_ago=40)
+    town.publish()
+    assert PublicRecord.objects.filter(sensitive=False, date__isnull=False).count() == 1
+    Event.objects.filter(pk=event.pk).update(offense="Intimate Partner - Simple Assault")
+    town.publish()
+    assert not PublicRecord.objects.filter(sensitive=False).exists()
+    assert PublicRecord.objects.filter(sensitive=True, date__isnull=True, lon__isnull=True).count() == 1
+
+
+def test_events_read_in_many_chunks_are_all_stored_and_classified(town, monkeypatch):
+    """The pipeline reads events 2,000 at a time; with chunks of two, five events (one of them
+    sensitive) come through three chunks, each stored once and classified (found by `make
+    mutation-pipeline`: no test had more events than one chunk)."""
+    from copps.publish import pipeline
+
+    monkeypatch.setattr(pipeline, "_CHUNK", 2)
+    for days_ago in (40, 41, 42, 43):
+        town.event(days_ago=days_ago)
+    town.event(days_ago=44, offense="Intimate Partner - Simple Assault")
+    town.publish()
+    assert PublicRecord.objects.filter(sensitive=False, date__isnull=False).count() == 4
+    assert PublicRecord.objects.filter(sensitive=True, date__isnull=True).count() == 1
+
+
+def test_a_stored_record_sits_on_a_snap_point_with_the_names_it_may_show(town):
+    """What `store_rows` keeps of an ordinary event: a snap point (at 6 decimals, never the
+    event's own place), the public category ("Other crime" when it has none), and the names of
+    its district and beat (found by `make mutation-pipeline`: rounding, names and categories of
+    stored records were checked by no test of the pipeline)."""
+    from copps.incidents.models import OffenseCategory
+    from copps.publish.pipeline import load_snaps
+
+    town.event(days_ago=40, district="A")
+    town.event(days_ago=41, district="B", category=None)
+    town.publish()
+    snaps = load_snaps()
+    named, other = PublicRecord.objects.filter(sensitive=False).order_by("date").reverse()
+    assert named.category == OffenseCategory.objects.get(code="burglary").name and other.category == "Other crime"
+    assert (named.district, named.beat, other.district, other.beat) == ("North", "A1", "South", "B1")
+    assert named.neighbourhood == "" == other.neighbourhood  # the town has none: no name is made up
+    for record in (named, other):
+        assert (record.lon, record.lat) == (round(record.lon, 6), round(record.lat, 6))
+        assert min(abs(snaps.lon - record.lon) + abs(snaps.lat - record.lat)) < 2e-6

@@ -13,10 +13,16 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from copps.accounts import audit, mfa, sessions
 from copps.accounts.admin_audit import AuditedReadsAdmin
-from copps.accounts.models import RecoveryCode, TOTPDevice, User
+from copps.accounts.models import RecoveryCode, User
+
+# django-otp's TOTP plugin registers an admin for its devices that shows each secret key and its
+# QR code: whoever holds an administrator's session could copy a staff member's second factor.
+# Authenticators are managed here instead (the column below and the reset action).
+admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
@@ -36,7 +42,7 @@ class CoppsUserAdmin(AuditedReadsAdmin, UserAdmin):
 
     @admin.display(boolean=True, description="authenticator")
     def has_authenticator(self, obj: User) -> bool:
-        return TOTPDevice.objects.filter(user=obj).exists()
+        return mfa.has_device(obj)
 
     @admin.action(description="Release the sign-in lock of the selected accounts")
     def release_lock(self, request, queryset):
@@ -74,7 +80,7 @@ class CoppsUserAdmin(AuditedReadsAdmin, UserAdmin):
     def reset_second_factor(self, request, queryset):
         issued = []
         for user in queryset:
-            TOTPDevice.objects.filter(user=user).delete()
+            mfa.forget_device(user)
             RecoveryCode.objects.filter(user=user).delete()
             ended = sessions.end_all_sessions(user)  # whoever holds the lost phone is signed out
             audit.record("mfa.reset", request=request, object_type="user", object_id=user.pk,

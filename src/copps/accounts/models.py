@@ -43,21 +43,6 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES or self.role == Role.AUDITOR or self.is_staff or self.is_superuser
 
 
-class TOTPDevice(models.Model):
-    """A staff member's authenticator app (RFC 6238 TOTP). The secret must be readable to check
-    codes, so it is stored as is; the database is the secret's boundary."""
-
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_step = models.BigIntegerField(
-        default=0, help_text="The time step of the last code accepted: a code is never accepted twice."
-    )
-
-    def __str__(self) -> str:
-        return f"authenticator of {self.user}"
-
-
 class RecoveryCode(models.Model):
     """A one-time code shown once at enrolment, for when the phone is lost. Only a salted SHA-256
     is kept: the codes carry 80 random bits, so a fast hash is enough (no dictionary to try)."""

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from copps.accounts import audit, lockout, mfa, sessions
 from copps.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, LoginForm
 from copps.accounts.landing import landing_url
-from copps.accounts.models import AuditLog, TOTPDevice, User
+from copps.accounts.models import AuditLog, User
 from copps.accounts.permissions import auditor_required, forbidden_page
 from copps.files import csv_writer
 
@@ -136,8 +136,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session[PENDING] = {"uid": checked.pk, "at": int(time.time()), "next": next_url}
                 audit.record("login.password_ok", request=request, user=checked, object_type="user",
                              object_id=checked.pk, params={"next_step": "second factor"})
-                has_device = TOTPDevice.objects.filter(user=checked).exists()
-                return redirect("mfa_verify" if has_device else "mfa_enrol")
+                return redirect("mfa_verify" if mfa.has_device(checked) else "mfa_enrol")
         else:
             audit.record("login.failed", request=request, outcome=DENIED, object_type="user",
                          username=lockout.audit_name(request.POST.get("username", ""), None),
@@ -153,7 +152,7 @@ def verify_view(request: HttpRequest) -> HttpResponse:
     user, pending = _pending_user(request)
     if user is None:
         return redirect("login")
-    if not TOTPDevice.objects.filter(user=user).exists():
+    if not mfa.has_device(user):
         return redirect("mfa_enrol")
     form = CodeForm(request.POST or None)
     error = ""
@@ -189,7 +188,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     user, pending = _pending_user(request)
     if user is None:
         return redirect("login")
-    if TOTPDevice.objects.filter(user=user).exists():
+    if mfa.has_device(user):
         return redirect("mfa_verify")
     secret = pending.get("secret")
     if not secret:

@@ -3,11 +3,11 @@ without a phone. Demo mode only: in production nobody but the phone knows the co
 
 from __future__ import annotations
 
-import pyotp
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from copps.accounts.models import TOTPDevice
+from copps.accounts import mfa
+from copps.accounts.models import User
 
 
 class Command(BaseCommand):
@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if settings.MODE != "demo":
             raise CommandError("mfa_code reads authenticator secrets: it runs only with COPPS_MODE=demo")
-        device = TOTPDevice.objects.filter(user__username=opts["username"]).first()
-        if device is None:
+        user = User.objects.filter(username=opts["username"]).first()
+        code = mfa.current_code(user) if user is not None else None
+        if code is None:
             raise CommandError(f"{opts['username']} has no authenticator yet: sign in once to enrol one")
-        self.stdout.write(pyotp.TOTP(device.secret).now())
+        self.stdout.write(code)
