@@ -1,12 +1,14 @@
 """The privacy pipeline: Event querysets in, public records out. Nothing else reaches the public.
 
-Every public view, feed and export calls this module and renders only what it returns:
-``PublicEvent`` (one generalised, delayed, non-sensitive event, with allow-listed fields)
-and ``CountRecord`` (the minimum an aggregate needs; turned into suppressed tables by
-:mod:`copps.publish.counts`). The rules, in order:
+:func:`store_rows` turns events into the stored public records (``publish.models.PublicRecord``)
+that every public view, feed and export reads; ``PublicEvent`` is the allow-list of fields a
+non-sensitive event may carry, and ``CountRecord`` the minimum an aggregate needs (turned into
+suppressed tables by :mod:`copps.publish.counts`). The rules, in order:
 
-1. delay: only events that occurred *and* were reported before the cut-off (local
-   midnight today minus ``delay_days``) are considered at all;
+1. delay: each record keeps the day it becomes available (the later of occurrence and report);
+   public reads show only records available before the cut-off (:func:`cutoff`: local midnight
+   today minus ``delay_days``), so an event appears once its delay has passed, without another
+   refresh;
 2. sensitivity, decided again from every signal (:mod:`copps.incidents.classify`, the one definition);
    a sensitive event never becomes a ``PublicEvent``; it is counted only by district
    and month, or dropped (``COPPS_PUBLISH_SENSITIVE=none``);
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from copps.geo.crs import Projector
@@ -37,16 +39,10 @@ from copps.publish.snaps import load_snaps
 __all__ = [
     "PublicEvent",
     "CountRecord",
-    "PublicPoints",
     "cutoff",
-    "eligible",
-    "public_events",
-    "count_records",
     "public_category",
     "store_rows",
 ]
-
-PUBLIC_FIELDS = ("kind", "category", "date", "month", "block", "lon", "lat", "district", "beat", "neighbourhood")
 
 _COLUMNS = (
     "kind",
@@ -114,15 +110,6 @@ class CountRecord:
     n: int = 1  # how many events this record stands for (stored counts are grouped)
 
 
-@dataclass(frozen=True)
-class PublicPoints:
-    events: list[PublicEvent]
-    x: np.ndarray  # snap-point metres of the placed events (for grids), in ``crs``
-    y: np.ndarray
-    crs: str | None
-    snapped: bool  # False when no snap-point set exists: no event carries a location
-
-
 SENSITIVE_CATEGORY = "Sensitive offences"
 
 
@@ -141,12 +128,6 @@ def cutoff(rules: PublishRules | None = None, now: datetime | None = None) -> da
     return today - timedelta(days=rules.delay_days)
 
 
-def eligible(qs: QuerySet[Event], rules: PublishRules | None = None, now: datetime | None = None) -> QuerySet[Event]:
-    """Events old enough to publish: occurred and reported before the cut-off."""
-    cut = cutoff(rules, now)
-    return qs.filter(occurred_from__lt=cut).filter(Q(reported_at__isnull=True) | Q(reported_at__lt=cut))
-
-
 _CHUNK = 2000
 # Classification of an event, cached per process on everything that decides it (the row hash
 # changes whenever the importer changes the original row), so the raw row is read only once.
@@ -154,13 +135,10 @@ _classified: dict[tuple, bool] = {}
 _CLASSIFIED_MAX = 500_000
 
 
-def _chunks(
-    qs: QuerySet[Event], rules: PublishRules, now: datetime | None, *, delay: bool = True
-) -> Iterator[list[tuple[dict, bool]]]:
-    """Eligible rows (every row when ``delay`` is False), newest first, in chunks, each with its
-    sensitivity decided from every signal."""
+def _chunks(qs: QuerySet[Event]) -> Iterator[list[tuple[dict, bool]]]:
+    """Every row of ``qs``, newest first, in chunks, each with its sensitivity decided from every
+    signal (the delay is the store's, applied when it is read)."""
     light = [c for c in _COLUMNS if c != "raw"] + ["id", "row_hash", "category_id"]
-    qs = eligible(qs, rules, now) if delay else qs
     rows = qs.order_by("-occurred_from", "-id").values_list(*light).iterator(_CHUNK)
     chunk: list[dict] = []
 
@@ -211,67 +189,7 @@ def _public(row: dict, stored, i: int, tz, day=None) -> PublicEvent:
     )
 
 
-def public_events(
-    qs: QuerySet[Event],
-    *,
-    rules: PublishRules | None = None,
-    now: datetime | None = None,
-    limit: int | None = None,
-    located_only: bool = False,
-) -> PublicPoints:
-    """The non-sensitive events of ``qs`` as public records, newest first (at most ``limit``)."""
-    rules = rules or current_rules()
-    stored = load_snaps()
-    if located_only and stored is None:
-        return PublicPoints([], np.empty(0), np.empty(0), None, False)
-    proj = Projector(stored.crs) if stored is not None else None
-    tz = timezone.get_current_timezone()
-    events: list[PublicEvent] = []
-    placed_idx: list[np.ndarray] = []
-    for chunk in _chunks(qs, rules, now):
-        rows = [r for r, sensitive in chunk if not sensitive]
-        idx = np.full(len(rows), -1, np.int64)
-        if stored is not None and rows:
-            lon, lat = _lonlat(rows)
-            idx = stored.snaps.assign(*proj.forward(lon, lat))
-        if located_only:
-            rows = [r for r, i in zip(rows, idx, strict=True) if i >= 0]
-            idx = idx[idx >= 0]
-        if limit is not None:
-            rows, idx = rows[: limit - len(events)], idx[: limit - len(events)]
-        events += [_public(r, stored, int(i), tz) for r, i in zip(rows, idx, strict=True)]
-        placed_idx.append(idx[idx >= 0])
-        if limit is not None and len(events) >= limit:
-            break
-    if stored is None:
-        return PublicPoints(events, np.empty(0), np.empty(0), None, False)
-    used = np.concatenate(placed_idx) if placed_idx else np.empty(0, np.int64)
-    return PublicPoints(events, stored.snaps.x[used], stored.snaps.y[used], stored.crs, True)
-
-
-def count_records(
-    qs: QuerySet[Event], *, rules: PublishRules | None = None, now: datetime | None = None
-) -> list[CountRecord]:
-    """Every eligible event of ``qs`` reduced to what the count tables need."""
-    rules = rules or current_rules()
-    tz = timezone.get_current_timezone()
-    out = []
-    for row, sensitive in (item for chunk in _chunks(qs, rules, now) for item in chunk):
-        if sensitive and rules.sensitive == "none":
-            continue
-        out.append(
-            CountRecord(
-                kind=row["kind"],
-                month=timezone.localtime(row["occurred_from"], tz).strftime("%Y-%m"),
-                district=row["district__code"] or "",
-                category=SENSITIVE_CATEGORY if sensitive else public_category(row["kind"], row["category__name"]),
-                sensitive=sensitive,
-            )
-        )
-    return out
-
-
-def store_rows(qs: QuerySet[Event], *, grid_m: float, rules: PublishRules | None = None) -> Iterator[list[dict]]:
+def store_rows(qs: QuerySet[Event], *, grid_m: float) -> Iterator[list[dict]]:
     """Every event of ``qs`` as a stored public record (:class:`copps.publish.models.PublicRecord`
     fields), in chunks, newest first. No delay is applied here: the store applies it when read.
 
@@ -279,11 +197,10 @@ def store_rows(qs: QuerySet[Event], *, grid_m: float, rules: PublishRules | None
     non-sensitive one gets the public fields of :class:`PublicEvent` plus its grid square
     and area ids (for filters). Nothing else from the event is carried over.
     """
-    rules = rules or current_rules()
     stored = load_snaps()
     proj = Projector(stored.crs) if stored is not None else None
     tz = timezone.get_current_timezone()
-    for chunk in _chunks(qs, rules, None, delay=False):
+    for chunk in _chunks(qs):
         idx = np.full(len(chunk), -1, np.int64)
         if stored is not None and chunk:
             lon, lat = _lonlat([r for r, _ in chunk])
