@@ -184,3 +184,18 @@ def test_residents_and_auditors_are_refused_and_anonymous_sent_to_sign_in(client
         response = client_for(role).get(url)
         assert response.status_code == 403 and b"HYPERLINK" not in response.content
     assert not AuditLog.objects.filter(action="event.export").exists()
+
+
+def test_a_geopackage_written_in_several_chunks_holds_every_event(client_for, events, tmp_path, monkeypatch):
+    from copps.incidents import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 2)  # four events: two writes, the second appended
+    response = client_for("officer").get(reverse("incidents:export-gpkg"))
+    path = tmp_path / "e.gpkg"
+    path.write_bytes(content(response))
+    info = pyogrio.read_info(path, layer="events")
+    assert info["features"] == 4 and info["layer_metadata"]["DESCRIPTION"].endswith("none (every event)")
+    _, _, geometry, fields = pyogrio.raw.read(path, layer="events")
+    names = list(info["fields"])
+    no_point = fields[names.index("id")].tolist().index(events["call"].pk)
+    assert geometry[no_point] is None and sum(g is None for g in geometry) == 1
