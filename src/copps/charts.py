@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 __all__ = ["bars_svg", "nice_ceiling", "BAR", "AFTER", "MARK", "CONTROL"]
 
 BAR, AFTER, MARK, CONTROL = "#7a9cc6", "#e08a3c", "#b2182b", "#333333"
+CHAR_WIDTH = 6  # px, a generous mean width of a character at the labels' font size (10)
 
 
 def nice_ceiling(value: float) -> int:
@@ -49,7 +50,8 @@ def bars_svg(
     width: int = 640,
     height: int = 220,
 ) -> SafeString:
-    """A bar chart of ``values`` with ``labels`` under the bars (at most about 12 shown).
+    """A bar chart of ``values`` with ``labels`` under the bars (at most about 12 shown, each in
+    full: turned 45 degrees, the chart taller, when one does not fit under its bars).
 
     ``marks``: bars whose key (``keys[i]``, default the label) is in it are drawn red (an alert).
     ``split``: bars from this index on are "after" (a response began), with a dashed line there.
@@ -65,6 +67,14 @@ def bars_svg(
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = nice_ceiling(max([*values, *(control or [])]))
     bw = plot_w / n
+    every = max(1, math.ceil(n / 12))
+    # Labels are printed in full: when the longest shown does not fit under its bars, every label
+    # is turned 45 degrees (reading down to the right) and the chart grows down and right to hold it.
+    longest = max(len(str(label)) for label in list(labels)[::every])
+    turned = longest * CHAR_WIDTH > bw * every - 2
+    if turned:
+        reach = math.ceil(longest * CHAR_WIDTH * math.sqrt(0.5))
+        height, width = height + reach, width + reach
 
     def y_of(v: float) -> float:
         return top + plot_h * (1 - v / peak)
@@ -78,9 +88,8 @@ def bars_svg(
     ]
     for tick in (0, peak / 2, peak):
         y = y_of(tick)
-        out.append(f'<path d="M{left},{y:.1f}H{width - right}" stroke="#ddd"/>')
+        out.append(f'<path d="M{left},{y:.1f}H{left + plot_w}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick:g}</text>')
-    every = max(1, math.ceil(n / 12))
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + i * bw
         marked = keys[i] in marks
@@ -91,8 +100,9 @@ def bars_svg(
             f'height="{plot_h * value / peak:.1f}" fill="{fill}"{mark}><title>{escape(label)}: {value:g}</title></rect>'
         )
         if i % every == 0:
-            short = escape(str(label)[:10])
-            out.append(f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 13}" text-anchor="middle">{short}</text>')
+            lx, ly = x + bw / 2, top + plot_h + 13
+            place = f'transform="rotate(45 {lx:.1f} {ly})"' if turned else 'text-anchor="middle"'
+            out.append(f'<text x="{lx:.1f}" y="{ly}" {place} class="bar-label">{escape(label)}</text>')
     if control is not None:
         pts = " ".join(f"{left + (i + 0.5) * bw:.1f},{y_of(v):.1f}" for i, v in enumerate(control))
         out.append(f'<polyline points="{pts}" fill="none" stroke="{CONTROL}" stroke-width="1.5"/>')

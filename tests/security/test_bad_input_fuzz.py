@@ -128,6 +128,7 @@ def discover(world, clients) -> list[Target]:
                                   {"@" + k: "" for k in view.kwargs}))
         for role, client in clients.items():
             response = client.get(path)
+            response.close()  # as a WSGI server does: a file download (the GeoPackage export) is closed
             if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
                 continue
             parser = _Forms()

@@ -71,6 +71,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
     (r"^home /$", PUBLIC),  # the residents' front door (signed-in staff are sent on to their start page)
     (r"^incidents:(import|import-start) ", IMPORT),
+    # the events list's exports: whoever may read the list may take its filtered events away
+    (r"^incidents:export-(csv|geojson|gpkg) ", STAFF_PAGE),
     (r"^incidents:", STAFF_PAGE),
     (r"^jobs:", STAFF_PAGE),  # the background jobs: every staff role sees what is queued and why
     (r"^healthz /healthz$", PUBLIC),  # for load balancers: no sign-in, nothing private

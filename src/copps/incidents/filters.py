@@ -72,6 +72,22 @@ class EventFilterForm(forms.Form):
             raise forms.ValidationError(_("'From' must be on or before 'To'."))
         return data
 
+    def describe(self) -> dict[str, str]:
+        """The filters in force, by field name, as a reader of an export would want them (empty
+        when every event is in). Only for a valid form."""
+        described = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            if isinstance(value, Area):
+                value = f"{value.get_type_display()} {value.name}"
+            elif isinstance(value, OffenseCategory):
+                value = value.code
+            elif isinstance(value, date):
+                value = value.isoformat()
+            described[name] = str(value)
+        return described
+
     def filter(self, qs: QuerySet[Event] | None = None) -> QuerySet[Event]:
         """Apply the valid filters (an invalid form filters nothing out but shows its errors)."""
         qs = Event.objects.all() if qs is None else qs

@@ -4,8 +4,64 @@ formatted for people."""
 from __future__ import annotations
 
 import math
+import re
 
-__all__ = ["LABELS", "change_statement", "evidence_rows", "p_text"]
+__all__ = [
+    "HEAT_LEVELS",
+    "LABELS",
+    "SHARES",
+    "band_label",
+    "change_statement",
+    "evidence_rows",
+    "heat_level",
+    "knox_significant",
+    "p_text",
+    "share_percent",
+]
+
+# Evidence values that are shares of a whole (0..1), printed as percentages.
+SHARES = frozenset({"share", "top_20pct_share", "places_for_80pct", "share_on_street", "repeat_share"})
+
+# The hour x weekday table's colour steps (problems.css: .heat-1 ... .heat-9, each with a text
+# colour of at least 4.5:1 contrast on it; .heat-0 is an empty cell).
+HEAT_LEVELS = 9
+
+# A Knox cell is marked when it holds more close pairs than the permutations expect with a
+# one-sided Monte Carlo p at or under this (the Near Repeat Calculator's convention).
+KNOX_ALPHA = 0.05
+
+
+def share_percent(value) -> str:
+    """A share of a whole as a percentage with one decimal: 0.4032 -> "40.3%" ("—" when unknown)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    return f"{100 * float(value):.1f}%"
+
+
+def heat_level(share: float) -> int:
+    """The colour step of a cell holding ``share`` of the busiest cell: 0 (empty) to HEAT_LEVELS."""
+    if not share or share <= 0:
+        return 0
+    return min(HEAT_LEVELS, math.ceil(share * HEAT_LEVELS))
+
+
+def knox_significant(ratio, p, alpha: float = KNOX_ALPHA) -> bool:
+    """More close pairs than expected (ratio above 1) with the cell's Monte Carlo p <= ``alpha``."""
+    return ratio is not None and p is not None and ratio > 1 and p <= alpha
+
+
+_BAND = re.compile(r"^[\[(]([\d.]+), ([\d.]+)\) (\w+)$")
+_BEYOND = re.compile(r"^>= ([\d.]+) (\w+)$")
+
+
+def band_label(label: str) -> str:
+    """A Knox band as people read it: "[0, 7) days" -> "0–7 days", ">= 21 days" -> "21 days or
+    more", "same location" -> "Same location" (a band holds its lower edge, not its upper)."""
+    if m := _BAND.match(label):
+        return f"{m[1]}–{m[2]} {m[3]}"
+    if m := _BEYOND.match(label):
+        return f"{m[1]} {m[2]} or more"
+    return label[:1].upper() + label[1:]
 
 LABELS = {
     "events": "Events",
@@ -59,6 +115,8 @@ LABELS = {
 
 
 def _text(key: str, value) -> str:
+    if key in SHARES and isinstance(value, int | float):
+        return share_percent(value)
     if isinstance(value, float):
         if key.endswith("p") or key == "min_p":
             return f"{value:.2g}"

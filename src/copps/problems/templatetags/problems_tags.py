@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from copps.problems import assessing, techniques
+from copps.problems import assessing, presenting, techniques
 
 register = template.Library()
 
@@ -44,3 +44,9 @@ def technique_names(codes) -> list[str]:
 @register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def share_percent(value) -> str:
+    """A share of a whole as a percentage: 0.4032 -> "40.3%"."""
+    return presenting.share_percent(value)

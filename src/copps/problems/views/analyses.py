@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from copps.charts import bars_svg
 from copps.geo.shapes import GeometryError
 from copps.incidents.scanning import ScanError
-from copps.problems import analyses
+from copps.problems import analyses, presenting
 from copps.problems.changes import record_change
 from copps.problems.forms import AnalysisRunForm
 from copps.problems.models import Problem, SavedAnalysis
@@ -85,7 +85,7 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
         chart = bars_svg(r["by_hour"], [f"{h:02d}" for h in range(24)], "Events by hour of day")
         top = max(max(row) for row in r["profile"]) or 1
         heat = [
-            (day, [(v, round(v / top, 2)) for v in row])
+            (day, [(v, round(v / top, 2), presenting.heat_level(v / top)) for v in row])
             for day, row in zip(analyses.WEEKDAYS, r["profile"], strict=True)
         ]
     elif a.kind == SavedAnalysis.Kind.TREND and r.get("counts"):
@@ -101,7 +101,13 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
     knox = None
     if a.kind == SavedAnalysis.Kind.NEAR_REPEAT and r.get("observed"):
         knox = [
-            (label, list(zip(r["observed"][i], r["ratio"][i], r["p"][i], strict=True)))
+            (
+                presenting.band_label(label),
+                [
+                    (obs, ratio, p, presenting.knox_significant(ratio, p))
+                    for obs, ratio, p in zip(r["observed"][i], r["ratio"][i], r["p"][i], strict=True)
+                ],
+            )
             for i, label in enumerate(r["distance_labels"])
         ]
     params = {k: v for k, v in a.parameters.items() if k != "polygon"}
@@ -115,6 +121,10 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             "chart": chart,
             "heat": heat,
             "knox": knox,
+            "time_labels": [presenting.band_label(t) for t in r.get("time_labels", [])],
+            "knox_marked": any(cell[3] for _, cells in knox or [] for cell in cells),
+            "knox_alpha": presenting.KNOX_ALPHA,
+            "heat_scale": range(1, presenting.HEAT_LEVELS + 1),
             "params": params,
             "can_analyse": can_analyse(request.user),
             "rerunnable": a.kind in analyses.KINDS,
