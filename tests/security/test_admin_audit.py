@@ -36,6 +36,8 @@ AUDITED = {
 NOT_PERSONAL = {
     "auth.Group", "incidents.Site", "incidents.OffenseCategory", "incidents.Area", "incidents.ImportBatch",
     "community.Service", "engagement.Survey", "engagement.Meeting",
+    # feeds: where an export comes from (a folder or an open-data address) and each run's counts
+    "incidents.Feed", "incidents.FeedRun",
 }
 
 
