@@ -128,6 +128,17 @@ def fresh_rate_limits(settings):
         caches[alias].clear()
 
 
+@pytest.fixture(autouse=True)
+def rate_limit_clock_held_still(monkeypatch):
+    """The rate limiter counts in fixed one-minute windows; a test whose requests straddled a
+    minute's turn would see its count start again (a test that passes or fails by the clock).
+    Every test sees the limiter's clock held 30 s into one minute; a test about windows turning
+    sets its own (``monkeypatch.setattr(ratelimit, "_clock", ...)``)."""
+    from copps.accounts import ratelimit
+
+    monkeypatch.setattr(ratelimit, "_clock", lambda: 1_800_000_030.0)
+
+
 REDIS_URL = os.environ.get("COPPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
