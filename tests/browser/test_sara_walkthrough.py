@@ -85,7 +85,8 @@ def fill_in_details(page, action_end: str, fields: dict, select: dict = None, ch
         form.locator(f"select[name={name}]").select_option(value)
     for value in check:
         form.locator(f"input[value='{value}']").check()
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():  # a plain wait_for_load_state could return before the post began
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -100,7 +101,8 @@ def ask_and_approve(analyst, supervisor, live_server, problem_id: int, to_stage:
     supervisor.locator("a", has_text="decide alone").first.click()
     supervisor.locator("input[name=decision][value=approve]").check()
     shot(supervisor, f"sara/{step}-approve-{to_stage}")
-    supervisor.locator("form.stacked button[type=submit]").click()
+    with supervisor.expect_navigation():
+        supervisor.locator("form.stacked button[type=submit]").click()
     supervisor.wait_for_load_state()
     assert Problem.objects.get(pk=problem_id).stage == to_stage
 
