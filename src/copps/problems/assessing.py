@@ -10,7 +10,9 @@ import numpy as np
 from django.db import transaction
 
 from copps.analysis import assessment as stats
-from copps.geo.shapes import contains, ring, to_wgs84, union_of
+from copps.community.engagement.conf import survey_min_n
+from copps.community.engagement.pulse import answered_areas, survey_pulse
+from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
 from copps.incidents.models import Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
@@ -18,7 +20,8 @@ from copps.problems.presenting import change_statement, p_text
 
 __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
-    "buffer_statement", "net_statement", "wdq_reading",
+    "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
+    "pulse_statement", "pulse_areas", "pulse_summary",
 ]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
@@ -45,6 +48,29 @@ def count_zones(zones: dict, periods: dict[str, tuple[date, date]], kind: str, c
             for name, (a, b) in periods.items()
         }
     return counts
+
+
+def pulse_of_zones(zones: dict, periods: dict[str, tuple[date, date]], projector) -> dict:
+    """The survey pulse (perceived safety, trust) of each zone before and after.
+
+    Survey answers are kept per area (the beat or neighbourhood a respondent picks), so a zone's
+    answers are those of every area that overlaps it; each area is listed with the share of it
+    that lies in the zone, so a reader sees when a beat's answers stand for a corner of it."""
+    areas = [(a, to_metres(a.geometry, projector)) for a in answered_areas(periods)]
+    out = {"min_n": survey_min_n(), "zones": {}}
+    for zone, geom in zones.items():
+        if geom is None:
+            continue
+        listed = []
+        for area, shape in areas:
+            overlap = shape.intersection(geom).area if shape.intersects(geom) else 0.0
+            if overlap > 1.0:  # square metres: a shared edge is no overlap
+                share = overlap / shape.area if shape.area else 0.0
+                listed.append({"id": area.pk, "type": area.type, "code": area.code, "name": area.name,
+                               "share": round(share, 3)})
+        rows = survey_pulse([a["id"] for a in listed], periods) if listed else []
+        out["zones"][zone] = {"areas": listed, "rows": rows}
+    return out
 
 
 def process_evaluation(problem: Problem) -> dict:
@@ -94,6 +120,7 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
         raw = {z: (c["before"], c["after"]) for z, c in counts.items()}
         if sum(raw["target"]) + sum(raw["control"]) + sum(raw["buffer"]) > 0:
             result["wdd"] = _json(stats.wdd(raw["target"], raw["control"], buffer=raw["buffer"], alpha=data["alpha"]))
+    result["survey_pulse"] = pulse_of_zones({"target": target, "control": control}, periods, projector)
     parameters = {
         "kind": data["kind"],
         "categories": list(categories),
@@ -178,6 +205,60 @@ def net_statement(result: dict, alpha: float = 0.05) -> str:
         f"{_events(w['estimate'])} than the control's trend predicts, counting the buffer "
         f"({level}% CI: {_events(w['lower'])} to {_events(w['upper'])}; {p_text(w['p'])})"
     )
+
+
+def _pulse_value(row: dict, fig: dict) -> str:
+    if fig["suppressed"]:
+        return f"fewer than the minimum answers (n = {fig['n']}): not shown"
+    if row["kind"] == "scale":
+        interval = f"{fig['low']:.1f} to {fig['high']:.1f}" if fig["low"] is not None else "no interval"
+        return f"{fig['value']:.1f} of 5 (95% CI {interval}; n = {fig['n']})"
+    return f"{100 * fig['value']:.0f}% yes (95% CI {100 * fig['low']:.0f}% to {100 * fig['high']:.0f}%; n = {fig['n']})"
+
+
+def pulse_statement(row: dict, alpha: float = 0.05) -> str:
+    """One survey-pulse measure in words: before, after and the tested change, e.g. "Perceived
+    safety (mean on the 1–5 scale): 2.9 of 5 (95% CI 2.6 to 3.2; n = 41) before, 3.4 of 5
+    (95% CI 3.1 to 3.7; n = 38) after: up 0.5 points (Welch's t-test, p = 0.021)".
+    """
+    text = (
+        f"{row['label']} ({row['measure']}): {_pulse_value(row, row['before'])} before, "
+        f"{_pulse_value(row, row['after'])} after"
+    )
+    if row["test"] is None:
+        return text + "; no test (a period has too few answers)"
+    change = row["change"]
+    if row["kind"] == "scale":
+        size = f"{abs(change):.1f} points"
+    else:
+        size = f"{abs(100 * change):.0f} percentage points"
+    moved = "no change" if round(abs(change), 3) == 0 else f"{'up' if change > 0 else 'down'} {size}"
+    verdict = "" if row["test"]["p"] < alpha else ", within chance"
+    return f"{text}: {moved} ({row['test']['name']}, {p_text(row['test']['p'])}{verdict})"
+
+
+def pulse_areas(zone: dict) -> str:
+    """Which survey areas a zone's pulse rests on, with the share of each inside the zone."""
+    return "; ".join(f"{a['type']} {a['code']} ({round(100 * a['share'])}% of it in the zone)" for a in zone["areas"])
+
+
+def pulse_summary(result: dict, alpha: float = 0.05) -> list[dict]:
+    """An assessment's survey pulse for a page or report: per zone, the areas it rests on and one
+    statement per measure (``[]`` when the assessment predates the pulse). A zone whose areas hold
+    no outcome answers says so instead."""
+    pulse = (result or {}).get("survey_pulse")
+    if not pulse:
+        return []
+    out = []
+    for zone, z in pulse["zones"].items():
+        out.append(
+            {
+                "zone": zone,
+                "areas": pulse_areas(z),
+                "lines": [pulse_statement(row, alpha) for row in z["rows"]],
+            }
+        )
+    return out
 
 
 def wdq_reading(w: dict) -> str:

@@ -31,6 +31,12 @@ def net_effect(assessment) -> str:
 
 
 @register.filter
+def pulse(assessment) -> list[dict]:
+    """The survey pulse of an assessment, zone by zone, in words (see ``assessing.pulse_summary``)."""
+    return assessing.pulse_summary(assessment.result or {}, (assessment.parameters or {}).get("alpha", 0.05))
+
+
+@register.filter
 def wdq_reading(w) -> str:
     return assessing.wdq_reading(w or {})
 
