@@ -11,6 +11,7 @@ import re
 import statistics
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -190,3 +191,41 @@ def test_only_scale_and_yes_no_questions_can_measure_an_outcome(client_for, impo
     good = {**bad, "kind": "scale", "choices_text": "", "text": "How safe?"}
     assert client_for("analyst").post(url, good).status_code == 302
     assert Question.objects.get(survey=survey).outcome == "safety"
+
+
+def test_the_form_suggests_controls_whose_before_trend_follows_the_target(client_for, pulse_case):
+    problem, _, _, start = pulse_case
+    page = client_for("analyst").get(reverse("problems:assessment_new", args=[problem.pk]))
+    form = page.context["form"]
+    suggestions = form.control_suggestions
+    assert 1 <= len(suggestions) <= 3
+    assert [s["r"] for s in suggestions] == sorted((s["r"] for s in suggestions), reverse=True)
+    target = shape(problem.polygon)
+    before = (form.initial["before_start"], form.initial["before_end"])
+    for s in suggestions:
+        assert shape(s["area"].geometry).intersection(target).area == 0  # a control never overlaps the target
+        assert s["events"] >= 24 and -1 <= s["r"] <= 1
+    # the score is the correlation of whole months' counts, recomputed here from the events
+    from copps.geo.shapes import contains, to_metres
+    from copps.incidents.models import Site
+    from copps.incidents.scanning import ScanFilter, load_events
+
+    first = date(before[0].year + before[0].month // 12, before[0].month % 12 + 1, 1) if before[0].day > 1 \
+        else before[0]
+    end = date(start.year, start.month, 1)  # the response began mid-month: its month is not whole
+    ev = load_events(ScanFilter(kind="crime", date_from=first, date_to=end - timedelta(days=1))).geocoded()
+    months = (end.year - first.year) * 12 + end.month - first.month
+    idx = (ev.start.astype("datetime64[M]") - np.datetime64(first, "M")).astype(int)
+    projector = Site.projector()
+
+    def series(polygon):
+        inside = contains(to_metres(polygon, projector), ev.x, ev.y)
+        return np.bincount(idx[inside], minlength=months)[:months]
+
+    best = suggestions[0]
+    r = np.corrcoef(series(problem.polygon), series(best["area"].geometry))[0, 1]
+    assert best["r"] == pytest.approx(r, abs=1e-3) and best["months"] == months
+    assert form.initial["control_from"] == "areas"
+    assert form.initial["control_areas"] == [s["area"].pk for s in suggestions]
+    text = html.unescape(page.content.decode())
+    assert "Suggested control areas" in text and f"Beat {best['area'].code}" in text

@@ -4,7 +4,7 @@ and after, run ``copps.analysis.assessment`` on the counts, and keep everything 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -13,7 +13,7 @@ from copps.analysis import assessment as stats
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.pulse import answered_areas, survey_pulse
 from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
-from copps.incidents.models import Site
+from copps.incidents.models import Area, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
 from copps.problems.presenting import change_statement, p_text
@@ -21,7 +21,7 @@ from copps.problems.presenting import change_statement, p_text
 __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
     "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
-    "pulse_statement", "pulse_areas", "pulse_summary",
+    "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls",
 ]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
@@ -71,6 +71,57 @@ def pulse_of_zones(zones: dict, periods: dict[str, tuple[date, date]], projector
         rows = survey_pulse([a["id"] for a in listed], periods) if listed else []
         out["zones"][zone] = {"areas": listed, "rows": rows}
     return out
+
+
+#: an area with fewer events than this in the before period is too noisy to judge a trend by
+SIMILAR_MIN_EVENTS = 24
+
+
+def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...], before: tuple[date, date],
+                     *, limit: int = 3) -> list[dict]:
+    """Beats whose monthly counts moved most like the target's over the before period: candidate
+    control areas (a control should share the target's trend before the response, the parallel
+    trends a difference in differences rests on).
+
+    Each beat that does not overlap the target and holds at least ``SIMILAR_MIN_EVENTS`` events is
+    scored by the Pearson correlation of its monthly counts with the target's (whole local months
+    of the period only); the best ``limit`` are returned as ``{"area", "r", "events",
+    "target_events", "months"}``, best first. ``[]`` when the period holds fewer than three whole
+    months or the target's counts do not vary."""
+    b0 = before[0]
+    first = b0 if b0.day == 1 else date(b0.year + b0.month // 12, b0.month % 12 + 1, 1)  # first whole month
+    end = before[1] + timedelta(days=1)  # exclusive
+    end = date(end.year, end.month, 1)
+    months = (end.year - first.year) * 12 + end.month - first.month
+    if months < 3:
+        return []
+    projector = Site.projector()
+    target = to_metres(target_polygon, projector)
+    ev = load_events(ScanFilter(kind=kind, categories=categories, date_from=first, date_to=end - timedelta(days=1)))
+    ev = ev.geocoded()
+    month = ev.start.astype("datetime64[M]")
+    index = (month - np.datetime64(first, "M")).astype(int)
+    keep = (index >= 0) & (index < months)
+
+    def series(inside: np.ndarray) -> np.ndarray:
+        return np.bincount(index[keep & inside], minlength=months)[:months]
+
+    t = series(contains(target, ev.x, ev.y))
+    if t.std() == 0:
+        return []
+    scored = []
+    for area in Area.objects.filter(type=Area.Type.BEAT).order_by("code"):
+        shape = to_metres(area.geometry, projector)
+        if shape.intersection(target).area > 1.0:
+            continue
+        c = series(contains(shape, ev.x, ev.y))
+        if c.sum() < SIMILAR_MIN_EVENTS or c.std() == 0:
+            continue
+        r = float(np.corrcoef(t, c)[0, 1])
+        scored.append({"area": area, "r": round(r, 3), "events": int(c.sum()), "target_events": int(t.sum()),
+                       "months": months})
+    scored.sort(key=lambda row: (-row["r"], -row["events"], row["area"].code))
+    return scored[:limit]
 
 
 def process_evaluation(problem: Problem) -> dict:

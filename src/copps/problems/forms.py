@@ -14,6 +14,7 @@ from copps.geo.shapes import GeometryError, parse_polygon
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems import analyses, stages, techniques
+from copps.problems.assessing import similar_controls
 from copps.problems.models import (
     Activity,
     Candidate,
@@ -443,6 +444,7 @@ class AssessmentForm(forms.Form):
         self.problem = problem
         self.fields["target_areas"].queryset = _areas()
         self.fields["control_areas"].queryset = _areas()
+        self.control_suggestions: list[dict] = []
         self.periods_note = "" if self.is_bound else self._default_periods()
 
     def _default_periods(self) -> str:
@@ -469,6 +471,14 @@ class AssessmentForm(forms.Form):
         self.initial.update(
             before_start=before_start, before_end=began - timedelta(days=1), after_start=began, after_end=after_end
         )
+        if self.problem.polygon:
+            cats = tuple(self.problem.categories.values_list("code", flat=True))
+            self.control_suggestions = similar_controls(
+                self.problem.polygon, kind, cats, (before_start, began - timedelta(days=1))
+            )
+            if self.control_suggestions:
+                self.initial.update(control_from="areas",
+                                    control_areas=[row["area"].pk for row in self.control_suggestions])
         cut = []
         if before_start > _year_before(began):
             cut.append(f"the before period starts at the data's first day ({first})")
