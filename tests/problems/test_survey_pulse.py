@@ -20,7 +20,7 @@ from shapely.geometry import shape
 
 from copps.community.engagement.models import Answer, Question, Survey, SurveyResponse
 from copps.incidents import coverage
-from copps.incidents.models import Area
+from copps.incidents.models import Area, OffenseCategory
 from copps.problems.assessing import pulse_statement
 from copps.problems.models import Assessment, Problem, StageChange
 
@@ -229,3 +229,21 @@ def test_the_form_suggests_controls_whose_before_trend_follows_the_target(client
     assert form.initial["control_areas"] == [s["area"].pk for s in suggestions]
     text = html.unescape(page.content.decode())
     assert "Suggested control areas" in text and f"Beat {best['area'].code}" in text
+
+
+def test_the_parameters_read_as_a_sentence(client_for, pulse_case):
+    problem, form, _, start = pulse_case
+    problem.categories.set(OffenseCategory.objects.filter(code="larceny"))
+    response = client_for("analyst").post(reverse("problems:assessment_new", args=[problem.pk]),
+                                          {**form, "use_problem_categories": "on", "buffer_m": "250"})
+    a = Assessment.objects.get()
+    expected = (
+        "Counted crimes of Larceny, other theft (geocoded events only) in the target (the problem's polygon), a 250 m "
+        "buffer ring around it and the control (a drawn or pasted polygon); "
+        f"before {form['before_start']} to {form['before_end']}; after {form['after_start']} to {form['after_end']}, "
+        "both ends included, in the site's time zone; significance level 0.05, Poisson counts."
+    )
+    page = html.unescape(client_for("analyst").get(response["Location"]).content.decode())
+    assert expected in page and "methods =" not in page and a.categories == ["larceny"]
+    report = html.unescape(client_for("analyst").get(reverse("reports:sara", args=[problem.pk])).content.decode())
+    assert expected in re.sub(r"\s+", " ", report)

@@ -13,7 +13,7 @@ from copps.analysis import assessment as stats
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.pulse import answered_areas, survey_pulse
 from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
-from copps.incidents.models import Area, Site
+from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
 from copps.problems.presenting import change_statement, p_text
@@ -22,6 +22,7 @@ __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
     "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
     "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls",
+    "parameters_sentence",
 ]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
@@ -122,6 +123,30 @@ def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...
                        "months": months})
     scored.sort(key=lambda row: (-row["r"], -row["events"], row["area"].code))
     return scored[:limit]
+
+
+_ZONE_FROM = {"polygon": "the problem's polygon", "areas": "chosen areas", "geojson": "a drawn or pasted polygon"}
+_KIND_WORDS = {"crime": "crimes", "call": "calls for service", "collision": "collisions"}
+
+
+def parameters_sentence(assessment: Assessment) -> str:
+    """What an assessment counted and how, as one sentence (its stored parameters, in words)."""
+    p = assessment.parameters or {}
+    kind = _KIND_WORDS.get(p.get("kind", assessment.kind), p.get("kind", assessment.kind))
+    codes = p.get("categories") or []
+    names = dict(OffenseCategory.objects.filter(code__in=codes).values_list("code", "name"))
+    what = f"{kind} of {', '.join(names.get(c, c) for c in codes)}" if codes else f"all {kind}"
+    periods = p.get("periods") or {}
+    span = "; ".join(f"{name} {a} to {b}" for name, (a, b) in periods.items())
+    buffer_m = p.get("buffer_m") or 0
+    ring_text = f", a {buffer_m:g} m buffer ring around it" if buffer_m else " (no buffer ring)"
+    dispersion = p.get("dispersion", 1.0)
+    spread = "Poisson counts" if dispersion == 1 else f"counts {dispersion:g} times as variable as Poisson"
+    return (
+        f"Counted {what} (geocoded events only) in the target ({_ZONE_FROM.get(p.get('target_from'), 'as stored')})"
+        f"{ring_text} and the control ({_ZONE_FROM.get(p.get('control_from'), 'as stored')}); {span}, both ends "
+        f"included, in the site's time zone; significance level {p.get('alpha', 0.05):g}, {spread}."
+    )
 
 
 def process_evaluation(problem: Problem) -> dict:

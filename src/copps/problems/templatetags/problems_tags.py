@@ -37,6 +37,11 @@ def pulse(assessment) -> list[dict]:
 
 
 @register.filter
+def parameters_sentence(assessment) -> str:
+    return assessing.parameters_sentence(assessment)
+
+
+@register.filter
 def wdq_reading(w) -> str:
     return assessing.wdq_reading(w or {})
 
