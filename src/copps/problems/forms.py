@@ -400,7 +400,8 @@ def _year_before(day: date, years: int = 1) -> date:
 class AssessmentForm(forms.Form):
     """Periods and zones of an outcome assessment."""
 
-    ZONE = [("polygon", "The problem's polygon"), ("areas", "Chosen areas"), ("geojson", "A polygon (GeoJSON)")]
+    ZONE = [("polygon", "The problem's polygon"), ("areas", "Chosen areas"),
+            ("geojson", "A polygon drawn on the map or pasted (GeoJSON)")]
     title = forms.CharField(max_length=200, required=False)
     before_start = forms.DateField(widget=DATE)
     before_end = forms.DateField(widget=DATE)
@@ -422,7 +423,7 @@ class AssessmentForm(forms.Form):
     control_areas = forms.ModelMultipleChoiceField(
         queryset=_areas(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
     )
-    control_geojson = PolygonField(required=False, label="Control polygon (GeoJSON)")
+    control_geojson = PolygonField(required=False, label="Control polygon (drawn on the map, or GeoJSON)")
     alpha = forms.FloatField(
         min_value=0.001,
         max_value=0.2,
