@@ -42,6 +42,12 @@ def parameters_sentence(assessment) -> str:
 
 
 @register.filter
+def checklist_met(change) -> int:
+    """How many items of a stage request's checklist were met when it was asked."""
+    return sum(1 for item in change.checklist or () if item.get("met"))
+
+
+@register.filter
 def wdq_reading(w) -> str:
     return assessing.wdq_reading(w or {})
 
