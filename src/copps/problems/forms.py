@@ -108,7 +108,8 @@ class ProblemForm(forms.ModelForm):
 
     class Meta:
         model = Problem
-        fields = ["title", "problem_type", "summary", "public", "areas", "polygon", "categories"]
+        fields = ["title", "problem_type", "summary", "public", "title_es", "summary_es", "areas", "polygon",
+                  "categories"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):

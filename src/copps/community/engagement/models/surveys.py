@@ -20,6 +20,8 @@ class Survey(models.Model):
 
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True, help_text="shown above the questions")
+    title_es = models.CharField("title (Spanish)", max_length=200, blank=True, help_text="blank: the English title")
+    intro_es = models.TextField("intro (Spanish)", blank=True, help_text="blank: the English intro")
     areas = models.ManyToManyField(
         Area, related_name="surveys", help_text="the areas it runs in; respondents pick theirs"
     )
@@ -70,6 +72,12 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text='single choice: ["Speeding", "Litter", ...]')
     low_label = models.CharField(max_length=60, blank=True, help_text="scale: what 1 means")
     high_label = models.CharField(max_length=60, blank=True, help_text="scale: what 5 means")
+    text_es = models.CharField("text (Spanish)", max_length=300, blank=True, help_text="blank: the English text")
+    low_label_es = models.CharField("what 1 means (Spanish)", max_length=60, blank=True)
+    high_label_es = models.CharField("what 5 means (Spanish)", max_length=60, blank=True)
+    choices_es = models.JSONField(
+        default=list, blank=True, help_text="single choice: the choices in Spanish, in the same order"
+    )
     required = models.BooleanField(default=True)
     outcome = models.CharField(
         max_length=8,
