@@ -95,6 +95,9 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),
+    # the triage queue at city scale (issue 20): its map (exact points, audited) and its bulk
+    # actions are for every member of staff, like the queue itself
+    (r"^community:(staff-queue|staff-queue-map|staff-bulk) ", STAFF_PAGE),
     (r"^community:staff-", STAFF_ANY),
     (
         r"^community:(report|report-details|nearby|already-reported|track-lookup|track|track-photo|tip|tip-read"

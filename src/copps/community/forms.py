@@ -6,6 +6,7 @@ import math
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from copps.community.models import ReplyTemplate, Routing, Service, Tip
 from copps.community.models.tips import PUBLIC_TOPIC_CHOICES
@@ -294,7 +295,10 @@ BULK_ACTIONS = [
     ("acknowledge", _("Acknowledge")),
     ("close", _("Close with a reply")),
 ]
-CLOSE_AS = [(State.CLOSED_FIXED.value, _("Closed – fixed")), (State.CLOSED_NOT_FIXED.value, _("Closed – not fixed"))]
+CLOSE_AS = [
+    (State.CLOSED_FIXED.value, pgettext_lazy("state of a concern", "Closed – fixed")),
+    (State.CLOSED_NOT_FIXED.value, pgettext_lazy("state of a concern", "Closed – not fixed")),
+]
 BULK_LIMIT = 200
 
 

@@ -32,7 +32,7 @@ from copps.community.forms import (
     TipStateForm,
 )
 from copps.community.models import RequestReply, Routing, ServiceRequest, Tip, TipMessage
-from copps.community.states import CLOSED_STATES, TRANSITIONS, State, TransitionError, advance
+from copps.community.states import CLOSED_STATES, TRANSITIONS, State, TransitionError, advance, public_label
 from copps.incidents.models import Area
 
 __all__ = [
@@ -256,10 +256,12 @@ def _reply_to_reporter(request: HttpRequest, sr: ServiceRequest, body: str, temp
         params={"template": template.pk} if template is not None else None,
     )
     if sr.reporter_email:
-        track = request.build_absolute_uri(reverse("community:track", args=[sr.track_key])) if sr.track_key else ""
-        text = f"{body}\n\n{track}\n" if track else f"{body}\n"
+        # in the reporter's language when known: the subject, and the track page's address
         with translation.override(sr.language or "en"):
             subject = gettext("Your report %(id)s: a reply from the department") % {"id": sr.public_id}
+            track = reverse("community:track", args=[sr.track_key]) if sr.track_key else ""
+        track = request.build_absolute_uri(track) if track else ""
+        text = f"{body}\n\n{track}\n" if track else f"{body}\n"
         try:
             send_mail(subject, text, None, [sr.reporter_email])
         except Exception:  # the reply is on the track page whatever the mail server says
@@ -366,7 +368,7 @@ def _bulk_one(request: HttpRequest, sr: ServiceRequest, form: BulkForm) -> str |
     to = State.ACKNOWLEDGED if action == "acknowledge" else State(d["close_as"])
     if to not in TRANSITIONS[sr.state]:
         return gettext("a request that is %(state)s cannot be %(action)s") % {
-            "state": State(sr.state).label.lower(),
+            "state": public_label(sr.state).lower(),
             "action": gettext("acknowledged") if action == "acknowledge" else gettext("closed"),
         }
     try:
@@ -422,10 +424,13 @@ def bulk(request: HttpRequest) -> HttpResponse:
     )
     verb = {"route": gettext("routed"), "acknowledge": gettext("acknowledged"), "close": gettext("closed")}[action]
     if done:
-        messages.success(
-            request,
-            ngettext("%(n)d request %(verb)s.", "%(n)d requests %(verb)s.", len(done)) % {"n": len(done), "verb": verb},
-        )
+        n = len(done)
+        said = {
+            "route": ngettext("%(n)d request routed.", "%(n)d requests routed.", n),
+            "acknowledge": ngettext("%(n)d request acknowledged.", "%(n)d requests acknowledged.", n),
+            "close": ngettext("%(n)d request closed.", "%(n)d requests closed.", n),
+        }[action]
+        messages.success(request, said % {"n": n})
     for public_id, error in refused:
         words = {"id": public_id, "verb": verb, "why": error}
         messages.warning(request, gettext("%(id)s not %(verb)s: %(why)s.") % words)
