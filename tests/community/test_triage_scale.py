@@ -203,13 +203,14 @@ def test_bulk_reports_the_rows_whose_state_refuses_the_step(city, client, cast):
     response = client.post(BULK, {"ids": picked, "bulk": "acknowledge"}, follow=True)
     said = messages_of(response)
     assert said[0] == "1 request acknowledged."
-    assert f"{city['closed_west'].public_id} not acknowledged: a request that is closed – fixed cannot be acknowledged." in said
-    assert f"{city['month_east'].public_id} not acknowledged: a request that is in progress cannot be acknowledged." in said
+    closed, working = city["closed_west"].public_id, city["month_east"].public_id
+    assert f"{closed} not acknowledged: a request that is closed – fixed cannot be acknowledged." in said
+    assert f"{working} not acknowledged: a request that is in progress cannot be acknowledged." in said
     states = {sr.public_id: sr.state for sr in ServiceRequest.objects.filter(public_id__in=picked)}
     assert states == {picked[0]: "acknowledged", picked[1]: "closed_fixed", picked[2]: "in_progress"}
     assert AuditLog.objects.get(action="triage.bulk").params["refused"].keys() == {picked[1], picked[2]}
     route = client.post(BULK, {"ids": [city["closed_west"].public_id], "bulk": "route", "to": "beat"}, follow=True)
-    assert messages_of(route) == [f"{city['closed_west'].public_id} not routed: it is closed: reopen it on its page first."]
+    assert messages_of(route) == [f"{closed} not routed: it is closed: reopen it on its page first."]
 
 
 def test_bulk_without_what_the_action_needs_changes_nothing(city, client, cast):
