@@ -66,6 +66,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^(login|mfa_verify|mfa_enrol|logout|\?) /(accounts/|admin/login/)", OPEN),
     (r"^set_language ", OPEN),
     (r"^audit_log ", AUDITOR),
+    # the chain's verification in the browser (issue 20): auditors and administrators
+    (r"^audit_chain ", {**AUDITOR, "admin": OK}),
     (r"^admin:logout ", OPEN),
     (r"^admin:", ADMIN_SITE),
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
