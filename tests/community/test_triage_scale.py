@@ -90,9 +90,10 @@ def test_the_queue_filters_sorts_and_counts_from_the_query_string(city, client, 
 
 def test_a_bad_filter_value_is_a_form_error_not_a_crash(city, client, cast):
     sign_in(client, cast["analyst"])
-    response = client.get(QUEUE, {"beat": "ZZ9", "age": "forever", "page": "x"})
+    response = client.get(QUEUE, {"beat": "ZZ9", "age": "forever", "page": "x", "service": "DUMP"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+    assert listed(response) == [city["week_east"].public_id]  # the valid filter still applies
 
 
 def test_the_queue_pages_on_the_server_with_an_honest_count(services, beats, make_request, client, cast):

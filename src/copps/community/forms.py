@@ -408,7 +408,10 @@ class QueueFilterForm(forms.Form):
         self.fields["district"].queryset = Area.objects.filter(type=Area.Type.DISTRICT).order_by("code")
 
     def value(self, name: str, default: str = ""):
-        return (self.cleaned_data.get(name) if self.is_valid() else None) or default
+        """A filter's clean value; a filter with an unknown value is left out (the page shows its
+        error) while the valid ones still apply."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or default
 
     def requests(self, qs, user):
         """``qs`` (service requests) narrowed by the filters and put in the chosen order; the
