@@ -227,6 +227,8 @@ def test_bulk_without_what_the_action_needs_changes_nothing(city, client, cast):
         response = client.post(BULK, {"ids": one, **data}, follow=True)
         assert any(message in m for m in messages_of(response)), data
     assert client.post(BULK, {"bulk": "acknowledge"}).status_code == 302
+    too_many = client.post(BULK, {"ids": one + [f"x{i}" for i in range(200)], "bulk": "acknowledge"}, follow=True)
+    assert any("At most 200 requests at once." in m for m in messages_of(too_many))
     city["old_west"].refresh_from_db()
     assert city["old_west"].state == State.RECEIVED and not AuditLog.objects.filter(action="triage.bulk").exists()
 

@@ -324,7 +324,7 @@ class BulkForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         ids = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(i, i) for i in ids[:BULK_LIMIT]]
+        self.fields["ids"].choices = [(i, i) for i in ids]  # any id: the view looks each one up
         self.fields["officer"].queryset = (
             get_user_model().objects.filter(is_active=True, role="officer").order_by("last_name", "username")
         )
