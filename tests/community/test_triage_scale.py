@@ -351,3 +351,21 @@ def test_the_new_triage_words_read_in_spanish(city, client, cast, settings):
         assert words in body
     response = client.post(BULK, {"ids": [city["old_west"].public_id], "bulk": "acknowledge"}, follow=True)
     assert messages_of(response) == ["1 reporte con acuse de recibo."]
+
+
+def test_every_tip_action_is_confirmed(beats, client, cast):
+    from copps.community.models import Tip
+
+    tip = Tip(topic="drugs", where="Birch Ave")
+    tip.set_passphrase("aaaaa-bbbbb-ccccc-ddddd-eeeee")
+    tip.save()
+    sign_in(client, cast["officer"])
+    url = f"/community/staff/tips/{tip.public_id}/"
+    assert messages_of(client.post(url, {"action": "reply", "body": "Thank you."}, follow=True)) == [
+        "Reply sent to the tipster."
+    ]
+    assert messages_of(client.post(url, {"action": "route", "to": "pop"}, follow=True)) == [
+        "Routed to The problem-oriented policing unit."
+    ]
+    said = messages_of(client.post(url, {"action": "state", "state": "closed"}, follow=True))
+    assert said == [f"State changed to {Tip.State.CLOSED.label}."]
