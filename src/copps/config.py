@@ -162,6 +162,12 @@ VARIABLES: dict[str, Variable] = {
             "days is listed on its supervisors' \"Waiting for me\" page.",
         ),
         Variable(
+            "COPPS_AUDIT_ANCHORS",
+            "",
+            "The file `copps audit anchor` appends the audit chain's anchors to: the auditors' chain "
+            "page holds the chain to it, like `copps audit verify --anchors`; empty: no anchors.",
+        ),
+        Variable(
             "COPPS_SURVEY_MIN_N",
             "10",
             "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",

@@ -255,6 +255,8 @@ if COPPS_RATE_LIMIT_STORE not in ("cache", "database", "process"):
 COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 # Problems gone quiet, for the supervisors' "Waiting for me" (copps/problems/work.py).
 COPPS_PROBLEMS_QUIET_DAYS = config.get("COPPS_PROBLEMS_QUIET_DAYS")
+# the anchors file the auditors' chain page checks (``copps audit anchor FILE`` writes it); "" none
+COPPS_AUDIT_ANCHORS = config.get("COPPS_AUDIT_ANCHORS").strip()
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from copps.community.models import RequestReply, ServiceRequest, Tip, TipMessage
+from copps.community.models import ReplyTemplate, RequestReply, ServiceRequest, Tip, TipMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,7 @@ def test_the_demo_seeds_requests_and_a_tip_conversation_that_work_on_the_pages(s
     text = out.getvalue()
     web = ServiceRequest.objects.filter(source="web")
     assert web.count() == 3 and RequestReply.objects.count() == 2
+    assert all(t.body_en and t.body_es for t in ReplyTemplate.objects.all()) and ReplyTemplate.objects.count() == 3
     assert set(web.values_list("state", flat=True)) == {"acknowledged", "referred", "closed_fixed"}
     # every step happened already: nothing is stamped in the future on the track page or in Open311
     from django.utils import timezone

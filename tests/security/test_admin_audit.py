@@ -36,6 +36,8 @@ AUDITED = {
 NOT_PERSONAL = {
     "auth.Group", "incidents.Site", "incidents.OffenseCategory", "incidents.Area", "incidents.ImportBatch",
     "community.Service", "engagement.Survey", "engagement.Meeting",
+    # triage's reply templates: the department's own wording in English and Spanish
+    "community.ReplyTemplate",
     # feeds: where an export comes from (a folder or an open-data address) and each run's counts
     "incidents.Feed", "incidents.FeedRun",
 }

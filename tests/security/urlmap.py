@@ -66,6 +66,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^(login|mfa_verify|mfa_enrol|logout|\?) /(accounts/|admin/login/)", OPEN),
     (r"^set_language ", OPEN),
     (r"^audit_log ", AUDITOR),
+    # the chain's verification in the browser (issue 20): auditors and administrators
+    (r"^audit_chain ", {**AUDITOR, "admin": OK}),
     (r"^admin:logout ", OPEN),
     (r"^admin:", ADMIN_SITE),
     (r":api-root ", OPEN),  # django-ninja's root: a 404 for everyone
@@ -95,6 +97,9 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),
+    # the triage queue at city scale (issue 20): its map (exact points, audited) and its bulk
+    # actions are for every member of staff, like the queue itself
+    (r"^community:(staff-queue|staff-queue-map|staff-bulk) ", STAFF_PAGE),
     (r"^community:staff-", STAFF_ANY),
     (
         r"^community:(report|report-details|nearby|already-reported|track-lookup|track|track-photo|tip|tip-read"

@@ -19,7 +19,10 @@ from django.utils import timezone
 
 from copps.accounts.models import AuditChainHead, AuditLog
 
-__all__ = ["GENESIS", "Anchor", "Break", "anchor", "append", "check_anchors", "read_anchors", "row_digest", "verify"]
+__all__ = [
+    "GENESIS", "Anchor", "Break", "Verification", "anchor", "anchor_results", "append", "check_anchors",
+    "read_anchors", "row_digest", "verify", "verify_all",
+]
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -162,15 +165,64 @@ def read_anchors(path) -> list[Anchor]:
     return anchors
 
 
-def check_anchors(anchors: Sequence[Anchor]) -> Iterator[Break]:
-    """A :class:`Break` for each anchor the chain no longer holds."""
+def anchor_results(anchors: Sequence[Anchor]) -> list[tuple[Anchor, Break | None]]:
+    """Each anchor with the :class:`Break` the chain shows at it, or None where the chain still
+    holds the anchored row with the anchored hash (an anchor of the empty log holds trivially)."""
     ids = [a.row_id for a in anchors if a.row_id]
     hashes = dict(AuditLog.objects.filter(pk__in=ids).values_list("pk", "row_hash")) if ids else {}
+    results: list[tuple[Anchor, Break | None]] = []
     for a in anchors:
-        if not a.row_id:
-            continue
         found = hashes.get(a.row_id)
-        if found is None:
-            yield Break(a.row_id, f"anchored on {a.at}, it is gone (the newest rows were deleted)")
+        if not a.row_id:
+            results.append((a, None))
+        elif found is None:
+            results.append((a, Break(a.row_id, f"anchored on {a.at}, it is gone (the newest rows were deleted)")))
         elif found != a.row_hash:
-            yield Break(a.row_id, f"anchored on {a.at} with another hash (the chain was rewritten up to here)")
+            results.append(
+                (a, Break(a.row_id, f"anchored on {a.at} with another hash (the chain was rewritten up to here)"))
+            )
+        else:
+            results.append((a, None))
+    return results
+
+
+def check_anchors(anchors: Sequence[Anchor]) -> Iterator[Break]:
+    """A :class:`Break` for each anchor the chain no longer holds."""
+    for _anchor, problem in anchor_results(anchors):
+        if problem is not None:
+            yield problem
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a walk of the chain found: the rows checked, every break (the chain's, then the
+    anchors'), the head's hash, and each anchor with its break or None."""
+
+    count: int
+    breaks: tuple[Break, ...]
+    head_hash: str
+    anchors: tuple[tuple[Anchor, Break | None], ...]
+
+    @property
+    def intact(self) -> bool:
+        return not self.breaks
+
+    @property
+    def first_break(self) -> Break | None:
+        return self.breaks[0] if self.breaks else None
+
+
+def verify_all(anchors: Sequence[Anchor] = ()) -> Verification:
+    """The whole check ``copps audit verify`` runs and the auditors' chain page shows: walk the
+    chain, then hold it to ``anchors``."""
+    breaks: list[Break] = []
+    count = 0
+    for item in verify():
+        if isinstance(item, Break):
+            breaks.append(item)
+        else:
+            count = item
+    results = anchor_results(anchors)
+    breaks += [problem for _anchor, problem in results if problem is not None]
+    head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    return Verification(count, tuple(breaks), head.last_hash if head else GENESIS, tuple(results))

@@ -20,12 +20,13 @@ from copps.accounts.models import AuditLog, Role
 
 __all__ = [
     "signed_in_fully", "staff_required", "auditor_required", "deny", "deny_path", "forbidden_page", "record_denial",
-    "refused_path", "STAFF_WHO", "AUDITOR_WHO",
+    "refused_path", "chain_reader_required", "STAFF_WHO", "AUDITOR_WHO", "CHAIN_WHO",
 ]
 
 # Who may open what: the words a refusal shows under "Who can".
 STAFF_WHO = "department staff: officers, crime analysts, supervisors and administrators"
 AUDITOR_WHO = "auditors"
+CHAIN_WHO = "auditors and administrators"
 
 
 def signed_in_fully(request: HttpRequest) -> bool:
@@ -126,6 +127,21 @@ def auditor_required(view):
             return redirect_to_login(request.get_full_path())
         if not (request.user.is_active and request.user.role == Role.AUDITOR):
             return deny(request, "audit.read", object_type="auditlog", who=AUDITOR_WHO)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def chain_reader_required(view):
+    """Auditors and administrators: the two roles that answer for the audit log's integrity (the
+    chain page shows hashes and row numbers, nothing of any row). A refusal is audited."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not signed_in_fully(request):
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.role in (Role.AUDITOR, Role.ADMIN)):
+            return deny(request, "audit.verify", object_type="auditlog", who=CHAIN_WHO)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -11,4 +11,5 @@ urlpatterns = [
     path("login/enrol/", views.enrol_view, name="mfa_enrol"),
     path("logout/", views.logout_view, name="logout"),
     path("audit/", views.audit_log_view, name="audit_log"),
+    path("audit/chain/", views.audit_chain_view, name="audit_chain"),
 ]

@@ -26,11 +26,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from copps.accounts import audit, lockout, mfa, sessions
+from copps.accounts import audit, chain, lockout, mfa, sessions
 from copps.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, LoginForm
 from copps.accounts.landing import landing_url
 from copps.accounts.models import AuditLog, User
-from copps.accounts.permissions import auditor_required, forbidden_page
+from copps.accounts.permissions import auditor_required, chain_reader_required, forbidden_page
 from copps.files import csv_writer
 
 PENDING = "copps_pending"
@@ -286,6 +286,40 @@ def _audit_csv(request: HttpRequest, qs) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="copps-audit-log.csv"'
     return response
+
+
+@chain_reader_required
+def audit_chain_view(request: HttpRequest) -> HttpResponse:
+    """``copps audit verify`` in the browser: the same check (``chain.verify_all``), held to the
+    anchors file of ``COPPS_AUDIT_ANCHORS`` when one is set. The run and its result are audited
+    before the page is shown (fail closed)."""
+    path = settings.COPPS_AUDIT_ANCHORS
+    anchors, anchor_error = [], ""
+    if path:
+        try:
+            anchors = chain.read_anchors(path)
+        except OSError as exc:
+            anchor_error = f"{path}: cannot read the anchors: {exc.strerror}"
+        except ValueError as exc:
+            anchor_error = str(exc)
+    result = chain.verify_all(anchors)
+    audit.record(
+        "audit.verify",
+        request=request,
+        object_type="auditlog",
+        params={
+            "rows": result.count,
+            "intact": result.intact,
+            "breaks": [str(b) for b in result.breaks[:20]],
+            "anchors": len(anchors),
+            "anchor_error": anchor_error,
+        },
+    )
+    return render(
+        request,
+        "accounts/audit_chain.html",
+        {"result": result, "anchors_path": path, "anchor_error": anchor_error},
+    )
 
 
 def permission_denied_view(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db import models
 
 from copps.accounts.admin_audit import AuditedReadsAdmin
-from copps.community.models import ApiKey, Service, ServiceAttribute, ServiceRequest, StateChange
+from copps.community.models import ApiKey, ReplyTemplate, Service, ServiceAttribute, ServiceRequest, StateChange
 from copps.community.states import State, TransitionError, advance
 
 
@@ -24,6 +24,16 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ("type", "group", "active")
     search_fields = ("service_code", "name", "keywords")
     inlines = [ServiceAttributeInline]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """The replies staff pick in triage, in English and Spanish: the department's own words,
+    nothing personal."""
+
+    list_display = ("name", "active", "updated_at")
+    list_filter = ("active",)
+    search_fields = ("name", "body_en", "body_es")
 
 
 class StateChangeInline(admin.TabularInline):

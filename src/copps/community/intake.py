@@ -46,6 +46,7 @@ class NewRequest:
     account_id: str = ""
     name_private: bool = True
     photo: CleanPhoto | None = None
+    language: str = ""  # the reporter's language when known (the report page's), for replies
 
 
 def located(new: NewRequest) -> tuple[float | None, float | None]:
@@ -112,6 +113,7 @@ def create_request(
             source=source,
             reporter_name_private=new.name_private,
             track_key=new_public_id(),
+            language=new.language[:8],
         )
         if new.photo is not None:
             RequestPhoto.objects.create(

@@ -1,7 +1,7 @@
 """The community app's records: service requests (Open311) with their photos and replies, and
 anonymous tips with their two-way conversation."""
 
-from .frontdoor import RequestPhoto, RequestReply
+from .frontdoor import ReplyTemplate, RequestPhoto, RequestReply
 from .requests import (
     ApiKey,
     Routing,
@@ -16,6 +16,7 @@ from .tips import Tip, TipMessage
 
 __all__ = [
     "ApiKey",
+    "ReplyTemplate",
     "RequestPhoto",
     "RequestReply",
     "Routing",

@@ -1,5 +1,5 @@
 """What the public front door adds to a service request: the reporter's photo and the
-department's replies."""
+department's replies, and the reply templates staff pick from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .requests import ServiceRequest
 
-__all__ = ["RequestPhoto", "RequestReply"]
+__all__ = ["ReplyTemplate", "RequestPhoto", "RequestReply"]
 
 
 class RequestPhoto(models.Model):
@@ -46,3 +46,26 @@ class RequestReply(models.Model):
 
     def __str__(self) -> str:
         return f"reply on {self.request.public_id}"
+
+
+class ReplyTemplate(models.Model):
+    """A reply staff send often ("Thank you, a crew is scheduled"), in English and Spanish,
+    kept by administrators in the admin. Staff pick one in a request's reply form or when
+    closing many requests at once; the reporter gets the text in their language when copps
+    knows it (``ServiceRequest.language``), else in English."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="what staff see in the menu")
+    body_en = models.TextField("text in English")
+    body_es = models.TextField("text in Spanish")
+    active = models.BooleanField(default=True, help_text="offered in the reply forms")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def body_for(self, language: str) -> str:
+        """The text in ``language`` (``es``, ``es-mx`` ...), English for any other or unknown one."""
+        return self.body_es if (language or "").lower().startswith("es") and self.body_es.strip() else self.body_en

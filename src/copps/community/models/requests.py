@@ -248,6 +248,10 @@ class ServiceRequest(models.Model):
     fixed_answer = models.CharField(max_length=4, choices=[("yes", "Yes"), ("no", "No")], blank=True,
                                     help_text="the reporter's answer to 'was it fixed?' after closing")
     fixed_answer_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=8, blank=True,
+        help_text="the reporter's language when known (the report page's), for replies: en, es; blank: not known",
+    )
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -256,6 +260,10 @@ class ServiceRequest(models.Model):
         indexes = [
             models.Index(fields=["state", "requested_at"]),
             models.Index(fields=["service", "requested_at"]),
+            # the triage queue's filters by place and by who has it, oldest or newest first
+            models.Index(fields=["beat", "requested_at"]),
+            models.Index(fields=["district", "requested_at"]),
+            models.Index(fields=["routed_to", "requested_at"]),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ import math
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 
 from copps.accounts.ratelimit import rate_limited
 from copps.community.conf import RATE_LIMITS
@@ -65,6 +66,7 @@ def report_details(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     name_private=data["keep_private"],
                     photo=data["photo"],
+                    language=translation.get_language() or "",
                 ),
                 source="web",
             )

@@ -1,4 +1,5 @@
-"""copps community_demo: a few front-door requests and anonymous tips, with replies, in the demo."""
+"""copps community_demo: a few front-door requests and anonymous tips, with replies, and the
+triage room's reply templates, in the demo."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from copps.community import tipping
 from copps.community.intake import NewRequest, create_request
-from copps.community.models import RequestReply, Service, ServiceRequest
+from copps.community.models import ReplyTemplate, RequestReply, Service, ServiceRequest
 from copps.community.models.tips import new_passphrase
 from copps.community.states import advance
 from copps.incidents import sitetime
@@ -35,6 +36,25 @@ REQUESTS = [
         "Graffiti on the park toilets " + MARK,
         [("in_progress", {}), ("closed_fixed", {"notes": "Painted over"})],
         "Painted over this morning.",
+    ),
+]
+
+# the triage room's reply templates (admins keep them in the admin): name, English, Spanish
+REPLY_TEMPLATES = [
+    (
+        "Received, on the beat officer's list",
+        "Thank you for your report. It is on the beat officer's list; you will hear from us here.",
+        "Gracias por su reporte. Está en la lista del agente del sector; tendrá noticias nuestras aquí.",
+    ),
+    (
+        "Fixed",
+        "Thank you: this has been fixed. If it comes back, reopen your report from this page.",
+        "Gracias: ya se arregló. Si vuelve a pasar, reabra su reporte desde esta página.",
+    ),
+    (
+        "Referred to another department",
+        "This is handled by another city department; we have passed your report on to them.",
+        "De esto se ocupa otro departamento de la ciudad; les hemos pasado su reporte.",
     ),
 ]
 
@@ -64,6 +84,8 @@ class Command(BaseCommand):
             return
         officer = get_user_model().objects.filter(role="officer").order_by("id").first()
         with transaction.atomic():
+            for name, english, spanish in REPLY_TEMPLATES:
+                ReplyTemplate.objects.get_or_create(name=name, defaults={"body_en": english, "body_es": spanish})
             keys = self._requests(officer)
             tip_id, passphrase = self._tips(officer)
         self.stdout.write("Community front door: report at /community/report/, tips at /community/tip/.")
