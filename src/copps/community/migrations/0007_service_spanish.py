@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0005_intersections_written_with_ampersand'),
+        ('community', '0006_triage_at_scale'),
     ]
 
     operations = [
