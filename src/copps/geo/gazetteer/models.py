@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["ReferenceLayer", "AddressPoint", "StreetSegment"]
+__all__ = ["ReferenceLayer", "AddressPoint", "RoadClass", "StreetSegment"]
 
 
 class ReferenceLayer(models.Model):
@@ -50,6 +50,14 @@ class AddressPoint(models.Model):
         return f"{self.number} {self.street}"
 
 
+class RoadClass(models.TextChoices):
+    """How prominent a street is on the base map: arterials widest and labelled first."""
+
+    ARTERIAL = "arterial", "Arterial"
+    COLLECTOR = "collector", "Collector"
+    LOCAL = "local", "Local"
+
+
 class StreetSegment(models.Model):
     """One street centreline segment with the house numbers on its left and right side
     (TIGER/Line ``LFROMHN``/``LTOHN``/``RFROMHN``/``RTOHN``; left and right as one walks from
@@ -63,6 +71,12 @@ class StreetSegment(models.Model):
     left_to = models.PositiveIntegerField(null=True, blank=True)
     right_from = models.PositiveIntegerField(null=True, blank=True)
     right_to = models.PositiveIntegerField(null=True, blank=True)
+    road_class = models.CharField(
+        max_length=9,
+        choices=RoadClass.choices,
+        default=RoadClass.LOCAL,
+        help_text="how the base map draws it (from the file's CLASS, MTFCC or functional class)",
+    )
     min_lon = models.FloatField()
     min_lat = models.FloatField()
     max_lon = models.FloatField()

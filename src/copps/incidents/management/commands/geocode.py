@@ -31,6 +31,9 @@ class Command(BaseCommand):
         streets.add_argument("file")
         streets.add_argument("--name", help="layer name (default: the file's name without extension)")
         streets.add_argument("--name-field", help="the street-name field (default: FULLNAME, or PREDIR NAME SUFTYP)")
+        streets.add_argument(
+            "--class-field", help="the road-class field the base map draws by (default: CLASS, MTFCC, FUNC_CLASS ...)"
+        )
         for key, flag in (
             ("left_from", "--left-from"),
             ("left_to", "--left-to"),
@@ -70,7 +73,13 @@ class Command(BaseCommand):
         from copps.geo.gazetteer.loading import load_streets
 
         ranges = {k[6:]: v for k, v in opts.items() if k.startswith("range_") and v}
-        result = load_streets(opts["file"], name=opts["name"], name_field=opts["name_field"], ranges=ranges)
+        result = load_streets(
+            opts["file"],
+            name=opts["name"],
+            name_field=opts["name_field"],
+            ranges=ranges,
+            class_field=opts["class_field"],
+        )
         self.stdout.write(result.summary())
 
     def _layers(self, opts):
