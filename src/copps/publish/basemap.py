@@ -119,7 +119,7 @@ def places(request: HttpRequest) -> JsonResponse:
         if hit is not None:
             found = [Place("block", hit.block, hit.lon, hit.lat)]
     found += _area_places(text, 8 - len(found)) if len(found) < 8 else []
-    return JsonResponse({"query": text, "results": [p.as_json() for p in found]})
+    return JsonResponse({"results": [p.as_json() for p in found]})
 
 
 def _coordinate(value: str | None, bound: float) -> float | None:
