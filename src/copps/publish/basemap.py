@@ -5,7 +5,7 @@
   loaded streets and areas, kept in the shared cache, and sent with an ETag so a browser asks
   again with ``If-None-Match`` and gets 304.
 * ``/public/places/?q=``: what a resident types into a map's search box: hundred blocks,
-  intersections, streets and areas (``geo.gazetteer.places``, else the events' own blocks).
+  intersections and streets (``geo.gazetteer.places``) and areas.
 * ``/public/places/block?lat=&lon=``: the hundred block of a point the resident clicked.
   The point is not stored and its query is kept out of the access log
   (``copps.community.logscrub``).
@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_safe
 from shapely.geometry import mapping, shape
 
 from copps.accounts.ratelimit import rate_limited
-from copps.community.engagement import gazetteer as event_blocks
 from copps.geo.gazetteer import basemap as streets
 from copps.geo.gazetteer.places import Place, block_at, find
 from copps.incidents.models import Area
@@ -112,12 +111,9 @@ def places(request: HttpRequest) -> JsonResponse:
     text = " ".join(request.GET.get("q", "").split())[:120]
     if len(text) < 2:
         return JsonResponse({"detail": "q: type at least two letters"}, status=400)
+    # Only the centrelines and the areas answer: the events' own blocks (the engagement
+    # gazetteer) are means of true locations, and a block of one event is that event's point.
     found = find(text)
-    if not found:
-        # no centrelines for it: the hundred blocks the department's own events have
-        hit = event_blocks.geocode(text)
-        if hit is not None:
-            found = [Place("block", hit.block, hit.lon, hit.lat)]
     found += _area_places(text, 8 - len(found)) if len(found) < 8 else []
     return JsonResponse({"results": [p.as_json() for p in found]})
 

@@ -3,9 +3,9 @@ point (the place a resident clicked), and the streets, hundred blocks and inters
 typed text names (a map's search box).
 
 Every answer is public: a hundred block (``75XX MAPLE CT``), a street or an intersection, never
-a house number, and a block's point is the middle of the block, not a house. The address
-points (staff data) only ever stand in for a block's middle when the centrelines have no
-ranges on that street.
+a house number, and a block's point is on the centreline, half-way along the numbers of the
+block, not a house. The address points (staff data) are never read here: on a street without
+ranges a block is not found (its points' middle could be a single house).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.db.models import Max, Min
 
 from copps.geo.blocks import INTERSECTION_JOIN, hundred_block
 from copps.geo.gazetteer.basemap import LocalMetres
-from copps.geo.gazetteer.models import AddressPoint, StreetSegment
+from copps.geo.gazetteer.models import StreetSegment
 from copps.geo.geocode import Gazetteer, Segment, parse_address, street_key
 
 __all__ = ["Place", "BLOCK_NEAR_M", "block_at", "find"]
@@ -38,13 +38,11 @@ class Place:
     bounds: tuple[float, float, float, float] | None = None
 
     def as_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "lat": round(self.lat, 6),
-            "lon": round(self.lon, 6),
-            "bounds": [round(v, 6) for v in self.bounds] if self.bounds else None,
-        }
+        """A street or an area is its extent; a block or an intersection a point on the centreline."""
+        if self.bounds:
+            return {"kind": self.kind, "label": self.label, "bounds": [round(v, 6) for v in self.bounds]}
+        return {"kind": self.kind, "label": self.label, "lat": round(self.lat, 6), "lon": round(self.lon, 6),
+                "bounds": None}  # fmt: skip
 
 
 def _nearest_on(coords: list[tuple[float, float]], p: tuple[float, float]) -> tuple[float, float, float]:
@@ -119,18 +117,10 @@ def _resolve(key: str) -> tuple[str | None, str]:
 
 
 def _block_place(street: str, hundred: int) -> Place | None:
-    gz = Gazetteer.build((), _segments({street}))
-    match = gz._block(street, hundred)
+    # the centreline's ranges only: a mean of the hundred's address points could be one house
+    match = Gazetteer.build((), _segments({street}))._block(street, hundred)
     if not match.matched:
-        # no ranges on the street: the middle of its address points in that hundred, if any
-        pts = list(
-            AddressPoint.objects.filter(
-                street=street, number__gte=hundred * 100, number__lte=hundred * 100 + 99
-            ).values_list("lon", "lat")[:500]
-        )
-        if not pts:
-            return None
-        match = type(match)("block", sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        return None
     return Place("block", f"{hundred}XX {street}", match.lon, match.lat)
 
 
