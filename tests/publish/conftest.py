@@ -158,7 +158,7 @@ def unthrottled(settings):
     """The whole-site crawl asks far more than any visitor would: no rate limit gets in its way
     (``0`` turns a scope off)."""
     scopes = ("report", "track", "tip", "open311_get", "open311_post", "lookup", "survey", "beat", "subscribe")
-    settings.COPPS_RATE_LIMITS = ",".join(f"{scope}=0" for scope in (*scopes, "watch_join"))
+    settings.COPPS_RATE_LIMITS = ",".join(f"{scope}=0" for scope in (*scopes, "watch_join", "places"))
 
 
 # ----- the base map's streets: a few centrelines (with ranges and classes) and address points

@@ -191,3 +191,10 @@ def test_every_public_map_page_carries_the_search_box_and_base_map(streets, clie
         assert 'class="map-tools"' in text and "copps/basemap.js" in text, url
     spanish = client.get("/es/public/").content.decode()
     assert "Buscar una calle, cuadra o zona" in spanish and "Usar mi ubicación" in spanish
+
+
+def test_coming_back_to_step_one_shows_the_block_already_marked(streets, services, client):  # noqa: F811
+    lon, lat = CLICK
+    page = client.get("/community/report/", {"service": services["GRAF"].pk, "lat": lat, "lon": lon})
+    assert "The place you marked: 75XX MAPLE CT" in page.content.decode()
+    assert "75XX MAPLE CT" not in client.get("/community/report/").content.decode()

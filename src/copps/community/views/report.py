@@ -25,7 +25,8 @@ __all__ = ["report_start", "report_details", "nearby", "already_reported"]
 def _map_context(request: HttpRequest) -> dict:
     """The map's areas, and the hundred block of a place already marked (coming back to change it)."""
     block = _marked_block(_float(request.GET.get("lat")), _float(request.GET.get("lon")))
-    return {"areas_url": reverse("publish:map") + "api/areas?type=district", "block": block}
+    # not "block": Django's {% block %} tag keeps its own node under that name in the context
+    return {"areas_url": reverse("publish:map") + "api/areas?type=district", "marked_block": block}
 
 
 def report_start(request: HttpRequest) -> HttpResponse:

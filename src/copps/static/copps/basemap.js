@@ -222,7 +222,11 @@
     }).catch(function () { return null; });
     map.whenReady(function () { base.update(); });
     map.on("zoomend", function () { base.update(); });
-    map.on("moveend", function () { if (base.shown !== null) { base.placeLabels(); } });
+    map.on("moveend", function () {
+      if (base.shown !== null) { base.placeLabels(); }
+      var c = map.getCenter();  // where the map is, for a person's tools and the browser tests
+      el.dataset.view = map.getZoom() + "/" + c.lat.toFixed(5) + "/" + c.lng.toFixed(5);
+    });
     Tools(map, el, tools, options);
     return { ready: ready, basemap: base };
   }
