@@ -198,3 +198,11 @@ def test_coming_back_to_step_one_shows_the_block_already_marked(streets, service
     page = client.get("/community/report/", {"service": services["GRAF"].pk, "lat": lat, "lon": lon})
     assert "The place you marked: 75XX MAPLE CT" in page.content.decode()
     assert "75XX MAPLE CT" not in client.get("/community/report/").content.decode()
+
+
+def test_warming_builds_every_band_that_the_endpoint_then_serves(streets, city, client):
+    from copps.publish.basemap import warm
+
+    sizes = warm()
+    assert len(sizes) == 3 and sizes[0] < sizes[1] < sizes[2]
+    assert len(client.get("/public/basemap/15.geojson").content) == sizes[2]

@@ -31,7 +31,7 @@ from copps.geo.gazetteer.places import Place, block_at, find
 from copps.incidents.models import Area
 from copps.publish.cache import remember
 
-__all__ = ["basemap", "places", "block", "layers", "version"]
+__all__ = ["basemap", "places", "block", "layers", "version", "warm"]
 
 SEARCH_PER_MINUTE = 60
 MAX_AGE_S = 3600
@@ -75,16 +75,30 @@ def _encoded(band: streets.Band) -> tuple[bytes, bytes]:
     return body, gzip.compress(body, compresslevel=6, mtime=0)
 
 
+def _tag(band: streets.Band) -> str:
+    return f'"{version()}-{band.zoom}"'
+
+
+def _entry(band: streets.Band, tag: str) -> tuple[bytes, bytes]:
+    return remember("basemap", (tag,), lambda: _encoded(band), versioned=False)
+
+
+def warm() -> list[int]:
+    """Build every band now (after loading streets or areas), so no visitor waits for one;
+    returns each band's size in bytes."""
+    return [len(_entry(band, _tag(band))[0]) for band in streets.BANDS]
+
+
 @require_safe
 def basemap(request: HttpRequest, zoom: int) -> HttpResponse:
     band = streets.band_for(zoom)
     if band is None:
         return JsonResponse({"detail": f"no base map band starts at zoom {zoom}"}, status=404)
-    tag = f'"{version()}-{band.zoom}"'
+    tag = _tag(band)
     if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:
-        body, packed = remember("basemap", (tag,), lambda: _encoded(band), versioned=False)
+        body, packed = _entry(band, tag)
         if "gzip" in request.headers.get("Accept-Encoding", ""):
             response = HttpResponse(packed, content_type="application/geo+json")
             response["Content-Encoding"] = "gzip"
