@@ -174,6 +174,8 @@ STREETS = [
 # Staff data: none of these house numbers may reach a public answer.
 ADDRESS_POINTS = [("7512 MAPLE CT", -121.2735, 38.70505), ("7533 MAPLE CT", -121.2725, 38.70495),
                   ("1017 SUNRIDGE BLVD", -121.27005, 38.7025)]  # fmt: skip
+PARK = {"type": "Feature", "properties": {"NAME": "ALDER PARK"}, "geometry": {"type": "Polygon", "coordinates": [
+    [[-121.2735, 38.7055], [-121.2705, 38.7055], [-121.2705, 38.7075], [-121.2735, 38.7075], [-121.2735, 38.7055]]]}}
 # A point a resident clicks on the north side of Maple Ct's first block (half-way: number 7549).
 CLICK = (-121.272, 38.70503)
 
@@ -201,6 +203,9 @@ def load_reference_streets(folder) -> None:
     points = folder / "address_points.csv"
     points.write_text("ADDRESS,LON,LAT\n" + "".join(f"{a},{x},{y}\n" for a, x, y in ADDRESS_POINTS), encoding="utf-8")
     call_command("geocode", "load-streets", str(lines), stdout=StringIO())
+    parks = folder / "parks.geojson"
+    parks.write_text(json.dumps({"type": "FeatureCollection", "features": [PARK]}), encoding="utf-8")
+    call_command("geocode", "load-parks", str(parks), stdout=StringIO())
     call_command("geocode", "load-points", str(points), stdout=StringIO())
 
 

@@ -5,10 +5,12 @@ a clicked point gets its hundred block; and a report marked on the map is filed 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 from tests.community.conftest import beats, services  # noqa: F401 (fixtures)
 from tests.community.frontdoor import report
 from tests.publish.conftest import ADDRESS_POINTS, CLICK, STREETS, load_reference_streets
@@ -42,6 +44,23 @@ def city(db):
                                max_lat=38.71)  # fmt: skip
 
 
+def test_parks_are_drawn_with_their_name_and_only_polygons_are_loaded(streets, client, tmp_path):
+    band = body(client.get("/public/basemap/15.geojson"))["features"]
+    parks = [f for f in band if f["properties"]["layer"] == "park"]
+    assert [p["properties"]["name"] for p in parks] == ["ALDER PARK"] and parks[0]["geometry"]["type"] == "Polygon"
+    assert any(f["properties"] == {"layer": "label", "name": "ALDER PARK", "class": "park", "angle": 0} for f in band)
+    city_zoom = body(client.get("/public/basemap/0.geojson"))["features"]
+    assert [f["properties"]["layer"] for f in city_zoom if f["properties"].get("name") == "ALDER PARK"] == ["park"]
+    odd = tmp_path / "more_parks.geojson"
+    odd.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"NAME": "A BENCH"},
+         "geometry": {"type": "Point", "coordinates": [-121.27, 38.7]}}
+    ]}))  # fmt: skip
+    out = io.StringIO()
+    call_command("geocode", "load-parks", str(odd), stdout=out)
+    assert "more_parks.geojson feature 1: a Point, not a polygon" in out.getvalue()
+
+
 def test_the_loader_keeps_each_street_s_class(streets):
     classes = dict(StreetSegment.objects.values_list("street", "road_class"))
     assert classes == {"SUNRIDGE BLVD": "arterial", "MAPLE CT": "local", "OAK ST": "collector"}
@@ -58,7 +77,7 @@ def test_street_zoom_draws_every_named_street_with_labels_and_the_city_limits(st
     # Maple Ct's two segments are one street, merged into one line
     maple = [f for f in by_layer["street"] if f["properties"]["name"] == "Maple Ct"]
     assert len(maple) == 1 and maple[0]["geometry"]["type"] == "LineString"
-    assert {f["properties"]["name"] for f in by_layer["label"]} == {"SUNRIDGE BLVD", "Maple Ct", "OAK ST"}
+    assert {f["properties"]["name"] for f in by_layer["label"]} == {"SUNRIDGE BLVD", "Maple Ct", "OAK ST", "ALDER PARK"}
     sunridge = next(f for f in by_layer["label"] if f["properties"]["name"] == "SUNRIDGE BLVD")
     assert abs(sunridge["properties"]["angle"]) == 90  # written along the north-south street
     assert len(by_layer["city"]) == 1 and by_layer["city"][0]["geometry"]["type"] == "Polygon"

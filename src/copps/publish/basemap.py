@@ -1,7 +1,7 @@
 """The public maps' own base map and place finder (no sign-in, same origin, no tile server).
 
 * ``/public/basemap/<zoom>.geojson``: the streets (``geo.gazetteer.basemap``, by zoom band),
-  where their names go, and the city limits; built once per band and per version of the
+  where their names go, the parks and the city limits; built once per band and per version of the
   loaded streets and areas, kept in the shared cache, and sent with an ETag so a browser asks
   again with ``If-None-Match`` and gets 304.
 * ``/public/places/?q=``: what a resident types into a map's search box: hundred blocks,
@@ -61,12 +61,14 @@ def _city_limits(band: streets.Band) -> list[dict]:
 
 
 def layers(band: streets.Band) -> dict:
-    """The band's base map as one GeoJSON FeatureCollection (``bbox``: the streets' extent)."""
+    """The band's base map as one GeoJSON FeatureCollection, drawn in this order: the city
+    limits, the parks, the streets, the names (``bbox``: the streets' extent)."""
     features, bbox = streets.street_features(band)
+    parks = streets.park_features(band)
     city = _city_limits(band)
     if bbox is None and city:
         bbox = [round(v, 6) for v in shape(city[0]["geometry"]).bounds]
-    return {"type": "FeatureCollection", "bbox": bbox, "zoom": band.zoom, "features": city + features}
+    return {"type": "FeatureCollection", "bbox": bbox, "zoom": band.zoom, "features": city + parks + features}
 
 
 def _encoded(band: streets.Band) -> tuple[bytes, bytes]:

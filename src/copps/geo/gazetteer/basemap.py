@@ -20,13 +20,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
+import shapely.geometry
 from django.db.models import Max, Min
 from shapely.geometry import LineString, MultiLineString
 from shapely.ops import linemerge
 
-from copps.geo.gazetteer.models import ReferenceLayer, RoadClass, StreetSegment
+from copps.geo.gazetteer.models import Park, ReferenceLayer, RoadClass, StreetSegment
 
-__all__ = ["BANDS", "Band", "band_for", "street_features", "streets_version", "LocalMetres"]
+__all__ = ["BANDS", "Band", "band_for", "park_features", "street_features", "streets_version", "LocalMetres"]
 
 ALL_CLASSES = (RoadClass.ARTERIAL.value, RoadClass.COLLECTOR.value, RoadClass.LOCAL.value)
 
@@ -73,9 +74,10 @@ class LocalMetres:
 
 
 def streets_version() -> tuple:
-    """What the street layers depend on: the loaded centreline layers (a reload changes it)."""
+    """What the base map's own layers depend on: the loaded centreline and park layers (a
+    reload changes it)."""
     return tuple(
-        ReferenceLayer.objects.filter(kind=ReferenceLayer.Kind.STREETS)
+        ReferenceLayer.objects.filter(kind__in=[ReferenceLayer.Kind.STREETS, ReferenceLayer.Kind.PARKS])
         .order_by("id")
         .values_list("id", "sha256", "loaded_at", "features")
     )
@@ -150,3 +152,25 @@ def street_features(band: Band) -> tuple[list[dict], list[float] | None]:
                     })  # fmt: skip
     bbox = [round(extent["w"], 6), round(extent["s"], 6), round(extent["e"], 6), round(extent["n"], 6)]
     return features + labels, bbox
+
+
+def park_features(band: Band) -> list[dict]:
+    """The parks as GeoJSON polygons (``layer: park``) simplified for the band, and, in a band
+    that labels local streets, their names at a point inside each (``layer: label``)."""
+    out, labels = [], []
+    for name, geometry in Park.objects.order_by("id").values_list("name", "geometry").iterator(chunk_size=2000):
+        geom = shapely.geometry.shape(geometry).buffer(0)
+        simple = shapely.set_precision(shapely.simplify(geom, band.tolerance_m / 111_000.0), 10.0**-band.decimals)
+        if simple.is_empty:
+            continue
+        out.append({"type": "Feature", "geometry": shapely.geometry.mapping(simple),
+                    "properties": {"layer": "park", "name": name}})  # fmt: skip
+        if name and RoadClass.LOCAL.value in band.labelled:
+            spot = geom.representative_point()
+            at = [round(spot.x, band.decimals), round(spot.y, band.decimals)]
+            labels.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": at},
+                "properties": {"layer": "label", "name": name, "class": "park", "angle": 0},
+            })  # fmt: skip
+    return out + labels

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from copps.geo.features import FeatureFileError, read_features, read_point_rows
-from copps.geo.gazetteer.models import AddressPoint, ReferenceLayer, RoadClass, StreetSegment
+from copps.geo.gazetteer.models import AddressPoint, Park, ReferenceLayer, RoadClass, StreetSegment
 from copps.geo.geocode import Gazetteer, Segment, parse_address, street_key
 
-__all__ = ["LoadResult", "load_points", "load_streets", "gazetteer", "road_class"]
+__all__ = ["LoadResult", "load_points", "load_streets", "load_parks", "gazetteer", "road_class"]
 
 # Usual field names, tried in order (case-insensitive).
 ADDRESS_FIELDS = ("ADDRESS", "FULLADDR", "FULL_ADDRESS", "FULLADDRESS", "ADDR", "SITE_ADDRESS", "ADD_FULL")
@@ -50,6 +50,7 @@ RANGE_FIELDS = {
 CLASS_FIELDS = ("CLASS", "ROAD_CLASS", "ROADCLASS", "STREET_CLASS", "FUNC_CLASS", "FUNCCLASS", "FCLASS", "MTFCC")
 _ARTERIAL_WORDS = ("ARTERIAL", "PRIMARY", "SECONDARY", "MAJOR", "HIGHWAY", "FREEWAY", "EXPRESSWAY", "TRUNK", "MOTORWAY")
 _MTFCC = {"S1100": RoadClass.ARTERIAL.value, "S1200": RoadClass.ARTERIAL.value, "S1630": RoadClass.COLLECTOR.value}
+PARK_NAME_FIELDS = ("NAME", "PARK_NAME", "PARKNAME", "FULLNAME", "SITE_NAME", "LABEL")
 ONE_SIDE_FIELDS = {"from": ("FROMHN", "FROMADD", "FROM_ADD"), "to": ("TOHN", "TOADD", "TO_ADD"), "side": ("SIDE",)}
 _DIGITS = re.compile(r"^\s*(\d{1,7})(?:\.0+)?\s*$")
 
@@ -301,6 +302,42 @@ def load_streets(
                 for key, label, line, left, right, cls in rows
             ),
             batch_size=1000,
+        )
+        layer.features, layer.skipped = len(rows), len(result.skipped)
+        layer.save(update_fields=["features", "skipped"])
+    result.stored = len(rows)
+    return result
+
+
+def load_parks(path: str | Path, *, name: str | None = None, name_field: str | None = None) -> LoadResult:
+    """Store the parks (polygons) of ``path`` as the layer ``name``, replacing a layer of that
+    name: what the public base map draws in green, named from ``NAME``, ``PARK_NAME`` ... (or
+    ``name_field``; a park without a name field is drawn unnamed)."""
+    path = Path(path)
+    name = name or path.stem
+    features = read_features(path, reproject=True, what="park")
+    if not features:
+        raise FeatureFileError(f"{path}: no features")
+    result = LoadResult(file=str(path), name=name, kind="parks")
+    label = _pick(path, features[0][0], name_field, PARK_NAME_FIELDS, "the park's name", required=bool(name_field))
+    result.fields = {"name": label or "none"}
+    rows = []
+    for i, (p, geom) in enumerate(features, start=1):
+        if geom.get("type") not in ("Polygon", "MultiPolygon"):
+            result.skipped.append(f"{path.name} feature {i}: a {geom.get('type')}, not a polygon")
+            continue
+        rings = geom["coordinates"] if geom["type"] == "Polygon" else [r for poly in geom["coordinates"] for r in poly]
+        xs = [float(c[0]) for ring in rings for c in ring]
+        ys = [float(c[1]) for ring in rings for c in ring]
+        if not xs:
+            result.skipped.append(f"{path.name} feature {i}: an empty polygon")
+            continue
+        rows.append((str(p.get(label) or "").strip()[:300] if label else "", geom, xs, ys))
+    with transaction.atomic():
+        layer = _replace_layer(path, name, ReferenceLayer.Kind.PARKS, result)
+        Park.objects.bulk_create(
+            Park(layer=layer, name=n, geometry=g, min_lon=min(xs), min_lat=min(ys), max_lon=max(xs), max_lat=max(ys))
+            for n, g, xs, ys in rows
         )
         layer.features, layer.skipped = len(rows), len(result.skipped)
         layer.save(update_fields=["features", "skipped"])

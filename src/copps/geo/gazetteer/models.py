@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["ReferenceLayer", "AddressPoint", "RoadClass", "StreetSegment"]
+__all__ = ["ReferenceLayer", "AddressPoint", "Park", "RoadClass", "StreetSegment"]
 
 
 class ReferenceLayer(models.Model):
@@ -14,6 +14,7 @@ class ReferenceLayer(models.Model):
     class Kind(models.TextChoices):
         POINTS = "points", "Address points"
         STREETS = "streets", "Street centrelines"
+        PARKS = "parks", "Parks"
 
     name = models.SlugField(max_length=64, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -87,3 +88,19 @@ class StreetSegment(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.street
+
+
+class Park(models.Model):
+    """One park (or other open space) of a parks file: what the public base map draws in green,
+    with its name."""
+
+    layer = models.ForeignKey(ReferenceLayer, on_delete=models.CASCADE, related_name="parks")
+    name = models.CharField(max_length=300, blank=True, help_text="as given by the file")
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon, WGS 84")
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    def __str__(self) -> str:
+        return self.name or f"park {self.pk}"

@@ -4,14 +4,14 @@
 // CoppsBasemap.attach(map) draws, beneath the page's data, the streets copps serves at
 // /public/basemap/<zoom>.geojson (one file per band of zooms: arterials at city zoom, every street
 // at street zoom), their names along them (a label that would overlap another is left out,
-// arterials first), and the city limits. It wires the page's search box and location button
+// arterials first), the parks and the city limits. It wires the page's search box and location button
 // (the ".map-tools" block whose data-map names the map's element). The visitor's position never
 // leaves the browser: it only centres the map.
 (function () {
   "use strict";
-  var RANK = { arterial: 0, collector: 1, local: 2 };
+  var RANK = { arterial: 0, collector: 1, local: 2, park: 3 };
   // the zoom from which each class is labelled, and the line widths per class by zoom
-  var LABEL_FROM = { arterial: 12, collector: 14, local: 15 };
+  var LABEL_FROM = { arterial: 12, collector: 14, local: 15, park: 15 };
   var COLOURS = {
     arterial: { casing: "#b0863a", fill: "#f6d27c" },
     collector: { casing: "#a9a294", fill: "#ffffff" },
@@ -73,11 +73,13 @@
     var self = this, map = this.map;
     this.casing.clearLayers();
     var streets = { type: "FeatureCollection", features: [] }, city = { type: "FeatureCollection", features: [] };
+    var parks = { type: "FeatureCollection", features: [] };
     this.labelItems = [];
     data.features.forEach(function (f) {
       var p = f.properties;
       if (p.layer === "street") { streets.features.push(f); }
       else if (p.layer === "city") { city.features.push(f); }
+      else if (p.layer === "park") { parks.features.push(f); }
       else if (p.layer === "label") {
         var c = f.geometry.coordinates;
         self.labelItems.push({ latlng: L.latLng(c[1], c[0]), name: p.name, cls: p["class"], angle: p.angle || 0, marker: null });
@@ -88,9 +90,11 @@
     var common = { pane: "basemap", renderer: this.renderer, interactive: false };
     this.cityLayer = L.geoJSON(city, Object.assign({ style: { color: "#6d5a86", weight: 2.5, dashArray: "8 5", fill: true,
       fillColor: "#fbfaf6", fillOpacity: 0.6 } }, common));
+    this.parkLayer = L.geoJSON(parks, Object.assign({ style: { color: "#9cc486", weight: 1, fillColor: "#cfe5bf",
+      fillOpacity: 1 } }, common));
     this.casingLayer = L.geoJSON(streets, Object.assign({ style: function (f) { return self.style(f, true); } }, common));
     this.fillLayer = L.geoJSON(streets, Object.assign({ style: function (f) { return self.style(f, false); } }, common));
-    [this.cityLayer, this.casingLayer, this.fillLayer].forEach(function (l) { self.casing.addLayer(l); });
+    [this.cityLayer, this.parkLayer, this.casingLayer, this.fillLayer].forEach(function (l) { self.casing.addLayer(l); });
     this.shown = band;
     map.getContainer().dataset.basemapBand = String(band);
     map.getContainer().dataset.basemapStreets = String(streets.features.length);
