@@ -139,13 +139,14 @@ def test_without_streets_the_base_map_is_the_city_limits_alone(city, client):
         ("Maple Ct & Sunridge Boulevard", "intersection", "MAPLE CT & SUNRIDGE BLVD"),
         ("sunr", "street", "SUNRIDGE BLVD"),
         ("northg", "area", "Northgate"),
+        ("alder", "park", "ALDER PARK"),
     ],
 )
 def test_search_finds_blocks_intersections_streets_and_areas(streets, city, client, query, kind, label):
     data = body(client.get("/public/places/", {"q": query}))
     first = data["results"][0]
     assert (first["kind"], first["label"]) == (kind, label)
-    if kind in ("street", "area"):  # an extent to fit, no point
+    if kind in ("street", "area", "park"):  # an extent to fit, no point
         west, south, east, north = first["bounds"]
         assert "lat" not in first and west <= east and south < north
     else:

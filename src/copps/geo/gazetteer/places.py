@@ -17,7 +17,7 @@ from django.db.models import Max, Min
 
 from copps.geo.blocks import INTERSECTION_JOIN, hundred_block
 from copps.geo.gazetteer.basemap import LocalMetres
-from copps.geo.gazetteer.models import StreetSegment
+from copps.geo.gazetteer.models import Park, StreetSegment
 from copps.geo.geocode import Gazetteer, Segment, parse_address, street_key
 
 __all__ = ["Place", "BLOCK_NEAR_M", "block_at", "find"]
@@ -28,7 +28,7 @@ BLOCK_NEAR_M = 120.0
 
 @dataclass(frozen=True)
 class Place:
-    """One answer: what it is (``block``, ``street``, ``intersection`` or ``area``), its public
+    """One answer: what it is (``block``, ``street``, ``intersection``, ``park`` or ``area``), its public
     label, a point to centre on, and the extent to fit ([west, south, east, north]) if it has one."""
 
     kind: str
@@ -125,9 +125,9 @@ def _block_place(street: str, hundred: int) -> Place | None:
 
 
 def find(text: str, *, limit: int = 8) -> list[Place]:
-    """What ``text`` names among the loaded streets: its hundred block (a house number is
-    read as its block, and only the block comes back), an intersection, or the streets whose
-    name holds the text (each with its extent)."""
+    """What ``text`` names among the loaded streets and parks: its hundred block (a house
+    number is read as its block, and only the block comes back), an intersection, or the
+    streets and parks whose name holds the text (each with its extent)."""
     text = " ".join((text or "").split())[:120]
     if len(text) < 2:
         return []
@@ -158,4 +158,7 @@ def find(text: str, *, limit: int = 8) -> list[Place]:
         for r in starts + [r for r in streets if r not in starts]:
             box = (r["w"], r["s"], r["e"], r["n"])
             out.append(Place("street", r["street"], (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, box))
+        for park in Park.objects.filter(name__icontains=text).exclude(name="").order_by("name")[:limit]:
+            box = (park.min_lon, park.min_lat, park.max_lon, park.max_lat)
+            out.append(Place("park", park.name, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2, box))
     return out[:limit]
