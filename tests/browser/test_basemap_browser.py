@@ -1,9 +1,9 @@
 """In a real browser with no tile server (COPPS_TILE_URL unset, the demo's case): the public crime
 map draws copps' own streets with their names, the search box moves the map to a typed address's
-hundred block, and on a 390-px phone in Spanish a point clicked on the report map gets its
-hundred block before the resident sends anything, and step two shows it again. Nothing is
-fetched from outside copps and the Content-Security-Policy refuses nothing. Screenshots:
-tests/artifacts/basemap/."""
+hundred block, "use my location" centres it without sending the position anywhere, and on a
+390-px phone in Spanish a point clicked on the report map gets its hundred block before the
+resident sends anything, and step two shows it again. Nothing is fetched from outside copps and
+the Content-Security-Policy refuses nothing. Screenshots: tests/artifacts/basemap/."""
 
 from __future__ import annotations
 
@@ -64,6 +64,16 @@ def test_the_public_map_shows_named_streets_and_search_moves_it(page, live_serve
     page.fill("#map-q", "oak")
     page.click(".map-tools button.search")
     status.filter(has_text="OAK ST").wait_for()
+    # "use my location": the browser's position centres the map and is sent nowhere
+    asked = []
+    page.on("request", lambda r: asked.append(r.url))
+    page.context.grant_permissions(["geolocation"], origin=live_server.url)
+    page.context.set_geolocation({"latitude": 38.7071, "longitude": -121.2663})
+    page.click(".map-tools button.locate")
+    status.filter(has_text="not sent").wait_for()
+    page.wait_for_function("() => document.getElementById('map').dataset.view.startsWith('16/38.7071')")
+    assert not [u for u in asked if "38.707" in u or "121.266" in u], asked
+    shot(page, "03-public-map-my-location")
     assert external == [], f"the map fetched from outside copps: {external[:3]}"
     assert errors == [], errors  # no script error, no Content-Security-Policy refusal
 
@@ -87,10 +97,10 @@ def test_a_point_clicked_on_the_report_map_gets_its_hundred_block_on_a_phone_in_
     shown.filter(has_text="75XX MAPLE CT").wait_for()
     assert shown.inner_text().startswith("El lugar que marcó:")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    shot(page, "03-report-map-phone-es")
+    shot(page, "04-report-map-phone-es")
     page.click("#where-form button[type=submit]")
     page.wait_for_url("**/community/report/details/**")
     assert page.locator("#place-block").inner_text() == "75XX MAPLE CT"
-    shot(page, "04-report-step-two-phone-es")
+    shot(page, "05-report-step-two-phone-es")
     assert external == [] and errors == [], (external[:3], errors)
     context.close()
