@@ -61,7 +61,10 @@ def test_demo_sets_up_city_users_and_is_idempotent(tmp_path):
     assert "authenticator secret" in out.stdout
     assert beats >= 10 and unassigned == 0
     # the city's address points and centrelines are loaded: address-only files geocode in the demo
-    assert set(layers) == {"address_points", "streets"} and min(layers.values()) > 1000
+    assert set(layers) == {"address_points", "streets", "parks"}
+    assert min(layers["address_points"], layers["streets"]) > 1000 and layers["parks"] >= 1
+    # the public maps' base map is built during set-up, not by a first visitor
+    assert "Base map: 3 zoom bands" in out.stdout
     assert hashes == {"argon2"}
     assert journal == "wal"
     assert recent_requests > 100  # the front door's own demo requests are a handful

@@ -124,3 +124,11 @@ def test_copps_serve_runs_gunicorn_with_the_scrubbing_logger(monkeypatch, db):  
     call_command("serve", bind="127.0.0.1:0", stdout=io.StringIO())
     argv = seen["argv"]
     assert argv[argv.index("--logger-class") + 1] == "copps.community.accesslog.TipScrubbingLogger"
+
+
+@pytest.mark.parametrize("path", ["/public/places/block", "/es/public/places/block", "/public/places/"])
+def test_a_map_s_place_search_and_point_look_up_are_not_logged(path):
+    line = access_line(path, GREEDY, query="lat=38.70503&lon=-121.272&q=7512+Maple+Ct")
+    for secret in ("38.70503", "121.272", "7512"):
+        assert secret not in line, (path, secret)
+    assert path in line and "[place]" in line

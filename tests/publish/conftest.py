@@ -158,4 +158,58 @@ def unthrottled(settings):
     """The whole-site crawl asks far more than any visitor would: no rate limit gets in its way
     (``0`` turns a scope off)."""
     scopes = ("report", "track", "tip", "open311_get", "open311_post", "lookup", "survey", "beat", "subscribe")
-    settings.COPPS_RATE_LIMITS = ",".join(f"{scope}=0" for scope in (*scopes, "watch_join"))
+    settings.COPPS_RATE_LIMITS = ",".join(f"{scope}=0" for scope in (*scopes, "watch_join", "places"))
+
+
+# ----- the base map's streets: a few centrelines (with ranges and classes) and address points
+# inside the town (and inside the community tests' beats), loaded the way a department loads them.
+STREETS = [
+    # name, class, [(lon, lat), ...] from the FROM end, (left from, to), (right from, to)
+    ("SUNRIDGE BLVD", "arterial", [(-121.270, 38.701), (-121.270, 38.705)], (1001, 1049), (1000, 1048)),
+    ("SUNRIDGE BLVD", "arterial", [(-121.270, 38.705), (-121.270, 38.709)], (1051, 1099), (1050, 1098)),
+    ("Maple Ct", "local", [(-121.274, 38.705), (-121.270, 38.705)], (7500, 7598), (7501, 7599)),
+    ("Maple Ct", "local", [(-121.270, 38.705), (-121.266, 38.705)], (7600, 7698), (7601, 7699)),
+    ("OAK ST", "collector", [(-121.274, 38.708), (-121.264, 38.708)], None, None),
+]
+# Staff data: none of these house numbers may reach a public answer.
+ADDRESS_POINTS = [("7512 MAPLE CT", -121.2735, 38.70505), ("7533 MAPLE CT", -121.2725, 38.70495),
+                  ("1017 SUNRIDGE BLVD", -121.27005, 38.7025)]  # fmt: skip
+PARK = {"type": "Feature", "properties": {"NAME": "ALDER PARK"}, "geometry": {"type": "Polygon", "coordinates": [
+    [[-121.2735, 38.7055], [-121.2705, 38.7055], [-121.2705, 38.7075], [-121.2735, 38.7075], [-121.2735, 38.7055]]]}}
+# A point a resident clicks on the north side of Maple Ct's first block (half-way: number 7549).
+CLICK = (-121.272, 38.70503)
+
+
+def streets_geojson() -> dict:
+    features = []
+    for name, cls, coords, left, right in STREETS:
+        props = {"FULLNAME": name, "CLASS": cls, "LFROMHN": None, "LTOHN": None, "RFROMHN": None, "RTOHN": None}
+        if left:
+            props.update(LFROMHN=left[0], LTOHN=left[1], RFROMHN=right[0], RTOHN=right[1])
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def load_reference_streets(folder) -> None:
+    """Write and load the centrelines and address points (``copps geocode load-...``)."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    lines = folder / "centrelines.geojson"
+    lines.write_text(json.dumps(streets_geojson()), encoding="utf-8")
+    points = folder / "address_points.csv"
+    points.write_text("ADDRESS,LON,LAT\n" + "".join(f"{a},{x},{y}\n" for a, x, y in ADDRESS_POINTS), encoding="utf-8")
+    call_command("geocode", "load-streets", str(lines), stdout=StringIO())
+    parks = folder / "parks.geojson"
+    parks.write_text(json.dumps({"type": "FeatureCollection", "features": [PARK]}), encoding="utf-8")
+    call_command("geocode", "load-parks", str(parks), stdout=StringIO())
+    call_command("geocode", "load-points", str(points), stdout=StringIO())
+
+
+@pytest.fixture
+def streets(db, tmp_path):
+    load_reference_streets(tmp_path)
+    return STREETS

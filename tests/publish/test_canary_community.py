@@ -100,6 +100,9 @@ CRAWLED = {
     "publish:public_api:service /public/api/service",
     "publish:public_api:rules /public/api/rules",
     "publish:public_api:api-root /public/api/",
+    "publish:basemap /public/basemap/<int:zoom>.geojson",  # the maps' own streets (issue 18)
+    "publish:places /public/places/",
+    "publish:place_block /public/places/block",
 }
 # Reachable, but only a POST does anything: left out of the GET crawl, and their GET must not
 # show a page (405, or a redirect / 204 with an empty body).
@@ -178,6 +181,7 @@ def _kwarg_values(town, problems) -> dict[tuple[str, str], list[str]]:
         ("community:track-photo", "key"): [*keys, *_wrong_keys(town)],
         ("publish:problem", "pk"): [str(p) for p in problems],
         ("publish:problem_area", "pk"): [str(p) for p in problems],
+        ("publish:basemap", "zoom"): ["0", "13", "15", "14"],
     }
 
 
@@ -190,6 +194,14 @@ def _wrong_keys(town) -> list[str]:
 def _queries(town, qualname: str) -> list[dict]:
     """The query strings a route is asked with (the empty one always)."""
     s = town.seeded
+    if qualname == "publish:basemap":
+        return [{}]
+    if qualname == "publish:places":
+        # a seeded request's own address, another house on its block, a street, an area
+        typed = [r.address for r in s["requests"] if r.address][:3]
+        return [{}, *({"q": q} for q in (*typed, "61150 PINE ST", "PINE ST", "North", "A1"))]
+    if qualname == "publish:place_block":
+        return [{}, *({"lat": r.lat, "lon": r.lon} for r in s["requests"] if r.lat is not None)]
     if qualname.startswith("publish:"):
         return _variants()
     today = timezone.localdate()

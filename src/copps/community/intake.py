@@ -21,8 +21,9 @@ from copps.community.models import (
 )
 from copps.community.photos import CleanPhoto
 from copps.geo.blocks import hundred_block
+from copps.geo.gazetteer.places import block_at
 
-__all__ = ["NewRequest", "create_request", "located"]
+__all__ = ["NewRequest", "create_request", "located", "public_block"]
 
 
 @dataclass
@@ -64,6 +65,17 @@ def located(new: NewRequest) -> tuple[float | None, float | None]:
     return block.lat, block.lon
 
 
+def public_block(address: str, lat: float | None, lon: float | None) -> str:
+    """The request's public place: the hundred block of the address the reporter typed, else
+    of the point they marked (the nearest street centreline's address range, ``copps geocode
+    load-streets``); "" when neither gives one."""
+    block = hundred_block(address)
+    if block or lat is None or lon is None:
+        return block
+    place = block_at(lon, lat)
+    return place.label if place else ""
+
+
 def create_request(
     new: NewRequest,
     *,
@@ -91,7 +103,7 @@ def create_request(
             lon=lon,
             address=new.address,
             address_id=new.address_id,
-            block_address=hundred_block(new.address),
+            block_address=public_block(new.address, new.lat, new.lon),
             zipcode=new.zipcode,
             beat_id=found["beat_id"],
             district_id=found["district_id"],

@@ -25,15 +25,23 @@ __all__ = ["ScrubFilter", "redact_secrets", "redact_query", "names_a_tip_route"]
 # Path segments (and the look-up form's query parameter) that open a resident's request.
 SECRET_SEGMENTS = re.compile(r"(/community/track/|/open311/v2/tokens/)[^/?.\s\"'&#]+")
 SECRET_QUERY = re.compile(r"(/community/track/\?(?:[^\s\"'#]*?&)?id=)[^&\s\"'#]+")
+# What a resident asks a map: a place typed into its search (their own street, often) and the
+# point they marked or their browser's position (``/public/places/block``): never logged.
+PLACE_QUERY = re.compile(r"(/public/places/(?:block)?\?)[^\s\"'#]+")
+PLACE_PATH = re.compile(r"/public/places/(?:block)?$")
 
 
 def redact_secrets(text: str) -> str:
-    """``text`` with every tracking key and Open311 token replaced by ``[key]``."""
-    return SECRET_QUERY.sub(r"\1[key]", SECRET_SEGMENTS.sub(r"\1[key]", text))
+    """``text`` with every tracking key and Open311 token replaced by ``[key]``, and the query
+    of a map's place search or point look-up by ``[place]``."""
+    return PLACE_QUERY.sub(r"\1[place]", SECRET_QUERY.sub(r"\1[key]", SECRET_SEGMENTS.sub(r"\1[key]", text)))
 
 
 def redact_query(path: str, query: str) -> str:
-    """A query string logged apart from its path: the track look-up's ``id`` is a key."""
+    """A query string logged apart from its path: the track look-up's ``id`` is a key; a map's
+    place search and point look-up are the resident's own places."""
+    if PLACE_PATH.search(path):
+        return "[place]" if query else query
     if path.rstrip("/") != "/community/track":
         return query
     return re.sub(r"(^|&)id=[^&]*", r"\1id=[key]", query)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from copps.publish import views
+from copps.publish import basemap, views
 from copps.publish.api import public_api
 
 app_name = "publish"
@@ -18,5 +18,9 @@ urlpatterns = [
     path("problems/<int:pk>/", views.problem_detail, name="problem"),
     path("problems/<int:pk>/area.geojson", views.problem_area, name="problem_area"),
     path("service/", views.service_page, name="service"),
+    # the maps' own base map (streets, names, city limits) and place finder: no tile server needed
+    path("basemap/<int:zoom>.geojson", basemap.basemap, name="basemap"),
+    path("places/", basemap.places, name="places"),
+    path("places/block", basemap.block, name="place_block"),
     path("api/", public_api.urls),
 ]

@@ -14,7 +14,7 @@ from copps.simulate.write_collisions import write_collisions
 from copps.simulate.write_crimes import write_crimes
 from copps.simulate.write_open311 import write_requests, write_services
 
-__all__ = ["FILES", "write_areas", "write_city"]
+__all__ = ["FILES", "write_areas", "write_city", "write_parks"]
 
 #: Name -> file name of everything ``write_city`` writes.
 FILES = {
@@ -28,6 +28,7 @@ FILES = {
     "neighbourhoods": "neighbourhoods.geojson",
     "address_points": "address_points.csv",
     "streets": "streets.geojson",
+    "parks": "parks.geojson",
     "crimes_addresses": "crimes_addresses.csv",
     "truth": "truth.json",
 }
@@ -66,6 +67,30 @@ def write_areas(city, out: Path) -> dict[str, int]:
     return counts
 
 
+def write_parks(city, path: Path) -> int:
+    """Write the city's parks as GeoJSON polygons (``NAME``: the park facility inside, else
+    "PARK"), for the public base map."""
+    import shapely
+
+    fac = city.facilities
+    at = [(str(n), float(x), float(y)) for n, t, x, y in zip(fac.name, fac.type, fac.x, fac.y, strict=True)
+          if t == "park"]  # fmt: skip
+    feats = []
+    for zone in city.zones:
+        if zone.kind != "park" or zone.polygon.is_empty:
+            continue
+        inside = [n for n, x, y in at if shapely.contains_xy(zone.polygon, x, y)]
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"NAME": inside[0] if inside else "PARK"},
+                "geometry": lonlat_geometry(zone.polygon),
+            }
+        )
+    path.write_text(json.dumps(_collection(feats)) + "\n", encoding="utf-8")
+    return len(feats)
+
+
 def write_city(city, out_dir: str | Path) -> dict[str, Path]:
     """Write every file of ``city`` into ``out_dir`` (created if needed).
 
@@ -77,7 +102,7 @@ def write_city(city, out_dir: str | Path) -> dict[str, Path]:
     -------
     dict
         Name (``crimes``, ``calls``, ``collisions``, ``requests``, ``services``,
-        ``beats``, ``districts``, ``neighbourhoods``, ``address_points``, ``streets``,
+        ``beats``, ``districts``, ``neighbourhoods``, ``address_points``, ``streets``, ``parks``,
         ``crimes_addresses``, ``truth``) -> path.
     """
     out = Path(out_dir)
@@ -92,6 +117,7 @@ def write_city(city, out_dir: str | Path) -> dict[str, Path]:
         "services": write_services(paths["services"]),
     }
     rows.update(write_areas(city, out))
+    rows["parks"] = write_parks(city, paths["parks"])
     # the geocoding files draw from their own generator: adding them changed no other file
     geo_rng = np.random.default_rng([city.seed, 15])
     rows["address_points"] = write_address_points(city, paths["address_points"], geo_rng)

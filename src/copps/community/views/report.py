@@ -14,7 +14,7 @@ from django.utils import translation
 from copps.accounts.ratelimit import rate_limited
 from copps.community.conf import RATE_LIMITS
 from copps.community.forms import DetailsForm, WhereForm
-from copps.community.intake import NewRequest, create_request
+from copps.community.intake import NewRequest, create_request, public_block
 from copps.community.models import Service, ServiceRequest
 from copps.community.nearby import RADIUS_M, nearby_open
 from copps.community.photos import upload_refused
@@ -23,8 +23,11 @@ from copps.community.states import State
 __all__ = ["report_start", "report_details", "nearby", "already_reported"]
 
 
-def _map_context() -> dict:
-    return {"areas_url": reverse("publish:map") + "api/areas?type=district"}
+def _map_context(request: HttpRequest) -> dict:
+    """The map's areas, and the hundred block of a place already marked (coming back to change it)."""
+    block = _marked_block(_float(request.GET.get("lat")), _float(request.GET.get("lon")))
+    # not "block": Django's {% block %} tag keeps its own node under that name in the context
+    return {"areas_url": reverse("publish:map") + "api/areas?type=district", "marked_block": block}
 
 
 def report_start(request: HttpRequest) -> HttpResponse:
@@ -32,7 +35,7 @@ def report_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "community/report_where.html",
-        {"form": form, "services": Service.objects.filter(active=True), **_map_context()},
+        {"form": form, "services": Service.objects.filter(active=True), **_map_context(request)},
     )
 
 
@@ -78,7 +81,7 @@ def report_details(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "community/report_where.html",
-                {"form": where, "services": Service.objects.filter(active=True), **_map_context()},
+                {"form": where, "services": Service.objects.filter(active=True), **_map_context(request)},
                 status=400,
             )
         service = _service_from(request.GET)
@@ -86,15 +89,28 @@ def report_details(request: HttpRequest) -> HttpResponse:
         status = 200
     where_data = form.data if form.is_bound else form.initial
     duplicates = []
+    lat, lon = _float(where_data.get("lat")), _float(where_data.get("lon"))
     if service is not None:
-        lat, lon = _float(where_data.get("lat")), _float(where_data.get("lon"))
         duplicates = nearby_open(service, lat=lat, lon=lon, address=str(where_data.get("address") or ""))
     return render(
         request,
         "community/report_details.html",
-        {"form": form, "service": service, "duplicates": duplicates, "radius": int(RADIUS_M)},
+        {
+            "form": form,
+            "service": service,
+            "duplicates": duplicates,
+            "radius": int(RADIUS_M),
+            # the block the request will be filed under, for the resident to check before sending
+            "place_block": _marked_block(lat, lon),
+        },
         status=status,
     )
+
+
+def _marked_block(lat: float | None, lon: float | None) -> str:
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return ""
+    return public_block("", lat, lon)
 
 
 def _float(value) -> float | None:

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from copps.geo.features import FeatureFileError, read_features, read_point_rows
-from copps.geo.gazetteer.models import AddressPoint, ReferenceLayer, StreetSegment
+from copps.geo.gazetteer.models import AddressPoint, Park, ReferenceLayer, RoadClass, StreetSegment
 from copps.geo.geocode import Gazetteer, Segment, parse_address, street_key
 
-__all__ = ["LoadResult", "load_points", "load_streets", "gazetteer"]
+__all__ = ["LoadResult", "load_points", "load_streets", "load_parks", "gazetteer", "road_class"]
 
 # Usual field names, tried in order (case-insensitive).
 ADDRESS_FIELDS = ("ADDRESS", "FULLADDR", "FULL_ADDRESS", "FULLADDRESS", "ADDR", "SITE_ADDRESS", "ADD_FULL")
@@ -45,6 +45,12 @@ RANGE_FIELDS = {
     "right_from": ("RFROMHN", "RFROMADD", "R_F_ADD", "FROMRIGHT", "RIGHTFROM", "R_ADD_FROM"),
     "right_to": ("RTOHN", "RTOADD", "R_T_ADD", "TORIGHT", "RIGHTTO", "R_ADD_TO"),
 }
+# How prominent a street is: a class word (the synthetic city's CLASS), TIGER's MTFCC, or a
+# functional class number (1-3 arterial, 4-5 collector, 6-7 local).
+CLASS_FIELDS = ("CLASS", "ROAD_CLASS", "ROADCLASS", "STREET_CLASS", "FUNC_CLASS", "FUNCCLASS", "FCLASS", "MTFCC")
+_ARTERIAL_WORDS = ("ARTERIAL", "PRIMARY", "SECONDARY", "MAJOR", "HIGHWAY", "FREEWAY", "EXPRESSWAY", "TRUNK", "MOTORWAY")
+_MTFCC = {"S1100": RoadClass.ARTERIAL.value, "S1200": RoadClass.ARTERIAL.value, "S1630": RoadClass.COLLECTOR.value}
+PARK_NAME_FIELDS = ("NAME", "PARK_NAME", "PARKNAME", "FULLNAME", "SITE_NAME", "LABEL")
 ONE_SIDE_FIELDS = {"from": ("FROMHN", "FROMADD", "FROM_ADD"), "to": ("TOHN", "TOADD", "TO_ADD"), "side": ("SIDE",)}
 _DIGITS = re.compile(r"^\s*(\d{1,7})(?:\.0+)?\s*$")
 
@@ -216,12 +222,15 @@ def load_streets(
     name: str | None = None,
     name_field: str | None = None,
     ranges: dict[str, str] | None = None,
+    class_field: str | None = None,
 ) -> LoadResult:
     """Store the street centrelines of ``path`` as the layer ``name``, replacing a layer of that
     name. The street name is one field (``FULLNAME``) or the TIGER parts joined (``PREDIR NAME
     SUFTYP SUFDIR``); the ranges are ``LFROMHN/LTOHN/RFROMHN/RTOHN`` (or ``FROMHN/TOHN`` with
     an optional ``SIDE`` of L or R). A segment without ranges is kept: it still gives
-    intersections and draws on maps."""
+    intersections and draws on maps. The road class (``CLASS``, ``MTFCC``, ``FUNC_CLASS`` ...,
+    see :func:`road_class`) decides how the base map draws the street; without one every
+    street is local."""
     path = Path(path)
     name = name or path.stem
     features = read_features(path, reproject=True, what="centreline")
@@ -247,6 +256,9 @@ def load_streets(
         result.fields.update({k: v for k, v in one.items() if v})
     else:
         result.fields["ranges"] = "none (segments give intersections only)"
+    klass = _pick(path, props, class_field, CLASS_FIELDS, "the road class", required=bool(class_field))
+    if klass:
+        result.fields["class"] = klass
     rows = []
     for i, (p, geom) in enumerate(features, start=1):
         label = str(p.get(full) or "") if full else " ".join(str(p.get(f) or "").strip() for f in parts)
@@ -267,7 +279,7 @@ def load_streets(
         for line in lines:
             if len(line) < 2:
                 continue
-            rows.append((key, label.strip()[:300], line, left, right))
+            rows.append((key, label.strip()[:300], line, left, right, road_class(p.get(klass) if klass else None)))
     with transaction.atomic():
         layer = _replace_layer(path, name, ReferenceLayer.Kind.STREETS, result)
         StreetSegment.objects.bulk_create(
@@ -281,12 +293,13 @@ def load_streets(
                     left_to=left[1] if left else None,
                     right_from=right[0] if right else None,
                     right_to=right[1] if right else None,
+                    road_class=cls,
                     min_lon=min(x for x, _ in line),
                     min_lat=min(y for _, y in line),
                     max_lon=max(x for x, _ in line),
                     max_lat=max(y for _, y in line),
                 )
-                for key, label, line, left, right in rows
+                for key, label, line, left, right, cls in rows
             ),
             batch_size=1000,
         )
@@ -294,6 +307,68 @@ def load_streets(
         layer.save(update_fields=["features", "skipped"])
     result.stored = len(rows)
     return result
+
+
+def load_parks(path: str | Path, *, name: str | None = None, name_field: str | None = None) -> LoadResult:
+    """Store the parks (polygons) of ``path`` as the layer ``name``, replacing a layer of that
+    name: what the public base map draws in green, named from ``NAME``, ``PARK_NAME`` ... (or
+    ``name_field``; a park without a name field is drawn unnamed)."""
+    path = Path(path)
+    name = name or path.stem
+    features = read_features(path, reproject=True, what="park")
+    if not features:
+        raise FeatureFileError(f"{path}: no features")
+    result = LoadResult(file=str(path), name=name, kind="parks")
+    label = _pick(path, features[0][0], name_field, PARK_NAME_FIELDS, "the park's name", required=bool(name_field))
+    result.fields = {"name": label or "none"}
+    rows = []
+    for i, (p, geom) in enumerate(features, start=1):
+        if geom.get("type") not in ("Polygon", "MultiPolygon"):
+            result.skipped.append(f"{path.name} feature {i}: a {geom.get('type')}, not a polygon")
+            continue
+        rings = geom["coordinates"] if geom["type"] == "Polygon" else [r for poly in geom["coordinates"] for r in poly]
+        xs = [float(c[0]) for ring in rings for c in ring]
+        ys = [float(c[1]) for ring in rings for c in ring]
+        if not xs:
+            result.skipped.append(f"{path.name} feature {i}: an empty polygon")
+            continue
+        rows.append((str(p.get(label) or "").strip()[:300] if label else "", geom, xs, ys))
+    with transaction.atomic():
+        layer = _replace_layer(path, name, ReferenceLayer.Kind.PARKS, result)
+        Park.objects.bulk_create(
+            Park(layer=layer, name=n, geometry=g, min_lon=min(xs), min_lat=min(ys), max_lon=max(xs), max_lat=max(ys))
+            for n, g, xs, ys in rows
+        )
+        layer.features, layer.skipped = len(rows), len(result.skipped)
+        layer.save(update_fields=["features", "skipped"])
+    result.stored = len(rows)
+    return result
+
+
+def road_class(value) -> str:
+    """The base map's class of a street from its file's class value: a word (``arterial``,
+    ``Primary Road``, ``collector``), a TIGER MTFCC (``S1100``/``S1200`` arterial, ``S1630``
+    ramp as collector, the rest local) or a functional class number (1-3 arterial, 4-5
+    collector). Anything else, or nothing, is a local street.
+
+    >>> road_class("arterial"), road_class("S1200"), road_class(5), road_class(None)
+    ('arterial', 'arterial', 'collector', 'local')
+    """
+    text = str(value if value is not None else "").strip().upper()
+    if not text:
+        return RoadClass.LOCAL.value
+    if text in _MTFCC:
+        return _MTFCC[text]
+    if text.isdigit() or re.fullmatch(r"\d+\.0+", text):
+        number = int(float(text))
+        if 1 <= number <= 3:
+            return RoadClass.ARTERIAL.value
+        return RoadClass.COLLECTOR.value if number in (4, 5) else RoadClass.LOCAL.value
+    if any(word in text for word in _ARTERIAL_WORDS):
+        return RoadClass.ARTERIAL.value
+    if "COLLECTOR" in text:
+        return RoadClass.COLLECTOR.value
+    return RoadClass.LOCAL.value
 
 
 def _span(a, b) -> tuple[int, int] | None:

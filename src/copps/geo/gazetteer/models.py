@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-__all__ = ["ReferenceLayer", "AddressPoint", "StreetSegment"]
+__all__ = ["ReferenceLayer", "AddressPoint", "Park", "RoadClass", "StreetSegment"]
 
 
 class ReferenceLayer(models.Model):
@@ -14,6 +14,7 @@ class ReferenceLayer(models.Model):
     class Kind(models.TextChoices):
         POINTS = "points", "Address points"
         STREETS = "streets", "Street centrelines"
+        PARKS = "parks", "Parks"
 
     name = models.SlugField(max_length=64, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -50,6 +51,14 @@ class AddressPoint(models.Model):
         return f"{self.number} {self.street}"
 
 
+class RoadClass(models.TextChoices):
+    """How prominent a street is on the base map: arterials widest and labelled first."""
+
+    ARTERIAL = "arterial", "Arterial"
+    COLLECTOR = "collector", "Collector"
+    LOCAL = "local", "Local"
+
+
 class StreetSegment(models.Model):
     """One street centreline segment with the house numbers on its left and right side
     (TIGER/Line ``LFROMHN``/``LTOHN``/``RFROMHN``/``RTOHN``; left and right as one walks from
@@ -63,6 +72,12 @@ class StreetSegment(models.Model):
     left_to = models.PositiveIntegerField(null=True, blank=True)
     right_from = models.PositiveIntegerField(null=True, blank=True)
     right_to = models.PositiveIntegerField(null=True, blank=True)
+    road_class = models.CharField(
+        max_length=9,
+        choices=RoadClass.choices,
+        default=RoadClass.LOCAL,
+        help_text="how the base map draws it (from the file's CLASS, MTFCC or functional class)",
+    )
     min_lon = models.FloatField()
     min_lat = models.FloatField()
     max_lon = models.FloatField()
@@ -73,3 +88,19 @@ class StreetSegment(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.street
+
+
+class Park(models.Model):
+    """One park (or other open space) of a parks file: what the public base map draws in green,
+    with its name."""
+
+    layer = models.ForeignKey(ReferenceLayer, on_delete=models.CASCADE, related_name="parks")
+    name = models.CharField(max_length=300, blank=True, help_text="as given by the file")
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon, WGS 84")
+    min_lon = models.FloatField()
+    min_lat = models.FloatField()
+    max_lon = models.FloatField()
+    max_lat = models.FloatField()
+
+    def __str__(self) -> str:
+        return self.name or f"park {self.pk}"

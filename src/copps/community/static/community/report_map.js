@@ -66,6 +66,29 @@
     var map = L.map(el, { zoomControl: true });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
     map.setView([0, 0], 2);
+    // copps' own streets and names, the search box and "use my location" (static/copps/basemap.js)
+    var base = window.CoppsBasemap ? window.CoppsBasemap.attach(map) : { ready: Promise.resolve(null) };
+    var blockBox = document.getElementById("place-block"), asked = 0;
+    // The hundred block of the marked place, shown before the resident goes on (the server
+    // works it out again when the report is sent: this is only for the resident to check).
+    function showBlock(latlng) {
+      if (!blockBox || !el.dataset.block) { return; }
+      var mine = ++asked;
+      var params = new URLSearchParams({ lat: round6(latlng.lat), lon: round6(latlng.lng) });
+      fetch(el.dataset.block + "?" + params.toString(), { credentials: "omit" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (mine !== asked) { return; }
+          blockBox.textContent = "";
+          if (!data || !data.block) { blockBox.textContent = blockBox.dataset.none; el.dataset.placeBlock = ""; return; }
+          var words = blockBox.dataset.words.split("BLOCK");
+          blockBox.appendChild(document.createTextNode(words[0]));
+          blockBox.appendChild(text("strong", data.block));
+          blockBox.appendChild(document.createTextNode(words.slice(1).join("BLOCK")));
+          el.dataset.placeBlock = data.block;
+        })
+        .catch(function () { blockBox.textContent = ""; });
+    }
     var marker = null;
     function place(latlng) {
       if (marker) { marker.setLatLng(latlng); } else {
@@ -73,6 +96,7 @@
       }
       lat.value = round6(latlng.lat);
       lon.value = round6(latlng.lng);
+      showBlock(latlng);
       soon();
     }
     map.on("click", function (e) { place(e.latlng); });
@@ -82,7 +106,10 @@
       fetch(el.dataset.areas, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (areas) {
-          if (!areas || !areas.features || !areas.features.length) { return; }
+          if (!areas || !areas.features || !areas.features.length) {
+            if (!marker) { base.ready.then(function (b) { if (b) { map.fitBounds(b); } }); }
+            return;
+          }
           var layer = L.geoJSON(areas, { style: { color: "#4a5b70", weight: 1, fillOpacity: 0.04 },
             onEachFeature: function (f, l) { l.on("click", function (e) { place(e.latlng); }); } });
           layer.addTo(map);

@@ -1,4 +1,4 @@
-"""copps geocode load-points FILE | load-streets FILE | layers | run --source S"""
+"""copps geocode load-points FILE | load-streets FILE | load-parks FILE | layers | run --source S"""
 
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ class Command(BaseCommand):
         streets.add_argument("file")
         streets.add_argument("--name", help="layer name (default: the file's name without extension)")
         streets.add_argument("--name-field", help="the street-name field (default: FULLNAME, or PREDIR NAME SUFTYP)")
+        streets.add_argument(
+            "--class-field", help="the road-class field the base map draws by (default: CLASS, MTFCC, FUNC_CLASS ...)"
+        )
         for key, flag in (
             ("left_from", "--left-from"),
             ("left_to", "--left-to"),
@@ -40,6 +43,10 @@ class Command(BaseCommand):
             ("to", "--to"),
         ):
             streets.add_argument(flag, dest=f"range_{key}", help=f"the {key.replace('_', ' ')} house-number field")
+        parks = sub.add_parser("load-parks", help="load parks (polygons) for the public base map (GeoJSON/shapefile)")
+        parks.add_argument("file")
+        parks.add_argument("--name", help="layer name (default: the file's name without extension)")
+        parks.add_argument("--name-field", help="the park-name field (default: NAME, PARK_NAME ...)")
         sub.add_parser("layers", help="list the loaded reference layers")
         run = sub.add_parser("run", help="geocode a source's events that have no coordinates")
         run.add_argument("--source", required=True, help="the events' source (the profile name by default)")
@@ -70,7 +77,19 @@ class Command(BaseCommand):
         from copps.geo.gazetteer.loading import load_streets
 
         ranges = {k[6:]: v for k, v in opts.items() if k.startswith("range_") and v}
-        result = load_streets(opts["file"], name=opts["name"], name_field=opts["name_field"], ranges=ranges)
+        result = load_streets(
+            opts["file"],
+            name=opts["name"],
+            name_field=opts["name_field"],
+            ranges=ranges,
+            class_field=opts["class_field"],
+        )
+        self.stdout.write(result.summary())
+
+    def _load_parks(self, opts):
+        from copps.geo.gazetteer.loading import load_parks
+
+        result = load_parks(opts["file"], name=opts["name"], name_field=opts["name_field"])
         self.stdout.write(result.summary())
 
     def _layers(self, opts):

@@ -104,9 +104,18 @@ class Command(BaseCommand):
                 stdout=self.stdout._out,
             )
         # the city's reference geography: geocodes address-only files (copps geocode) and draws its streets
-        for action, name in (("load-points", "address_points.csv"), ("load-streets", "streets.geojson")):
+        for action, name in (
+            ("load-points", "address_points.csv"),
+            ("load-streets", "streets.geojson"),
+            ("load-parks", "parks.geojson"),  # drawn in green on the public base map
+        ):
             if (data_dir / name).exists():
                 call_command("geocode", action, str(data_dir / name), stdout=self.stdout._out)
+        # the public maps' base map (streets, names, city limits), built once now, not by a first visitor
+        from copps.publish.basemap import warm
+
+        sizes = warm()
+        self.stdout.write(f"Base map: {len(sizes)} zoom bands, {sum(sizes) // 1024:,} KB.")
         for name, profile in DATA_FILES:
             call_command("import_events", str(data_dir / name), profile=profile, stdout=self.stdout._out)
         # public map points, each standing for at least 8 of the city's addresses

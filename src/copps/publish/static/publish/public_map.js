@@ -29,6 +29,11 @@
     var streetZoom = parseInt(el.dataset.streetZoom, 10) || 15;
     var map = L.map(el, { preferCanvas: true });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
+    // copps' own streets and names beneath the data (static/copps/basemap.js)
+    var base = window.CoppsBasemap ? window.CoppsBasemap.attach(map) : { ready: Promise.resolve(null) };
+    function fitCity() {
+      base.ready.then(function (b) { if (b) { map.fitBounds(b); } else { map.setView([0, 0], 2); } });
+    }
     var pointsLayer = null, gridLayer = null, pointCount = 0, truncated = false;
 
     function show() {
@@ -65,11 +70,11 @@
       pointCount = pts.features.length;
       el.dataset.markers = String(pointCount);
       var bounds = pointsLayer.getLayers().length ? pointsLayer.getBounds() : null;
-      if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); } else { map.setView([0, 0], 2); }
+      if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); } else { fitCity(); }
       map.on("zoomend", show);
       show();
       if (!pts.snapped) { status.textContent = "No map points have been set up yet: events cannot be mapped."; }
-    }).catch(function (err) { status.textContent = "Could not load the map: " + err.message; map.setView([0, 0], 2); });
+    }).catch(function (err) { status.textContent = "Could not load the map: " + err.message; fitCity(); });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
