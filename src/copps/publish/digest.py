@@ -294,7 +294,7 @@ def _send(sub: Subscription, digest: Digest, public: dict) -> None:
             context = {
                 "sr": sr,
                 "service": sr.service.public_name,
-                "block": public_block(sr.address or sr.block_address),
+                "place_block": public_block(sr.address or sr.block_address),
                 "updates": [{"at": c.at, "text": _change_text(sr, c)} for _, c in digest.updates],
             }
             send(sub, subject, "engagement/mail/follow_update.txt", context)

@@ -167,7 +167,7 @@ def follow(request: HttpRequest, public_id: str):
     context = {
         "sr": sr,
         "form": form,
-        "block": public_block(sr.address or sr.block_address),
+        "place_block": public_block(sr.address or sr.block_address),
         "state_label": public_label(sr.state),
     }
     return render(request, "engagement/follow.html", context, status=400 if request.method == "POST" else 200)
