@@ -292,4 +292,4 @@ def test_the_pages_speak_spanish(client, town, requests_):
     near = client.get("/es" + NEAR)
     assert near.status_code == 200 and "Alertas cerca de un lugar".encode() in near.content
     follow = client.get(f"/es/community/engage/follow/{requests_['new'].public_id}/")
-    assert follow.status_code == 200 and "Seguir este reporte".encode() in follow.content
+    assert follow.status_code == 200 and "Seguir este aviso".encode() in follow.content
