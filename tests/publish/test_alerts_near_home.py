@@ -167,7 +167,7 @@ def test_notify_sends_public_incidents_requests_and_outcomes_within_the_radius_o
     assert "99XX FAR ST" not in body
     assert "within 400 m" in body
     # requests: the new one near home (with a link to follow it), the closed one as an outcome
-    assert "Graffiti, 17XX ELM ST (Received)" in body
+    assert "Graffiti — 17XX ELM ST (Received)" in body
     assert f"/community/engage/follow/{requests_['new'].public_id}/" in body
     assert "Closed – fixed" in body
     assert requests_["far"].public_id not in body and requests_["withheld"].public_id not in body
@@ -185,7 +185,7 @@ def test_notify_sends_public_incidents_requests_and_outcomes_within_the_radius_o
     send_digests(now=later)
     assert len(mail.outbox) == outbox + 2
     lines = [line for line in mail.outbox[-1].body.splitlines() if line.startswith("- ")]
-    assert len(lines) == 1 and "Burglary, 17XX ELM ST" in lines[0]
+    assert len(lines) == 1 and "Burglary — 17XX ELM ST" in lines[0]
     send_digests(now=later + timedelta(days=7))
     assert len(mail.outbox) == outbox + 2
     kinds = set(SentItem.objects.filter(subscription=sub).values_list("kind", flat=True))
@@ -290,6 +290,6 @@ def test_the_duplicate_a_resident_found_offers_to_follow_it(client, town, reques
 
 def test_the_pages_speak_spanish(client, town, requests_):
     near = client.get("/es" + NEAR)
-    assert near.status_code == 200 and "Alertas cerca de un lugar".encode() in near.content
+    assert near.status_code == 200 and b"Alertas cerca de un lugar" in near.content
     follow = client.get(f"/es/community/engage/follow/{requests_['new'].public_id}/")
-    assert follow.status_code == 200 and "Seguir este aviso".encode() in follow.content
+    assert follow.status_code == 200 and b"Seguir este aviso" in follow.content

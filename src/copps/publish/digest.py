@@ -20,8 +20,9 @@ Three kinds of subscription (``engagement/models/subscriptions.py``):
   ids by each refresh, so the ``SentItem`` of an incident day is the day's ordinal. An event
   imported late, into a day already sent, is not sent (the map shows it);
 - **request** ("Follow this report"): each state change of the request since confirming, at every
-  run, in its public words (the state's label, the note as Open311 publishes it). A change is
-  keyed by its state and time, which an import re-deriving the history keeps.
+  run, in its public words: the state's label, and the current note and reason as Open311
+  publishes them (scrubbed); the notes of past steps are the reporter's and staff's only. A change
+  is keyed by its state and time, which an import re-deriving the history keeps.
 """
 
 from __future__ import annotations
@@ -217,7 +218,8 @@ def digest_for(sub: Subscription, now) -> Digest:
         public = ServiceRequest.objects.public()
         digest.requests = _near_requests(
             sub,
-            public.filter(requested_at__gte=since)
+            # a request already closed is told once, as an outcome
+            public.filter(requested_at__gte=since).exclude(state__in=CLOSED_STATES)
             .exclude(pk__in=sent.filter(kind=SentItem.Kind.REQUEST).values("object_id")),
         )
         digest.outcomes = _near_requests(
@@ -249,13 +251,13 @@ def _outcome_text(sr: ServiceRequest) -> str:
 
 
 def _change_text(sr: ServiceRequest, change: StateChange) -> str:
+    """A step as a follower may read it: the state in words (and the agency it went to). The
+    notes of past steps stay with staff and the reporter; only the current note is public."""
     from django.utils.translation import gettext
 
-    text = public_label(change.to_state)
     if change.to_state == State.REFERRED and sr.agency_responsible:
-        text = gettext("Referred to %(agency)s") % {"agency": sr.agency_responsible}
-    note = clean_text(change.notes)
-    return f"{text}: {note}" if note else text
+        return gettext("Referred to %(agency)s") % {"agency": sr.agency_responsible}
+    return str(public_label(change.to_state))
 
 
 def _place_context(sub: Subscription, digest: Digest) -> dict:
@@ -268,13 +270,12 @@ def _place_context(sub: Subscription, digest: Digest) -> dict:
         "incidents_total": len(digest.incidents),
         "incidents_more": max(0, len(digest.incidents) - INCIDENT_LINES),
         "by_category": Counter(r.category for r in digest.incidents).most_common(),
-        "first_day": date.fromordinal(days[0]) if days else None,
         "last_day": date.fromordinal(days[-1]) if days else None,
         "map_url": _url("publish:map"),
         "requests": [
             {"service": sr.service.public_name, "block": block, "state": public_label(sr.state),
              "date": timezone.localdate(sr.requested_at),
-             "follow_url": _url("engagement:follow", sr.public_id) if sr.state not in CLOSED_STATES else ""}
+             "follow_url": _url("engagement:follow", sr.public_id)}
             for sr, block in digest.requests
         ],
         "outcomes": [
@@ -296,6 +297,9 @@ def _send(sub: Subscription, digest: Digest, public: dict) -> None:
                 "service": sr.service.public_name,
                 "place_block": public_block(sr.address or sr.block_address),
                 "updates": [{"at": c.at, "text": _change_text(sr, c)} for _, c in digest.updates],
+                # the current note and reason as Open311 publishes them (scrubbed), never past notes
+                "note": clean_text(sr.status_notes),
+                "reason": clean_text(sr.closed_reason) if sr.state == State.CLOSED_NOT_FIXED else "",
             }
             send(sub, subject, "engagement/mail/follow_update.txt", context)
             return
