@@ -293,3 +293,9 @@ def test_the_pages_speak_spanish(client, town, requests_):
     assert near.status_code == 200 and b"Alertas cerca de un lugar" in near.content
     follow = client.get(f"/es/community/engage/follow/{requests_['new'].public_id}/")
     assert follow.status_code == 200 and b"Seguir este aviso" in follow.content
+
+
+def test_the_alerts_are_found_from_the_community_pages(client, town):
+    for page in ("/community/engage/", "/community/engage/subscribe/"):
+        response = client.get(page)
+        assert response.status_code == 200 and b'href="/community/engage/subscribe/near/"' in response.content
