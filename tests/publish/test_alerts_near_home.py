@@ -138,6 +138,9 @@ def test_the_form_explains_what_is_missing(client, town):
     no_kind = client.post(NEAR, {k: v for k, v in near_form().items()
                                  if k not in ("incidents", "requests", "problems", "meetings")})
     assert no_kind.status_code == 400 and b"at least one kind" in no_kind.content
+    far_lon, far_lat = lonlat(X0 + 20_000, Y0 + 20_000)  # 28 km away, in no area of the town
+    outside = client.post(NEAR, near_form(lat=f"{far_lat:.6f}", lon=f"{far_lon:.6f}"))
+    assert outside.status_code == 400 and b"outside the areas the department covers" in outside.content
     bad_radius = client.post(NEAR, near_form(radius_m="5"))
     assert bad_radius.status_code == 400
     assert Subscription.objects.count() == 0 and not mail.outbox

@@ -25,7 +25,7 @@ from copps.community.engagement import gazetteer
 from copps.community.engagement.models import GazetteerBlock
 from copps.geo.crs import Projector
 
-__all__ = ["PublicPlace", "locate", "public_place", "metres", "FALLBACK_DEGREES", "BLOCK_LABEL_M"]
+__all__ = ["PublicPlace", "locate", "public_place", "covered", "metres", "FALLBACK_DEGREES", "BLOCK_LABEL_M"]
 
 FALLBACK_DEGREES = 0.001
 # a place is named by the nearest gazetteer block this close to its public point, else not named
@@ -59,6 +59,20 @@ def locate(address: str) -> tuple[float, float, str] | None:
     if not match.matched:
         return None
     return match.lon, match.lat, ""
+
+
+def covered(lon: float, lat: float) -> bool:
+    """The point lies in one of the department's areas (a beat, district, neighbourhood or the
+    city), or no area is loaded yet: a point elsewhere on the map would get nothing."""
+    from shapely.geometry import Point, shape
+
+    from copps.incidents.models import Area
+
+    if not Area.objects.exists():
+        return True
+    boxes = Area.objects.filter(min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat)
+    point = Point(lon, lat)
+    return any(shape(a.geometry).intersects(point) for a in boxes)
 
 
 def _block_near(lon: float, lat: float) -> str:

@@ -105,6 +105,9 @@ def subscribe_near(request: HttpRequest):
                 form.add_error("address", _not_found_text())
                 return render(request, "engagement/subscribe_near.html", _near_context(form), status=400)
             lon, lat, block = found
+        if not places.covered(lon, lat):
+            form.add_error(None, _outside_text())
+            return render(request, "engagement/subscribe_near.html", _near_context(form), status=400)
         place = places.public_place(lon, lat)
         with transaction.atomic():
             sub, _created = Subscription.objects.get_or_create(
@@ -131,6 +134,12 @@ def _not_found_text() -> str:
 
     return gettext("We could not find this address. Check it, type its block (e.g. 7500 Maple Ct), "
                    "or choose the point on the map.")
+
+
+def _outside_text() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("This place is outside the areas the department covers. Choose a place in the city.")
 
 
 def _near_context(form) -> dict:
