@@ -33,6 +33,19 @@
       radios[i].addEventListener("change", function () { if (circle) { circle.setRadius(radius()); } });
     }
     map.on("click", function (e) { place(e.latlng); });
+    // The browser's own location, asked only on a press; like a click, it only fills the form
+    // (the server keeps the public point near it, never this one).
+    var locate = document.getElementById("near-locate");
+    if (locate && navigator.geolocation) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+          place(here);
+          map.setView(here, 15);
+        });
+      });
+    }
     if (lat.value && lon.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); }
     if (el.dataset.areas) {
       fetch(el.dataset.areas, { credentials: "same-origin" })
