@@ -26,7 +26,7 @@ from copps.publish.digest import send_digests
 from copps.publish.models import SnapPoint
 
 NEAR = "/community/engage/subscribe/near/"
-LINK = re.compile(r"http://testserver-site(/community/engage/subscribe/(?:confirm|unsubscribe)/[^/\s]+/)")
+LINK = re.compile(r"http://testserver-site((?:/es)?/community/engage/subscribe/(?:confirm|unsubscribe)/[^/\s]+/)")
 # a decimal degree written to 4 or more places: nothing in a mail may look like a coordinate
 COORDINATE = re.compile(r"\d\.\d{4,}")
 HOME_XY = (X0 + 150.0, Y0 + 164.0)  # an address point of the town (a house on a street)
@@ -302,3 +302,16 @@ def test_the_alerts_are_found_from_the_community_pages(client, town):
     for page in ("/community/engage/", "/community/engage/subscribe/"):
         response = client.get(page)
         assert response.status_code == 200 and b'href="/community/engage/subscribe/near/"' in response.content
+
+
+def test_a_subscriber_who_asked_in_spanish_gets_the_digest_and_updates_in_spanish(client, town, requests_):
+    assert client.post("/es" + NEAR, near_form()).status_code == 200
+    sub = Subscription.objects.get()
+    assert sub.language == "es"
+    confirm = mail.outbox[-1]
+    assert "/es/community/engage/subscribe/confirm/" in confirm.body  # the links keep the language
+    client.post(links(confirm)["confirm"])
+    Subscription.objects.filter(pk=sub.pk).update(confirmed_at=timezone.now() - timedelta(days=30))
+    call_command("notify")
+    body = mail.outbox[-1].body
+    assert "Nuevos avisos de vecinos:" in body and "(Recibida)" in body and "Darse de baja:" in body
