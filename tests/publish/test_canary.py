@@ -623,12 +623,27 @@ def _seed_engagement(town) -> None:
             email="canary-sub-gone@example.org", area=beat_b, confirmed_at=now, unsubscribed_at=now
         ),
     ]
-    town.canaries += ["canary-sub-pending", "canary-sub-active", "canary-sub-gone"]
+    # alerts near a place (the point a public snap point) and a follower of an open public request
+    open_public = next(r for r in town.seeded["requests"] if r.public and r.state in ("received", "in_progress"))
+    open_withheld = next(r for r in town.seeded["requests"] if not r.public and r.state == "acknowledged")
+    sx, sy = town.addresses[300]
+    slon, slat = Projector(CRS).inverse(np.array([sx]), np.array([sy]))
+    subs += [
+        Subscription.objects.create(
+            email="canary-sub-place@example.org", lon=float(slon[0]), lat=float(slat[0]), radius_m=1600,
+            place="473XX ELM ST", incidents=True, requests=True, frequency="weekly", confirmed_at=now,
+        ),
+        Subscription.objects.create(email="canary-sub-follow@example.org", request=open_public, confirmed_at=now),
+    ]
+    town.canaries += ["canary-sub-pending", "canary-sub-active", "canary-sub-gone", "canary-sub-place"]
+    town.canaries += ["canary-sub-follow"]
     town.seeded.update(
         groups=groups,
         confirm_tokens=[mailing.confirm_token(s) for s in subs],
         unsubscribe_tokens=[mailing.unsubscribe_token(s) for s in subs],
         join_tokens=[joining.confirm_token(j) for j in joins],
+        open_public=open_public,
+        open_withheld=open_withheld,
     )
 
 

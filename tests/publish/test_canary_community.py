@@ -63,6 +63,8 @@ CRAWLED = {
     "engagement:meetings_ics /community/engage/meetings.ics",
     "engagement:beat_officer /community/engage/beat-officer/",
     "engagement:subscribe /community/engage/subscribe/",
+    "engagement:subscribe_near /community/engage/subscribe/near/",  # alerts near a place (issue 18)
+    "engagement:follow /community/engage/follow/<str:public_id>/",  # "Follow this report" (issue 18)
     "engagement:confirm /community/engage/subscribe/confirm/<str:token>/",
     "engagement:unsubscribe /community/engage/subscribe/unsubscribe/<str:token>/",
     "engagement:watch_groups /community/engage/watch/",
@@ -176,6 +178,7 @@ def _kwarg_values(town, problems) -> dict[tuple[str, str], list[str]]:
         ("engagement:watch_join", "pk"): [*groups, MISSING],
         ("engagement:watch_confirm", "token"): [*s["join_tokens"], *s["confirm_tokens"], "1:forged"],
         ("community:already-reported", "public_id"): [*requests, *keys, tip_ids[0], "nosuchrequestid"],
+        ("engagement:follow", "public_id"): [*requests, *keys, tip_ids[0], "nosuchrequestid"],
         ("community:tip-asset", "name"): ["site.css", "community.css", "favicon.svg", "nope.css"],
         ("community:track", "key"): [*keys, *_wrong_keys(town)],
         ("community:track-photo", "key"): [*keys, *_wrong_keys(town)],
@@ -434,7 +437,9 @@ def crawl(client, town, language: str) -> None:
                 if _normalised(text) != reference:
                     checker.failures.append(f"{url}: the not-found page differs for another resident's id")
             ident = chosen.get("public_id") or chosen.get("token")
-            if view.qualname in ("open311:request", "open311:token", "community:already-reported") and not params:
+            if view.qualname in (
+                "open311:request", "open311:token", "community:already-reported", "engagement:follow"
+            ) and not params:
                 route = (view.qualname, chosen.get("fmt"))
                 if ident in UNKNOWN:
                     unknown[route] = _normalised(text).replace(ident, "ID")
@@ -496,6 +501,23 @@ def _post_forms(client, town, checker, language):
             200,
             "",
         ),
+        # alerts near a place, by a typed address, and following an open public request, with a
+        # subscriber's address: the same "check your e-mail" as for anyone
+        (
+            "/community/engage/subscribe/near/",
+            {"email": "canary-sub-place@example.org", "address": "47350 Elm St", "radius_m": "800",
+             "incidents": "on", "frequency": "weekly"},
+            200,
+            "",
+        ),
+        (
+            f"/community/engage/follow/{s['open_public'].public_id}/",
+            {"email": "canary-sub-follow@example.org"},
+            200,
+            "",
+        ),
+        # a withheld request cannot be followed: the not-found page
+        (f"/community/engage/follow/{s['open_withheld'].public_id}/", {"email": "a@example.org"}, 404, ""),
         # another resident's public id as a tracking id, posted to: the not-found page
         (f"/community/track/{s['requests'][1].public_id}/", {"action": "reopen"}, 404, ""),
     ]
@@ -508,3 +530,48 @@ def _post_forms(client, town, checker, language):
         text = checker.check(path + typed, response, label=f"POST {language}")
         if shown and shown not in text:
             checker.failures.append(f"POST {path}: {shown!r} not shown")
+
+
+# -- the subscribers' mail ---------------------------------------------------------------------
+
+_COORDINATE = re.compile(r"\d\.\d{4,}")
+
+
+def test_no_canary_leaves_through_any_subscriber_mail(client, town, settings):
+    """``copps notify`` over the seeded town: the area, place and follow subscriptions' mails
+    carry no canary, no house number, no sensitive event's date and nothing like a coordinate.
+    What they may show of a public request is what Open311 publishes (its scrubbed note)."""
+    from django.core import mail
+    from django.core.management import call_command
+    from django.http import HttpResponse
+
+    from copps.community.engagement.models import Subscription
+    from copps.community.states import State, advance
+
+    settings.COPPS_SITE_URL = "http://testserver-site"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _seed(town)
+    s = town.seeded
+    # the place subscriber confirmed long ago, so the town's public incidents and requests are new
+    Subscription.objects.filter(email="canary-sub-place@example.org").update(
+        confirmed_at=timezone.now() - timedelta(days=90)
+    )
+    advance(s["open_public"], State.IN_PROGRESS, notes="Crew at 70811 Oak Ave today")
+    town.house_numbers.append("70811")
+    call_command("notify")
+    town.allowed["/mail/"] = set(town.allowed.get("/open311/v2/", set()))
+    checker = Checker(town)
+    bodies = {}
+    for n, message in enumerate(mail.outbox):
+        text = f"{message.subject}\n{message.body}"
+        bodies[message.to[0]] = text
+        checker.check(f"/mail/{n}", HttpResponse(text, content_type="text/plain; charset=utf-8"))
+        if _COORDINATE.search(text):
+            checker.failures.append(f"a coordinate in the mail to {message.to[0]}: {_COORDINATE.search(text)[0]}")
+    assert checker.failures == [], "\n".join(checker.failures[:40])
+    # the crawl reached something: the place digest lists incidents and requests, the follower
+    # is told the new state with the note as Open311 publishes it
+    place = bodies["canary-sub-place@example.org"]
+    assert "XX ELM ST" in place and "Graffiti" in place, place
+    follow = bodies["canary-sub-follow@example.org"]
+    assert "In progress" in follow and "708XX Oak Ave" in follow, follow

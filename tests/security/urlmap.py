@@ -108,8 +108,8 @@ RULES: list[tuple[str, dict[str, str]]] = [
     ),
     (r"^engagement:staff_", STAFF_ANY),
     (
-        r"^engagement:(home|survey|survey_results|meetings|meetings_ics|beat_officer|subscribe|confirm|unsubscribe"
-        r"|watch_groups|watch_join|watch_confirm) ",
+        r"^engagement:(home|survey|survey_results|meetings|meetings_ics|beat_officer|subscribe|subscribe_near|follow"
+        r"|confirm|unsubscribe|watch_groups|watch_join|watch_confirm) ",
         PUBLIC,
     ),
 ]

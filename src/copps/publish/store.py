@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
@@ -232,14 +232,15 @@ def forget_stamp() -> None:
     _stamp[:] = [0.0, None]
 
 
-def cut_date(rules: PublishRules | None = None) -> date:
-    """The first local date not yet published (the cut-off is its midnight)."""
-    return timezone.localtime(cutoff(rules or current_rules())).date()
+def cut_date(rules: PublishRules | None = None, now: datetime | None = None) -> date:
+    """The first local date not yet published (the cut-off is its midnight), today or at ``now``."""
+    return timezone.localtime(cutoff(rules or current_rules(), now)).date()
 
 
-def visible(rules: PublishRules | None = None) -> QuerySet[PublicRecord]:
-    """Records past the publication delay (sensitive ones included: callers select)."""
-    return PublicRecord.objects.filter(available_on__lt=cut_date(rules))
+def visible(rules: PublishRules | None = None, now: datetime | None = None) -> QuerySet[PublicRecord]:
+    """Records past the publication delay (sensitive ones included: callers select), today or
+    at ``now`` (the digest's run time)."""
+    return PublicRecord.objects.filter(available_on__lt=cut_date(rules, now))
 
 
 def counts(rules: PublishRules | None = None, *, by_beat: bool = False) -> list[dict]:

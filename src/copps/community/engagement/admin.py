@@ -67,5 +67,6 @@ class BeatAssignmentAdmin(AuditedReadsAdmin, admin.ModelAdmin):
 @admin.register(Subscription)
 class SubscriptionAdmin(AuditedReadsAdmin, admin.ModelAdmin):
     audit_object_type = "subscription"  # residents' e-mail addresses
-    list_display = ["email", "area", "confirmed_at", "unsubscribed_at"]
-    readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at"]
+    list_display = ["email", "kind", "area", "radius_m", "frequency", "confirmed_at", "unsubscribed_at"]
+    readonly_fields = ["created_at", "confirmed_at", "unsubscribed_at", "last_sent_at"]
+    raw_id_fields = ["request"]

@@ -3,6 +3,7 @@ staff survey set-up."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from django import forms
@@ -10,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from copps.community.engagement.conf import survey_codes_required
 from copps.community.engagement.invitations import code_key
-from copps.community.engagement.models import Answer, Meeting, Question, Survey, SurveyResponse
+from copps.community.engagement.models import Answer, Meeting, Question, Subscription, Survey, SurveyResponse
+from copps.community.engagement.models.subscriptions import RADIUS_CHOICES
 from copps.geo.generalise import public_block
 from copps.incidents.models import Area
 from copps.language import localized, localized_choices
@@ -122,6 +124,52 @@ class SubscribeForm(forms.Form):
         if not (data.get("problems") or data.get("meetings")):
             raise forms.ValidationError(_("Choose problems, meetings or both."))
         return data
+
+
+class NearForm(forms.Form):
+    """Alerts near a place: an address or a map point (hidden ``lat``/``lon``), a radius, what to
+    receive and how often. A plain form for the same reason as ``SubscribeForm``. The place is
+    found and made public-grade by the view (``places.public_place``); nothing typed is kept."""
+
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    address = forms.CharField(
+        label=_("Address or block (optional if you choose a point on the map)"),
+        max_length=300,
+        required=False,
+        help_text=_("E.g. 7512 Maple Ct. We keep only a nearby public point and its block, never your address."),
+    )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    radius_m = forms.TypedChoiceField(
+        label=_("How far around it"), choices=RADIUS_CHOICES, coerce=int, initial=800, widget=forms.RadioSelect
+    )
+    incidents = forms.BooleanField(label=_("New incidents on the public crime map"), required=False)
+    requests = forms.BooleanField(label=_("New community reports and what came of them"), required=False)
+    problems = forms.BooleanField(label=_("New public problems"), required=False)
+    meetings = forms.BooleanField(label=_("New community meetings"), required=False)
+    frequency = forms.ChoiceField(
+        label=_("How often"),
+        choices=[(Subscription.Frequency.DAILY, _("Daily")), (Subscription.Frequency.WEEKLY, _("Weekly"))],
+        initial=Subscription.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("lat"), data.get("lon")
+        if (lat is None) != (lon is None) or any(v is not None and not math.isfinite(v) for v in (lat, lon)):
+            raise forms.ValidationError(_("The map point is incomplete; click the map again."))
+        if lat is None and not (data.get("address") or "").strip():
+            self.add_error("address", _("Give an address or choose a point on the map."))
+        if not any(data.get(k) for k in ("incidents", "requests", "problems", "meetings")):
+            raise forms.ValidationError(_("Choose at least one kind of update."))
+        return data
+
+
+class FollowForm(forms.Form):
+    """"Follow this report": only the address to send its updates to."""
+
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
 
 
 _PHONE = re.compile(r"^[0-9 +().\-/xX]+$")

@@ -3,8 +3,9 @@
 copps holds no street address file, so the gazetteer is built from the police events it has
 imported: each event's hundred block ("75XX MAPLE CT") and geocoded point. A block's point is
 the mean of its events' points; an address is matched on its block, else on the nearest block
-of the same street within ``NEAREST_HUNDREDS`` hundreds. The result only chooses a beat: no
-point leaves this module. An address on a street with no recorded events is not found.
+of the same street within ``NEAREST_HUNDREDS`` hundreds. The result chooses a beat, or the place
+of an alert subscription, which ``places.py`` moves to a public snap point before it is kept: no
+point from here is shown or stored as it is. An address on a street with no recorded events is not found.
 """
 
 from __future__ import annotations

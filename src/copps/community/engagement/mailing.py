@@ -79,5 +79,5 @@ def send_confirmation(sub: Subscription) -> None:
 
     confirm_url = site_url() + reverse("engagement:confirm", args=[confirm_token(sub)])
     with translation.override(sub.language):
-        subject = gettext("Confirm your copps subscription: %(area)s") % {"area": sub.area.name}
+        subject = gettext("Confirm your copps subscription: %(area)s") % {"area": sub.label}
     send(sub, subject, "engagement/mail/confirm.txt", {"confirm_url": confirm_url, "days": CONFIRM_DAYS})
