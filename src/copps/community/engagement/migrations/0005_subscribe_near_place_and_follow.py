@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('community', '0005_intersections_written_with_ampersand'),
-        ('engagement', '0002_watch_join_request'),
+        ('engagement', '0004_spanish_texts'),
         ('incidents', '0008_feeds'),
     ]
 
