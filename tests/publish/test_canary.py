@@ -28,7 +28,10 @@ HOUSE_NUMBERS = [str(47_311 + 12 * i) for i in range(40)]
 
 def public_urls(pks: tuple[int, ...] = ()) -> list[str]:
     """Every URL of the publish URL conf (pages, API, downloads), found by walking it; a pattern
-    that takes an object's ``pk`` is asked for each of ``pks`` (public and private objects)."""
+    that takes an object's ``pk`` is asked for each of ``pks`` (public and private objects), the
+    base map's for each of its zoom bands."""
+    from copps.geo.gazetteer.basemap import BANDS as basemap_bands
+
     out = []
 
     def walk(patterns, namespace):
@@ -41,6 +44,8 @@ def public_urls(pks: tuple[int, ...] = ()) -> list[str]:
                     out.append(reverse(f"{namespace}:{p.name}"))
                 elif groups == {"pk"}:
                     out.extend(reverse(f"{namespace}:{p.name}", kwargs={"pk": pk}) for pk in pks)
+                elif groups == {"zoom"}:  # the base map: each zoom band it serves
+                    out.extend(reverse(f"{namespace}:{p.name}", kwargs={"zoom": b.zoom}) for b in basemap_bands)
                 else:
                     raise AssertionError(f"the canary crawl does not know how to fill {p.pattern}")
 
