@@ -253,6 +253,9 @@ if COPPS_RATE_LIMIT_STORE not in ("cache", "database", "process"):
 COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 # Problems gone quiet, for the supervisors' "Waiting for me" (copps/problems/work.py).
 COPPS_PROBLEMS_QUIET_DAYS = config.get("COPPS_PROBLEMS_QUIET_DAYS")
+# Near-repeat prevention windows (copps/problems/prevention.py).
+COPPS_PREVENTION_CATEGORIES = config.get("COPPS_PREVENTION_CATEGORIES")
+COPPS_PREVENTION_MAX_OPEN = config.get("COPPS_PREVENTION_MAX_OPEN")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
 
