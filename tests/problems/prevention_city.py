@@ -50,7 +50,8 @@ class Place:
         lon, lat = self.proj.inverse(np.array([x]), np.array([y]))
         return Event.objects.create(
             kind="crime", source="t", source_id=f"case-{self.n}", batch=self.batch, category=self.burglary,
-            beat=self.beat, district=self.district, occurred_from=when, offense=f"RESIDENTIAL BURGLARY, VICTIM {VICTIM}",
+            beat=self.beat, district=self.district, occurred_from=when,
+            offense=f"RESIDENTIAL BURGLARY, VICTIM {VICTIM}",
             address=address, block_address=block, lon=float(lon[0]), lat=float(lat[0]), x=x, y=y, location="inside",
             raw={"victim": VICTIM}, row_hash="x",
         )

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from tests.conftest import sign_in
-from tests.problems.prevention_city import AS_OF, VICTIM, at, place  # noqa: F401 (fixture)
+from tests.problems.prevention_city import AS_OF, VICTIM, at
 
 from copps.accounts.models import AuditLog
 from copps.problems import prevention
@@ -120,7 +120,8 @@ def test_the_officer_sees_prevention_tasks_on_my_work_and_marks_one_done(client_
     assert done.status_code == 302 and done["Location"] == reverse("problems:my_work")
     knock.refresh_from_db()
     assert knock.status == "done" and knock.done_by == cast["officer"]
-    assert AuditLog.objects.filter(action="prevention.task_done", object_id=str(knock.pk), user=cast["officer"]).exists()
+    rows = AuditLog.objects.filter(action="prevention.task_done", object_id=str(knock.pk), user=cast["officer"])
+    assert rows.exists()
     after = c.get(reverse("problems:my_work")).content.decode()
     assert reverse("problems:prevention_task_done", args=[knock.pk]) not in after
     assert "Revisit the area" in after
@@ -159,7 +160,8 @@ def test_staff_read_the_prevention_page_with_what_it_rests_on(client_for, window
     assert VICTIM not in body and "1234" not in body
     assert AuditLog.objects.filter(action="prevention.read", object_id=str(window.pk)).exists()
     listing = client_for(role).get(reverse("problems:prevention"))
-    assert listing.status_code == 200 and reverse("problems:prevention_window", args=[window.pk]) in listing.content.decode()
+    link = reverse("problems:prevention_window", args=[window.pk])
+    assert listing.status_code == 200 and link in listing.content.decode()
 
 
 def test_the_prevention_page_shows_the_outcome_after_the_window(client_for, window):
