@@ -129,7 +129,7 @@ def test_the_officer_sees_prevention_tasks_on_my_work_and_marks_one_done(client_
 
 def test_my_work_in_spanish_names_the_prevention_section(client_for, window):
     page = client_for("officer").get(reverse("problems:my_work"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Prevención de repeticiones cercanas" in page and "Marcar como hecha" in page
+    assert "Prevención de casi repeticiones" in page and "Marcar como hecha" in page
 
 
 def test_another_officer_cannot_mark_the_beat_officers_task_done(client, other_officer, window):

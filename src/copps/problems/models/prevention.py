@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from copps.incidents.models import Area, Event, OffenseCategory
 
@@ -23,8 +24,8 @@ class PreventionWindow(models.Model):
     block at most."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ENDED = "ended", "Ended"
+        OPEN = "open", _("Still open")
+        ENDED = "ended", _("Ended")
 
     source = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="prevention_window")
     category = models.ForeignKey(OffenseCategory, on_delete=models.PROTECT, related_name="+")
@@ -65,12 +66,12 @@ class PreventionTask(models.Model):
     inside it. Done from "My work" on a phone."""
 
     class Kind(models.TextChoices):
-        DOOR_KNOCK = "door_knock", "Door-knock the homes nearby"
-        REVISIT = "revisit", "Revisit the area"
+        DOOR_KNOCK = "door_knock", _("Door-knock the homes nearby")
+        REVISIT = "revisit", _("Revisit the area")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        DONE = "done", "Done"
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
 
     window = models.ForeignKey(PreventionWindow, on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=16, choices=Kind.choices)
