@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from tests.problems.prevention_city import AS_OF, VICTIM, place  # noqa: F401 (fixture)
+from tests.problems.prevention_city import AS_OF, VICTIM
 from tests.reports.conftest import pdf_by_job, pdf_text
 
 from copps.accounts.models import AuditLog
@@ -16,7 +16,7 @@ from copps.problems.models import PreventionWindow
 
 
 @pytest.fixture
-def window(place):  # noqa: F811 (the fixture imported above)
+def window(place):
     place.history(near_repeats=True)
     place.new()
     prevention.scan(as_of=AS_OF)
