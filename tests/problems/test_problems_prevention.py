@@ -218,3 +218,10 @@ def test_an_import_with_burglaries_queues_a_prevention_scan_once(place):
     signals.import_finished.send(sender=ImportBatch, batch_id=place.batch.pk)
     signals.import_finished.send(sender=ImportBatch, batch_id=place.batch.pk)
     assert DBTaskResult.objects.filter(task_path__endswith="prevention_scan").count() == 1
+
+
+@pytest.mark.parametrize("target", ["https://elsewhere.example/", "//elsewhere.example/", "inf", ""])
+def test_marking_done_goes_back_only_to_a_page_of_this_site(client_for, window, target):
+    task = window.tasks.first()
+    done = client_for("officer").post(reverse("problems:prevention_task_done", args=[task.pk]), {"next": target})
+    assert done.status_code == 302 and done["Location"] == reverse("problems:my_work")

@@ -41,6 +41,7 @@ __all__ = [
     "TIME_BANDS",
     "ScanResult",
     "addresses_near",
+    "beat_contact",
     "categories",
     "close_ended",
     "human_category",
@@ -268,18 +269,24 @@ def _merge(event: Event) -> bool:
     return False
 
 
-def _beat_officer(beat: Area | None):
-    if beat is None:
+def beat_contact(beat_id: int | None):
+    """The first active assignment of the beat (``BeatAssignment``: the officer, the display name
+    and the work contact residents may see), or None."""
+    if beat_id is None:
         return None
     from django.apps import apps
 
-    a = (
+    return (
         apps.get_model("engagement", "BeatAssignment")
-        .objects.filter(beat=beat, active=True)
+        .objects.filter(beat_id=beat_id, active=True)
         .select_related("officer")
         .order_by("order", "id")
         .first()
     )
+
+
+def _beat_officer(beat: Area | None):
+    a = beat_contact(beat.pk if beat else None)
     return a.officer if a else None
 
 

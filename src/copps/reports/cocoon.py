@@ -15,12 +15,11 @@ class LetterError(Exception):
 
 
 def letter_context(window_id: int, lang: str) -> dict:
-    from django.apps import apps
     from django.utils import translation
 
     from copps.geo.gazetteer.models import AddressPoint
     from copps.problems.models import PreventionWindow
-    from copps.problems.prevention import addresses_near, human_category
+    from copps.problems.prevention import addresses_near, beat_contact, human_category
 
     try:
         window = PreventionWindow.objects.select_related("category", "beat", "source").get(pk=window_id)
@@ -31,14 +30,7 @@ def letter_context(window_id: int, lang: str) -> dict:
     addresses = addresses_near(window)
     if not addresses:
         raise LetterError(f"no address points within {window.radius_m} m of prevention window {window_id}")
-    officer = None
-    if window.beat_id:
-        officer = (
-            apps.get_model("engagement", "BeatAssignment")
-            .objects.filter(beat_id=window.beat_id, active=True)
-            .order_by("order", "id")
-            .first()
-        )
+    officer = beat_contact(window.beat_id)
     with translation.override(lang):
         what = human_category(window.category.code)
     return {

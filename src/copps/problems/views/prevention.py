@@ -5,7 +5,9 @@ a supervisor or an administrator. Every read and every change is audited."""
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -54,10 +56,11 @@ def prevention_detail(request, pk: int):
 
 
 def _next(request) -> str:
+    """Back where the officer was (a path on this site only), else "My work"."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return "/problems/my-work/"
+    return reverse("problems:my_work")
 
 
 @require_POST
@@ -74,4 +77,4 @@ def prevention_task_done(request, pk: int):
         task.save(update_fields=["status", "done_at", "done_by"])
         audit.record("prevention.task_done", request=request, object_type="prevention_task", object_id=task.pk,
                      params={"window": task.window_id, "kind": task.kind})
-    return redirect(_next(request))
+    return HttpResponseRedirect(_next(request))
