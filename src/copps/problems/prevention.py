@@ -108,8 +108,8 @@ def pattern_cells(ratio: np.ndarray, p: np.ndarray, same_location: bool = True) 
 
     >>> r = np.array([[1.0, 1, 1], [3, 2, 1], [1, 1, 1]])
     >>> pv = np.array([[.5, .5, .5], [.01, .02, .5], [.5, .5, .5]])
-    >>> pattern_cells(r, pv)
-    [(1, 0)]
+    >>> pattern_cells(r, pv)  # the first band in the first two weeks; the last row and column are "beyond"
+    [(1, 0), (1, 1)]
     """
     rows, cols = ratio.shape[0] - 1, ratio.shape[1] - 1  # without "beyond"
     sig = np.zeros((rows, cols), dtype=bool)
