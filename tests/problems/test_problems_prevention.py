@@ -225,3 +225,31 @@ def test_marking_done_goes_back_only_to_a_page_of_this_site(client_for, window, 
     task = window.tasks.first()
     done = client_for("officer").post(reverse("problems:prevention_task_done", args=[task.pk]), {"next": target})
     assert done.status_code == 302 and done["Location"] == reverse("problems:my_work")
+
+
+def test_the_list_and_my_work_take_as_many_queries_for_three_windows_as_for_one(client_for, place):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    place.history(near_repeats=True)
+    place.new()
+    prevention.scan(as_of=AS_OF)
+    c = client_for("officer")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    one = [count(reverse("problems:prevention")), count(reverse("problems:my_work"))]
+    place.new(dx=1500, dy=1500)
+    place.new(dx=-1500, dy=-1500)
+    prevention.scan(as_of=AS_OF)
+    assert PreventionWindow.objects.count() == 3 and PreventionTask.objects.count() == 6
+    assert [count(reverse("problems:prevention")), count(reverse("problems:my_work"))] == one
+
+
+def test_tasks_of_an_ended_window_leave_my_work(client_for, window):
+    prevention.scan(as_of=window.ends)
+    page = client_for("officer").get(reverse("problems:my_work")).content.decode()
+    assert "No near-repeat prevention tasks of yours." in page

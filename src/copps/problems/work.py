@@ -8,7 +8,7 @@ Their tasks are the open tasks they own on open problems; a task is overdue when
 is before today in the site's time zone. Requests routed to them are the community requests
 triage gave them (``assigned_to``) that are not closed. The DDACTS zones to patrol are the
 active zones of their problems or over their beats. Their near-repeat prevention tasks are the
-planned door-knocks and revisits of the prevention windows opened on their beat.
+planned door-knocks and revisits of the open prevention windows on their beat.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from copps.problems.models import (
     STAGE_ORDER,
     DdactsZone,
     PreventionTask,
+    PreventionWindow,
     Problem,
     Stage,
     StageChange,
@@ -119,7 +120,9 @@ def officer_day(user, today: date | None = None) -> OfficerDay:
         tips=tips,
         zones=_zones(user, [p.pk for p in problems]),
         prevention=list(
-            PreventionTask.objects.filter(owner=user, status=PreventionTask.Status.PLANNED)
+            PreventionTask.objects.filter(
+                owner=user, status=PreventionTask.Status.PLANNED, window__status=PreventionWindow.Status.OPEN
+            )
             .select_related("window__category", "window__beat")
             .order_by("due", "id")
         ),
