@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 from tests.conftest import sign_in
-from tests.problems.prevention_city import AS_OF, VICTIM, at
+from tests.problems.prevention_city import AS_OF, VICTIM
 
 from copps.accounts.models import AuditLog
 from copps.problems import prevention
@@ -210,11 +210,16 @@ def test_jobs_enqueue_queues_the_prevention_scan(place):
     assert out.getvalue().startswith("queued job ") and job.task_path.endswith("prevention_scan")
 
 
-def test_an_import_with_burglaries_queues_a_prevention_scan_once(place):
+def test_an_import_with_new_burglaries_queues_a_prevention_scan_once(place):
+    from django.utils import timezone
+
     from copps.incidents import signals
     from copps.incidents.models import ImportBatch
 
-    place.new(day=at(AS_OF, 1).date())
+    place.history(near_repeats=False)  # a year of history queues nothing: no new event in it
+    signals.import_finished.send(sender=ImportBatch, batch_id=place.batch.pk)
+    assert not DBTaskResult.objects.exists()
+    place.new(day=timezone.localdate())
     signals.import_finished.send(sender=ImportBatch, batch_id=place.batch.pk)
     signals.import_finished.send(sender=ImportBatch, batch_id=place.batch.pk)
     assert DBTaskResult.objects.filter(task_path__endswith="prevention_scan").count() == 1

@@ -1,9 +1,14 @@
 """After an import, near-repeat prevention looks at the new events: the import queues a
-prevention scan for ``copps worker`` when its batch brought events of a prevention category (the
-Knox tables take seconds, so they are never drawn inside an import). Connected in
-``ProblemsConfig.ready``."""
+prevention scan for ``copps worker`` when its batch brought events of a prevention category from
+the last days (``prevention.NEW_DAYS`` before today: an import of old history starts no
+prevention work). The Knox tables take seconds, so they are never drawn inside an import.
+Connected in ``ProblemsConfig.ready``."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
 
 __all__ = ["queue_prevention_scan"]
 
@@ -17,7 +22,9 @@ def queue_prevention_scan(sender, batch_id=None, **kwargs) -> None:
 
     if batch_id is None:
         return None
-    if not Event.objects.filter(batch_id=batch_id, category__code__in=prevention.categories()).exists():
+    recent = timezone.now() - timedelta(days=prevention.NEW_DAYS)
+    new = Event.objects.filter(batch_id=batch_id, category__code__in=prevention.categories(), occurred_from__gte=recent)
+    if not new.exists():
         return None
     label = f"Near-repeat prevention scan (import batch {batch_id})"
     if any(pending(j.task_id) for j in JobProgress.objects.filter(label=label)):
