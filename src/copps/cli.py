@@ -27,6 +27,7 @@ COMMANDS = {
     "prevention": "prevention",
     "requests": "requests",
     "notify": "notify",
+    "staff-digest": "staff_digest",
     "gazetteer": "gazetteer",
     "geocode": "geocode",
     "publish-points": "publish_snap_points",

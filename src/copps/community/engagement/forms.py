@@ -198,10 +198,12 @@ class QuestionForm(forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ["order", "text", "kind", "low_label", "high_label", "required"]
+        fields = ["order", "text", "kind", "low_label", "high_label", "required", "outcome"]
 
     def clean(self):
         data = super().clean()
+        if data.get("outcome") and data.get("kind") not in (Question.Kind.SCALE, Question.Kind.YESNO):
+            self.add_error("outcome", "Only a scale or a yes/no question can measure an outcome.")
         options = [line.strip() for line in (data.get("choices_text") or "").splitlines() if line.strip()]
         if data.get("kind") == Question.Kind.CHOICE and len(options) < 2:
             self.add_error("choices_text", "A single-choice question needs at least two choices.")

@@ -55,6 +55,14 @@ class Question(models.Model):
         CHOICE = "choice", "Single choice"
         TEXT = "text", "Short free text"
 
+    class Outcome(models.TextChoices):
+        """What a scale or yes/no question measures when an assessment reads it as an outcome
+        (the survey pulse: ``engagement/pulse.py``). A higher number (or "yes") is better."""
+
+        NONE = "", "Not an outcome measure"
+        SAFETY = "safety", "Perceived safety"
+        TRUST = "trust", "Trust in the police"
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(default=1)
     text = models.CharField(max_length=300)
@@ -63,6 +71,14 @@ class Question(models.Model):
     low_label = models.CharField(max_length=60, blank=True, help_text="scale: what 1 means")
     high_label = models.CharField(max_length=60, blank=True, help_text="scale: what 5 means")
     required = models.BooleanField(default=True)
+    outcome = models.CharField(
+        max_length=8,
+        choices=Outcome.choices,
+        blank=True,
+        default="",
+        help_text="scale and yes/no questions only: assessments of problems in the survey's areas read "
+        "the answers before and after the response (5 or yes = safer, more trust)",
+    )
 
     class Meta:
         ordering = ["survey", "order", "id"]

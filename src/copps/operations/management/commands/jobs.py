@@ -36,6 +36,7 @@ class Command(BaseCommand):
         q.add_parser("publish-refresh", help="rebuild the public tables (as `copps publish-refresh`)")
         q.add_parser("notify", help="mail subscribers what is new in their area (as `copps notify`)")
         q.add_parser("prevention-scan", help="near-repeat prevention windows (as `copps prevention scan`)")
+        q.add_parser("staff-digest", help="mail supervisors what waits for them (as `copps staff-digest`)")
         rep = q.add_parser("report", help="write a report file (as `copps report`)")
         rep.add_argument("report", choices=["compstat", "sara"])
         rep.add_argument("--out", type=Path, required=True)
@@ -69,6 +70,8 @@ class Command(BaseCommand):
             result = enqueue(tasks.notify, label="Subscriber mail", username=who)
         elif job == "prevention-scan":
             result = enqueue(tasks.prevention_scan, label="Near-repeat prevention scan", username=who)
+        elif job == "staff-digest":
+            result = enqueue(tasks.staff_digest, label="Supervisors' digest", username=who)
         else:
             out = opts["out"].resolve()
             if out.suffix.lower() not in (".pdf", ".html") or not out.parent.is_dir():
