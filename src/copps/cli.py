@@ -24,6 +24,7 @@ COMMANDS = {
     "scan": "scan",
     "status": "status",
     "candidates": "candidates",
+    "prevention": "prevention",
     "requests": "requests",
     "notify": "notify",
     "staff-digest": "staff_digest",

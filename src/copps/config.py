@@ -168,6 +168,18 @@ VARIABLES: dict[str, Variable] = {
             "page holds the chain to it, like `copps audit verify --anchors`; empty: no anchors.",
         ),
         Variable(
+            "COPPS_PREVENTION_CATEGORIES",
+            "burglary,theft-from-vehicle",
+            "Near-repeat prevention: the offence categories (codes) whose new events may open a prevention "
+            "window when their area's Knox table shows a significant near-repeat pattern.",
+        ),
+        Variable(
+            "COPPS_PREVENTION_MAX_OPEN",
+            "3",
+            "Near-repeat prevention: at most this many open prevention windows per beat; a new event past "
+            "the cap opens none (the scan says how many were capped).",
+        ),
+        Variable(
             "COPPS_SURVEY_MIN_N",
             "10",
             "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",

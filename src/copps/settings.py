@@ -257,6 +257,9 @@ COPPS_COMMUNITY_REOPEN_DAYS = config.get("COPPS_COMMUNITY_REOPEN_DAYS")
 COPPS_PROBLEMS_QUIET_DAYS = config.get("COPPS_PROBLEMS_QUIET_DAYS")
 # the anchors file the auditors' chain page checks (``copps audit anchor FILE`` writes it); "" none
 COPPS_AUDIT_ANCHORS = config.get("COPPS_AUDIT_ANCHORS").strip()
+# Near-repeat prevention windows (copps/problems/prevention.py).
+COPPS_PREVENTION_CATEGORIES = config.get("COPPS_PREVENTION_CATEGORIES")
+COPPS_PREVENTION_MAX_OPEN = config.get("COPPS_PREVENTION_MAX_OPEN")
 COPPS_COMMUNITY_PHOTO_MAX_MB = config.get("COPPS_COMMUNITY_PHOTO_MAX_MB")
 COPPS_COMMUNITY_PHOTO_MAX_PIXELS = config.get("COPPS_COMMUNITY_PHOTO_MAX_PIXELS")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from tests.problems.prevention_city import place  # noqa: F401 (the near-repeat prevention fixture)
 
 from copps.accounts.models import AuditLog
 from copps.incidents.models import Area, OffenseCategory

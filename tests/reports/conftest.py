@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
-from tests.problems.conftest import imported, make_problem, other_officer  # noqa: F401 (fixtures)
+from tests.problems.conftest import imported, make_problem, other_officer, place  # noqa: F401 (fixtures)
 
 # A week near the end of the synthetic city's two years (2023-01-01 to 2024-12-31), with a year before it.
 WEEK = "2024-W47"

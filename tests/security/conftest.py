@@ -171,6 +171,22 @@ def world(cast, django_user_model):
     group = WatchGroup.objects.create(name="Maple Court watch", area=beat)
     WatchMember.objects.create(group=group, **WATCH_MEMBER)
     _, api_key = ApiKey.issue("Security tests")
+    # a near-repeat prevention window on the officer's beat, its tasks the officer's (not officer_other's)
+    from copps.incidents.models import OffenseCategory
+    from copps.problems.models import PreventionTask, PreventionWindow
+
+    burglary = OffenseCategory.objects.get_or_create(
+        code="burglary", defaults={"name": "Burglary", "kind": "crime", "group": "property"}
+    )[0]
+    day = timezone.localdate(when)
+    window = PreventionWindow.objects.create(
+        source=event, category=burglary, beat=beat, officer=users["officer"], x=0.0, y=0.0, lon=VICTIM_LON,
+        lat=VICTIM_LAT, radius_m=200, window_days=14, starts=day, ends=day + timedelta(days=14),
+        knox={"pattern": True, "zone": "the whole city", "cells": []},
+    )
+    prevention_task = PreventionTask.objects.create(
+        window=window, kind="door_knock", owner=users["officer"], due=day + timedelta(days=2)
+    )
     return {
         "users": users,
         "neighbour": neighbour,
@@ -190,4 +206,6 @@ def world(cast, django_user_model):
         "api_key": api_key,
         "tip": tip,
         "group": group,
+        "prevention_window": window,
+        "prevention_task": prevention_task,
     }

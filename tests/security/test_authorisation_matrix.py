@@ -67,6 +67,9 @@ def _kwarg_value(world):
     by_view = [
         (r"^problems:(candidate|promote|dismiss) ", "pk", world["candidate"].pk),
         (r"^problems:partner_edit ", "pk", world["partner"].pk),
+        (r"^problems:prevention_window ", "pk", world["prevention_window"].pk),
+        (r"^problems:prevention_task_done ", "pk", world["prevention_task"].pk),
+        (r"^reports:cocoon-pdf ", "pk", world["prevention_window"].pk),
         (r"^problems:", "pk", world["problem"].pk),
         (r"^incidents:", "pk", world["event"].pk),
         (r"^reports:", "pk", world["problem"].pk),

@@ -93,7 +93,12 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^problems:(assessment_new|scan|promote|dismiss) ", ANALYSE),
     # "Waiting for me" (the stage changes to decide, problems gone quiet) is the supervisors'
     (r"^problems:(assign|stage_queue|decide_stage|waiting) ", ASSIGN),
-    (r"^problems:my_work ", STAFF_PAGE),  # "My work": every member of staff sees what is theirs
+    (r"^problems:my_work ", STAFF_PAGE),
+    # near-repeat prevention: staff read the windows; a task is done by its officer (not another
+    # beat's), analysts, supervisors and administrators; staff ask for the cocoon letter
+    (r"^problems:(prevention|prevention_window) ", STAFF_PAGE),
+    (r"^problems:prevention_task_done ", WORK),
+    (r"^reports:cocoon-pdf ", STAFF_PAGE),  # "My work": every member of staff sees what is theirs
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),

@@ -16,7 +16,7 @@ from django_tasks import TaskContext, task
 
 from copps.jobs.queue import progress
 
-__all__ = ["feed_run", "import_file", "notify", "publish_refresh", "report_pdf", "staff_digest"]
+__all__ = ["feed_run", "import_file", "notify", "prevention_scan", "publish_refresh", "report_pdf", "staff_digest"]
 
 
 def _command(name: str, *args, **options) -> str:
@@ -58,6 +58,16 @@ def publish_refresh(context: TaskContext):
 
 
 @task(takes_context=True)
+def prevention_scan(context: TaskContext, batch: int | None = None):
+    """``copps prevention scan``: near-repeat prevention windows for the new events (daily, and
+    after an import). Idempotent: an event opens at most one window."""
+    progress(context, 0, 1, "near-repeat prevention scan")
+    summary = _command("prevention", "scan", *(["--batch", str(batch)] if batch is not None else []))
+    progress(context, 1, 1, "done")
+    return summary
+
+
+@task(takes_context=True)
 def notify(context: TaskContext):
     """``copps notify``: mail subscribers what is new in their area. Run again after its worker
     died, it sends nothing twice (each item goes to each subscriber once)."""
@@ -87,8 +97,10 @@ def report_pdf(
     problem: int | None = None,
     requested_by: str = "",
     link: str = "",
+    window: int | None = None,
+    lang: str = "en",
 ):
-    """``copps report compstat|sara`` written to ``out`` (.pdf or .html), replaced whole.
+    """``copps report compstat|sara|cocoon`` written to ``out`` (.pdf or .html), replaced whole.
 
     ``requested_by`` names who asked (the report's audit rows carry it); ``link``, the address
     where they download the file, is returned with the summary for the Jobs page to show."""
@@ -97,8 +109,10 @@ def report_pdf(
         args = ["compstat", "--district", district, "--out", out] + (["--week", week] if week else [])
     elif report == "sara":
         args = ["sara", "--problem", str(problem), "--out", out]
+    elif report == "cocoon":
+        args = ["cocoon", "--window", str(window), "--lang", lang, "--out", out]
     else:
-        raise ValueError(f"unknown report {report!r}: expected compstat or sara")
+        raise ValueError(f"unknown report {report!r}: expected compstat, sara or cocoon")
     if requested_by:
         args += ["--requested-by", requested_by]
     summary = _command("report", *args)

@@ -13,3 +13,9 @@ class ProblemsConfig(AppConfig):
         from copps.problems.links import open_problem_choices
 
         hooks.offer_open_problems(open_problem_choices)
+
+        # a new event may open a near-repeat prevention window: each import queues the scan
+        from copps.incidents import signals
+        from copps.problems import receivers
+
+        signals.import_finished.connect(receivers.queue_prevention_scan, dispatch_uid="problems.prevention")

@@ -7,7 +7,8 @@ the stage it is in (:mod:`copps.problems.checklist`) and any move waiting for a 
 Their tasks are the open tasks they own on open problems; a task is overdue when its due day
 is before today in the site's time zone. Requests routed to them are the community requests
 triage gave them (``assigned_to``) that are not closed. The DDACTS zones to patrol are the
-active zones of their problems or over their beats.
+active zones of their problems or over their beats. Their near-repeat prevention tasks are the
+planned door-knocks and revisits of the open prevention windows on their beat.
 """
 
 from __future__ import annotations
@@ -23,7 +24,16 @@ from copps.community.models import ServiceRequest, Tip
 from copps.community.states import CLOSED_STATES
 from copps.config import setting_int
 from copps.problems import checklist
-from copps.problems.models import STAGE_ORDER, DdactsZone, Problem, Stage, StageChange, Task
+from copps.problems.models import (
+    STAGE_ORDER,
+    DdactsZone,
+    PreventionTask,
+    PreventionWindow,
+    Problem,
+    Stage,
+    StageChange,
+    Task,
+)
 from copps.problems.permissions import beats_of, overlaps_beats, their_problems
 
 __all__ = [
@@ -66,6 +76,7 @@ class OfficerDay:
     requests: list = field(default_factory=list)
     tips: int = 0
     zones: list[DdactsZone] = field(default_factory=list)
+    prevention: list[PreventionTask] = field(default_factory=list)
     today: date | None = None
 
 
@@ -108,6 +119,13 @@ def officer_day(user, today: date | None = None) -> OfficerDay:
         requests=requests,
         tips=tips,
         zones=_zones(user, [p.pk for p in problems]),
+        prevention=list(
+            PreventionTask.objects.filter(
+                owner=user, status=PreventionTask.Status.PLANNED, window__status=PreventionWindow.Status.OPEN
+            )
+            .select_related("window__category", "window__beat")
+            .order_by("due", "id")
+        ),
         today=today,
     )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sara/<int:pk>/pdf/", views.sara_pdf, name="sara-pdf"),
     path("compstat/", views.compstat, name="compstat"),
     path("compstat/pdf/", views.compstat_pdf, name="compstat-pdf"),
+    path("cocoon/<int:pk>/pdf/", views.cocoon_pdf, name="cocoon-pdf"),
     # a PDF a job made for the staff member who asked (copps/reports/store.py)
     path("files/<str:token>/", views.report_file, name="file"),
 ]

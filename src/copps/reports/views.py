@@ -23,7 +23,7 @@ from copps.reports.sara import sara_report
 from copps.reports.store import ReportFile
 from copps.reports.weekly import CITY, ReportError, compstat_report, default_week, find_district, parse_week
 
-__all__ = ["index", "sara", "sara_pdf", "compstat", "compstat_pdf", "report_file"]
+__all__ = ["index", "sara", "sara_pdf", "compstat", "compstat_pdf", "cocoon_pdf", "report_file"]
 
 
 @staff_required
@@ -56,6 +56,34 @@ def sara_pdf(request, problem):
         )
     name = f"sara-{problem.pk}-{slugify(problem.title)[:40]}.pdf"
     return _queue(request, "sara", name, {"problem": problem.pk}, f"SARA report PDF of problem {problem.pk}")
+
+
+@staff_required
+def cocoon_pdf(request, pk: int):
+    """The cocoon-notice letter of a near-repeat prevention window, in ``?lang=en|es``. GET: a
+    button to make the PDF, or a plain statement that no address points are loaded. POST: queue it
+    as a job (drawn by ``copps worker``; the letter's making and its download are audited)."""
+    from django.shortcuts import get_object_or_404
+
+    from copps.geo.gazetteer.models import AddressPoint
+    from copps.problems.models import PreventionWindow
+
+    window = get_object_or_404(PreventionWindow.objects.select_related("category"), pk=pk)
+    lang = (request.POST if request.method == "POST" else request.GET).get("lang", "en")
+    if lang not in LETTER_LANGUAGES:
+        return render(request, "reports/error.html", {"message": f"lang={lang!r}: choose en or es"}, status=400)
+    what = f"Cocoon-notice letter ({LETTER_LANGUAGES[lang]}) of prevention window {window.pk}: {window.category.name}"
+    if not AddressPoint.objects.exists():
+        return render(request, "reports/cocoon_request.html", {"what": what, "w": window, "lang": lang,
+                                                                "no_addresses": True})
+    if request.method != "POST":
+        return render(request, "reports/cocoon_request.html", {"what": what, "w": window, "lang": lang})
+    name = f"cocoon-{window.pk}-{lang}.pdf"
+    return _queue(request, "cocoon", name, {"window": window.pk, "lang": lang}, f"Cocoon letter {window.pk} ({lang})")
+
+
+#: the languages a cocoon-notice letter is written in
+LETTER_LANGUAGES = {"en": "English", "es": "Spanish"}
 
 
 def _queue(request, report: str, file_name: str, params: dict, label: str):

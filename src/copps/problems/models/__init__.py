@@ -6,6 +6,7 @@ from .community import RequestLink, TipLink
 from .ddacts import DdactsZone, Dosage
 from .evidence import EventLink, ExternalLink, SavedAnalysis
 from .partners import ControllerRole, Partner, ProblemPartner
+from .prevention import PreventionTask, PreventionWindow
 from .problem import STAGE_ORDER, Activity, Problem, ProblemType, Stage, StageChange
 from .response import Objective, ResponsePlan, Task
 from .triangle import Hypothesis, TriangleEntry
@@ -23,6 +24,8 @@ __all__ = [
     "Hypothesis",
     "Objective",
     "Partner",
+    "PreventionTask",
+    "PreventionWindow",
     "Problem",
     "ProblemPartner",
     "ProblemType",

@@ -28,6 +28,7 @@ def my_work(request):
             "tasks": [t.pk for t in day.overdue + day.due],
             "requests": [r.public_id for r in day.requests],
             "zones": [z.pk for z in day.zones],
+            "prevention_tasks": [t.pk for t in day.prevention],
         },
     )
     return render(request, "problems/my_work.html", {"day": day})

@@ -16,7 +16,7 @@ from copps.problems.scanning.background import candidate_scan
 
 class Command(BaseCommand):
     help = (
-        "Queue a background job (import, scan, publish-refresh, notify, report) for `copps worker`, "
+        "Queue a background job (import, scan, publish-refresh, notify, prevention-scan, report) for `copps worker`, "
         "or list the queue and recent jobs."
     )
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
         scan.add_argument("--kind", action="append", help="a candidate kind (repeatable; default all)")
         q.add_parser("publish-refresh", help="rebuild the public tables (as `copps publish-refresh`)")
         q.add_parser("notify", help="mail subscribers what is new in their area (as `copps notify`)")
+        q.add_parser("prevention-scan", help="near-repeat prevention windows (as `copps prevention scan`)")
         q.add_parser("staff-digest", help="mail supervisors what waits for them (as `copps staff-digest`)")
         rep = q.add_parser("report", help="write a report file (as `copps report`)")
         rep.add_argument("report", choices=["compstat", "sara"])
@@ -67,6 +68,8 @@ class Command(BaseCommand):
             result = enqueue(tasks.publish_refresh, label="Public tables rebuild", username=who)
         elif job == "notify":
             result = enqueue(tasks.notify, label="Subscriber mail", username=who)
+        elif job == "prevention-scan":
+            result = enqueue(tasks.prevention_scan, label="Near-repeat prevention scan", username=who)
         elif job == "staff-digest":
             result = enqueue(tasks.staff_digest, label="Supervisors' digest", username=who)
         else:

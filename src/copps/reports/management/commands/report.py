@@ -1,4 +1,5 @@
-"""copps report compstat|sara: the weekly CompStat of a district, or a problem's SARA report, as PDF."""
+"""copps report compstat|sara|cocoon: the weekly CompStat of a district, a problem's SARA report, or
+the cocoon-notice letter of a near-repeat prevention window, as PDF."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from copps.accounts import audit
 from copps.incidents import sitetime
 from copps.problems.models import Problem
 from copps.reports.access import audit_compstat, audit_sara
@@ -19,7 +22,8 @@ from copps.reports.weekly import CITY, ReportError, compstat_report
 
 class Command(BaseCommand):
     help = (
-        "Write a weekly CompStat report of a district (or the city) or a problem's SARA report as PDF "
+        "Write a weekly CompStat report of a district (or the city), a problem's SARA report or a prevention "
+        "window's cocoon-notice letter as PDF "
         "(or HTML when --out ends in .html). Every report written is audited."
     )
 
@@ -34,6 +38,11 @@ class Command(BaseCommand):
         s.add_argument("--problem", type=int, required=True, help="the problem's number")
         s.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
         s.add_argument("--requested-by", help=argparse.SUPPRESS)
+        k = sub.add_parser("cocoon", help="the cocoon-notice letter of a near-repeat prevention window")
+        k.add_argument("--window", type=int, required=True, help="the prevention window's number")
+        k.add_argument("--lang", choices=["en", "es"], default="en", help="the letter's language")
+        k.add_argument("--out", type=Path, required=True, help="file to write (.pdf, or .html)")
+        k.add_argument("--requested-by", help=argparse.SUPPRESS)
 
     @sitetime.in_site_zone
     def handle(self, *args, **opts):
@@ -55,6 +64,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{report.name}, week {report.week}: {len(report.significant)} significant change(s), "
                 f"{len(report.problems)} open problem(s); written {out}"
+            )
+        elif opts["report"] == "cocoon":
+            from copps.reports.cocoon import LetterError, letter_context
+
+            try:
+                context = letter_context(opts["window"], opts["lang"])
+            except LetterError as exc:
+                raise CommandError(str(exc)) from exc
+            audit.record(
+                "report.cocoon", username=operator, object_type="prevention_window", object_id=opts["window"],
+                params={"format": fmt, "lang": opts["lang"], "addresses": len(context["addresses"])},
+            )
+            with translation.override(opts["lang"]):
+                self._write(out, "reports/cocoon_print.html", context)
+            self.stdout.write(
+                f"cocoon-notice letter of prevention window {opts['window']} ({opts['lang']}), "
+                f"{len(context['addresses'])} address(es): written {out}"
             )
         else:
             try:
