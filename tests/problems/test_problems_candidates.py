@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.problems.conftest import audit_actions
 
 from copps.incidents.models import Event
+from copps.problems import checklist, promotion
 from copps.problems.models import Candidate, Problem, SavedAnalysis
 from copps.problems.scanning import ScanOptions, community, run
 from copps.problems.scanning.base import Proposal
@@ -115,6 +116,9 @@ def test_promote_makes_a_problem_with_the_evidence(scanned, client_for):
     assert problem.polygon == c.geometry and problem.problem_type == "risky_facility" and problem.stage == "scanning"
     saved = SavedAnalysis.objects.get(problem=problem)
     assert saved.result == c.evidence and saved.parameters == c.parameters
+    codes = [code for code, _ in c.evidence["top_categories"] if code != "unclassified"]
+    assert codes and set(problem.categories.values_list("code", flat=True)) == set(codes)
+    assert c.title in problem.summary
     assert audit_actions(object_type="candidate", action="candidate.promote") == ["candidate.promote"]
     assert audit_actions(object_type="problem") == ["problem.create"]
     # promoting twice does nothing more
@@ -178,3 +182,32 @@ def test_community_requests_corroborate_and_raise_the_rank():
     assert marked[0].evidence["community_services"] == ["DUMP", "GRAF"]
     assert not marked[1].corroborated and marked[1].score == 60.0
     assert community.scan(options) == [] and community.request_points(options) is None  # no requests stored
+
+
+@pytest.mark.parametrize("kind", ["hot_spot", "risky_place", "near_repeat", "collision_corridor"])
+def test_promoting_meets_the_scanning_gate_where_the_candidate_answers_it(scanned, client_for, kind):
+    c = Candidate.objects.filter(kind=kind).order_by("-score").first()
+    analyst = client_for("analyst")
+    response = analyst.post(reverse("problems:promote", args=[c.pk]), follow=True)
+    problem = Problem.objects.get()
+    items = {row["check"]: row["met"] for row in checklist.evaluate(problem)}
+    assert items == {"title_and_summary": True, "area": True, "categories": True, "owner": False, "evidence": True}
+    page = response.content.decode()
+    assert "Missing:</span> The offence or call categories" not in page
+    assert "Missing:</span> An owner officer" in page  # the one thing a candidate cannot answer
+    if kind == "near_repeat":  # the wave's own burglaries come along as linked events
+        linked = set(problem.event_links.values_list("event_id", flat=True))
+        assert linked == set(c.evidence["event_ids"])
+        assert set(problem.categories.values_list("code", flat=True)) == {"burglary"}
+    else:
+        assert not problem.event_links.exists()
+
+
+def test_candidate_categories_reads_every_scanner_s_lists():
+    c = Candidate(
+        kind="near_repeat",
+        evidence={"categories": [["burglary", 4], ["unclassified", 1]], "severity": [["collision-injury", 2]]},
+        parameters={"categories": ["burglary", "burglary-residential"]},
+    )
+    assert promotion.candidate_categories(c) == ["burglary", "unclassified", "collision-injury", "burglary-residential"]
+    assert promotion.candidate_categories(Candidate(kind="request_cluster", evidence={"services": [["GRAF", 9]]})) == []

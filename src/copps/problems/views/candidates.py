@@ -93,7 +93,11 @@ def promote(request, pk: int):
     except promotion.AlreadyDecided:
         messages.error(request, "This candidate has already been decided.")
         return redirect("problems:candidate", pk)
-    messages.success(request, "Promoted. Write the summary, choose categories and ask a supervisor to assign it.")
+    messages.success(
+        request,
+        "Promoted with the candidate's area, categories and evidence. Check the summary and ask a supervisor to "
+        "assign an owner.",
+    )
     return redirect("problems:detail", problem.pk)
 
 
