@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -170,18 +171,49 @@ def test_scan_button_for_analysts(imported, client_for):
 
 
 @pytest.mark.django_db
-def test_community_requests_corroborate_and_raise_the_rank():
-    from shapely.geometry import Point
+def test_community_requests_corroborate_only_when_the_excess_is_significant():
+    from shapely.geometry import Point, box
 
     options = ScanOptions()
-    at_motel = Proposal("hot_spot", "a", "k", 100.0, 100.0, Point(100, 100).buffer(150), 40.0, {"events": 40})
+    city = box(0, 0, 10_000, 10_000)  # 100 km²
+    at_motel = Proposal("hot_spot", "a", "k", 1000.0, 1000.0, Point(1000, 1000).buffer(150), 40.0, {"events": 40})
     far = Proposal("hot_spot", "b", "k2", 5000.0, 5000.0, Point(5000, 5000).buffer(150), 60.0, {"events": 60})
-    points = ([100.0 + i for i in range(8)], [120.0] * 8, ["GRAF"] * 4 + ["DUMP"] * 4)
-    marked = community.corroborate([at_motel, far], options, points)
-    assert marked[0].corroborated and marked[0].score == 60.0 and marked[0].evidence["community_requests"] == 8
-    assert marked[0].evidence["community_services"] == ["DUMP", "GRAF"]
+    # 8 requests at the motel, 2 near the far spot, 190 spread evenly over the city
+    grid = [(250.0 + 500 * i, 250.0 + 500 * j) for i in range(20) for j in range(20)][:190]
+    xs = [1000.0 + i for i in range(8)] + [5000.0, 5010.0] + [x for x, _ in grid] + [20_000.0]  # one outside
+    ys = [1020.0] * 8 + [5000.0, 5000.0] + [y for _, y in grid] + [20_000.0]
+    services = ["GRAF"] * 4 + ["DUMP"] * 4 + ["GRAF"] * 193
+    marked = community.corroborate([at_motel, far], options, (xs, ys, services), city=city)
+    # the motel's area (150 m + 200 m around it) is 0.385 km², 0.385% of the city: 200 requests predict 0.77
+    ev = marked[0].evidence
+    assert ev["community_requests"] == 8 + sum(1 for x, y in grid if math.dist((x, y), (1000, 1000)) <= 350)
+    assert ev["community_expected"] == pytest.approx(200 * math.pi * 350**2 / 1e8, abs=0.1)
+    assert ev["community_p"] < 1e-5 and ev["community_q"] <= 0.05 and ev["community_tested"] == 2
+    assert marked[0].corroborated and marked[0].score == 60.0 and "DUMP" in ev["community_services"]
+    # two requests where 0.77 are expected: a street's bad week, not corroboration
     assert not marked[1].corroborated and marked[1].score == 60.0
+    assert marked[1].evidence["community_requests"] >= 2 and marked[1].evidence["community_q"] > 0.05
+    assert "community_services" not in marked[1].evidence
     assert community.scan(options) == [] and community.request_points(options) is None  # no requests stored
+
+
+@pytest.mark.django_db
+def test_requests_spread_like_the_city_flag_nothing_and_the_fdr_counts_every_candidate():
+    from shapely.geometry import Point, box
+
+    city = box(0, 0, 10_000, 10_000)
+    rng = np.random.default_rng(1)
+    xs, ys = rng.uniform(0, 10_000, 2000), rng.uniform(0, 10_000, 2000)
+    spots = [
+        Proposal("hot_spot", str(i), str(i), x, y, Point(x, y).buffer(150), 10.0, {"events": 10})
+        for i, (x, y) in enumerate(rng.uniform(1000, 9000, (20, 2)))
+    ]
+    marked = community.corroborate(spots, ScanOptions(), (xs, ys, ["GRAF"] * 2000), city=city)
+    assert not any(p.corroborated for p in marked)  # requests as common everywhere: nothing stands out
+    p = np.array([m.evidence["community_p"] for m in marked])
+    q = np.array([m.evidence["community_q"] for m in marked])
+    assert np.all(q >= p) and q.min() == pytest.approx(min(1.0, (p * 20 / (np.argsort(np.argsort(p)) + 1)).min()))
+
 
 
 @pytest.mark.parametrize("kind", ["hot_spot", "risky_place", "near_repeat", "collision_corridor"])

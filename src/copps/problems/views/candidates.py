@@ -16,7 +16,7 @@ from copps.problems import promotion
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
 from copps.problems.permissions import can_analyse, deny
-from copps.problems.presenting import evidence_rows
+from copps.problems.presenting import corroboration_text, evidence_rows
 from copps.problems.scanning import SCANNERS, ScanOptions
 from copps.problems.scanning.background import candidate_scan
 
@@ -71,6 +71,7 @@ def _detail_context(c: Candidate, can: bool, form) -> dict:
         "geo": {"candidate": c.geometry},
         "evidence": evidence_rows(c.evidence),
         "chart": evidence_chart(c.evidence),
+        "corroboration": corroboration_text(c.evidence, c.corroborated),
     }
 
 
