@@ -41,6 +41,9 @@ class SavedAnalysis(models.Model):
         NEAR_REPEAT = "near_repeat", "Near repeat (Knox)"
         TEMPORAL = "temporal", "Hour x weekday profile"
         TREND = "trend", "Trend and alerts"
+        SEASONALITY = "seasonality", "Seasonality (month and week of year)"
+        REPEAT_VICTIMS = "repeat_victims", "Repeat victimisation (addresses)"
+        SEGMENTS = "segments", "Street segments by events per km"
         CANDIDATE = "candidate", "Scanning evidence of the candidate"
         OTHER = "other", "Other"
 
