@@ -62,7 +62,14 @@ def test_scan_finds_near_repeat_waves_made_of_planted_waves(scanned):
     planted = {i for w in truth["near_repeat"]["waves"] for i in (w["seed_id"], *w["offspring_ids"])}
     waves = list(Candidate.objects.filter(kind="near_repeat"))
     assert waves
+    assert len(waves) <= ScanOptions().nr_max_candidates
+    ranks = sorted(w.evidence["rank"] for w in waves)
+    assert ranks == list(range(1, len(waves) + 1))
+    by_rank = sorted(waves, key=lambda w: w.evidence["rank"])
+    assert [w.evidence["events"] for w in by_rank] == sorted((w.evidence["events"] for w in waves), reverse=True)
     for w in waves:
+        assert w.evidence["waves_proposed"] == len(waves) <= w.evidence["waves_found"]
+        assert w.evidence["waves_merged"] >= 1
         assert w.evidence["knox_p"] <= 0.05 and w.evidence["knox_ratio"] > 1.5
         assert w.evidence["events"] >= 3 and w.evidence["last_day"] <= BEFORE_INTERVENTION.isoformat()
     incident_ids = {
@@ -243,3 +250,30 @@ def test_candidate_categories_reads_every_scanner_s_lists():
     )
     assert promotion.candidate_categories(c) == ["burglary", "unclassified", "collision-injury", "burglary-residential"]
     assert promotion.candidate_categories(Candidate(kind="request_cluster", evidence={"services": [["GRAF", 9]]})) == []
+
+
+def test_overlapping_waves_merge_and_separate_ones_do_not():
+    from copps.problems.scanning.near_repeat import merge_overlapping
+
+    # three waves of three events: A and B 150 m apart with windows 5 days apart (one wave to work);
+    # C on the same spot as A but two months later (a new wave)
+    x = np.array([0, 10, 20, 170, 180, 190, 0, 10, 20], float)
+    y = np.zeros(9)
+    t = np.array([0, 2, 4, 9, 10, 12, 70, 71, 73], float)
+    waves = [np.array([0, 1, 2]), np.array([3, 4, 5]), np.array([6, 7, 8])]
+    groups = merge_overlapping(waves, x, y, t, distance=200, days=14)
+    assert sorted(sorted(int(i) for w in g for i in w) for g in groups) == [[0, 1, 2, 3, 4, 5], [6, 7, 8]]
+    # farther apart in space than the link distance: two waves
+    x2 = x.copy()
+    x2[3:6] += 500
+    assert len(merge_overlapping(waves, x2, y, t, distance=200, days=14)) == 3
+
+
+def test_the_scan_proposes_at_most_the_cap_of_waves_busiest_first(imported):
+    from copps.problems.scanning import near_repeat as nr_scan
+
+    options = ScanOptions(today=BEFORE_INTERVENTION, permutations=19, nr_days=365, nr_max_candidates=2)
+    proposals = nr_scan.scan(options)
+    assert len(proposals) == 2
+    assert proposals[0].evidence["waves_found"] > 2 and proposals[0].evidence["waves_proposed"] == 2
+    assert proposals[0].score >= proposals[1].score and [p.evidence["rank"] for p in proposals] == [1, 2]
