@@ -47,7 +47,7 @@ def test_each_view_is_saved_shown_and_rerun_to_the_same_result(corner, client_fo
     again = c.post(reverse("problems:rerun_analysis", args=[corner.pk, a.pk]), follow=True)
     assert b"Re-run: the same result." in again.content
     detail = c.get(reverse("problems:detail", args=[corner.pk])).content.decode()
-    assert a.title in detail
+    assert a.title in detail and analyses.summary(kind, a.result) in detail
 
 
 def test_seasonality_counts_only_covered_days_and_matches_the_analysis_function(corner, client_for):
