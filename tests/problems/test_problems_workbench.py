@@ -133,3 +133,12 @@ def test_the_sara_report_shows_each_view_with_its_parameters_as_a_sentence(corne
     assert "by week of year" in page and "repeats" in page and "per km" in page
     assert "date_from = " not in page  # no raw parameter lists
     assert audit_actions(action="report.sara") == ["report.sara"]
+
+
+def test_the_new_headings_read_in_spanish(corner, client_for):
+    c = client_for("analyst")
+    run(c, corner, "seasonality")
+    a = SavedAnalysis.objects.get(kind="seasonality")
+    c.cookies["django_language"] = "es"
+    page = c.get(reverse("problems:analysis", args=[corner.pk, a.pk])).content.decode()
+    assert "Por mes del año" in page and "Por semana del año" in page and "Índice estacional" in page
