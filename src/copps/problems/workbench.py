@@ -202,6 +202,8 @@ def _street_segments(lon: np.ndarray, lat: np.ndarray, margin: float = 0.002):
     ).values_list("street", "name", "coords", "left_from", "left_to", "right_from", "right_to")
     out = []
     for street, name, coords, *numbers in rows.iterator(chunk_size=5000):
+        if not coords or len(coords) < 2:
+            continue  # not a line: nothing to snap to
         known = [n for n in numbers if n is not None]
         out.append((street, name or street, coords, min(known) if known else None, max(known) if known else None))
     return out
