@@ -26,6 +26,7 @@ COMMANDS = {
     "candidates": "candidates",
     "requests": "requests",
     "notify": "notify",
+    "staff-digest": "staff_digest",
     "gazetteer": "gazetteer",
     "geocode": "geocode",
     "publish-points": "publish_snap_points",

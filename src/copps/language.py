@@ -15,6 +15,7 @@ default language, and ``PublicLocaleMiddleware`` lets a prefix win over the cook
 
 from __future__ import annotations
 
+from django import template
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.urls import URLResolver
@@ -22,6 +23,9 @@ from django.urls.resolvers import LocalePrefixPattern
 from django.utils import translation
 
 __all__ = [
+    "localized",
+    "localized_choices",
+    "register",
     "public_language_patterns",
     "PublicLanguagePrefix",
     "PublicLocaleMiddleware",
@@ -101,3 +105,45 @@ def language_urls(request) -> list[tuple[str, str, str, bool]]:
         url = prefix + path + (f"?{query}" if query else "")
         out.append((code, name, url, _base(code) == current))
     return out
+
+
+# -- staff-written texts in the visitor's language -------------------------------------------
+#
+# What staff write for the public (a survey's questions, a meeting's description, a problem's
+# public summary, a service's name) is kept in English in its field and, where staff give one,
+# in Spanish in the same field with ``_es`` after its name. A page shows the visitor's language
+# and falls back to English where no translation was written. ``register`` is a template library
+# loaded as a builtin (settings.TEMPLATES), so every template can write ``{{ obj|localized:"title" }}``.
+
+register = template.Library()
+
+
+def _translation_suffix(language: str | None = None) -> str | None:
+    code = _base(language or translation.get_language() or settings.LANGUAGE_CODE)
+    return code if code in _prefixed_languages() else None
+
+
+def localized(obj, field: str, language: str | None = None):
+    """``obj.<field>`` in the active (or given) language: ``<field>_<code>`` when that language
+    has one filled in, else the English field."""
+    code = _translation_suffix(language)
+    if code:
+        value = getattr(obj, f"{field}_{code}", None)
+        if value:
+            return value
+    return getattr(obj, field)
+
+
+def localized_choices(values: list[str], translated: list[str] | None, language: str | None = None) -> list[tuple]:
+    """``(value, label)`` for a list of English options and its translation, position by position:
+    the stored value stays the English option, whatever language the visitor answered in."""
+    code = _translation_suffix(language)
+    translated = list(translated or [])
+    if not code or len(translated) != len(values):
+        return [(v, v) for v in values]
+    return [(v, t or v) for v, t in zip(values, translated, strict=True)]
+
+
+@register.filter(name="localized")
+def localized_filter(obj, field: str):
+    return localized(obj, field) if obj is not None else ""

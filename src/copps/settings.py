@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "copps.context.site",
             ],
+            # {{ obj|localized:"title" }}: a staff-written text in the visitor's language
+            "builtins": ["copps.language"],
         },
     },
 ]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pyotp
+from playwright.sync_api import expect
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -47,10 +48,14 @@ def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/"
         secret = page.locator("#totp-secret").inner_text().strip()
         page.fill("#id_enrolment_code", issue_enrolment_code(User.objects.get(username=username)))
         page.fill("#id_code", pyotp.TOTP(secret).now())
-        page.click("form.login button[type=submit]")
-        assert page.locator(".recovery-codes li").count() == 10
-        page.click("text=Continue")
+        # wait for the answer page: counting at once after the click raced the navigation
+        with page.expect_navigation():
+            page.click("form.login button[type=submit]")
+        expect(page.locator(".recovery-codes li")).to_have_count(10)
+        with page.expect_navigation():
+            page.click("text=Continue")
     else:
         page.fill("#id_code", pyotp.TOTP(device_secret(TOTPDevice.objects.get(user__username=username))).now())
-        page.click("form.login button[type=submit]")
+        with page.expect_navigation():
+            page.click("form.login button[type=submit]")
     page.wait_for_load_state()

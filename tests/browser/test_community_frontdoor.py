@@ -140,6 +140,7 @@ def test_a_two_way_anonymous_tip_conversation(browser, live_server, town):
     sign_in(staff, live_server, "officer")
     staff.goto(f"{live_server.url}/community/staff/")
     staff.click(f"a[href='/community/staff/tips/{tip_id}/']")
+    staff.wait_for_url(f"**/community/staff/tips/{tip_id}/")  # content() reads whatever page is there now
     assert "blue house" in staff.content()
     staff.fill("#tip-reply-form textarea", "Thank you. Which nights are busiest?")
     staff.click("#tip-reply-form button[type=submit]")

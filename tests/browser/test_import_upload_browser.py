@@ -36,7 +36,8 @@ def test_upload_preview_import_job_done(browser, live_server, django_user_model,
     page.set_input_files("#id_data_file", str(DATA))
     shot(page, "import/01-upload")
     audits.append(audit(page, "import form"))
-    page.click("text=Upload and check (dry run)")
+    with page.expect_navigation():
+        page.click("text=Upload and check (dry run)")
     page.wait_for_load_state()
 
     assert page.locator("h1").inner_text() == "Check the import of upload_sfpd.csv"

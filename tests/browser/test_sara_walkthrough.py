@@ -85,7 +85,8 @@ def fill_in_details(page, action_end: str, fields: dict, select: dict = None, ch
         form.locator(f"select[name={name}]").select_option(value)
     for value in check:
         form.locator(f"input[value='{value}']").check()
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():  # a plain wait_for_load_state could return before the post began
+        form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -100,7 +101,8 @@ def ask_and_approve(analyst, supervisor, live_server, problem_id: int, to_stage:
     supervisor.locator("a", has_text="decide alone").first.click()
     supervisor.locator("input[name=decision][value=approve]").check()
     shot(supervisor, f"sara/{step}-approve-{to_stage}")
-    supervisor.locator("form.stacked button[type=submit]").click()
+    with supervisor.expect_navigation():
+        supervisor.locator("form.stacked button[type=submit]").click()
     supervisor.wait_for_load_state()
     assert Problem.objects.get(pk=problem_id).stage == to_stage
 
@@ -221,6 +223,16 @@ def test_sara_walkthrough_from_dashboard_to_pdf(browser, live_server, team):
     # 6. The outcome assessment against a control beat.
     analyst.goto(f"{live_server.url}/problems/{pid}/assessments/new/")
     audits.append(audit(analyst, "assessment form"))
+    # the response began today, after the synthetic city's data ends: no default periods, and why
+    assert "after the crime data's last complete day (2024-12-30)" in analyst.locator("#periods-note").inner_text()
+    # a control drawn on the map: four corners, then "use it"; the zone menu follows the drawing
+    box = analyst.locator("#problem-map").bounding_box()
+    for fx, fy in ((0.2, 0.2), (0.4, 0.2), (0.4, 0.4), (0.2, 0.4)):
+        analyst.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    analyst.click("#draw-finish")
+    drawn = json.loads(analyst.locator("#id_control_geojson").input_value())
+    assert drawn["type"] == "Polygon" and len(drawn["coordinates"][0]) == 5
+    assert analyst.locator("#id_control_from").input_value() == "geojson"
     fill_assessment(analyst, truth)
     analyst.fill("#id_conclusion", "Crime at the corner fell against the control corner.")
     analyst.click("form.stacked button[type=submit]")

@@ -16,7 +16,7 @@ from django_tasks import TaskContext, task
 
 from copps.jobs.queue import progress
 
-__all__ = ["feed_run", "import_file", "notify", "publish_refresh", "report_pdf"]
+__all__ = ["feed_run", "import_file", "notify", "publish_refresh", "report_pdf", "staff_digest"]
 
 
 def _command(name: str, *args, **options) -> str:
@@ -63,6 +63,16 @@ def notify(context: TaskContext):
     died, it sends nothing twice (each item goes to each subscriber once)."""
     progress(context, 0, 1, "mailing subscribers")
     summary = _command("notify")
+    progress(context, 1, 1, "done")
+    return summary
+
+
+@task(takes_context=True)
+def staff_digest(context: TaskContext):
+    """``copps staff-digest``: mail supervisors what waits for them. A retry the same day sends
+    nothing twice (each supervisor's mail of the day is recorded with its sending)."""
+    progress(context, 0, 1, "mailing supervisors")
+    summary = _command("staff_digest")
     progress(context, 1, 1, "done")
     return summary
 

@@ -4,21 +4,25 @@ and after, run ``copps.analysis.assessment`` on the counts, and keep everything 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from django.db import transaction
 
 from copps.analysis import assessment as stats
-from copps.geo.shapes import contains, ring, to_wgs84, union_of
-from copps.incidents.models import Site
+from copps.community.engagement.conf import survey_min_n
+from copps.community.engagement.pulse import answered_areas, survey_pulse
+from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
+from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
 from copps.problems.presenting import change_statement, p_text
 
 __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
-    "buffer_statement", "net_statement", "wdq_reading",
+    "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
+    "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls",
+    "parameters_sentence",
 ]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
@@ -45,6 +49,104 @@ def count_zones(zones: dict, periods: dict[str, tuple[date, date]], kind: str, c
             for name, (a, b) in periods.items()
         }
     return counts
+
+
+def pulse_of_zones(zones: dict, periods: dict[str, tuple[date, date]], projector) -> dict:
+    """The survey pulse (perceived safety, trust) of each zone before and after.
+
+    Survey answers are kept per area (the beat or neighbourhood a respondent picks), so a zone's
+    answers are those of every area that overlaps it; each area is listed with the share of it
+    that lies in the zone, so a reader sees when a beat's answers stand for a corner of it."""
+    areas = [(a, to_metres(a.geometry, projector)) for a in answered_areas(periods)]
+    out = {"min_n": survey_min_n(), "zones": {}}
+    for zone, geom in zones.items():
+        if geom is None:
+            continue
+        listed = []
+        for area, shape in areas:
+            overlap = shape.intersection(geom).area if shape.intersects(geom) else 0.0
+            if overlap > 1.0:  # square metres: a shared edge is no overlap
+                share = overlap / shape.area if shape.area else 0.0
+                listed.append({"id": area.pk, "type": area.type, "code": area.code, "name": area.name,
+                               "share": round(share, 3)})
+        rows = survey_pulse([a["id"] for a in listed], periods) if listed else []
+        out["zones"][zone] = {"areas": listed, "rows": rows}
+    return out
+
+
+#: an area with fewer events than this in the before period is too noisy to judge a trend by
+SIMILAR_MIN_EVENTS = 24
+
+
+def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...], before: tuple[date, date],
+                     *, limit: int = 3) -> list[dict]:
+    """Beats whose monthly counts moved most like the target's over the before period: candidate
+    control areas (a control should share the target's trend before the response, the parallel
+    trends a difference in differences rests on).
+
+    Each beat that does not overlap the target and holds at least ``SIMILAR_MIN_EVENTS`` events is
+    scored by the Pearson correlation of its monthly counts with the target's (whole local months
+    of the period only); the best ``limit`` are returned as ``{"area", "r", "events",
+    "target_events", "months"}``, best first. ``[]`` when the period holds fewer than three whole
+    months or the target's counts do not vary."""
+    b0 = before[0]
+    first = b0 if b0.day == 1 else date(b0.year + b0.month // 12, b0.month % 12 + 1, 1)  # first whole month
+    end = before[1] + timedelta(days=1)  # exclusive
+    end = date(end.year, end.month, 1)
+    months = (end.year - first.year) * 12 + end.month - first.month
+    if months < 3:
+        return []
+    projector = Site.projector()
+    target = to_metres(target_polygon, projector)
+    ev = load_events(ScanFilter(kind=kind, categories=categories, date_from=first, date_to=end - timedelta(days=1)))
+    ev = ev.geocoded()
+    month = ev.start.astype("datetime64[M]")
+    index = (month - np.datetime64(first, "M")).astype(int)
+    keep = (index >= 0) & (index < months)
+
+    def series(inside: np.ndarray) -> np.ndarray:
+        return np.bincount(index[keep & inside], minlength=months)[:months]
+
+    t = series(contains(target, ev.x, ev.y))
+    if t.std() == 0:
+        return []
+    scored = []
+    for area in Area.objects.filter(type=Area.Type.BEAT).order_by("code"):
+        shape = to_metres(area.geometry, projector)
+        if shape.intersection(target).area > 1.0:
+            continue
+        c = series(contains(shape, ev.x, ev.y))
+        if c.sum() < SIMILAR_MIN_EVENTS or c.std() == 0:
+            continue
+        r = float(np.corrcoef(t, c)[0, 1])
+        scored.append({"area": area, "r": round(r, 3), "events": int(c.sum()), "target_events": int(t.sum()),
+                       "months": months})
+    scored.sort(key=lambda row: (-row["r"], -row["events"], row["area"].code))
+    return scored[:limit]
+
+
+_ZONE_FROM = {"polygon": "the problem's polygon", "areas": "chosen areas", "geojson": "a drawn or pasted polygon"}
+_KIND_WORDS = {"crime": "crimes", "call": "calls for service", "collision": "collisions"}
+
+
+def parameters_sentence(assessment: Assessment) -> str:
+    """What an assessment counted and how, as one sentence (its stored parameters, in words)."""
+    p = assessment.parameters or {}
+    kind = _KIND_WORDS.get(p.get("kind", assessment.kind), p.get("kind", assessment.kind))
+    codes = p.get("categories") or []
+    names = dict(OffenseCategory.objects.filter(code__in=codes).values_list("code", "name"))
+    what = f"{kind} of {', '.join(names.get(c, c) for c in codes)}" if codes else f"all {kind}"
+    periods = p.get("periods") or {}
+    span = "; ".join(f"{name} {a} to {b}" for name, (a, b) in periods.items())
+    buffer_m = p.get("buffer_m") or 0
+    ring_text = f", a {buffer_m:g} m buffer ring around it" if buffer_m else " (no buffer ring)"
+    dispersion = p.get("dispersion", 1.0)
+    spread = "Poisson counts" if dispersion == 1 else f"counts {dispersion:g} times as variable as Poisson"
+    return (
+        f"Counted {what} (geocoded events only) in the target ({_ZONE_FROM.get(p.get('target_from'), 'as stored')})"
+        f"{ring_text} and the control ({_ZONE_FROM.get(p.get('control_from'), 'as stored')}); {span}, both ends "
+        f"included, in the site's time zone; significance level {p.get('alpha', 0.05):g}, {spread}."
+    )
 
 
 def process_evaluation(problem: Problem) -> dict:
@@ -94,6 +196,7 @@ def run_assessment(problem: Problem, data: dict, user) -> Assessment:
         raw = {z: (c["before"], c["after"]) for z, c in counts.items()}
         if sum(raw["target"]) + sum(raw["control"]) + sum(raw["buffer"]) > 0:
             result["wdd"] = _json(stats.wdd(raw["target"], raw["control"], buffer=raw["buffer"], alpha=data["alpha"]))
+    result["survey_pulse"] = pulse_of_zones({"target": target, "control": control}, periods, projector)
     parameters = {
         "kind": data["kind"],
         "categories": list(categories),
@@ -178,6 +281,60 @@ def net_statement(result: dict, alpha: float = 0.05) -> str:
         f"{_events(w['estimate'])} than the control's trend predicts, counting the buffer "
         f"({level}% CI: {_events(w['lower'])} to {_events(w['upper'])}; {p_text(w['p'])})"
     )
+
+
+def _pulse_value(row: dict, fig: dict) -> str:
+    if fig["suppressed"]:
+        return f"fewer than the minimum answers (n = {fig['n']}): not shown"
+    if row["kind"] == "scale":
+        interval = f"{fig['low']:.1f} to {fig['high']:.1f}" if fig["low"] is not None else "no interval"
+        return f"{fig['value']:.1f} of 5 (95% CI {interval}; n = {fig['n']})"
+    return f"{100 * fig['value']:.0f}% yes (95% CI {100 * fig['low']:.0f}% to {100 * fig['high']:.0f}%; n = {fig['n']})"
+
+
+def pulse_statement(row: dict, alpha: float = 0.05) -> str:
+    """One survey-pulse measure in words: before, after and the tested change, e.g. "Perceived
+    safety (mean on the 1–5 scale): 2.9 of 5 (95% CI 2.6 to 3.2; n = 41) before, 3.4 of 5
+    (95% CI 3.1 to 3.7; n = 38) after: up 0.5 points (Welch's t-test, p = 0.021)".
+    """
+    text = (
+        f"{row['label']} ({row['measure']}): {_pulse_value(row, row['before'])} before, "
+        f"{_pulse_value(row, row['after'])} after"
+    )
+    if row["test"] is None:
+        return text + "; no test (a period has too few answers)"
+    change = row["change"]
+    if row["kind"] == "scale":
+        size = f"{abs(change):.1f} points"
+    else:
+        size = f"{abs(100 * change):.0f} percentage points"
+    moved = "no change" if round(abs(change), 3) == 0 else f"{'up' if change > 0 else 'down'} {size}"
+    verdict = "" if row["test"]["p"] < alpha else ", within chance"
+    return f"{text}: {moved} ({row['test']['name']}, {p_text(row['test']['p'])}{verdict})"
+
+
+def pulse_areas(zone: dict) -> str:
+    """Which survey areas a zone's pulse rests on, with the share of each inside the zone."""
+    return "; ".join(f"{a['type']} {a['code']} ({round(100 * a['share'])}% of it in the zone)" for a in zone["areas"])
+
+
+def pulse_summary(result: dict, alpha: float = 0.05) -> list[dict]:
+    """An assessment's survey pulse for a page or report: per zone, the areas it rests on and one
+    statement per measure (``[]`` when the assessment predates the pulse). A zone whose areas hold
+    no outcome answers says so instead."""
+    pulse = (result or {}).get("survey_pulse")
+    if not pulse:
+        return []
+    out = []
+    for zone, z in pulse["zones"].items():
+        out.append(
+            {
+                "zone": zone,
+                "areas": pulse_areas(z),
+                "lines": [pulse_statement(row, alpha) for row in z["rows"]],
+            }
+        )
+    return out
 
 
 def wdq_reading(w: dict) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,7 +13,8 @@ from copps.analysis import coverage as cov
 from copps.geo.shapes import GeometryError, parse_polygon
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
-from copps.problems import analyses, techniques
+from copps.problems import analyses, stages, techniques
+from copps.problems.assessing import similar_controls
 from copps.problems.models import (
     Activity,
     Candidate,
@@ -107,7 +108,8 @@ class ProblemForm(forms.ModelForm):
 
     class Meta:
         model = Problem
-        fields = ["title", "problem_type", "summary", "public", "areas", "polygon", "categories"]
+        fields = ["title", "problem_type", "summary", "public", "title_es", "summary_es", "areas", "polygon",
+                  "categories"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -389,10 +391,19 @@ class DismissForm(forms.ModelForm):
         fields = ["reason"]
 
 
+def _year_before(day: date, years: int = 1) -> date:
+    """The same calendar day ``years`` earlier (later when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class AssessmentForm(forms.Form):
     """Periods and zones of an outcome assessment."""
 
-    ZONE = [("polygon", "The problem's polygon"), ("areas", "Chosen areas"), ("geojson", "A polygon (GeoJSON)")]
+    ZONE = [("polygon", "The problem's polygon"), ("areas", "Chosen areas"),
+            ("geojson", "A polygon drawn on the map or pasted (GeoJSON)")]
     title = forms.CharField(max_length=200, required=False)
     before_start = forms.DateField(widget=DATE)
     before_end = forms.DateField(widget=DATE)
@@ -414,13 +425,20 @@ class AssessmentForm(forms.Form):
     control_areas = forms.ModelMultipleChoiceField(
         queryset=_areas(), required=False, widget=forms.SelectMultiple(attrs={"size": 5})
     )
-    control_geojson = PolygonField(required=False, label="Control polygon (GeoJSON)")
-    alpha = forms.FloatField(min_value=0.001, max_value=0.2, initial=0.05, label="1 - confidence level")
+    control_geojson = PolygonField(required=False, label="Control polygon (drawn on the map, or GeoJSON)")
+    alpha = forms.FloatField(
+        min_value=0.001,
+        max_value=0.2,
+        initial=0.05,
+        label="Significance level",
+        help_text="0.05 gives 95% intervals and calls a change significant when p is below 0.05",
+    )
     dispersion = forms.FloatField(
         min_value=1.0,
         max_value=20.0,
         initial=1.0,
-        help_text="variance inflation for overdispersed counts (1 = Poisson)",
+        label="Overdispersion",
+        help_text="how much more the counts vary than chance alone would make them (1 = no more: Poisson)",
     )
     conclusion = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
@@ -429,6 +447,50 @@ class AssessmentForm(forms.Form):
         self.problem = problem
         self.fields["target_areas"].queryset = _areas()
         self.fields["control_areas"].queryset = _areas()
+        self.control_suggestions: list[dict] = []
+        self.periods_note = "" if self.is_bound else self._default_periods()
+
+    def _default_periods(self) -> str:
+        """Fill in the usual comparison: the 12 months before the response began against the 12
+        months from its start, cut at the data's last complete day (and its first day). Returns
+        the sentence the page shows about where the dates come from."""
+        kinds = set(self.problem.categories.values_list("kind", flat=True))
+        kind = kinds.pop() if len(kinds) == 1 else "crime"
+        self.initial.setdefault("kind", kind)
+        began = stages.response_started(self.problem)
+        if began is None:
+            return "The response has not started (the problem has not moved into Response): choose the periods."
+        c = coverage.of(kind)
+        if c is None:
+            return f"There is no {kind} data yet to compare."
+        first, last = coverage.as_date(c.first), coverage.as_date(c.complete_to)
+        if last < began:
+            return (
+                f"The response began on {began}, after the {kind} data's last complete day ({last}): "
+                "there is no after period to count yet."
+            )
+        before_start = max(_year_before(began), first)
+        after_end = min(_year_before(began, years=-1) - timedelta(days=1), last)
+        self.initial.update(
+            before_start=before_start, before_end=began - timedelta(days=1), after_start=began, after_end=after_end
+        )
+        if self.problem.polygon:
+            cats = tuple(self.problem.categories.values_list("code", flat=True))
+            self.control_suggestions = similar_controls(
+                self.problem.polygon, kind, cats, (before_start, began - timedelta(days=1))
+            )
+            if self.control_suggestions:
+                self.initial.update(control_from="areas",
+                                    control_areas=[row["area"].pk for row in self.control_suggestions])
+        cut = []
+        if before_start > _year_before(began):
+            cut.append(f"the before period starts at the data's first day ({first})")
+        if after_end < _year_before(began, years=-1) - timedelta(days=1):
+            cut.append(f"the after period ends at the data's last complete day ({last})")
+        return (
+            f"Periods filled in from the response's start on {began}: the 12 months before it against "
+            f"the 12 months from it" + (f"; {' and '.join(cut)}" if cut else "") + "."
+        )
 
     def clean(self):
         data = super().clean()

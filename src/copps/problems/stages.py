@@ -27,6 +27,7 @@ __all__ = [
     "request_move",
     "missing_for",
     "decide",
+    "response_started",
 ]
 
 
@@ -47,6 +48,17 @@ class AlreadyPending(StageError):
 
 class CannotApprove(StageError):
     pass
+
+
+def response_started(problem: Problem):
+    """The local day the problem's response began: its latest approved move into Response (None
+    before it got there). Reads ``problem.stage_changes.all()``, so a prefetch serves it."""
+    started = [
+        c.decided_at
+        for c in problem.stage_changes.all()
+        if c.status == StageChange.Status.APPROVED and c.to_stage == Stage.RESPONSE and c.decided_at
+    ]
+    return timezone.localtime(max(started)).date() if started else None
 
 
 def is_forward(from_stage: str, to_stage: str) -> bool:

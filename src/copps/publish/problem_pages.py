@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 
 from copps.geo.crs import Projector
 from copps.geo.text import clean_text
+from copps.language import localized
 from copps.problems.models import Partner, Problem, Stage
 from copps.problems.models.response import Task
 from copps.problems.techniques import by_code
@@ -85,8 +86,9 @@ def _build(p: Problem, tasks: dict[str, int]) -> PublicProblem:
     codes = plan.techniques if plan is not None else []
     return PublicProblem(
         id=p.pk,
-        title=clean_text(p.title),
-        summary=clean_text(p.summary),
+        # in the visitor's language where staff wrote it (``title_es``...), cleaned the same way
+        title=clean_text(localized(p, "title")),
+        summary=clean_text(localized(p, "summary")),
         problem_type=p.get_problem_type_display(),
         stage=str(STAGE_NAME.get(p.stage, p.get_stage_display())),
         stage_text=str(STAGE_TEXT.get(p.stage, "")),

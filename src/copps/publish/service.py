@@ -34,12 +34,12 @@ from datetime import timedelta
 
 from copps.analysis.intervals import proportion
 from copps.community.engagement.results import round5
-from copps.community.models import ServiceRequest
+from copps.community.models import Service, ServiceRequest
 from copps.community.service_levels import ALL_AREAS, ServiceLevel, service_levels
 from copps.publish.conf import rules as current_rules
 from copps.publish.pipeline import cutoff
 
-__all__ = ["WINDOW_DAYS", "ServiceFigures", "figures"]
+__all__ = ["WINDOW_DAYS", "ServiceFigures", "figures", "public_names"]
 
 WINDOW_DAYS = 365
 
@@ -96,6 +96,11 @@ def _shown(level: ServiceLevel, k: int) -> ServiceFigures:
         fixed_upper=high,
         acknowledged_recorded=recorded,
     )
+
+
+def public_names() -> dict[str, str]:
+    """Each service's stored name -> the name a resident reads in the active language."""
+    return {s.name: s.public_name for s in Service.objects.all()}
 
 
 def figures(qs=None, *, now=None) -> list[ServiceFigures]:

@@ -183,4 +183,7 @@ def problem_area(request: HttpRequest, pk: int):
 
 @require_GET
 def service_page(request: HttpRequest):
-    return render(request, "publish/service.html", {**_context(request), "figures": service.figures()})
+    # each kind of request by the name a resident reads (the Spanish one where staff wrote it)
+    names = service.public_names()
+    rows = [(f, names.get(f.category, f.category)) for f in service.figures()]
+    return render(request, "publish/service.html", {**_context(request), "rows": rows})

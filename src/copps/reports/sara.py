@@ -20,8 +20,8 @@ from copps.geo.shapes import GeometryError, contains, to_metres, union_of
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events, queryset
-from copps.problems import analyses, assessing, techniques, workbench
-from copps.problems.models import Problem, Stage, StageChange
+from copps.problems import analyses, assessing, stages, techniques, workbench
+from copps.problems.models import Problem
 from copps.problems.presenting import evidence_rows
 from copps.reports.svgmap import Dots, Shape, map_svg
 
@@ -195,12 +195,7 @@ def sara_report(problem_id: int) -> SaraReport:
             }
         )
     report.process_now = assessing.process_evaluation(p)
-    started = [
-        c.decided_at
-        for c in p.stage_changes.all()
-        if c.status == StageChange.Status.APPROVED and c.to_stage == Stage.RESPONSE and c.decided_at
-    ]
-    report.response_started = timezone.localtime(max(started)).date() if started else None
+    report.response_started = stages.response_started(p)
     report.sensitive_event_ids = [link.event_id for link in links if link.event.sensitive]
     # a repeat-victimisation analysis lists the addresses of its sensitive events
     report.sensitive_event_ids += [i for an in saved for i in (an.result or {}).get("sensitive_event_ids") or []]

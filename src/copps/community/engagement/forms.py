@@ -13,6 +13,7 @@ from copps.community.engagement.invitations import code_key
 from copps.community.engagement.models import Answer, Meeting, Question, Survey, SurveyResponse
 from copps.geo.generalise import public_block
 from copps.incidents.models import Area
+from copps.language import localized, localized_choices
 
 SCALE_CHOICES = [(str(i), str(i)) for i in range(1, 6)]
 YESNO_CHOICES = [("1", _("Yes")), ("0", _("No"))]
@@ -42,15 +43,16 @@ class SurveyAnswerForm(forms.Form):
         for q in self.questions:
             name = f"q{q.pk}"
             if q.kind == Question.Kind.SCALE:
-                help_text = f"1 = {q.low_label}, 5 = {q.high_label}" if q.low_label or q.high_label else ""
+                low, high = localized(q, "low_label"), localized(q, "high_label")
+                help_text = f"1 = {low}, 5 = {high}" if low or high else ""
                 field = forms.ChoiceField(choices=SCALE_CHOICES, widget=forms.RadioSelect, help_text=help_text)
             elif q.kind == Question.Kind.YESNO:
                 field = forms.ChoiceField(choices=YESNO_CHOICES, widget=forms.RadioSelect)
             elif q.kind == Question.Kind.CHOICE:
-                field = forms.ChoiceField(choices=[(c, c) for c in q.choices], widget=forms.RadioSelect)
+                field = forms.ChoiceField(choices=localized_choices(q.choices, q.choices_es), widget=forms.RadioSelect)
             else:
                 field = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
-            field.label = q.text
+            field.label = localized(q, "text")
             field.required = q.required
             self.fields[name] = field
         self.code_key: str | None = None
@@ -174,7 +176,7 @@ class WatchJoinForm(forms.Form):
 class SurveyForm(forms.ModelForm):
     class Meta:
         model = Survey
-        fields = ["title", "intro", "areas", "opens_on", "closes_on", "published"]
+        fields = ["title", "title_es", "intro", "intro_es", "areas", "opens_on", "closes_on", "published"]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),
             "closes_on": forms.DateInput(attrs={"type": "date"}),
@@ -195,26 +197,41 @@ class QuestionForm(forms.ModelForm):
     choices_text = forms.CharField(
         label="Choices (one per line)", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    choices_es_text = forms.CharField(
+        label="Choices in Spanish (one per line, in the same order; blank: the English ones)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
 
     class Meta:
         model = Question
-        fields = ["order", "text", "kind", "low_label", "high_label", "required"]
+        fields = ["order", "text", "text_es", "kind", "low_label", "low_label_es", "high_label", "high_label_es",
+                  "required", "outcome"]
 
     def clean(self):
         data = super().clean()
+        if data.get("outcome") and data.get("kind") not in (Question.Kind.SCALE, Question.Kind.YESNO):
+            self.add_error("outcome", "Only a scale or a yes/no question can measure an outcome.")
         options = [line.strip() for line in (data.get("choices_text") or "").splitlines() if line.strip()]
         if data.get("kind") == Question.Kind.CHOICE and len(options) < 2:
             self.add_error("choices_text", "A single-choice question needs at least two choices.")
         if len(set(options)) != len(options):
             self.add_error("choices_text", "Each choice must be different.")
+        spanish = [line.strip() for line in (data.get("choices_es_text") or "").splitlines() if line.strip()]
+        if spanish and len(spanish) != len(options):
+            self.add_error(
+                "choices_es_text", f"Give one Spanish choice for each of the {len(options)} choices, or none."
+            )
         self.instance.choices = options if data.get("kind") == Question.Kind.CHOICE else []
+        self.instance.choices_es = spanish if data.get("kind") == Question.Kind.CHOICE else []
         return data
 
 
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["title", "description", "area", "group", "place", "starts_at", "ends_at", "public", "cancelled"]
+        fields = ["title", "title_es", "description", "description_es", "area", "group", "place", "starts_at",
+                  "ends_at", "public", "cancelled"]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -42,11 +42,14 @@ class Service(models.Model):
     service_code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    name_es = models.CharField("name (Spanish)", max_length=200, blank=True, help_text="blank: the English name")
+    description_es = models.TextField("description (Spanish)", blank=True, help_text="blank: the English one")
     group = models.CharField(max_length=100, blank=True)
     keywords = models.CharField(max_length=300, blank=True, help_text="comma-separated synonyms")
     type = models.CharField(max_length=16, choices=Type.choices, default=Type.REALTIME)
     agency_responsible = models.CharField(max_length=200, blank=True, help_text="who handles these by default")
     service_notice = models.TextField(blank=True, help_text="what a reporter can expect to happen next")
+    service_notice_es = models.TextField("service notice (Spanish)", blank=True, help_text="blank: the English one")
     expected_days = models.PositiveIntegerField(
         null=True, blank=True, help_text="days to fulfil, for expected_datetime (blank: not promised)"
     )
@@ -61,9 +64,15 @@ class Service(models.Model):
 
     @property
     def public_name(self) -> str:
-        """The name a resident reads: plain (no code), in their language when the catalogue has it."""
+        """The name a resident reads: plain (no code), in their language: the name staff wrote for
+        it (``name_es``), else the catalogue's translation, else as stored."""
         from django.utils.translation import gettext
 
+        from copps.language import localized
+
+        written = localized(self, "name")
+        if written != self.name:
+            return written
         return gettext(self.name) if self.name else self.name
 
     @property

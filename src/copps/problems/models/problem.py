@@ -93,6 +93,15 @@ class Problem(models.Model):
     title = models.CharField(max_length=200)
     problem_type = models.CharField(max_length=32, choices=ProblemType.choices, default=ProblemType.HOT_SPOT)
     summary = models.TextField(blank=True, help_text="in plain words: what happens, where, to whom, since when")
+    title_es = models.CharField(
+        "public title (Spanish)",
+        max_length=200,
+        blank=True,
+        help_text="for the public portal; blank: the English title",
+    )
+    summary_es = models.TextField(
+        "public summary (Spanish)", blank=True, help_text="for the public portal; blank: the English summary"
+    )
     public = models.BooleanField(default=False, help_text="may be shown on the public portal (generalised)")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SCANNING)
     stage_entered_at = models.DateTimeField(default=timezone.now)

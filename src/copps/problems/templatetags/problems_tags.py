@@ -31,6 +31,23 @@ def net_effect(assessment) -> str:
 
 
 @register.filter
+def pulse(assessment) -> list[dict]:
+    """The survey pulse of an assessment, zone by zone, in words (see ``assessing.pulse_summary``)."""
+    return assessing.pulse_summary(assessment.result or {}, (assessment.parameters or {}).get("alpha", 0.05))
+
+
+@register.filter
+def parameters_sentence(assessment) -> str:
+    return assessing.parameters_sentence(assessment)
+
+
+@register.filter
+def checklist_met(change) -> int:
+    """How many items of a stage request's checklist were met when it was asked."""
+    return sum(1 for item in change.checklist or () if item.get("met"))
+
+
+@register.filter
 def wdq_reading(w) -> str:
     return assessing.wdq_reading(w or {})
 

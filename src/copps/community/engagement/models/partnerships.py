@@ -114,6 +114,8 @@ class Meeting(models.Model):
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    title_es = models.CharField("title (Spanish)", max_length=200, blank=True, help_text="blank: the English title")
+    description_es = models.TextField("description (Spanish)", blank=True, help_text="blank: the English one")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="meetings")
     group = models.ForeignKey(WatchGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
     place = models.CharField(max_length=300, help_text="a public venue: library, school, station")

@@ -20,6 +20,8 @@ class Survey(models.Model):
 
     title = models.CharField(max_length=200)
     intro = models.TextField(blank=True, help_text="shown above the questions")
+    title_es = models.CharField("title (Spanish)", max_length=200, blank=True, help_text="blank: the English title")
+    intro_es = models.TextField("intro (Spanish)", blank=True, help_text="blank: the English intro")
     areas = models.ManyToManyField(
         Area, related_name="surveys", help_text="the areas it runs in; respondents pick theirs"
     )
@@ -55,6 +57,14 @@ class Question(models.Model):
         CHOICE = "choice", "Single choice"
         TEXT = "text", "Short free text"
 
+    class Outcome(models.TextChoices):
+        """What a scale or yes/no question measures when an assessment reads it as an outcome
+        (the survey pulse: ``engagement/pulse.py``). A higher number (or "yes") is better."""
+
+        NONE = "", "Not an outcome measure"
+        SAFETY = "safety", "Perceived safety"
+        TRUST = "trust", "Trust in the police"
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
     order = models.PositiveIntegerField(default=1)
     text = models.CharField(max_length=300)
@@ -62,7 +72,21 @@ class Question(models.Model):
     choices = models.JSONField(default=list, blank=True, help_text='single choice: ["Speeding", "Litter", ...]')
     low_label = models.CharField(max_length=60, blank=True, help_text="scale: what 1 means")
     high_label = models.CharField(max_length=60, blank=True, help_text="scale: what 5 means")
+    text_es = models.CharField("text (Spanish)", max_length=300, blank=True, help_text="blank: the English text")
+    low_label_es = models.CharField("what 1 means (Spanish)", max_length=60, blank=True)
+    high_label_es = models.CharField("what 5 means (Spanish)", max_length=60, blank=True)
+    choices_es = models.JSONField(
+        default=list, blank=True, help_text="single choice: the choices in Spanish, in the same order"
+    )
     required = models.BooleanField(default=True)
+    outcome = models.CharField(
+        max_length=8,
+        choices=Outcome.choices,
+        blank=True,
+        default="",
+        help_text="scale and yes/no questions only: assessments of problems in the survey's areas read "
+        "the answers before and after the response (5 or yes = safer, more trust)",
+    )
 
     class Meta:
         ordering = ["survey", "order", "id"]

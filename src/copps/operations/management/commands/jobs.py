@@ -35,6 +35,7 @@ class Command(BaseCommand):
         scan.add_argument("--kind", action="append", help="a candidate kind (repeatable; default all)")
         q.add_parser("publish-refresh", help="rebuild the public tables (as `copps publish-refresh`)")
         q.add_parser("notify", help="mail subscribers what is new in their area (as `copps notify`)")
+        q.add_parser("staff-digest", help="mail supervisors what waits for them (as `copps staff-digest`)")
         rep = q.add_parser("report", help="write a report file (as `copps report`)")
         rep.add_argument("report", choices=["compstat", "sara"])
         rep.add_argument("--out", type=Path, required=True)
@@ -66,6 +67,8 @@ class Command(BaseCommand):
             result = enqueue(tasks.publish_refresh, label="Public tables rebuild", username=who)
         elif job == "notify":
             result = enqueue(tasks.notify, label="Subscriber mail", username=who)
+        elif job == "staff-digest":
+            result = enqueue(tasks.staff_digest, label="Supervisors' digest", username=who)
         else:
             out = opts["out"].resolve()
             if out.suffix.lower() not in (".pdf", ".html") or not out.parent.is_dir():

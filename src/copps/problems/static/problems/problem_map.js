@@ -76,6 +76,9 @@
         var ring = points.concat([points[0]]);
         var geometry = { type: "Polygon", coordinates: [ring] };
         drawTarget.value = JSON.stringify(geometry);
+        // where a menu says where the zone comes from (the assessment's control), drawing picks "polygon"
+        var choice = el.dataset.drawChoice ? document.getElementById(el.dataset.drawChoice) : null;
+        if (choice) { choice.value = "geojson"; }
         if (drawn) { map.removeLayer(drawn); }
         drawn = L.geoJSON(geometry, { style: STYLES.polygon }).addTo(map);
         points = [];

@@ -87,9 +87,11 @@ class Command(BaseCommand):
             text="How safe do you feel walking alone after dark?",
             low_label="very unsafe",
             high_label="very safe",
+            outcome=Question.Outcome.SAFETY,
         )
         q_trust = Question.objects.create(
-            survey=survey, order=2, kind=Question.Kind.YESNO, text="Do you trust the police to treat people fairly?"
+            survey=survey, order=2, kind=Question.Kind.YESNO, text="Do you trust the police to treat people fairly?",
+            outcome=Question.Outcome.TRUST,
         )
         q_problem = Question.objects.create(
             survey=survey,

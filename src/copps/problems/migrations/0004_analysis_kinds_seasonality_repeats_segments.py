@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0002_community_links_ddacts'),
+        ('problems', '0003_problem_spanish'),
     ]
 
     operations = [
