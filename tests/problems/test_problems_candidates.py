@@ -6,12 +6,14 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from tests.problems.conftest import audit_actions
 
 from copps.incidents.models import Event
+from copps.problems import checklist, promotion
 from copps.problems.models import Candidate, Problem, SavedAnalysis
 from copps.problems.scanning import ScanOptions, community, run
 from copps.problems.scanning.base import Proposal
@@ -60,7 +62,14 @@ def test_scan_finds_near_repeat_waves_made_of_planted_waves(scanned):
     planted = {i for w in truth["near_repeat"]["waves"] for i in (w["seed_id"], *w["offspring_ids"])}
     waves = list(Candidate.objects.filter(kind="near_repeat"))
     assert waves
+    assert len(waves) <= ScanOptions().nr_max_candidates
+    ranks = sorted(w.evidence["rank"] for w in waves)
+    assert ranks == list(range(1, len(waves) + 1))
+    by_rank = sorted(waves, key=lambda w: w.evidence["rank"])
+    assert [w.evidence["events"] for w in by_rank] == sorted((w.evidence["events"] for w in waves), reverse=True)
     for w in waves:
+        assert w.evidence["waves_proposed"] == len(waves) <= w.evidence["waves_found"]
+        assert w.evidence["waves_merged"] >= 1
         assert w.evidence["knox_p"] <= 0.05 and w.evidence["knox_ratio"] > 1.5
         assert w.evidence["events"] >= 3 and w.evidence["last_day"] <= BEFORE_INTERVENTION.isoformat()
     incident_ids = {
@@ -115,6 +124,9 @@ def test_promote_makes_a_problem_with_the_evidence(scanned, client_for):
     assert problem.polygon == c.geometry and problem.problem_type == "risky_facility" and problem.stage == "scanning"
     saved = SavedAnalysis.objects.get(problem=problem)
     assert saved.result == c.evidence and saved.parameters == c.parameters
+    codes = [code for code, _ in c.evidence["top_categories"] if code != "unclassified"]
+    assert codes and set(problem.categories.values_list("code", flat=True)) == set(codes)
+    assert c.title in problem.summary
     assert audit_actions(object_type="candidate", action="candidate.promote") == ["candidate.promote"]
     assert audit_actions(object_type="problem") == ["problem.create"]
     # promoting twice does nothing more
@@ -166,15 +178,102 @@ def test_scan_button_for_analysts(imported, client_for):
 
 
 @pytest.mark.django_db
-def test_community_requests_corroborate_and_raise_the_rank():
-    from shapely.geometry import Point
+def test_community_requests_corroborate_only_when_the_excess_is_significant():
+    from shapely.geometry import Point, box
 
     options = ScanOptions()
-    at_motel = Proposal("hot_spot", "a", "k", 100.0, 100.0, Point(100, 100).buffer(150), 40.0, {"events": 40})
+    city = box(0, 0, 10_000, 10_000)  # 100 km²
+    at_motel = Proposal("hot_spot", "a", "k", 1000.0, 1000.0, Point(1000, 1000).buffer(150), 40.0, {"events": 40})
     far = Proposal("hot_spot", "b", "k2", 5000.0, 5000.0, Point(5000, 5000).buffer(150), 60.0, {"events": 60})
-    points = ([100.0 + i for i in range(8)], [120.0] * 8, ["GRAF"] * 4 + ["DUMP"] * 4)
-    marked = community.corroborate([at_motel, far], options, points)
-    assert marked[0].corroborated and marked[0].score == 60.0 and marked[0].evidence["community_requests"] == 8
-    assert marked[0].evidence["community_services"] == ["DUMP", "GRAF"]
+    # 8 requests at the motel, 2 near the far spot, 190 spread evenly over the city
+    grid = [(250.0 + 500 * i, 250.0 + 500 * j) for i in range(20) for j in range(20)][:190]
+    xs = [1000.0 + i for i in range(8)] + [5000.0, 5010.0] + [x for x, _ in grid] + [20_000.0]  # one outside
+    ys = [1020.0] * 8 + [5000.0, 5000.0] + [y for _, y in grid] + [20_000.0]
+    services = ["GRAF"] * 4 + ["DUMP"] * 4 + ["GRAF"] * 193
+    marked = community.corroborate([at_motel, far], options, (xs, ys, services), city=city)
+    # the motel's area (150 m + 200 m around it) is 0.385 km², 0.385% of the city: 200 requests predict 0.77
+    ev = marked[0].evidence
+    assert ev["community_requests"] == 8 + sum(1 for x, y in grid if math.dist((x, y), (1000, 1000)) <= 350)
+    assert ev["community_expected"] == pytest.approx(200 * math.pi * 350**2 / 1e8, abs=0.1)
+    assert ev["community_p"] < 1e-5 and ev["community_q"] <= 0.05 and ev["community_tested"] == 2
+    assert marked[0].corroborated and marked[0].score == 60.0 and "DUMP" in ev["community_services"]
+    # two requests where 0.77 are expected: a street's bad week, not corroboration
     assert not marked[1].corroborated and marked[1].score == 60.0
+    assert marked[1].evidence["community_requests"] >= 2 and marked[1].evidence["community_q"] > 0.05
+    assert "community_services" not in marked[1].evidence
     assert community.scan(options) == [] and community.request_points(options) is None  # no requests stored
+
+
+@pytest.mark.django_db
+def test_requests_spread_like_the_city_flag_nothing_and_the_fdr_counts_every_candidate():
+    from shapely.geometry import Point, box
+
+    city = box(0, 0, 10_000, 10_000)
+    rng = np.random.default_rng(1)
+    xs, ys = rng.uniform(0, 10_000, 2000), rng.uniform(0, 10_000, 2000)
+    spots = [
+        Proposal("hot_spot", str(i), str(i), x, y, Point(x, y).buffer(150), 10.0, {"events": 10})
+        for i, (x, y) in enumerate(rng.uniform(1000, 9000, (20, 2)))
+    ]
+    marked = community.corroborate(spots, ScanOptions(), (xs, ys, ["GRAF"] * 2000), city=city)
+    assert not any(p.corroborated for p in marked)  # requests as common everywhere: nothing stands out
+    p = np.array([m.evidence["community_p"] for m in marked])
+    q = np.array([m.evidence["community_q"] for m in marked])
+    assert np.all(q >= p) and q.min() == pytest.approx(min(1.0, (p * 20 / (np.argsort(np.argsort(p)) + 1)).min()))
+
+
+
+@pytest.mark.parametrize("kind", ["hot_spot", "risky_place", "near_repeat", "collision_corridor"])
+def test_promoting_meets_the_scanning_gate_where_the_candidate_answers_it(scanned, client_for, kind):
+    c = Candidate.objects.filter(kind=kind).order_by("-score").first()
+    analyst = client_for("analyst")
+    response = analyst.post(reverse("problems:promote", args=[c.pk]), follow=True)
+    problem = Problem.objects.get()
+    items = {row["check"]: row["met"] for row in checklist.evaluate(problem)}
+    assert items == {"title_and_summary": True, "area": True, "categories": True, "owner": False, "evidence": True}
+    page = response.content.decode()
+    assert "Missing:</span> The offence or call categories" not in page
+    assert "Missing:</span> An owner officer" in page  # the one thing a candidate cannot answer
+    if kind == "near_repeat":  # the wave's own burglaries come along as linked events
+        linked = set(problem.event_links.values_list("event_id", flat=True))
+        assert linked == set(c.evidence["event_ids"])
+        assert set(problem.categories.values_list("code", flat=True)) == {"burglary"}
+    else:
+        assert not problem.event_links.exists()
+
+
+def test_candidate_categories_reads_every_scanner_s_lists():
+    c = Candidate(
+        kind="near_repeat",
+        evidence={"categories": [["burglary", 4], ["unclassified", 1]], "severity": [["collision-injury", 2]]},
+        parameters={"categories": ["burglary", "burglary-residential"]},
+    )
+    assert promotion.candidate_categories(c) == ["burglary", "unclassified", "collision-injury", "burglary-residential"]
+    assert promotion.candidate_categories(Candidate(kind="request_cluster", evidence={"services": [["GRAF", 9]]})) == []
+
+
+def test_overlapping_waves_merge_and_separate_ones_do_not():
+    from copps.problems.scanning.near_repeat import merge_overlapping
+
+    # three waves of three events: A and B 150 m apart with windows 5 days apart (one wave to work);
+    # C on the same spot as A but two months later (a new wave)
+    x = np.array([0, 10, 20, 170, 180, 190, 0, 10, 20], float)
+    y = np.zeros(9)
+    t = np.array([0, 2, 4, 9, 10, 12, 70, 71, 73], float)
+    waves = [np.array([0, 1, 2]), np.array([3, 4, 5]), np.array([6, 7, 8])]
+    groups = merge_overlapping(waves, x, y, t, distance=200, days=14)
+    assert sorted(sorted(int(i) for w in g for i in w) for g in groups) == [[0, 1, 2, 3, 4, 5], [6, 7, 8]]
+    # farther apart in space than the link distance: two waves
+    x2 = x.copy()
+    x2[3:6] += 500
+    assert len(merge_overlapping(waves, x2, y, t, distance=200, days=14)) == 3
+
+
+def test_the_scan_proposes_at_most_the_cap_of_waves_busiest_first(imported):
+    from copps.problems.scanning import near_repeat as nr_scan
+
+    options = ScanOptions(today=BEFORE_INTERVENTION, permutations=19, nr_days=365, nr_max_candidates=2)
+    proposals = nr_scan.scan(options)
+    assert len(proposals) == 2
+    assert proposals[0].evidence["waves_found"] > 2 and proposals[0].evidence["waves_proposed"] == 2
+    assert proposals[0].score >= proposals[1].score and [p.evidence["rank"] for p in proposals] == [1, 2]

@@ -80,3 +80,21 @@ def test_scan_now_needs_a_csrf_token(with_requests, cast):
     c = sign_in(Client(enforce_csrf_checks=True), cast["analyst"])
     assert c.post(reverse("problems:scan")).status_code == 403
     assert not Candidate.objects.exists()
+
+
+def test_the_flag_means_a_significant_excess_not_merely_some_requests_nearby(with_requests, client_for):
+    run(None, ScanOptions(permutations=19))
+    police = list(Candidate.objects.exclude(kind="request_cluster"))
+    tested = [c for c in police if "community_p" in c.evidence]
+    assert tested == police and all(c.evidence["community_tested"] == len(police) for c in police)
+    flagged = [c for c in police if c.corroborated]
+    assert flagged and len(flagged) < len(police), [(c.title, c.evidence["community_q"]) for c in police]
+    assert all(c.evidence["community_q"] <= community.CORROBORATION_FDR for c in flagged)
+    # with some requests near it but no significant excess, a candidate is not flagged
+    plain = [c for c in police if not c.corroborated and c.evidence["community_requests"] >= community.MIN_REQUESTS]
+    assert all(c.evidence["community_q"] > community.CORROBORATION_FDR for c in plain)
+    page = client_for("analyst").get(reverse("problems:candidate", args=[flagged[0].pk])).content.decode()
+    assert "community reports point here too" in page and "q = " in page and "tested together" in page
+    quiet = next(c for c in police if not c.corroborated)
+    page = client_for("analyst").get(reverse("problems:candidate", args=[quiet.pk])).content.decode()
+    assert "community reports point here too" not in page and "not significantly more than chance" in page

@@ -50,6 +50,7 @@ __all__ = [
     "last_complete_week",
     "last_complete_month",
     "covered_steps_back",
+    "days_covered",
 ]
 
 FULL, PARTIAL, NONE = "full", "partial", "none"
@@ -272,3 +273,27 @@ def covered_steps_back(coverage: Coverage | None, stop, *, step_days: int = 7, l
     while (limit is None or n < limit) and window_status(coverage, stop - step * (n + 1), stop - step * n) == FULL:
         n += 1
     return n
+
+
+def days_covered(coverage: Coverage | None, start, stop) -> np.ndarray:
+    """The covered days of ``[start, stop)`` as a ``datetime64[D]`` array: inside the data's span,
+    outside its gaps, and never its partial last day. This is the exposure of a count over the
+    window: a rate per bucket (month, week of year) divides by these days, not by the calendar's.
+
+    Example
+    -------
+    >>> c = Coverage(np.datetime64("2024-01-01"), np.datetime64("2024-01-10"),
+    ...              ((np.datetime64("2024-01-04"), np.datetime64("2024-01-05")),))
+    >>> [str(d)[-2:] for d in days_covered(c, "2023-12-30", "2024-02-01")]
+    ['01', '02', '03', '06', '07', '08', '09']
+    """
+    if coverage is None:
+        return np.array([], dtype="datetime64[D]")
+    lo, hi = max(_day(start), coverage.first), min(_day(stop), coverage.last)
+    if hi <= lo:
+        return np.array([], dtype="datetime64[D]")
+    days = np.arange(lo, hi, dtype="datetime64[D]")
+    keep = np.ones(days.size, dtype=bool)
+    for g0, g1 in coverage.gaps:
+        keep &= ~((days >= g0) & (days <= g1))
+    return days[keep]

@@ -99,6 +99,11 @@ class SeasonalityResult:
         (1 = average; 1.2 = 20% above).
     chi2, p : float
         Goodness-of-fit test of "no seasonality" (counts proportional to days).
+    df : int
+        Degrees of freedom of the test: buckets with exposure, less one.
+    min_expected : float
+        The smallest expected count of a bucket with exposure; under 5 the chi-square
+        approximation is rough (Cochran's rule) and the p-value should be read with care.
     """
 
     labels: tuple[str, ...]
@@ -107,21 +112,34 @@ class SeasonalityResult:
     index: np.ndarray
     chi2: float
     p: float
+    df: int = 0
+    min_expected: float = float("nan")
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def seasonality(times, period: str = "month", start=None, end=None) -> SeasonalityResult:
-    """Seasonal pattern of events by month of year or day of week.
+def _week_of_year(a: np.ndarray) -> np.ndarray:
+    """0 for 1–7 January, 1 for 8–14 January, ... 52 for the year's last one or two days."""
+    return ((a - a.astype("datetime64[Y]").astype("datetime64[D]")).astype(int) // 7).astype(np.int64)
+
+
+def seasonality(times, period: str = "month", start=None, end=None, covered=None) -> SeasonalityResult:
+    """Seasonal pattern of events by month of year, week of year or day of week.
 
     Parameters
     ----------
     times : array_like of datetime64
         Event dates.
-    period : {"month", "weekday"}
+    period : {"month", "week", "weekday"}
+        "week" is the week of the year counted from 1 January (days 1–7 are week 1; week 53
+        holds the year's last day or two, and its short exposure is accounted for).
     start, end : datetime64, optional
         Study period (inclusive); defaults to the first and last event dates.
+    covered : array_like of datetime64[D], optional
+        The days the data covers (``coverage.days_covered``). When given, only these days are
+        exposure and events on other days are left out, so that a gap in the data or a partial
+        year is not read as a season.
 
     Returns
     -------
@@ -129,10 +147,14 @@ def seasonality(times, period: str = "month", start=None, end=None) -> Seasonali
 
     Notes
     -----
-    Each bucket's exposure is the number of its days in the study period, so
-    a partial year or February's 28 days do not masquerade as a season.
-    Pearson's chi-square test of counts against exposure-proportional
-    expectations (scipy.stats.chisquare).
+    Each bucket's exposure is the number of its days in the study period (or,
+    with ``covered``, of its days the data covers), so a partial year, a gap in
+    the data or February's 28 days do not masquerade as a season. Pearson's
+    chi-square test of counts against exposure-proportional expectations,
+    ``sum (O - E)^2 / E`` on ``k - 1`` degrees of freedom over the ``k``
+    buckets with exposure (scipy.stats.chisquare; Pearson 1900). Months and
+    weeks of one year alone cannot tell a season from a trend: the test says
+    the rate was not even, not that it will recur.
 
     Example
     -------
@@ -141,18 +163,29 @@ def seasonality(times, period: str = "month", start=None, end=None) -> Seasonali
     [2.0, 1.0]
     """
     d = np.asarray(times, dtype="datetime64[D]").ravel()
-    lo = d.min() if start is None else np.datetime64(start, "D")
-    hi = d.max() if end is None else np.datetime64(end, "D")
-    d = d[(d >= lo) & (d <= hi)]
-    span = np.arange(lo, hi + np.timedelta64(1, "D"))
+    if covered is not None:
+        span = np.unique(np.asarray(covered, dtype="datetime64[D]").ravel())
+        if start is not None:
+            span = span[span >= np.datetime64(start, "D")]
+        if end is not None:
+            span = span[span <= np.datetime64(end, "D")]
+        d = d[np.isin(d, span)]
+    else:
+        lo = d.min() if start is None else np.datetime64(start, "D")
+        hi = d.max() if end is None else np.datetime64(end, "D")
+        d = d[(d >= lo) & (d <= hi)]
+        span = np.arange(lo, hi + np.timedelta64(1, "D"))
     if period == "month":
         key = lambda a: (a.astype("datetime64[M]").astype(int) % 12)  # noqa: E731
         labels = _MONTHS
+    elif period == "week":
+        key = _week_of_year
+        labels = tuple(f"W{i}" for i in range(1, 54))
     elif period == "weekday":
         key = lambda a: ((a - np.datetime64("1970-01-05")).astype(int) % 7)  # noqa: E731
         labels = WEEKDAYS
     else:
-        raise ValueError("period must be 'month' or 'weekday'")
+        raise ValueError("period must be 'month', 'week' or 'weekday'")
     k = len(labels)
     counts = np.bincount(key(d), minlength=k).astype(float)
     days = np.bincount(key(span), minlength=k).astype(float)
@@ -160,6 +193,10 @@ def seasonality(times, period: str = "month", start=None, end=None) -> Seasonali
     with np.errstate(divide="ignore", invalid="ignore"):
         index = (counts / days) / (total / days.sum())
     used = days > 0
+    if total == 0 or used.sum() < 2:  # nothing to test: no events, or one bucket with exposure
+        return SeasonalityResult(labels, counts, days, index, float("nan"), float("nan"), 0, float("nan"))
     expected = total * days[used] / days[used].sum()
     chi2, p = stats.chisquare(counts[used], expected)
-    return SeasonalityResult(labels, counts, days, index, float(chi2), float(p))
+    return SeasonalityResult(
+        labels, counts, days, index, float(chi2), float(p), int(used.sum()) - 1, float(expected.min())
+    )

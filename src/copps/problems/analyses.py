@@ -18,12 +18,13 @@ from copps.incidents import coverage
 from copps.incidents.scan_output import peak as peak_line
 from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
+from copps.problems import presenting, workbench
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
 __all__ = [
-    "KINDS", "WEEKDAYS", "BANDS", "DEFAULTS", "default_parameters", "with_choices", "unrunnable", "problem_events",
-    "run", "save", "summary",
+    "KINDS", "WEEKDAYS", "BANDS", "DEFAULTS", "DEFAULT_DAYS", "default_parameters", "with_choices", "unrunnable",
+    "problem_events", "run", "save", "summary",
 ]
 
 #: how many distance and time bands the near-repeat table has (the Near Repeat Calculator's layout)
@@ -35,8 +36,13 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 K = SavedAnalysis.Kind
 
 
-def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", days: int = 365) -> dict:
+#: days read by default where a year is too short (a season needs several years to recur in)
+DEFAULT_DAYS = {K.SEASONALITY: 3 * 365}
+
+
+def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", days: int | None = None) -> dict:
     """Everything a run needs, resolved now: dates are fixed so a re-run reads the same events."""
+    days = days or DEFAULT_DAYS.get(kind, 365)
     today = latest_day(event_kind) or date.today()
     params = {
         "event_kind": event_kind,
@@ -55,6 +61,8 @@ def _fixed(kind: str) -> dict:
         return {"seed": 0, "metric": "manhattan"}
     if kind == K.TREND:
         return {"alert_baseline": alerts.DEFAULT_BASELINE, "false_alarm": 0.01}
+    if kind in (K.REPEAT_VICTIMS, K.SEGMENTS):
+        return {"top": DEFAULTS["top"]} | ({"snap_max_m": workbench.SNAP_MAX_M} if kind == K.SEGMENTS else {})
     return {}
 
 
@@ -66,7 +74,7 @@ def with_choices(params: dict, kind: str, chosen: dict) -> dict:
         params["date_from"] = chosen["date_from"].isoformat()
     if chosen.get("date_to"):
         params["date_to"] = chosen["date_to"].isoformat()
-    if kind == K.PLACES and chosen.get("top"):
+    if kind in (K.PLACES, K.REPEAT_VICTIMS, K.SEGMENTS) and chosen.get("top"):
         params["top"] = chosen["top"]
     elif kind == K.NEAR_REPEAT:
         if chosen.get("band_m"):
@@ -232,12 +240,23 @@ def _trend(ev: EventArrays, params: dict) -> dict:
     }
 
 
-KINDS = {K.TEMPORAL: _temporal, K.PLACES: _places, K.NEAR_REPEAT: _near_repeat, K.TREND: _trend}
+KINDS = {
+    K.TEMPORAL: _temporal,
+    K.PLACES: _places,
+    K.NEAR_REPEAT: _near_repeat,
+    K.TREND: _trend,
+    K.SEASONALITY: workbench.seasonality,
+    K.REPEAT_VICTIMS: workbench.repeat_victims,
+    K.SEGMENTS: workbench.segments,
+}
 TITLES = {
     K.TEMPORAL: "Hour × weekday profile",
     K.PLACES: "Risky places",
     K.NEAR_REPEAT: "Near repeats (Knox)",
     K.TREND: "Trend and alerts",
+    K.SEASONALITY: "Seasonality by month and week of year",
+    K.REPEAT_VICTIMS: "Repeat victimisation at addresses",
+    K.SEGMENTS: "Street segments by events per km",
 }
 
 
@@ -258,6 +277,8 @@ def save(problem: Problem, kind: str, params: dict, user, rerun_of: SavedAnalysi
 def summary(kind: str, result: dict) -> str:
     """The finding of a saved analysis in one sentence, for the problem's report."""
     n = result.get("events", 0)
+    if kind in (K.SEASONALITY, K.REPEAT_VICTIMS, K.SEGMENTS):
+        return workbench.summary(kind, result)
     if result.get("note"):
         return f"{n} events: {result['note']}."
     if kind == K.TEMPORAL:
@@ -281,6 +302,7 @@ def summary(kind: str, result: dict) -> str:
         if not hits:
             return f"{n} events, {result.get('pairs', 0)} pairs: no near-repeat band above chance (p ≤ 0.05)."
         d, t, ratio = max(hits, key=lambda h: h[2])
+        d, t = presenting.band_label(d), presenting.band_label(t)
         return (f"{n} events: {len(hits)} near-repeat band{'s' if len(hits) != 1 else ''} above chance (p ≤ 0.05); "
                 f"the strongest, {d} and {t}, has {ratio:.1f} times the expected pairs.")
     if kind == K.TREND:

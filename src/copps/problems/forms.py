@@ -302,7 +302,8 @@ class AnalysisRunForm(forms.Form):
     event_kind = forms.ChoiceField(label="Events", choices=EVENT_KINDS, initial="crime")
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    top = forms.IntegerField(label="Risky places: how many to list", required=False, min_value=1, max_value=200)
+    top = forms.IntegerField(label="Places, addresses or street segments: how many to list", required=False,
+                             min_value=1, max_value=200)
     band_m = forms.IntegerField(label="Near repeats: distance band (metres)", required=False, min_value=10,
                                 max_value=2000)
     band_days = forms.IntegerField(label="Near repeats: time band (days)", required=False, min_value=1,

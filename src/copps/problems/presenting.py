@@ -12,6 +12,7 @@ __all__ = [
     "SHARES",
     "band_label",
     "change_statement",
+    "corroboration_text",
     "evidence_rows",
     "heat_level",
     "knox_significant",
@@ -103,13 +104,20 @@ LABELS = {
     "knox_window": "Knox test window",
     "link_distance_m": "Linked within (m)",
     "link_days": "Linked within (days)",
+    "waves_merged": "Overlapping waves merged into this one",
+    "waves_found": "Waves found by the scan (after merging)",
+    "waves_proposed": "Waves proposed (the busiest, at most 10)",
     "street": "Street",
     "on_street": "On the street",
     "share_on_street": "Share on the street",
     "length_m": "Length (m)",
     "per_km": "Per km",
     "severity": "Severity",
-    "community_requests": "Community requests nearby",
+    "community_requests": "Community requests in its area",
+    "community_expected": "Requests its share of the city predicts",
+    "community_p": "Community excess p",
+    "community_q": "Community excess q (false discovery rate)",
+    "community_tested": "Candidates tested together",
     "community_services": "Their services",
 }
 
@@ -118,7 +126,7 @@ def _text(key: str, value) -> str:
     if key in SHARES and isinstance(value, int | float):
         return share_percent(value)
     if isinstance(value, float):
-        if key.endswith("p") or key == "min_p":
+        if key.endswith("p") or key.endswith("_q"):
             return f"{value:.2g}"
         return f"{value:g}"
     if isinstance(value, dict):
@@ -163,3 +171,21 @@ def change_statement(ratio: float, lower: float, upper: float, p: float, alpha: 
     head = f"{_change(ratio)} {against}".strip()
     high = _change(upper) if math.isfinite(upper) else "up without bound"
     return f"{head} ({level}% CI: {_change(lower)} to {high}; {p_text(p)})"
+
+
+def corroboration_text(evidence: dict, corroborated: bool) -> str:
+    """The community corroboration test of a candidate in a sentence ("" when it was not tested)."""
+    if "community_p" not in evidence:
+        return ""
+    n, e = evidence["community_requests"], evidence["community_expected"]
+    q, tested = evidence["community_q"], evidence.get("community_tested", 1)
+    numbers = (
+        f"{n} community request{'s' if n != 1 else ''} lie in its area, where its share of the city predicts "
+        f"{e:g} (p = {evidence['community_p']:.2g}; q = {q:.2g} over the {tested} candidate"
+        f"{'s' if tested != 1 else ''} tested together)"
+    )
+    return numbers + (
+        ": significantly more than chance at a 5% false discovery rate, so its score was raised by half."
+        if corroborated
+        else ": not significantly more than chance at a 5% false discovery rate."
+    )

@@ -18,9 +18,9 @@ from copps.analysis import coverage as cov
 from copps.charts import bars_svg
 from copps.geo.shapes import GeometryError, contains, to_metres, union_of
 from copps.incidents import coverage
-from copps.incidents.models import Area, Site
+from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events, queryset
-from copps.problems import analyses, assessing, stages, techniques
+from copps.problems import analyses, assessing, stages, techniques, workbench
 from copps.problems.models import Problem
 from copps.problems.presenting import evidence_rows
 from copps.reports.svgmap import Dots, Shape, map_svg
@@ -40,7 +40,7 @@ class SaraReport:
 
     problem: Problem
     candidates: list = field(default_factory=list)
-    analyses: list = field(default_factory=list)  # (SavedAnalysis, its finding in a sentence)
+    analyses: list = field(default_factory=list)  # (SavedAnalysis, its finding, its parameters, in sentences)
     links: list = field(default_factory=list)
     links_total: int = 0
     techniques: list[str] = field(default_factory=list)
@@ -158,7 +158,26 @@ def sara_report(problem_id: int) -> SaraReport:
     links = list(p.event_links.select_related("event__category")[:EVENTS_LISTED])
     report = SaraReport(problem=p, links=links, links_total=p.event_links.count(), generated_at=timezone.now())
     report.candidates = [(c, evidence_rows(c.evidence)) for c in p.candidates.all()]
-    report.analyses = [(an, analyses.summary(an.kind, an.result or {})) for an in p.analyses.all()]
+    saved = list(p.analyses.all())
+    wanted = {c for an in saved for c in (an.parameters or {}).get("categories") or []}
+    names = dict(OffenseCategory.objects.filter(code__in=wanted).values_list("code", "name"))
+    areas = {
+        a.pk: str(a)
+        for a in Area.objects.filter(pk__in={i for an in saved for i in (an.parameters or {}).get("area_ids") or []})
+    }
+    report.analyses = [
+        (
+            an,
+            analyses.summary(an.kind, an.result or {}),
+            workbench.parameters_sentence(
+                an.kind,
+                an.parameters or {},
+                names,
+                [areas[i] for i in (an.parameters or {}).get("area_ids") or [] if i in areas],
+            ),
+        )
+        for an in saved
+    ]
     plan = getattr(p, "plan", None)
     known = techniques.by_code()
     codes = plan.techniques if plan else []
@@ -178,6 +197,8 @@ def sara_report(problem_id: int) -> SaraReport:
     report.process_now = assessing.process_evaluation(p)
     report.response_started = stages.response_started(p)
     report.sensitive_event_ids = [link.event_id for link in links if link.event.sensitive]
+    # a repeat-victimisation analysis lists the addresses of its sensitive events
+    report.sensitive_event_ids += [i for an in saved for i in (an.result or {}).get("sensitive_event_ids") or []]
     _draw(report, p)
     report.sensitive_event_ids = sorted(set(report.sensitive_event_ids))
     return report

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from copps.incidents.models import Event
 
@@ -41,6 +42,9 @@ class SavedAnalysis(models.Model):
         NEAR_REPEAT = "near_repeat", "Near repeat (Knox)"
         TEMPORAL = "temporal", "Hour x weekday profile"
         TREND = "trend", "Trend and alerts"
+        SEASONALITY = "seasonality", _("Seasonality (month and week of year)")
+        REPEAT_VICTIMS = "repeat_victims", _("Repeat victimisation (addresses)")
+        SEGMENTS = "segments", _("Street segments by events per km")
         CANDIDATE = "candidate", "Scanning evidence of the candidate"
         OTHER = "other", "Other"
 

@@ -24,16 +24,25 @@ SCANNERS = {
 }
 
 
-def run(kinds=None, options: ScanOptions | None = None) -> dict[str, dict[str, int]]:
-    """Run the scanners for ``kinds`` (default all) and store what they propose.
+def run(kinds=None, options: ScanOptions | None = None, progress=None) -> dict[str, dict[str, int]]:
+    """Run the scanners for ``kinds`` (default all), let community data corroborate all of their
+    proposals at once (the test's false discovery rate runs across every candidate of the scan),
+    and store what they propose. ``progress(done, total, text)`` hears of each scanner's start.
 
     Returns ``{kind: {"proposed", "created", "updated", "kept"}}``.
     """
     options = options or ScanOptions()
+    kinds = list(kinds or SCANNERS)
+    proposals: list[Proposal] = []
+    for n, kind in enumerate(kinds):
+        if progress is not None:
+            progress(n, len(kinds) + 1, f"scanning {kind}")
+        proposals += SCANNERS[kind](options)
+    if progress is not None:
+        progress(len(kinds), len(kinds) + 1, "testing community corroboration and storing")
+    proposals = community.corroborate(proposals, options)
     report = {}
-    for kind in kinds or SCANNERS:
-        proposals = SCANNERS[kind](options)
-        proposals = community.corroborate(proposals, options)
-        counts = store.save(proposals, options)
-        report[kind] = {"proposed": len(proposals), **counts}
+    for kind in kinds:
+        mine = [p for p in proposals if p.kind == kind]
+        report[kind] = {"proposed": len(mine), **store.save(mine, options)}
     return report

@@ -1,5 +1,5 @@
 """The candidate scan as a background job ("Scan now", ``copps jobs enqueue scan``), run by
-``copps worker`` one scanner at a time so the Jobs page shows how far it has got. Storing is
+``copps worker``, telling the Jobs page which scanner it has got to. Storing is
 idempotent (:mod:`.store`), so a scan run again after its worker died ends in the same state."""
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ def candidate_scan(context: TaskContext, kinds: list[str] | None = None):
     if unknown:
         raise ValueError(f"unknown candidate kinds: {', '.join(unknown)}")
     options = ScanOptions()
-    report: dict[str, dict[str, int]] = {}
     with sitetime.in_zone():
-        for n, kind in enumerate(kinds):
-            progress(context, n, len(kinds), f"scanning {kind}")
-            report |= run([kind], options)
-    progress(context, len(kinds), len(kinds), "done")
+        report = run(kinds, options, progress=lambda done, total, text: progress(context, done, total, text))
+    progress(context, len(kinds) + 1, len(kinds) + 1, "done")
     new = sum(r["created"] for r in report.values())
     updated = sum(r["updated"] for r in report.values())
     return {"summary": f"Scan done: {new} new candidates, {updated} updated.", "report": report}

@@ -34,6 +34,7 @@ class ScanOptions:
     nr_distance: float = 200.0
     nr_time: float = 14.0
     nr_min_events: int = 3
+    nr_max_candidates: int = 10  # overlapping waves are merged first; then the busiest this many
     permutations: int = 99
     seed: int = 0
     # collision corridors

@@ -3,9 +3,10 @@ of police-data candidates where residents report trouble at the same place.
 
 :func:`request_points` reads the service requests with coordinates (``copps.community``) in the
 scan window and projects them to site metres; :func:`scan` proposes clusters of them with the
-same Gi* clustering as hot spots (``clusters.hot_clusters``); :func:`corroborate` marks police
-candidates with at least ``MIN_REQUESTS`` requests within ``corroboration_m`` of their edge and
-raises their score by half, so that problems residents also see rank first.
+same Gi* clustering as hot spots (``clusters.hot_clusters``); :func:`corroborate` tests whether
+more requests lie in each police candidate's area than its share of the city predicts, and marks
+those where the excess is significant after the false discovery rate across the scan's
+candidates, raising their score by half, so that problems residents also see rank first.
 """
 
 from __future__ import annotations
@@ -16,15 +17,28 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 from django.utils import timezone
 
+from copps.analysis import significance
 from copps.community.models import ServiceRequest
 from copps.geo.crs import Projector
+from copps.geo.shapes import contains
+from copps.incidents import jurisdiction
 from copps.incidents.models import Site
 from copps.problems.scanning.base import Proposal, ScanOptions, top_counts
 from copps.problems.scanning.clusters import hot_clusters, snapped_grid
 
-__all__ = ["CORROBORATION_FACTOR", "MIN_REQUESTS", "RequestPoints", "corroborate", "request_points", "scan"]
+__all__ = [
+    "CORROBORATION_FACTOR",
+    "CORROBORATION_FDR",
+    "MIN_REQUESTS",
+    "RequestPoints",
+    "corroborate",
+    "request_points",
+    "scan",
+]
 
 CORROBORATION_FACTOR = 1.5
+#: the false discovery rate of the corroboration test across the candidates of one scan
+CORROBORATION_FDR = 0.05
 MIN_REQUESTS = 5
 
 
@@ -133,23 +147,55 @@ def scan(options: ScanOptions) -> list[Proposal]:
     return out
 
 
-def corroborate(proposals: list[Proposal], options: ScanOptions, points=None) -> list[Proposal]:
-    """Mark police proposals that at least ``MIN_REQUESTS`` community requests lie near, and rank them
-    higher. Request clusters are community data already and are left as they are."""
-    if not proposals or all(p.kind == "request_cluster" for p in proposals):
+def corroborate(proposals: list[Proposal], options: ScanOptions, points=None, city=None) -> list[Proposal]:
+    """Test each police proposal for more community requests than its share of the city predicts,
+    and mark (and rank higher) those where the excess is significant across all of them.
+
+    The candidate's area is its geometry widened by ``corroboration_m`` (requests are reported at
+    the door, not inside the cell), clipped to the city (``city``, site metres; default the
+    jurisdiction). Under "requests fall anywhere in the city alike", the requests inside an area
+    that holds a share ``s`` of the city's area are Binomial(N, s), N being the window's requests
+    in the city: the one-sided exact p is ``significance.excess_share_test``'s, and the
+    Benjamini–Hochberg q (:data:`CORROBORATION_FDR`) runs over every proposal tested in the same
+    call, so a scan of many candidates does not flag some by chance. A proposal is marked only when
+    q <= the FDR and at least :data:`MIN_REQUESTS` requests lie in its area; its evidence keeps the
+    count, the expected count, p and q either way. Request clusters are community data already
+    and are left as they are."""
+    police = [i for i, p in enumerate(proposals) if p.kind != "request_cluster"]
+    if not police:
         return proposals
     points = request_points(options) if points is None else points
-    if points is None:
+    if city is None:
+        city, _ = jurisdiction.study_area()
+    if points is None or city is None or city.area <= 0:
         return proposals
     rx, ry, service = (np.asarray(a) for a in points)
-    out = []
-    for p in proposals:
-        if p.kind != "request_cluster":
-            near = np.hypot(rx - p.x, ry - p.y) <= options.corroboration_m + np.sqrt(p.geometry.area / np.pi)
-            n = int(near.sum())
-            if n >= MIN_REQUESTS:
-                services = sorted({str(s) for s in service[near]})
-                evidence = {**p.evidence, "community_requests": n, "community_services": services}
-                p = replace(p, score=p.score * CORROBORATION_FACTOR, corroborated=True, evidence=evidence)
-        out.append(p)
+    in_city = contains(city, rx, ry)
+    rx, ry, service = rx[in_city], ry[in_city], service[in_city]
+    zones = [proposals[i].geometry.buffer(options.corroboration_m).intersection(city) for i in police]
+    near = [contains(z, rx, ry) for z in zones]
+    counts = np.array([int(m.sum()) for m in near])
+    shares = np.array([z.area / city.area for z in zones])
+    expected, p = significance.excess_share_test(counts, len(rx), shares)
+    q = significance.benjamini_hochberg(p)
+    out = list(proposals)
+    for j, i in enumerate(police):
+        prop = proposals[i]
+        flagged = bool(q[j] <= CORROBORATION_FDR and counts[j] >= MIN_REQUESTS)
+        evidence = {
+            **prop.evidence,
+            "community_requests": int(counts[j]),
+            "community_expected": round(float(expected[j]), 1),
+            "community_p": float(p[j]),
+            "community_q": float(q[j]),
+            "community_tested": len(police),
+        }
+        if flagged:
+            evidence["community_services"] = sorted({str(v) for v in service[near[j]]})
+        out[i] = replace(
+            prop,
+            score=prop.score * CORROBORATION_FACTOR if flagged else prop.score,
+            corroborated=flagged,
+            evidence=evidence,
+        )
     return out

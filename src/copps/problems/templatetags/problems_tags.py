@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from copps.problems import assessing, presenting, techniques
+from copps.problems import analyses, assessing, presenting, techniques
 
 register = template.Library()
 
@@ -67,3 +67,9 @@ def get(mapping, key):
 def share_percent(value) -> str:
     """A share of a whole as a percentage: 0.4032 -> "40.3%"."""
     return presenting.share_percent(value)
+
+
+@register.filter
+def finding(saved) -> str:
+    """A saved analysis's finding in one sentence ("" for a candidate's evidence or another kind)."""
+    return analyses.summary(saved.kind, saved.result or {}) if saved.kind in analyses.KINDS else ""

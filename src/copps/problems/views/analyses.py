@@ -7,10 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from copps.accounts import audit
 from copps.charts import bars_svg
 from copps.geo.shapes import GeometryError
+from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import ScanError
-from copps.problems import analyses, presenting
+from copps.problems import analyses, presenting, workbench
 from copps.problems.changes import record_change
 from copps.problems.forms import AnalysisRunForm
 from copps.problems.models import Problem, SavedAnalysis
@@ -75,11 +77,18 @@ def rerun_analysis(request, problem: Problem, analysis_id: int):
     return redirect("problems:analysis", problem.pk, a.pk)
 
 
+def _index_chart(profile: dict, title: str):
+    """The seasonal index of each month or week with data (a bucket the data does not cover is left
+    out, never drawn as zero)."""
+    pairs = [(v, label) for v, label, d in zip(profile["index"], profile["labels"], profile["days"], strict=True) if d]
+    return bars_svg([v or 0 for v, _ in pairs], [label for _, label in pairs], title)
+
+
 @problem_view(work=False)
 def analysis_detail(request, problem: Problem, analysis_id: int):
     a = get_object_or_404(SavedAnalysis, pk=analysis_id, problem=problem)
     r = a.result
-    chart = None
+    chart = week_chart = None
     heat = None
     if a.kind == SavedAnalysis.Kind.TEMPORAL and r.get("profile"):
         chart = bars_svg(r["by_hour"], [f"{h:02d}" for h in range(24)], "Events by hour of day")
@@ -98,6 +107,23 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
         )
     elif a.kind == SavedAnalysis.Kind.PLACES and r.get("rows"):
         chart = bars_svg([x["events"] for x in r["rows"]], [x["place"] for x in r["rows"]], "Events per place")
+    elif a.kind == SavedAnalysis.Kind.SEASONALITY and r.get("month"):
+        chart = _index_chart(r["month"], "Seasonal index by month (1 = the average daily rate)")
+        week_chart = _index_chart(r["week"], "Seasonal index by week of year")
+    elif a.kind == SavedAnalysis.Kind.SEGMENTS and r.get("rows"):
+        chart = bars_svg(
+            [x["per_km"] for x in r["rows"]],
+            [f"{x['street']} {x['block_range']}".strip() for x in r["rows"]],
+            "Events per km of street",
+        )
+    if r.get("sensitive_event_ids"):  # repeat addresses of sensitive events: staff read them on the record
+        audit.record_many(
+            "event.list",
+            request=request,
+            object_type="event",
+            object_ids=r["sensitive_event_ids"],
+            params={"problem": problem.pk, "analysis": a.pk},
+        )
     knox = None
     if a.kind == SavedAnalysis.Kind.NEAR_REPEAT and r.get("observed"):
         knox = [
@@ -111,6 +137,11 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             for i, label in enumerate(r["distance_labels"])
         ]
     params = {k: v for k, v in a.parameters.items() if k != "polygon"}
+    names = dict(
+        OffenseCategory.objects.filter(code__in=a.parameters.get("categories") or []).values_list("code", "name")
+    )
+    areas = Area.objects.filter(pk__in=a.parameters.get("area_ids") or []).order_by("name")
+    sentence = workbench.parameters_sentence(a.kind, a.parameters, names, [str(x) for x in areas])
     return render(
         request,
         "problems/analysis_detail.html",
@@ -119,6 +150,18 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             "a": a,
             "r": r,
             "chart": chart,
+            "week_chart": week_chart,
+            "seasons": [
+                (
+                    name,
+                    r[name],
+                    zip(r[name]["labels"], r[name]["counts"], r[name]["days"], r[name]["index"], strict=True),
+                )
+                for name in ("month", "week")
+                if a.kind == SavedAnalysis.Kind.SEASONALITY and r.get(name)
+            ],
+            "sentence": sentence,
+            "finding": analyses.summary(a.kind, r) if a.kind in analyses.KINDS else "",
             "heat": heat,
             "knox": knox,
             "time_labels": [presenting.band_label(t) for t in r.get("time_labels", [])],

@@ -16,7 +16,7 @@ from copps.problems import promotion
 from copps.problems.forms import DismissForm
 from copps.problems.models import Candidate
 from copps.problems.permissions import can_analyse, deny
-from copps.problems.presenting import evidence_rows
+from copps.problems.presenting import corroboration_text, evidence_rows
 from copps.problems.scanning import SCANNERS, ScanOptions
 from copps.problems.scanning.background import candidate_scan
 
@@ -71,6 +71,7 @@ def _detail_context(c: Candidate, can: bool, form) -> dict:
         "geo": {"candidate": c.geometry},
         "evidence": evidence_rows(c.evidence),
         "chart": evidence_chart(c.evidence),
+        "corroboration": corroboration_text(c.evidence, c.corroborated),
     }
 
 
@@ -93,7 +94,11 @@ def promote(request, pk: int):
     except promotion.AlreadyDecided:
         messages.error(request, "This candidate has already been decided.")
         return redirect("problems:candidate", pk)
-    messages.success(request, "Promoted. Write the summary, choose categories and ask a supervisor to assign it.")
+    messages.success(
+        request,
+        "Promoted with the candidate's area, categories and evidence. Check the summary and ask a supervisor to "
+        "assign an owner.",
+    )
     return redirect("problems:detail", problem.pk)
 
 
