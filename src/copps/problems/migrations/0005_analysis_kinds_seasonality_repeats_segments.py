@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0003_problem_spanish'),
+        ('problems', '0004_problem_spanish'),
     ]
 
     operations = [
