@@ -6,16 +6,19 @@ leaves the pending events for the next one, and a full rebuild stays available."
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.publish.conftest import CRS
 from tests.publish.test_republish_converges import files, run_import
 
+from copps.geo.crs import Projector
 from copps.incidents.importing.batches import rollback
-from copps.incidents.models import Event, ImportBatch
+from copps.incidents.models import Event, ImportBatch, OffenseCategory
 from copps.publish import store
 from copps.publish.models import PublicCount, PublicRecord, PublishPending, PublishState
 from copps.publish.snaps import load_snaps, save_snaps
@@ -64,10 +67,6 @@ _batches = st.lists(st.one_of(_inserts, _edits, _deletes), min_size=1, max_size=
 
 def apply(town, batch) -> list[int]:
     """Apply one batch of changes to the events, as an import would; return the ids it touched."""
-    from datetime import timedelta
-
-    from copps.incidents.models import OffenseCategory
-
     touched = []
     for op in batch:
         ids = list(Event.objects.order_by("id").values_list("id", flat=True))
@@ -98,9 +97,6 @@ def apply(town, batch) -> list[int]:
             event.district, event.beat = town.districts[d], town.beats[d]
         elif what == "place":
             x, y = town.addresses[(n * 37) % len(town.addresses)]
-            from copps.geo.crs import Projector
-            from tests.publish.conftest import CRS
-
             lon, lat = Projector(CRS).inverse([x], [y])
             event.lon, event.lat, event.x, event.y = float(lon[0]), float(lat[0]), float(x), float(y)
         elif what == "outside":
