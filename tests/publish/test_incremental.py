@@ -17,6 +17,7 @@ from tests.publish.conftest import CRS
 from tests.publish.test_republish_converges import files, run_import
 
 from copps.geo.crs import Projector
+from copps.incidents import jurisdiction
 from copps.incidents.importing.batches import rollback
 from copps.incidents.models import Event, ImportBatch, OffenseCategory
 from copps.publish import store
@@ -249,3 +250,16 @@ def test_rolling_a_batch_back_records_the_events_it_removes(tmp_path):
     call_command("publish_refresh", stdout=out)  # in the site's zone, as the import refreshed
     assert "updated incrementally: 4 changed events made again, 4 records removed and 1 written" in out.getvalue()
     assert PublicRecord.objects.count() == 40 and tables() == full_rebuild()
+
+
+def test_a_location_status_recompute_records_the_events_it_moves(town):
+    events = [town.event(days_ago=10 + i, at=i) for i in range(10)]
+    jurisdiction.recompute()  # before the first build: nothing to record
+    town.publish()
+    assert store.pending() == 0
+    Event.objects.filter(id=events[0].id).update(location="outside")  # a status gone stale
+    jurisdiction.recompute()
+    assert list(PublishPending.objects.values_list("event_id", flat=True)) == [events[0].id]
+    jurisdiction.recompute()  # nothing moves: nothing recorded
+    assert store.pending() == 1
+    assert store.refresh_incremental(full_above=0.5).incremental and tables() == full_rebuild()
