@@ -12,6 +12,7 @@ from shapely.geometry import mapping, shape
 
 from copps.geo.areas import AreaIndex
 from copps.geo.features import FeatureFileError, read_features
+from copps.incidents import signals
 from copps.incidents.models import Area, Event
 
 __all__ = [
@@ -129,6 +130,8 @@ def import_areas(
 
         result.locations = dict(jurisdiction.recompute())
         judged = jurisdiction.current()
+        # areas' names and codes are in every published record, and events moved between areas
+        signals.events_changed.send(sender=Area, batch_id=None, events=None)
         result.jurisdiction = judged.label if judged else "none yet (no geocoded events)"
     return result
 

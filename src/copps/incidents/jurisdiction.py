@@ -18,7 +18,7 @@ from collections import Counter
 
 import numpy as np
 import shapely
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
 from shapely.geometry import shape
 
@@ -31,6 +31,7 @@ from copps.geo.jurisdiction import (
     invalid_reasons,
     project_geometry,
 )
+from copps.incidents import signals
 from copps.incidents.models import Area, Event, Location, Site
 
 __all__ = [
@@ -115,18 +116,54 @@ def _data_extent():
     return extent_box(x[ok], y[ok])
 
 
-def recompute(chunk: int = 50_000) -> Counter:
+#: A recompute that changes more statuses than this tells the rooms above that any event may
+#: have changed (their next rebuild is full) rather than listing them.
+CHANGED_MAX = 50_000
+
+
+class _Changed:
+    """The ids of the events whose status a recompute changed, up to ``CHANGED_MAX``."""
+
+    def __init__(self):
+        self.ids: set[int] = set()
+        self.too_many = False
+
+    def add(self, ids) -> None:
+        if not self.too_many:
+            self.ids.update(int(i) for i in ids)
+            if len(self.ids) > CHANGED_MAX:
+                self.too_many, self.ids = True, set()
+
+    def announce(self) -> None:
+        """Tell the rooms above which events moved (``signals.events_changed``), in the recompute's
+        transaction: the public tables place an event only while it is not outside or invalid."""
+        if self.too_many or self.ids:
+            signals.events_changed.send(sender=Event, batch_id=None, events=None if self.too_many else [self.ids])
+
+
+def recompute(chunk: int = 50_000, *, unclassified_known: bool = False) -> Counter:
     """Set every event's location status against the current jurisdiction; return the counts.
 
     Reads id and coordinates in chunks and writes only the statuses that change (one UPDATE per
-    status and 900 ids), so a re-run over unchanged data writes nothing.
+    status and 900 ids), so a re-run over unchanged data writes nothing. In one transaction,
+    which also tells the rooms above which events changed status (``events_changed``); an
+    import, which tells them of its own new events, says so with ``unclassified_known`` (events
+    without a status yet are then not listed again).
     """
+    with transaction.atomic():
+        changed = _Changed()
+        counts = _recompute(chunk, changed, unclassified_known)
+        changed.announce()
+    return counts
+
+
+def _recompute(chunk: int, changed: _Changed, unclassified_known: bool) -> Counter:
     _cache.clear()
     j = current(fresh=True)
     qs = Event.objects.all()
     if j is not None and j.source == "data":
         # a box: judged in two UPDATEs, then only rows without x/y are left for Python
-        _recompute_box(j)
+        _recompute_box(j, changed, unclassified_known)
         qs = qs.filter(lat__isnull=False, x__isnull=True)
     counts: Counter = Counter()
     last_id = 0
@@ -148,9 +185,10 @@ def recompute(chunk: int = 50_000) -> Counter:
             bad = invalid_reasons(lon[geocoded], lat[geocoded]) != ""
             new[geocoded] = np.where(bad, Location.INVALID.value, Location.NONE.value)
         counts.update(new.tolist())
-        changed = new != old
-        for status in set(new[changed].tolist()):
-            members = ids[changed & (new == status)].tolist()
+        changed_rows = new != old
+        changed.add(ids[changed_rows & ((old != Location.NONE.value) | (not unclassified_known))].tolist())
+        for status in set(new[changed_rows].tolist()):
+            members = ids[changed_rows & (new == status)].tolist()
             for start in range(0, len(members), 900):
                 Event.objects.filter(id__in=members[start : start + 900]).update(location=status)
     if j is not None and j.source == "data":
@@ -159,31 +197,35 @@ def recompute(chunk: int = 50_000) -> Counter:
     return counts
 
 
-def _recompute_box(j: Jurisdiction) -> None:
+def _recompute_box(j: Jurisdiction, changed: _Changed, unclassified_known: bool) -> None:
     """The data's extent is a box, and its buffer the box widened by ``buffer_m`` (the same test
     as ``Jurisdiction.classify``): every event judged in SQL, writing only changed rows. About 40
     times faster than reading the rows out, which matters because it runs after every import
-    while no boundary is loaded."""
+    while no boundary is loaded. Before each UPDATE, the ids it will change are read (at most
+    ``CHANGED_MAX`` + 1 of them) for ``changed``."""
     table = Event._meta.db_table
     x0, y0, x1, y1 = j.area.bounds
     b = j.buffer_m
+    known = " AND location <> ''" if unclassified_known else ""
+
+    def note(where: str, params: list) -> None:
+        if not changed.too_many:
+            cur.execute(f"SELECT id FROM {table} WHERE {where}{known} LIMIT {CHANGED_MAX + 1}", params)
+            changed.add(r[0] for r in cur.fetchall())
+
     with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {table} SET location = 'invalid'
-            WHERE lat IS NOT NULL AND lon IS NOT NULL AND location <> 'invalid'
+        where = """lat IS NOT NULL AND lon IS NOT NULL AND location <> 'invalid'
               AND (lat > 90 OR lat < -90 OR lon > 180 OR lon < -180 OR lat = 0 OR lon = 0
-                   OR (lat > -%s AND lat < %s AND lon > -%s AND lon < %s))""",
-            [NULL_ISLAND_DEG] * 4,
-        )
+                   OR (lat > -%s AND lat < %s AND lon > -%s AND lon < %s))"""
+        note(where, [NULL_ISLAND_DEG] * 4)
+        cur.execute(f"UPDATE {table} SET location = 'invalid' WHERE {where}", [NULL_ISLAND_DEG] * 4)
         status = """CASE WHEN x >= %s AND x <= %s AND y >= %s AND y <= %s THEN 'inside'
                      WHEN x >= %s AND x <= %s AND y >= %s AND y <= %s THEN 'buffer'
                      ELSE 'outside' END"""
         bounds = [x0, x1, y0, y1, x0 - b, x1 + b, y0 - b, y1 + b]
-        cur.execute(
-            f"""UPDATE {table} SET location = {status}
-            WHERE x IS NOT NULL AND y IS NOT NULL AND location <> 'invalid' AND location <> {status}""",
-            bounds + bounds,
-        )
+        where = f"x IS NOT NULL AND y IS NOT NULL AND location <> 'invalid' AND location <> {status}"
+        note(where, bounds)
+        cur.execute(f"UPDATE {table} SET location = {status} WHERE {where}", bounds + bounds)
 
 
 def ensure_classified() -> None:

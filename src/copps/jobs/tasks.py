@@ -50,8 +50,9 @@ def feed_run(context: TaskContext, name: str):
 
 @task(takes_context=True)
 def publish_refresh(context: TaskContext):
-    """``copps publish-refresh``: rebuild the public tables from every event."""
-    progress(context, 0, 1, "rebuilding the public tables")
+    """``copps publish-refresh``: make again the public records of the events that changed (every
+    record when that cannot be done one by one)."""
+    progress(context, 0, 1, "refreshing the public tables")
     summary = _command("publish_refresh")
     progress(context, 1, 1, "done")
     return summary

@@ -64,9 +64,13 @@ class PublicRecord(models.Model):
     beat_ref = models.IntegerField(null=True)
     neighbourhood_ref = models.IntegerField(null=True)
     available_on = models.DateField(help_text="local date of the later of occurrence and report")
+    event_ref = models.BigIntegerField(
+        null=True, help_text="the event this record was made from (never published: an incremental refresh finds it)"
+    )
 
     class Meta:
         indexes = [
+            models.Index(fields=["event_ref"], name="pubrec_event"),
             models.Index(fields=["sensitive", "date"], name="pubrec_date"),
             models.Index(fields=["kind", "date"], name="pubrec_kind_date"),
             models.Index(fields=["category_ref", "date"], name="pubrec_cat_date"),
@@ -129,6 +133,12 @@ class PublishState(models.Model):
     published_changes = models.PositiveBigIntegerField(
         default=0, help_text="the value of changes the last rebuild started from"
     )
+    inputs = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="digest of what every record depends on besides its event (snap points, taxonomy, areas, "
+        "time zone, grid) at the last full rebuild: an incremental refresh needs it unchanged",
+    )
 
     def __str__(self) -> str:
         return f"public tables v{self.version} ({self.records} records)"
@@ -136,6 +146,26 @@ class PublishState(models.Model):
     @property
     def dirty(self) -> bool:
         return self.changes > self.published_changes
+
+
+class PublishPending(models.Model):
+    """An event whose public record must be made again (it was inserted, updated or deleted), or,
+    with no ``event_id``, every event (what changed is not known one by one: a rebuild is due).
+
+    Written by ``store.mark_stale`` in the transaction that changed the events, with ``seq`` the
+    value of ``PublishState.changes`` that transaction set; a refresh that started from
+    ``changes = N`` handles and deletes the rows with ``seq <= N`` in its own transaction, so a
+    crash in between leaves them for the next refresh. ``event_id`` is a plain number, not a
+    foreign key: a deleted event is recorded too."""
+
+    event_id = models.BigIntegerField(null=True, help_text="the changed event; empty: every event")
+    seq = models.PositiveBigIntegerField(help_text="PublishState.changes as the recording transaction set it")
+
+    class Meta:
+        indexes = [models.Index(fields=["seq"], name="pubpending_seq")]
+
+    def __str__(self) -> str:
+        return f"event {self.event_id or 'all'} pending (change {self.seq})"
 
 
 class ImprovementAnswer(models.Model):

@@ -195,7 +195,13 @@ def store_rows(qs: QuerySet[Event], *, grid_m: float) -> Iterator[list[dict]]:
 
     A sensitive event keeps only what its count needs (kind, month, district); a
     non-sensitive one gets the public fields of :class:`PublicEvent` plus its grid square
-    and area ids (for filters). Nothing else from the event is carried over.
+    and area ids (for filters). Nothing else from the event is carried over, except its id
+    (``event_ref``, never published), so an incremental refresh can replace its record.
+
+    Each record depends on its own event and on nothing else but the snap set, the taxonomy,
+    the areas, the time zone and ``grid_m`` (``store.inputs_digest``): not on the chunk it is
+    made in or on the other events of ``qs``. So making a few events again gives exactly the
+    records a rebuild of every event gives them.
     """
     stored = load_snaps()
     proj = Projector(stored.crs) if stored is not None else None
@@ -215,6 +221,7 @@ def store_rows(qs: QuerySet[Event], *, grid_m: float) -> Iterator[list[dict]]:
                 "sensitive": sensitive,
                 "district_code": row["district__code"] or "",
                 "available_on": timezone.localtime(later, tz).date(),
+                "event_ref": row["id"],
             }
             if sensitive:
                 out.append({**base, "category": SENSITIVE_CATEGORY})

@@ -8,18 +8,28 @@ generalised, classified and allow-listed) and :class:`~copps.publish.models.Publ
 
 ``refresh`` replaces both tables in one transaction, so a reader sees the old tables or
 the new ones, never a mix, and running it twice gives the same rows. It runs after
-``copps import`` (once the site publishes, and while the tables are stale:
-:func:`refresh_if_stale`), after ``copps publish-points`` (so in the demo), and by
-``copps publish-refresh``. Staleness is a durable marker (``PublishState.changes``) that an
-import sets in its own transaction and only a committed rebuild clears, so a rebuild killed
-after its import committed is done by the next import, even of an unchanged file. The
-publication delay is applied when reading (:func:`visible`), so the tables stay right as
-days pass without a rebuild.
+``copps publish-points`` (so in the demo), and by ``copps publish-refresh --full``.
+
+:func:`refresh_incremental` makes again only the records of the events that changed: it runs
+after ``copps import`` (once the site publishes, and while the tables are stale:
+:func:`refresh_if_stale`) and by ``copps publish-refresh``. Whatever changes events records
+which (:func:`mark_stale`: a ``PublishPending`` row per event, inserted, updated or deleted)
+and adds one to ``PublishState.changes``, in its own transaction; the refresh deletes the
+records of those events, runs the same pipeline over them, moves the monthly counts by the
+difference and deletes the pending rows it handled, in one transaction. A refresh killed
+after its import committed therefore leaves the pending rows, and the next refresh (the next
+import's, even of an unchanged file) handles them. When something every record depends on
+changed (the snap set, taxonomy, areas, time zone or grid: :func:`inputs_digest`), when what
+changed is not known one by one, or when more than ``FULL_FRACTION`` of the records are
+pending, it rebuilds everything instead. The publication delay is applied when reading
+(:func:`visible`), so the tables stay right as days pass without a rebuild.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,17 +40,20 @@ from django.utils import timezone
 from copps.incidents.models import Event
 from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
-from copps.publish.models import PublicCount, PublicRecord, PublishState
+from copps.publish.models import PublicCount, PublicRecord, PublishPending, PublishState
 from copps.publish.pipeline import cutoff, store_rows
 
 __all__ = [
     "GRID_M",
     "RefreshResult",
     "refresh",
+    "refresh_incremental",
     "refresh_if_published",
     "refresh_if_stale",
     "mark_stale",
     "is_stale",
+    "inputs_digest",
+    "pending",
     "state",
     "version",
     "stamp",
@@ -55,17 +68,40 @@ _FIELDS = [f.name for f in PublicRecord._meta.concrete_fields if f.name != "id"]
 _EMPTY = {f.name: "" if f.get_internal_type() == "CharField" else None for f in PublicRecord._meta.concrete_fields}
 
 
+#: More events pending than this share of the records: a full rebuild is about as quick.
+FULL_FRACTION = 0.2
+#: Bump when the pipeline makes different records from the same event: the next refresh is full.
+PIPELINE_FORMAT = 1
+
+
 @dataclass(frozen=True)
 class RefreshResult:
+    """What a refresh did. A full rebuild counts every record it wrote; an incremental one the
+    records it wrote (``records``, of ``events`` events made again) and removed, and the table's
+    new size (``total``)."""
+
     records: int
     sensitive: int
     located: int
     counts: int
     seconds: float
+    incremental: bool = False
+    events: int = 0
+    removed: int = 0
+    total: int = 0
+    why_full: str = ""
 
     def summary(self) -> str:
+        if self.incremental:
+            return (
+                f"Public tables updated incrementally: {self.events:,} changed events made again, "
+                f"{self.removed:,} records removed and {self.records:,} written ({self.sensitive:,} sensitive, "
+                f"counted only; {self.located:,} mapped), {self.counts:,} count rows changed; "
+                f"{self.total:,} records in all, in {self.seconds:.1f} s."
+            )
         return (
-            f"Public tables rebuilt: {self.records:,} records ({self.sensitive:,} sensitive, counted only; "
+            f"Public tables rebuilt in full{f' ({self.why_full})' if self.why_full else ''}: "
+            f"{self.records:,} records ({self.sensitive:,} sensitive, counted only; "
             f"{self.located:,} mapped), {self.counts:,} count rows, in {self.seconds:.1f} s."
         )
 
@@ -115,15 +151,36 @@ def _save_counts(counts: dict[tuple, int]) -> None:
         )
 
 
-def refresh(qs: QuerySet[Event] | None = None) -> RefreshResult:
+def inputs_digest() -> str:
+    """What every record depends on besides its own event: the snap set, the taxonomy's names and
+    sensitivity, the areas' codes and names, the time zone, the grid and the pipeline's format.
+    A full rebuild keeps it (``PublishState.inputs``); while it is unchanged, making a few
+    events again gives the records a full rebuild would."""
+    from copps.incidents.models import Area, OffenseCategory
+    from copps.publish.snaps import snaps_state
+
+    parts = [
+        PIPELINE_FORMAT,
+        GRID_M,
+        timezone.get_current_timezone_name(),
+        snaps_state(),
+        list(OffenseCategory.objects.order_by("id").values_list("id", "kind", "name", "sensitive")),
+        list(Area.objects.order_by("id").values_list("id", "type", "code", "name")),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResult:
     """Rebuild the public tables from every event (idempotent, one transaction)."""
     start = time.perf_counter()
     qs = Event.objects.all() if qs is None else qs
     total = sensitive = located = 0
     with transaction.atomic():
         # Read before the events: an import committing after this read leaves the marker ahead,
-        # so the tables stay marked stale even if this rebuild missed its events.
+        # so the tables stay marked stale even if this rebuild missed its events (and its
+        # pending rows, recorded under a later value, stay for the next refresh).
         started_from = PublishState.objects.values_list("changes", flat=True).first() or 0
+        inputs = inputs_digest()
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute(f"TRUNCATE {PublicRecord._meta.db_table}, {PublicCount._meta.db_table}")
@@ -148,11 +205,141 @@ def refresh(qs: QuerySet[Event] | None = None) -> RefreshResult:
         st.records = total
         st.seconds = seconds
         st.published_changes = max(st.published_changes, started_from)
+        st.inputs = inputs
         st.save()
+        PublishPending.objects.filter(seq__lte=started_from).delete()
         transaction.on_commit(forget_stamp)
     forget_stamp()
     _analyse()
-    return RefreshResult(total, sensitive, located, n_counts, seconds)
+    return RefreshResult(total, sensitive, located, n_counts, seconds, total=total, why_full=why)
+
+
+class _Full(Exception):
+    """An incremental refresh found it must rebuild everything (the reason is its message)."""
+
+
+def _why_full(st: PublishState | None, full_above: float) -> str:
+    """Why the pending events cannot be made again one by one ("" when they can)."""
+    if st is None or not st.refreshed_at:
+        return "first build"
+    if st.inputs != inputs_digest():
+        return "snap points, taxonomy, areas, time zone or grid changed since the last full rebuild"
+    todo = PublishPending.objects.filter(seq__lte=st.changes)
+    if todo.filter(event_id__isnull=True).exists():
+        return "events changed that were not recorded one by one"
+    n = todo.values("event_id").distinct().count()
+    if n > full_above * max(st.records, 1):
+        return f"{n:,} events changed, more than {full_above:.0%} of the {st.records:,} records"
+    return ""
+
+
+def _lock_tables() -> None:
+    """One refresh at a time (PostgreSQL): readers go on reading the committed tables, and a full
+    rebuild's TRUNCATE waits, taking the tables before the state row as the rebuild does."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"LOCK TABLE {PublicRecord._meta.db_table}, {PublicCount._meta.db_table} IN EXCLUSIVE MODE"
+            )
+
+
+_KEY_FIELDS = ("kind", "month", "sensitive", "category", "district_code", "beat_code", "available_on")
+
+
+def _adjust_counts(delta: dict[tuple, int]) -> int:
+    """Move the stored count groups by ``delta`` (group -> records added minus removed): update
+    the groups that exist, add the new ones, drop those that reach 0. Returns the rows changed."""
+    delta = {k: d for k, d in delta.items() if d}
+    if not delta:
+        return 0
+    cols = ["kind", "month", "sensitive", "category", "district_code", "beat_code", "count_after"]
+    months = sorted({k[1] for k in delta})
+    stored = {}
+    for row in PublicCount.objects.filter(month__in=months).values_list("id", *cols, "n"):
+        stored[tuple(row[1:-1])] = (row[0], row[-1])
+    updates, drops, adds = [], [], {}
+    for key, d in delta.items():
+        if key in stored:
+            pk, n = stored[key]
+            if n + d > 0:
+                updates.append((n + d, pk))
+            else:
+                drops.append(pk)
+        elif d > 0:
+            adds[key] = d
+        else:  # the counts disagree with the records (edited by hand?): never store a negative count
+            raise _Full("the stored counts disagreed with the records")
+    table = PublicCount._meta.db_table
+    with connection.cursor() as cur:
+        if updates:
+            cur.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", updates)
+        for start in range(0, len(drops), 900):
+            part = drops[start : start + 900]
+            cur.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)
+    _save_counts(adds)
+    return len(updates) + len(drops) + len(adds)
+
+
+def refresh_incremental(*, full_above: float = FULL_FRACTION) -> RefreshResult:
+    """Make again the records of the pending events only (see the module docstring), in one
+    transaction; a full :func:`refresh` when they cannot be (:func:`_why_full`). The result
+    equals a full rebuild's: the same pipeline makes each record from its event alone."""
+    start = time.perf_counter()
+    why = _why_full(PublishState.objects.first(), full_above)
+    if why:
+        return refresh(why=why)
+    try:
+        with transaction.atomic():
+            result = _apply_pending(start)
+    except _Full as full:
+        return refresh(why=str(full))
+    forget_stamp()
+    return result
+
+
+def _apply_pending(start: float) -> RefreshResult:
+    _lock_tables()
+    # The pending rows recorded under this value or before are committed (each was written in the
+    # transaction that set it, and those transactions take the state row in turn); later ones
+    # stay for the next refresh.
+    started_from = PublishState.objects.values_list("changes", flat=True).first() or 0
+    todo = PublishPending.objects.filter(seq__lte=started_from)
+    if todo.filter(event_id__isnull=True).exists():
+        raise _Full("events changed that were not recorded one by one")
+    ids = todo.values("event_id")
+    delta: dict[tuple, int] = {}
+    old = PublicRecord.objects.filter(event_ref__in=ids)
+    removed = 0
+    for values in old.values_list(*_KEY_FIELDS).iterator(2000):
+        key = _count_key(dict(zip(_KEY_FIELDS, values, strict=True)))
+        delta[key] = delta.get(key, 0) - 1
+        removed += 1
+    old.delete()
+    written = sensitive = located = 0
+    events = Event.objects.filter(id__in=ids)
+    for chunk in store_rows(events, grid_m=GRID_M):
+        _insert(chunk)
+        written += len(chunk)
+        sensitive += sum(1 for r in chunk if r["sensitive"])
+        located += sum(1 for r in chunk if r.get("lon") is not None)
+        for row in chunk:
+            key = _count_key(row)
+            delta[key] = delta.get(key, 0) + 1
+    changed_counts = _adjust_counts(delta)
+    n_events = todo.values("event_id").distinct().count()
+    todo.delete()
+    st = PublishState.objects.select_for_update().order_by("pk").first()
+    st.version += 1
+    st.refreshed_at = timezone.now()
+    st.records = st.records + written - removed
+    st.seconds = time.perf_counter() - start
+    st.published_changes = max(st.published_changes, started_from)
+    st.save()
+    transaction.on_commit(forget_stamp)
+    return RefreshResult(
+        written, sensitive, located, changed_counts, st.seconds,
+        incremental=True, events=n_events, removed=removed, total=st.records,
+    )  # fmt: skip
 
 
 def _analyse() -> None:
@@ -179,14 +366,38 @@ def _publishes() -> bool:
 
 def refresh_if_published() -> RefreshResult | None:
     """Refresh once the site publishes, whether or not the tables are stale."""
-    return refresh() if _publishes() else None
+    return refresh_incremental() if _publishes() else None
 
 
-def mark_stale() -> None:
-    """Mark the public tables stale, in the caller's transaction (an import's: the marker
-    commits or rolls back with the events). Before the first rebuild there is no row to mark:
-    a site without tables has nothing stale to serve."""
-    PublishState.objects.update(changes=F("changes") + 1)
+def mark_stale(events: Iterable | None = None) -> None:
+    """Mark the public tables stale, in the caller's transaction (an import's: the marker and the
+    pending events commit or roll back with the events). Before the first rebuild there is no
+    row to mark: a site without tables has nothing stale to serve.
+
+    ``events`` says which events changed (inserted, updated or deleted): an iterable of sources,
+    each a QuerySet of event ids (``values_list("id", flat=True)``: copied in the database) or a
+    collection of ids. ``None``: any event may have changed, so the next refresh is full."""
+    if not PublishState.objects.update(changes=F("changes") + 1):
+        return
+    # the row is ours until commit: no other transaction records under this value
+    seq = PublishState.objects.values_list("changes", flat=True).first()
+    table = PublishPending._meta.db_table
+    if events is None:
+        PublishPending.objects.create(event_id=None, seq=seq)
+        return
+    with connection.cursor() as cur:
+        for source in events:
+            if isinstance(source, QuerySet):
+                sql, params = source.query.sql_with_params()
+                cur.execute(f"INSERT INTO {table} (seq, event_id) SELECT %s, q.* FROM ({sql}) q", [seq, *params])
+            else:
+                ids = sorted({int(i) for i in source})
+                cur.executemany(f"INSERT INTO {table} (seq, event_id) VALUES (%s, %s)", [(seq, i) for i in ids])
+
+
+def pending() -> int:
+    """Events waiting to be made again (each counted once; a whole-site mark counts as one)."""
+    return PublishPending.objects.values("event_id").distinct().count()
 
 
 def is_stale() -> bool:
@@ -198,9 +409,9 @@ def is_stale() -> bool:
 
 
 def refresh_if_stale() -> RefreshResult | None:
-    """Rebuild when :func:`is_stale`; after every import, so that re-running an import whose
-    rebuild was killed (an unchanged file included) converges."""
-    return refresh() if is_stale() else None
+    """Refresh (incrementally when it can) when :func:`is_stale`; after every import, so that
+    re-running an import whose refresh was killed (an unchanged file included) converges."""
+    return refresh_incremental() if is_stale() else None
 
 
 def state() -> PublishState:

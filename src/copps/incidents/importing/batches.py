@@ -226,6 +226,8 @@ def rollback(batch_id: int, *, user=None, username: str = "") -> RollbackResult:
         result = RollbackResult(batch_id)
         cols = ", ".join(KEPT)
         with connection.cursor() as cur:
+            cur.execute(inserted, [batch_id, batch_id])
+            deleted_ids = [row[0] for row in cur.fetchall()]  # for events_changed below
             cur.execute(f"DELETE FROM {EVENT} WHERE id IN ({inserted})", [batch_id, batch_id])
             result.deleted = cur.rowcount
             sets = ", ".join(f"{c} = p.{c}" for c in KEPT)
@@ -268,7 +270,7 @@ def rollback(batch_id: int, *, user=None, username: str = "") -> RollbackResult:
         )
         if result.deleted or result.restored or result.reinserted:
             # in this transaction, like an import: the public tables are marked stale with the events
-            signals.events_changed.send(sender=ImportBatch, batch_id=batch_id)
+            signals.events_changed.send(sender=ImportBatch, batch_id=batch_id, events=[deleted_ids, back])
     return result
 
 

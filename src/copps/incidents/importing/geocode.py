@@ -191,7 +191,7 @@ def geocode_events(source: str, *, layers: list[str] | None = None, column: str 
             [Event(id=s.id, **{f: getattr(s, f) for f in fields}) for s in shims], fields, batch_size=1000
         )
         if geo.needs_recompute and report.matched:
-            jurisdiction.recompute()
+            jurisdiction.recompute(unclassified_known=True)
         if report.matched:
-            signals.events_changed.send(sender=ImportBatch, batch_id=None)
+            signals.events_changed.send(sender=ImportBatch, batch_id=None, events=[[s.id for s in shims]])
     return report

@@ -25,7 +25,7 @@ from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
 from copps.incidents.importing.reader import open_rows
 from copps.incidents.importing.store import Stage
-from copps.incidents.models import ImportBatch, Location, Site
+from copps.incidents.models import ImportBatch, Location, PriorVersion, Site
 
 __all__ = ["ImportResult", "import_file", "CHUNK_ROWS"]
 
@@ -281,7 +281,7 @@ def import_file(
             )
         counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
         if geo.needs_recompute and Site.get().crs:
-            jurisdiction.recompute()
+            jurisdiction.recompute(unclassified_known=True)
         result.locations = dict(jurisdiction.location_counts(batch.events.all()))
         judged = jurisdiction.current()
         result.jurisdiction = judged.label if judged else "no jurisdiction yet"
@@ -291,8 +291,11 @@ def import_file(
         result.merges = counts.examples
         result.changes = stage.changes
         if result.inserted or result.updated or result.superseded or result.removed:
-            # in this transaction: whatever derives from the events is marked stale with them
-            signals.events_changed.send(sender=ImportBatch, batch_id=batch.id)
+            # in this transaction: whatever derives from the events is marked stale with them; the
+            # events it inserted or updated carry the batch, those it removed are prior versions
+            removed = batch.prior_versions.filter(change=PriorVersion.Change.REMOVED)
+            touched = [batch.events.values_list("id", flat=True), removed.values_list("event_id", flat=True)]
+            signals.events_changed.send(sender=ImportBatch, batch_id=batch.id, events=touched)
         if rejected_rows and not dry_run:
             result.rejects_path = _write_rejects(path, header, rejected_rows)
         for name in ImportBatch.COUNTS:
