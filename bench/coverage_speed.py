@@ -14,14 +14,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
+from fresh_site import run_on_fresh_site
 
 # kind, source, share of events; the "cad" source has a hole (a month of 2020 missing)
 SQL_PG = """
@@ -127,24 +122,7 @@ def main() -> None:
         return load(args.load)
     if args.measure:
         return measure()
-    OUT.mkdir(exist_ok=True)
-    if args.db == "postgres":
-        import psycopg
-
-        name = "copps_coverage_bench"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    else:
-        path = OUT / f"coverage_{args.events}.sqlite3"
-        path.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    env = {**ENV, "COPPS_DATABASE_URL": url, "COPPS_MODE": "demo"}
-    print(f"== {args.db}: {args.events:,} events ==", flush=True)
-    subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "--verbosity", "0"], env=env, check=True)
-    subprocess.run([sys.executable, __file__, "--load", str(args.events)], env=env, check=True)
-    subprocess.run([sys.executable, __file__, "--measure"], env=env, check=True)
+    run_on_fresh_site(__file__, args.db, "coverage", args.events, "events")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("COPPS_") and k != "DJANGO_SETTINGS_MODULE"}
+from fresh_site import run_on_fresh_site
+
 QUERIES = {
     "open queue, oldest first": {},
     "beat B17": {"beat": "B17"},
@@ -136,24 +132,7 @@ def main() -> None:
         return load(args.load)
     if args.measure:
         return measure()
-    OUT.mkdir(exist_ok=True)
-    if args.db == "postgres":
-        import psycopg
-
-        name = "copps_triage_bench"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-        url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    else:
-        path = OUT / f"triage_{args.requests}.sqlite3"
-        path.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    env = {**ENV, "COPPS_DATABASE_URL": url, "COPPS_MODE": "demo"}
-    print(f"== {args.db}: {args.requests:,} requests ==", flush=True)
-    subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "--verbosity", "0"], env=env, check=True)
-    subprocess.run([sys.executable, __file__, "--load", str(args.requests)], env=env, check=True)
-    subprocess.run([sys.executable, __file__, "--measure"], env=env, check=True)
+    run_on_fresh_site(__file__, args.db, "triage", args.requests, "requests")
 
 
 if __name__ == "__main__":
