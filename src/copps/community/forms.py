@@ -269,7 +269,20 @@ def _template_field() -> TemplateChoiceField:
     )
 
 
-class RequestReplyForm(ReplyForm):
+class _TemplatedReply:
+    """A reply written in ``body`` or taken from the ``template`` field (one of the two)."""
+
+    def _need_text_or_template(self, data: dict) -> None:
+        if not (data.get("body") or "").strip() and not data.get("template"):
+            self.add_error("body", _("Write the reply or pick a template."))
+
+    def text_for(self, language: str) -> str:
+        """What the reporter gets: the text written, else the template in their language."""
+        body = (self.cleaned_data.get("body") or "").strip()
+        return body or self.cleaned_data["template"].body_for(language)
+
+
+class RequestReplyForm(_TemplatedReply, ReplyForm):
     """Staff: a reply to a request's reporter, written or picked from the reply templates."""
 
     def __init__(self, *args, **kwargs):
@@ -280,14 +293,8 @@ class RequestReplyForm(ReplyForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("body") or "").strip() and not data.get("template"):
-            self.add_error("body", _("Write the reply or pick a template."))
+        self._need_text_or_template(data)
         return data
-
-    def text_for(self, language: str) -> str:
-        """What the reporter gets: the text written, else the template in their language."""
-        body = (self.cleaned_data.get("body") or "").strip()
-        return body or self.cleaned_data["template"].body_for(language)
 
 
 BULK_ACTIONS = [
@@ -302,7 +309,7 @@ CLOSE_AS = [
 BULK_LIMIT = 200
 
 
-class BulkForm(forms.Form):
+class BulkForm(_TemplatedReply, forms.Form):
     """Staff: one action on the requests ticked in the triage queue. Each request then goes
     through the same steps (and audit rows) as on its own page; ``ids`` are public ids."""
 
@@ -350,13 +357,8 @@ class BulkForm(forms.Form):
                 self.add_error("close_as", _("Choose how the requests are closed."))
             elif data["close_as"] == State.CLOSED_NOT_FIXED and not (data.get("reason") or "").strip():
                 self.add_error("reason", _("Give the reason they were not fixed."))
-            if not (data.get("body") or "").strip() and not data.get("template"):
-                self.add_error("body", _("Write the reply or pick a template."))
+            self._need_text_or_template(data)
         return data
-
-    def text_for(self, language: str) -> str:
-        body = (self.cleaned_data.get("body") or "").strip()
-        return body or self.cleaned_data["template"].body_for(language)
 
 
 class TipStateForm(forms.Form):

@@ -170,11 +170,25 @@ def inputs_digest() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def _write_records(events: QuerySet[Event], tally: dict[tuple, int]) -> tuple[int, int, int]:
+    """Generalise ``events`` through the pipeline into records, adding one to ``tally`` for each
+    record's count group; returns (records written, sensitive, with a location)."""
+    written = sensitive = located = 0
+    for chunk in store_rows(events, grid_m=GRID_M):
+        _insert(chunk)
+        written += len(chunk)
+        sensitive += sum(1 for r in chunk if r["sensitive"])
+        located += sum(1 for r in chunk if r.get("lon") is not None)
+        for row in chunk:
+            key = _count_key(row)
+            tally[key] = tally.get(key, 0) + 1
+    return written, sensitive, located
+
+
 def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResult:
     """Rebuild the public tables from every event (idempotent, one transaction)."""
     start = time.perf_counter()
     qs = Event.objects.all() if qs is None else qs
-    total = sensitive = located = 0
     with transaction.atomic():
         # Read before the events: an import committing after this read leaves the marker ahead,
         # so the tables stay marked stale even if this rebuild missed its events (and its
@@ -188,14 +202,7 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
             PublicRecord.objects.all().delete()  # nothing refers to these rows: one DELETE each
             PublicCount.objects.all().delete()
         groups: dict[tuple, int] = {}
-        for chunk in store_rows(qs, grid_m=GRID_M):
-            _insert(chunk)
-            total += len(chunk)
-            sensitive += sum(1 for r in chunk if r["sensitive"])
-            located += sum(1 for r in chunk if r.get("lon") is not None)
-            for row in chunk:
-                key = _count_key(row)
-                groups[key] = groups.get(key, 0) + 1
+        total, sensitive, located = _write_records(qs, groups)
         _save_counts(groups)
         n_counts = len(groups)
         seconds = time.perf_counter() - start
@@ -315,16 +322,7 @@ def _apply_pending(start: float) -> RefreshResult:
         delta[key] = delta.get(key, 0) - 1
         removed += 1
     old.delete()
-    written = sensitive = located = 0
-    events = Event.objects.filter(id__in=ids)
-    for chunk in store_rows(events, grid_m=GRID_M):
-        _insert(chunk)
-        written += len(chunk)
-        sensitive += sum(1 for r in chunk if r["sensitive"])
-        located += sum(1 for r in chunk if r.get("lon") is not None)
-        for row in chunk:
-            key = _count_key(row)
-            delta[key] = delta.get(key, 0) + 1
+    written, sensitive, located = _write_records(Event.objects.filter(id__in=ids), delta)
     changed_counts = _adjust_counts(delta)
     n_events = todo.values("event_id").distinct().count()
     todo.delete()
