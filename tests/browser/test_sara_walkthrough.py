@@ -77,7 +77,7 @@ def in_form(page, action_end: str):
 def fill_in_details(page, action_end: str, fields: dict, select: dict = None, check: list = ()):
     form = in_form(page, action_end)
     details = form.locator("xpath=ancestor::details")
-    if details.count():
+    if details.count() and details.first.get_attribute("open") is None:  # the page opens the stage's own forms
         details.first.locator("summary").click()
     for name, value in fields.items():
         form.locator(f"[name={name}]").fill(value)
