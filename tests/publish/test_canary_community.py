@@ -67,6 +67,7 @@ CRAWLED = {
     "engagement:follow /community/engage/follow/<str:public_id>/",  # "Follow this report" (issue 18)
     "engagement:confirm /community/engage/subscribe/confirm/<str:token>/",
     "engagement:unsubscribe /community/engage/subscribe/unsubscribe/<str:token>/",
+    "engagement:unsubscribe_one_click /community/engage/subscribe/one-click/<str:token>/",  # RFC 8058
     "engagement:watch_groups /community/engage/watch/",
     "engagement:watch_join /community/engage/watch/<int:pk>/join/",
     "engagement:watch_confirm /community/engage/watch/confirm/<str:token>/",
@@ -175,6 +176,7 @@ def _kwarg_values(town, problems) -> dict[tuple[str, str], list[str]]:
         ("engagement:survey_results", "pk"): [*surveys, MISSING],
         ("engagement:confirm", "token"): [*s["confirm_tokens"], *s["unsubscribe_tokens"], "1:forged"],
         ("engagement:unsubscribe", "token"): [*s["unsubscribe_tokens"], *s["confirm_tokens"], "1:forged"],
+        ("engagement:unsubscribe_one_click", "token"): [*s["unsubscribe_tokens"], "1:forged"],
         ("engagement:watch_join", "pk"): [*groups, MISSING],
         ("engagement:watch_confirm", "token"): [*s["join_tokens"], *s["confirm_tokens"], "1:forged"],
         ("community:already-reported", "public_id"): [*requests, *keys, tip_ids[0], "nosuchrequestid"],

@@ -114,7 +114,7 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^engagement:staff_", STAFF_ANY),
     (
         r"^engagement:(home|survey|survey_results|meetings|meetings_ics|beat_officer|subscribe|subscribe_near|follow"
-        r"|confirm|unsubscribe|watch_groups|watch_join|watch_confirm) ",
+        r"|confirm|unsubscribe|unsubscribe_one_click|watch_groups|watch_join|watch_confirm) ",
         PUBLIC,
     ),
 ]

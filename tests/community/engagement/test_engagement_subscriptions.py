@@ -187,3 +187,32 @@ def test_notify_runs_as_a_background_job_and_a_second_run_sends_nothing_twice(cl
     jobs = DBTaskResult.objects.order_by("enqueued_at")
     assert [j.status for j in jobs] == ["SUCCESSFUL", "SUCCESSFUL"]
     assert "1 mail(s) sent" in jobs[0].return_value and "0 mail(s) sent" in jobs[1].return_value
+
+
+def test_a_mail_clients_one_click_unsubscribe_ends_the_subscription(areas):
+    """RFC 8058: the mail names the address and the POST body; a client POSTs it without cookies
+    or a CSRF token and the subscription ends. Any other POST, or a forged address, changes nothing;
+    a plain GET leads to the page with the button."""
+    from django.test import Client
+
+    browserless = Client(enforce_csrf_checks=True)  # a mail client: no session, no CSRF token
+    sub = confirmed(Client(), areas["west"])
+    message = mail.outbox[-1]
+    header = message.extra_headers["List-Unsubscribe"]
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    address = header.strip("<>").replace("http://testserver", "").split("://", 1)[-1]
+    address = address[address.index("/community/"):]
+    assert address.startswith("/community/engage/subscribe/one-click/")
+    assert browserless.post(address, {"List-Unsubscribe": "Yes"}).status_code == 400
+    assert browserless.post(address[:-3] + "xx/", {"List-Unsubscribe": "One-Click"}).status_code == 400
+    sub.refresh_from_db()
+    assert sub.unsubscribed_at is None
+    opened = browserless.get(address)  # a client that only opens it: the page, whose button posts to the link
+    assert opened.status_code == 200
+    assert f'action="{address.replace("/one-click/", "/unsubscribe/")}"' in opened.content.decode()
+    sub.refresh_from_db()
+    assert sub.unsubscribed_at is None
+    done = browserless.post(address, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and done.content == b"Unsubscribed."
+    sub.refresh_from_db()
+    assert sub.unsubscribed_at is not None and not sub.active

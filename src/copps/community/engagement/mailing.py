@@ -61,6 +61,7 @@ def _links(sub: Subscription) -> dict:
     base = site_url()
     return {
         "unsubscribe_url": base + reverse("engagement:unsubscribe", args=[unsubscribe_token(sub)]),
+        "one_click_url": base + reverse("engagement:unsubscribe_one_click", args=[unsubscribe_token(sub)]),
         "site": base,
     }
 
@@ -70,7 +71,9 @@ def send(sub: Subscription, subject: str, template: str, context: dict) -> None:
         body = render_to_string(template, {**context, **_links(sub), "sub": sub})
         subject = str(subject)
     message = EmailMessage(subject=subject, body=body, to=[sub.email])
-    message.extra_headers["List-Unsubscribe"] = f"<{_links(sub)['unsubscribe_url']}>"
+    # RFC 8058: a mail client's own "Unsubscribe" button POSTs to this address, nothing to click
+    message.extra_headers["List-Unsubscribe"] = f"<{_links(sub)['one_click_url']}>"
+    message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.send(fail_silently=False)
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("follow/<str:public_id>/", subscriptions.follow, name="follow"),
     path("subscribe/confirm/<str:token>/", subscriptions.confirm, name="confirm"),
     path("subscribe/unsubscribe/<str:token>/", subscriptions.unsubscribe, name="unsubscribe"),
+    path("subscribe/one-click/<str:token>/", subscriptions.unsubscribe_one_click, name="unsubscribe_one_click"),
     path("watch/", watch.watch_groups, name="watch_groups"),
     path("watch/<int:pk>/join/", watch.watch_join, name="watch_join"),
     path("watch/confirm/<str:token>/", watch.watch_confirm, name="watch_confirm"),

@@ -6,11 +6,12 @@ Each form answers the same whatever the address's state, so it reveals no one's 
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from copps.accounts.ratelimit import rate_limited
@@ -64,15 +65,47 @@ def confirm(request: HttpRequest, token: str):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str):
     """GET shows a button; POST unsubscribes (a mail scanner following the link ends nothing)."""
+    return _unsubscribe_page(request, token, end=request.method == "POST")
+
+
+def _unsubscribe_page(request: HttpRequest, token: str, *, end: bool, post_to: str = ""):
     pk = mailing.read_unsubscribe_token(token)
     sub = Subscription.objects.filter(pk=pk).select_related("area", "request").first() if pk else None
     if sub is None:
         return render(request, "engagement/subscription_link.html", {"invalid": True}, status=400)
-    if request.method == "POST" and sub.unsubscribed_at is None:
+    if end and sub.unsubscribed_at is None:
         sub.unsubscribed_at = timezone.now()
         sub.save(update_fields=["unsubscribed_at"])
     done = sub.unsubscribed_at is not None
-    return render(request, "engagement/subscription_link.html", {"sub": sub, "action": "unsubscribe", "done": done})
+    context = {"sub": sub, "action": "unsubscribe", "done": done, "post_to": post_to}
+    return render(request, "engagement/subscription_link.html", context)
+
+
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_one_click(request: HttpRequest, token: str):
+    """The address of the mail's ``List-Unsubscribe`` header (RFC 8058 one-click unsubscribe).
+
+    A mail client that offers "Unsubscribe" POSTs ``List-Unsubscribe=One-Click`` here, with no
+    cookie and no CSRF token: the signed token in the address is the whole authority, as it is
+    for the link in the mail, so the CSRF check (which guards what a session may do) has nothing
+    to add and would refuse every such client. Any other POST is refused; a GET (a client that
+    only opens the address) gets the page with the button, which posts to the mail's link."""
+    if request.method == "GET":
+        return _unsubscribe_page(request, token, end=False, post_to=reverse("engagement:unsubscribe", args=[token]))
+    if request.POST.get(ONE_CLICK[0]) != ONE_CLICK[1]:
+        return HttpResponse("Expected List-Unsubscribe=One-Click.", status=400, content_type="text/plain")
+    pk = mailing.read_unsubscribe_token(token)
+    sub = Subscription.objects.filter(pk=pk).first() if pk else None
+    if sub is None:
+        return HttpResponse("This unsubscribe address is not valid.", status=400, content_type="text/plain")
+    if sub.unsubscribed_at is None:
+        sub.unsubscribed_at = timezone.now()
+        sub.save(update_fields=["unsubscribed_at"])
+    return HttpResponse("Unsubscribed.", content_type="text/plain")
 
 
 def _restart(sub: Subscription, **choices) -> None:
