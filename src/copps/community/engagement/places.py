@@ -76,12 +76,18 @@ def covered(lon: float, lat: float) -> bool:
 
 
 def _block_near(lon: float, lat: float) -> str:
+    """The hundred block naming a public point: the nearest block of the events' gazetteer, else
+    the block of the nearest street centreline (``geo.gazetteer.places.block_at``: a range's
+    hundred, never a house number), else "" (the place is then named by its radius alone)."""
     d = 0.004  # about 400 m of latitude: a box holding every block within BLOCK_LABEL_M
     rows = GazetteerBlock.objects.filter(lon__range=(lon - d, lon + d), lat__range=(lat - d, lat + d))
     best = min(rows, key=lambda b: metres(lon, lat, b.lon, b.lat), default=None)
-    if best is None or metres(lon, lat, best.lon, best.lat) > BLOCK_LABEL_M:
-        return ""
-    return str(best)
+    if best is not None and metres(lon, lat, best.lon, best.lat) <= BLOCK_LABEL_M:
+        return str(best)
+    from copps.geo.gazetteer.places import block_at
+
+    place = block_at(lon, lat, within_m=BLOCK_LABEL_M)
+    return place.label if place is not None and place.kind == "block" else ""
 
 
 def public_place(lon: float, lat: float) -> PublicPlace:

@@ -27,6 +27,9 @@
     var status = document.getElementById("map-status");
     if (!el || typeof L === "undefined") { return; }
     var streetZoom = parseInt(el.dataset.streetZoom, 10) || 15;
+    // the page's words, in its language (data-t-* attributes written by the template)
+    var t = el.dataset;
+    var lang = document.documentElement.lang || undefined;
     var map = L.map(el, { preferCanvas: true });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
     // copps' own streets and names beneath the data (static/copps/basemap.js)
@@ -41,9 +44,8 @@
       if (pointsLayer) { if (street) { pointsLayer.addTo(map); } else { map.removeLayer(pointsLayer); } }
       if (gridLayer) { if (street) { map.removeLayer(gridLayer); } else { gridLayer.addTo(map); } }
       el.dataset.layer = street ? "points" : "grid";
-      status.textContent = pointCount.toLocaleString() + " mapped events" +
-        (truncated ? " (the most recent; narrow the filters to see all)" : "") +
-        (street ? ", shown at their generalised map points." : "; zoom in to see points.");
+      status.textContent = t.tCount.replace("N", pointCount.toLocaleString(lang)) +
+        (truncated ? t.tTruncated : "") + (street ? t.tPoints : t.tGrid);
     }
 
     getJSON(el.dataset.areas).then(function (data) {
@@ -73,8 +75,8 @@
       if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); } else { fitCity(); }
       map.on("zoomend", show);
       show();
-      if (!pts.snapped) { status.textContent = "No map points have been set up yet: events cannot be mapped."; }
-    }).catch(function (err) { status.textContent = "Could not load the map: " + err.message; fitCity(); });
+      if (!pts.snapped) { status.textContent = t.tUnsnapped; }
+    }).catch(function (err) { status.textContent = t.tFailed + " " + err.message; fitCity(); });
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
 })();
