@@ -16,7 +16,8 @@ from copps.problems.scanning.background import candidate_scan
 
 class Command(BaseCommand):
     help = (
-        "Queue a background job (import, scan, publish-refresh, notify, prevention-scan, report) for `copps worker`, "
+        "Queue a background job (import, scan, publish-refresh, notify, staff-digest, prevention-scan, report) "
+        "for `copps worker`, "
         "or list the queue and recent jobs."
     )
 

@@ -10,7 +10,8 @@ from copps.publish.digest import send_digests
 
 class Command(BaseCommand):
     help = (
-        "Send subscribers the digest of new public problems and meetings in their area. "
+        "Send subscribers their digest: new public problems and meetings in their area, public incidents and "
+        "community requests near their place, and the updates of the reports they follow. "
         "Idempotent: each item goes to each subscriber once, so re-running sends nothing twice. Run it from cron."
     )
 
