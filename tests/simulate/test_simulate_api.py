@@ -63,6 +63,7 @@ def test_generate_builds_and_writes(tmp_path):
         "neighbourhoods",
         "address_points",
         "streets",
+        "parks",
         "crimes_addresses",
         "truth",
     }
