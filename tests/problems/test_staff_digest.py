@@ -89,6 +89,7 @@ def test_supervisors_without_an_address_are_counted(asked, addressed):
     assert "1 mail(s) sent" in _run() and "1 have no e-mail address" in _run()
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs as it does outside tests: committed data
 def test_the_worker_sends_it_as_a_job(asked, addressed):
     call_command("jobs", "enqueue", "staff-digest", stdout=io.StringIO())
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -137,7 +137,9 @@ def parameters_sentence(assessment: Assessment) -> str:
     names = dict(OffenseCategory.objects.filter(code__in=codes).values_list("code", "name"))
     what = f"{kind} of {', '.join(names.get(c, c) for c in codes)}" if codes else f"all {kind}"
     periods = p.get("periods") or {}
-    span = "; ".join(f"{name} {a} to {b}" for name, (a, b) in periods.items())
+    # before, then after (PostgreSQL's jsonb keeps a dict's keys in its own order, not the stored one)
+    span = "; ".join(f"{name} {periods[name][0]} to {periods[name][1]}" for name in ("before", "after")
+                     if name in periods)
     buffer_m = p.get("buffer_m") or 0
     ring_text = f", a {buffer_m:g} m buffer ring around it" if buffer_m else " (no buffer ring)"
     dispersion = p.get("dispersion", 1.0)
