@@ -16,13 +16,13 @@ from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
 from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
-from copps.problems.presenting import change_statement, p_text
+from copps.problems.presenting import EVENT_KINDS, change_statement, p_text
 
 __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
     "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
     "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls",
-    "parameters_sentence",
+    "parameters_sentence", "monthly_counts",
 ]
 
 #: added to every count when any of the four is zero (the usual Haldane correction)
@@ -74,6 +74,14 @@ def pulse_of_zones(zones: dict, periods: dict[str, tuple[date, date]], projector
     return out
 
 
+def monthly_counts(ev, inside: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """How many of the events ``ev`` where ``inside`` fall in each of ``months`` (consecutive
+    ``datetime64[M]``, local time); events in other months are left out."""
+    index = (ev.start.astype("datetime64[M]") - months[0]).astype(int)
+    keep = inside & (index >= 0) & (index < len(months))
+    return np.bincount(index[keep], minlength=len(months))
+
+
 #: an area with fewer events than this in the before period is too noisy to judge a trend by
 SIMILAR_MIN_EVENTS = 24
 
@@ -89,23 +97,19 @@ def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...
     of the period only); the best ``limit`` are returned as ``{"area", "r", "events",
     "target_events", "months"}``, best first. ``[]`` when the period holds fewer than three whole
     months or the target's counts do not vary."""
-    b0 = before[0]
-    first = b0 if b0.day == 1 else date(b0.year + b0.month // 12, b0.month % 12 + 1, 1)  # first whole month
-    end = before[1] + timedelta(days=1)  # exclusive
-    end = date(end.year, end.month, 1)
-    months = (end.year - first.year) * 12 + end.month - first.month
-    if months < 3:
+    # the whole months of the period: from the first month that starts in it to the last that ends in it
+    months = np.arange(np.datetime64(before[0] - timedelta(days=1), "M") + 1,
+                       np.datetime64(before[1] + timedelta(days=1), "M"))
+    if len(months) < 3:
         return []
+    first, last = months[0].astype("datetime64[D]").item(), (months[-1] + 1).astype("datetime64[D]").item()
     projector = Site.projector()
     target = to_metres(target_polygon, projector)
-    ev = load_events(ScanFilter(kind=kind, categories=categories, date_from=first, date_to=end - timedelta(days=1)))
+    ev = load_events(ScanFilter(kind=kind, categories=categories, date_from=first, date_to=last - timedelta(days=1)))
     ev = ev.geocoded()
-    month = ev.start.astype("datetime64[M]")
-    index = (month - np.datetime64(first, "M")).astype(int)
-    keep = (index >= 0) & (index < months)
 
     def series(inside: np.ndarray) -> np.ndarray:
-        return np.bincount(index[keep & inside], minlength=months)[:months]
+        return monthly_counts(ev, inside, months)
 
     t = series(contains(target, ev.x, ev.y))
     if t.std() == 0:
@@ -120,19 +124,18 @@ def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...
             continue
         r = float(np.corrcoef(t, c)[0, 1])
         scored.append({"area": area, "r": round(r, 3), "events": int(c.sum()), "target_events": int(t.sum()),
-                       "months": months})
+                       "months": len(months)})
     scored.sort(key=lambda row: (-row["r"], -row["events"], row["area"].code))
     return scored[:limit]
 
 
 _ZONE_FROM = {"polygon": "the problem's polygon", "areas": "chosen areas", "geojson": "a drawn or pasted polygon"}
-_KIND_WORDS = {"crime": "crimes", "call": "calls for service", "collision": "collisions"}
 
 
 def parameters_sentence(assessment: Assessment) -> str:
     """What an assessment counted and how, as one sentence (its stored parameters, in words)."""
     p = assessment.parameters or {}
-    kind = _KIND_WORDS.get(p.get("kind", assessment.kind), p.get("kind", assessment.kind))
+    kind = EVENT_KINDS.get(p.get("kind", assessment.kind), p.get("kind", assessment.kind))
     codes = p.get("categories") or []
     names = dict(OffenseCategory.objects.filter(code__in=codes).values_list("code", "name"))
     what = f"{kind} of {', '.join(names.get(c, c) for c in codes)}" if codes else f"all {kind}"

@@ -28,6 +28,7 @@ from copps.problems.models import (
     Task,
     TriangleEntry,
 )
+from copps.problems.presenting import EVENT_KINDS
 
 __all__ = [
     "ActivityForm",
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EVENT_KIND_CHOICES = [(kind, words.capitalize()) for kind, words in EVENT_KINDS.items()]
 
 
 def _areas():
@@ -294,12 +296,11 @@ class AnalysisRunForm(forms.Form):
     events, the period (blank: the year up to the latest imported day) and the analysis's own
     settings (blank: the defaults shown as placeholders)."""
 
-    EVENT_KINDS = [("crime", "Crimes"), ("call", "Calls for service"), ("collision", "Collisions")]
     MAX_DAYS = 3660
 
     kind = forms.ChoiceField(label="Analysis of the problem's area and categories",
                              choices=[(k.value, k.label) for k in analyses.KINDS])
-    event_kind = forms.ChoiceField(label="Events", choices=EVENT_KINDS, initial="crime")
+    event_kind = forms.ChoiceField(label="Events", choices=EVENT_KIND_CHOICES, initial="crime")
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     top = forms.IntegerField(label="Places, addresses or street segments: how many to list", required=False,
@@ -409,7 +410,7 @@ class AssessmentForm(forms.Form):
     before_end = forms.DateField(widget=DATE)
     after_start = forms.DateField(widget=DATE)
     after_end = forms.DateField(widget=DATE)
-    kind = forms.ChoiceField(choices=[("crime", "Crimes"), ("call", "Calls for service"), ("collision", "Collisions")])
+    kind = forms.ChoiceField(choices=EVENT_KIND_CHOICES)
     use_problem_categories = forms.BooleanField(
         required=False, initial=True, label="Count only the problem's categories"
     )

@@ -7,6 +7,7 @@ import math
 import re
 
 __all__ = [
+    "EVENT_KINDS",
     "HEAT_LEVELS",
     "LABELS",
     "SHARES",
@@ -19,6 +20,9 @@ __all__ = [
     "p_text",
     "share_percent",
 ]
+
+# What each kind of event is called in a sentence ("all crimes", "Calls for service (...)").
+EVENT_KINDS = {"crime": "crimes", "call": "calls for service", "collision": "collisions"}
 
 # Evidence values that are shares of a whole (0..1), printed as percentages.
 SHARES = frozenset({"share", "top_20pct_share", "places_for_80pct", "share_on_street", "repeat_share"})

@@ -19,6 +19,7 @@ from copps.analysis import coverage as cov
 from copps.analysis import places, temporal
 from copps.incidents import coverage
 from copps.incidents.scanning import EventArrays
+from copps.problems.presenting import EVENT_KINDS
 
 __all__ = [
     "ALPHA",
@@ -45,7 +46,6 @@ SNAP_MAX_M = 50.0
 #: does not top the list at 100 per km
 SEGMENT_MIN_M = 100.0
 
-EVENT_KINDS = {"crime": "crimes", "call": "calls for service", "collision": "collisions"}
 
 
 def _period(params: dict) -> tuple[date, date]:

@@ -71,8 +71,7 @@ def _months(first: date, last: date) -> np.ndarray:
 
 
 def _monthly(ev, inside: np.ndarray, months: np.ndarray) -> list[int]:
-    m = ev.start.astype("datetime64[M]")[inside]
-    return [int(v) for v in np.bincount((m - months[0]).astype(int), minlength=len(months))[: len(months)]]
+    return [int(v) for v in assessing.monthly_counts(ev, inside, months)]
 
 
 def _draw(report: SaraReport, p: Problem) -> None:
