@@ -12,11 +12,10 @@ the peer, a bare ``SELECT COUNT(*)`` of the same table.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
-from fresh_site import run_on_fresh_site
+import fresh_site
 
 # kind, source, share of events; the "cad" source has a hole (a month of 2020 missing)
 SQL_PG = """
@@ -112,17 +111,9 @@ def measure() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--db", default="postgres", choices=["postgres", "sqlite"])
-    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.load:
-        return load(args.load)
-    if args.measure:
-        return measure()
-    run_on_fresh_site(__file__, args.db, "coverage", args.events, "events")
+    fresh_site.main(
+        __file__, load, measure, name="coverage", what="events", default_size=10_000_000, default_db="postgres"
+    )
 
 
 if __name__ == "__main__":

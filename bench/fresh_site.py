@@ -5,6 +5,7 @@ never flatters the measurement. Shared by the benchmarks that build their own si
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -37,3 +38,19 @@ def run_on_fresh_site(script: str, db: str, name: str, size: int, what: str) -> 
     subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "--verbosity", "0"], env=env, check=True)
     subprocess.run([sys.executable, script, "--load", str(size)], env=env, check=True)
     subprocess.run([sys.executable, script, "--measure"], env=env, check=True)
+
+
+def main(script: str, load, measure, *, name: str, what: str, default_size: int, default_db: str) -> None:
+    """The command line of such a benchmark: ``--<what> N --db D`` builds a fresh site and runs
+    the script on it; the hidden ``--load N`` and ``--measure`` are its two child runs."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument(f"--{what}", type=int, default=default_size, dest="size", metavar="N")
+    parser.add_argument("--db", default=default_db, choices=["postgres", "sqlite"])
+    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.load:
+        return load(args.load)
+    if args.measure:
+        return measure()
+    run_on_fresh_site(script, args.db, name, args.size, what)

@@ -14,12 +14,11 @@ reads one page and one count, through the indexes of migration community.0006.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import time
 
-from fresh_site import run_on_fresh_site
+import fresh_site
 
 QUERIES = {
     "open queue, oldest first": {},
@@ -122,17 +121,7 @@ def measure() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--db", default="sqlite", choices=["postgres", "sqlite"])
-    parser.add_argument("--load", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.load:
-        return load(args.load)
-    if args.measure:
-        return measure()
-    run_on_fresh_site(__file__, args.db, "triage", args.requests, "requests")
+    fresh_site.main(__file__, load, measure, name="triage", what="requests", default_size=20_000, default_db="sqlite")
 
 
 if __name__ == "__main__":
