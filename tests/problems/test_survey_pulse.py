@@ -231,6 +231,26 @@ def test_the_form_suggests_controls_whose_before_trend_follows_the_target(client
     assert "Suggested control areas" in text and f"Beat {best['area'].code}" in text
 
 
+def test_control_suggestions_are_kept_until_the_beats_change(client_for, pulse_case, monkeypatch):
+    """Opening the form twice scores the beats once; redrawing a beat scores them again."""
+    from copps.problems import assessing
+
+    problem = pulse_case[0]
+    scored = []
+    real = assessing.scored_controls
+    monkeypatch.setattr(assessing, "scored_controls", lambda *a, **k: scored.append(1) or real(*a, **k))
+    url = reverse("problems:assessment_new", args=[problem.pk])
+    first = client_for("analyst").get(url).context["form"].control_suggestions
+    again = client_for("analyst").get(url).context["form"].control_suggestions
+    assert len(scored) == 1 and first and [(s["area"].pk, s["r"]) for s in again] == [
+        (s["area"].pk, s["r"]) for s in first]
+    beat = first[0]["area"]
+    beat.geometry = problem.polygon  # the best control now overlaps the target: it can no longer be one
+    beat.save()
+    moved = client_for("analyst").get(url).context["form"].control_suggestions
+    assert len(scored) == 2 and beat.pk not in [s["area"].pk for s in moved]
+
+
 def test_the_parameters_read_as_a_sentence(client_for, pulse_case):
     problem, form, _, start = pulse_case
     problem.categories.set(OffenseCategory.objects.filter(code="larceny"))

@@ -27,7 +27,7 @@ from django.utils import timezone
 from copps.analysis import coverage as cov
 from copps.incidents.models import Event, ImportBatch
 
-__all__ = ["SourceCoverage", "table", "of", "complete_to", "describe", "as_date"]
+__all__ = ["SourceCoverage", "data_stamp", "table", "of", "complete_to", "describe", "as_date"]
 
 CACHE_SECONDS = 24 * 3600
 
@@ -47,8 +47,10 @@ def as_date(day) -> date | None:
     return None if day is None else date.fromisoformat(str(np.datetime64(day, "D")))
 
 
-def _key() -> str:
-    """One query of four scalar subqueries, each answered from an index alone (SQLite uses its
+def data_stamp() -> str:
+    """A key that changes whenever events are imported, rolled back or their dates change: the
+    key :func:`table` is cached under, and a part of other caches' keys for answers drawn from
+    events. One query of four scalar subqueries, each answered from an index alone (SQLite uses its
     min/max shortcut only for a query with a single MIN or MAX, hence subqueries, not one
     aggregate)."""
     events, batches = Event._meta.db_table, ImportBatch._meta.db_table
@@ -115,7 +117,7 @@ def _compute() -> list[SourceCoverage]:
 
 def table() -> list[SourceCoverage]:
     """Every kind and source's coverage (and each kind's, and every event's), cached."""
-    key = _key()
+    key = data_stamp()
     found = cache.get(key)
     if found is None:
         found = _compute()

@@ -3,16 +3,20 @@ and after, run ``copps.analysis.assessment`` on the counts, and keep everything 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict
 from datetime import date, timedelta
 
 import numpy as np
+from django.core.cache import cache
 from django.db import transaction
 
 from copps.analysis import assessment as stats
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.pulse import answered_areas, survey_pulse
 from copps.geo.shapes import contains, ring, to_metres, to_wgs84, union_of
+from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory, Site
 from copps.incidents.scanning import ScanFilter, load_events
 from copps.problems.models import Assessment, Problem, Task
@@ -21,7 +25,7 @@ from copps.problems.presenting import EVENT_KINDS, change_statement, p_text
 __all__ = [
     "ZERO_CORRECTION", "count_zones", "process_evaluation", "run_assessment", "effect_statement",
     "buffer_statement", "net_statement", "wdq_reading", "pulse_of_zones",
-    "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls",
+    "pulse_statement", "pulse_areas", "pulse_summary", "similar_controls", "scored_controls",
     "parameters_sentence", "monthly_counts",
 ]
 
@@ -86,8 +90,32 @@ def monthly_counts(ev, inside: np.ndarray, months: np.ndarray) -> np.ndarray:
 SIMILAR_MIN_EVENTS = 24
 
 
+#: how long a control suggestion is kept; the key also changes with the data and the beats
+SIMILAR_CACHE_SECONDS = 15 * 60
+
+
 def similar_controls(target_polygon: dict, kind: str, categories: tuple[str, ...], before: tuple[date, date],
                      *, limit: int = 3) -> list[dict]:
+    """:func:`scored_controls`, kept in the shared cache: the assessment form suggests controls
+    every time it is opened, and scoring every beat reads a year of the city's events. The key
+    holds the events' stamp (imports and rollbacks change it), the beats' outlines and the
+    question; a geocoding run, which moves events without a new batch, is seen within
+    ``SIMILAR_CACHE_SECONDS``."""
+    beats = list(Area.objects.filter(type=Area.Type.BEAT).order_by("id").values_list("id", "code", "geometry"))
+    question = [coverage.data_stamp(), beats, target_polygon, kind, sorted(categories),
+                before[0].isoformat(), before[1].isoformat(), limit]
+    key = "copps:controls:" + hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = [row | {"area": row["area"].pk}
+                 for row in scored_controls(target_polygon, kind, categories, before, limit=limit)]
+        cache.set(key, found, SIMILAR_CACHE_SECONDS)
+    areas = Area.objects.in_bulk([row["area"] for row in found])
+    return [row | {"area": areas[row["area"]]} for row in found if row["area"] in areas]
+
+
+def scored_controls(target_polygon: dict, kind: str, categories: tuple[str, ...], before: tuple[date, date],
+                    *, limit: int = 3) -> list[dict]:
     """Beats whose monthly counts moved most like the target's over the before period: candidate
     control areas (a control should share the target's trend before the response, the parallel
     trends a difference in differences rests on).
