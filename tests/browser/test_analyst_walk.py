@@ -312,11 +312,13 @@ def test_analyst_walk(live_server, desk, analyst):
     _submit(page, page.locator("button:text-is('Make the PDF')"))
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     page.reload()
+    shot(page, f"{SHOTS}/09-jobs")
+    audits.append(audit(page, "jobs"))
     with page.expect_download() as download_info:
         page.click("a.download:text('Download')")
     download = download_info.value
     assert download.failure() is None and download.suggested_filename.endswith(".pdf")
-    pdf = ARTIFACTS / SHOTS / "09-sara-report.pdf"
+    pdf = ARTIFACTS / SHOTS / "10-sara-report.pdf"
     download.save_as(pdf)
     text = _flat(
         subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
@@ -348,6 +350,7 @@ def test_analyst_workspace(live_server, desk, analyst):
     _set(form.locator("[name=date_from]"), "2023-01-01")
     _set(form.locator("[name=date_to]"), "2024-12-30")
     _set(form.locator("[name=cell]"), "200")
+    _set(form.locator("[name=permutations]"), "99")  # enough for the walk, quick on two cores
     form.locator("input[name=layer][value=emerging]").check()
     _submit(page, form.get_by_role("button", name="Show"))
     assert "cell=200" in page.url and "kind=crime" in page.url, page.url
@@ -363,7 +366,7 @@ def test_analyst_workspace(live_server, desk, analyst):
     pdf_link = page.get_by_role("link", name=re.compile("Download PDF"))
     expect(pdf_link.first).to_be_visible()
     assert "cell=200" in (pdf_link.first.get_attribute("href") or ""), pdf_link.first.get_attribute("href")
-    shot(page, f"{SHOTS}/10-workspace")
+    shot(page, f"{SHOTS}/11-workspace")
     audits.append(audit(page, "dashboard workspace"))
 
     # 2. The emerging hot-spot analysis saved to the problem.
@@ -373,7 +376,7 @@ def test_analyst_workspace(live_server, desk, analyst):
     titled = page.locator(":is(h1, h2, h3, h4, a, li, td, caption)", has_text=re.compile("Emerging hot spots"))
     expect(titled.first).to_be_visible()
     assert SavedAnalysis.objects.filter(problem=desk.problem, title__contains="Emerging hot spots").exists()
-    shot(page, f"{SHOTS}/11-emerging-saved")
+    shot(page, f"{SHOTS}/12-emerging-saved")
     audits.append(audit(page, "saved emerging hot spots"))
 
     # 3. The crash page, savable to a problem.
@@ -382,13 +385,13 @@ def test_analyst_workspace(live_server, desk, analyst):
     crash = page.locator("form#save-crash")
     expect(crash.locator(f"select[name=problem] option[value='{desk.problem.pk}']")).to_have_count(1)
     expect(crash.get_by_role("button", name="Save to problem")).to_have_count(1)
-    shot(page, f"{SHOTS}/12-crashes")
+    shot(page, f"{SHOTS}/13-crashes")
     audits.append(audit(page, "crash analysis"))
 
     # 4. The candidates, on a map.
     page.goto(f"{url}/problems/candidates/")
     expect(page.locator("#candidate-map")).to_be_visible()
-    shot(page, f"{SHOTS}/13-candidates-map")
+    shot(page, f"{SHOTS}/14-candidates-map")
     audits.append(audit(page, "candidates map"))
 
     failed = [report for report in audits if report]
