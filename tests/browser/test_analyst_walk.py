@@ -338,7 +338,8 @@ def test_analyst_workspace(live_server, desk, analyst):
     url = live_server.url
     codes = [c for c, _ in desk.corner.evidence["top_categories"][:2]]
 
-    # 1. The dashboard's workspace: another kind, categories, dates and cell size; emerging hot spots.
+    # 1. The dashboard's workspace: kind set to crime (the densest series, for the space-time bins), two
+    # categories, the data's whole range, a 200 m cell; the emerging hot-spot layer on.
     page.goto(f"{url}/problems/dashboard/")
     form = page.locator("form#workspace")
     for name in ("kind", "category", "date_from", "date_to", "area", "cell", "bandwidth", "permutations"):
