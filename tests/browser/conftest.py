@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyotp
 from playwright.sync_api import expect
+from tests.browser.axe import audit
 from tests.conftest import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -25,8 +26,9 @@ def shot(page, name: str) -> Path:
     return path
 
 
-def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/",
-            on_sign_in_page: Callable | None = None) -> None:
+def sign_in(
+    page, live_server, username: str, *, start: str = "/accounts/login/", on_sign_in_page: Callable | None = None
+) -> None:
     """Sign ``page`` in as ``username`` as a person would: the password, then the second factor.
     At the first sign-in they enrol an authenticator with the one-time code an administrator
     issued (pyotp plays the phone app, reading the secret the page shows) and are shown ten
@@ -59,3 +61,13 @@ def sign_in(page, live_server, username: str, *, start: str = "/accounts/login/"
         with page.expect_navigation():
             page.click("form.login button[type=submit]")
     page.wait_for_load_state()
+
+
+def signed_in(browser, live_server, username, audits=None):
+    """A browser context signed in as ``username`` (see ``sign_in``).
+    ``audits`` collects axe's report of the sign-in page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    check = (lambda p: audits.append(audit(p, "sign-in"))) if audits is not None else None
+    sign_in(page, live_server, username, on_sign_in_page=check)
+    return page

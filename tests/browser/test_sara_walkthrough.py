@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import call_command
 from tests.browser.axe import audit
-from tests.browser.conftest import ARTIFACTS, shot, sign_in
+from tests.browser.conftest import ARTIFACTS, shot, signed_in
 from tests.conftest import PASSWORD
 
 from copps.incidents.models import Area, OffenseCategory
@@ -43,16 +43,6 @@ def team(city, django_user_model, settings, tmp_path):
     for role in ("analyst", "supervisor", "officer"):
         django_user_model.objects.create_user(username=role, password=PASSWORD, role=role)
     return truth
-
-
-def signed_in(browser, live_server, username, audits=None):
-    """A browser context signed in as ``username`` (see ``tests.browser.conftest.sign_in``).
-    ``audits`` collects axe's report of the sign-in page."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    check = (lambda p: audits.append(audit(p, "sign-in"))) if audits is not None else None
-    sign_in(page, live_server, username, on_sign_in_page=check)
-    return page
 
 
 def fill_assessment(page, truth) -> None:
