@@ -254,3 +254,31 @@ def test_candidates_geojson_follows_the_list_filters(client_for):
     page = c.get(reverse("problems:candidates"), {"kind": "hot_spot"}).content.decode()
     assert 'id="candidate-map"' in page and f'data-source="{url}?status=open&amp;kind=hot_spot"' in page
     assert 'class="swatch kind-collision_corridor"' in page and "Collision corridor" in page
+
+
+def test_the_crash_page_speaks_spanish(switrs, client_for):
+    c = client_for("officer")
+    c.cookies["django_language"] = "es"
+    page = c.get(reverse("problems:crashes"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert (
+        "Análisis de siniestros viales" in page
+        and "Siniestros por gravedad" in page
+        and "Solo daños materiales" in page
+    )
+    assert "36 siniestros contados" in page and "1 siniestro no indica su factor principal" in page
+
+
+def test_a_problem_runs_the_crash_analysis_on_its_own_area(switrs, client_for):
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [[[-121.31, 38.69], [-121.29, 38.69], [-121.29, 38.71], [-121.31, 38.71], [-121.31, 38.69]]],
+    }
+    problem = Problem.objects.create(title="Main and 1st", polygon=polygon)
+    c = client_for("analyst")
+    response = c.post(reverse("problems:run_analysis", args=[problem.pk]), {"kind": "crashes", "event_kind": "crime"})
+    a = SavedAnalysis.objects.get(problem=problem, kind="crashes")
+    assert response.status_code == 302 and a.parameters["event_kind"] == "collision" and a.parameters["categories"] == []
+    # inside the drawn area only the collisions with coordinates can be placed: 36 less the 2 without
+    assert a.result["events"] == 34 and a.result["without_coordinates"] == 0
+    page = c.get(response.url).content.decode()
+    assert "Collisions of every severity from 2024-03-30 to 2025-03-29 in a drawn polygon" in page

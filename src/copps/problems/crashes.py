@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import date
 
 import numpy as np
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from copps.analysis import temporal
@@ -202,10 +202,16 @@ def analyse(ev: EventArrays, params: dict) -> dict:
     sev = sev[keep]
     n = len(ev)
     counts = Counter(sev.tolist())
-    severity = [
-        {"code": code, "label": str(label), "events": counts.get(code, 0), "percent": _percent(counts.get(code, 0), n)}
-        for code, label in SEVERITIES
-    ]
+    with translation.override("en"):  # the stored result reads the same whoever ran it
+        severity = [
+            {
+                "code": code,
+                "label": str(label),
+                "events": counts.get(code, 0),
+                "percent": _percent(counts.get(code, 0), n),
+            }
+            for code, label in SEVERITIES
+        ]
     factors = Counter(factor_of(*rows.get(int(i), ({}, ""))) for i in ev.ids)
     ranked = sorted(((f, k) for f, k in factors.items() if f != NOT_STATED), key=lambda fk: (-fk[1], fk[0]))
     profile = temporal.weekly_profile(ev.start, ev.end) if n else np.zeros((7, 24))
