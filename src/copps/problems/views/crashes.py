@@ -90,7 +90,8 @@ def crash_page(request):
 @staff_required
 def save_crashes(request):
     if not can_analyse(request.user):
-        return deny(request, "problem.analysis", "problem", request.POST.get("problem") or 0)
+        asked = request.POST.get("problem", "")
+        return deny(request, "problem.analysis", "problem", asked if asked.isdigit() and len(asked) < 12 else "")
     form = CrashForm(request.POST, problems=_problems())
     if not form.is_valid():
         return render(request, "problems/crashes.html", _context(request, form, None, None, None), status=400)
