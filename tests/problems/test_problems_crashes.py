@@ -277,7 +277,8 @@ def test_a_problem_runs_the_crash_analysis_on_its_own_area(switrs, client_for):
     c = client_for("analyst")
     response = c.post(reverse("problems:run_analysis", args=[problem.pk]), {"kind": "crashes", "event_kind": "crime"})
     a = SavedAnalysis.objects.get(problem=problem, kind="crashes")
-    assert response.status_code == 302 and a.parameters["event_kind"] == "collision" and a.parameters["categories"] == []
+    assert response.status_code == 302
+    assert a.parameters["event_kind"] == "collision" and a.parameters["categories"] == []
     # inside the drawn area only the collisions with coordinates can be placed: 36 less the 2 without
     assert a.result["events"] == 34 and a.result["without_coordinates"] == 0
     page = c.get(response.url).content.decode()
