@@ -99,6 +99,10 @@ RULES: list[tuple[str, dict[str, str]]] = [
     (r"^problems:(prevention|prevention_window) ", STAFF_PAGE),
     (r"^problems:prevention_task_done ", WORK),
     (r"^reports:cocoon-pdf ", STAFF_PAGE),  # "My work": every member of staff sees what is theirs
+    # the crash page and the candidates map read by every member of staff; saving a crash
+    # analysis to a problem is the analysts' (like running one on the problem's page)
+    (r"^problems:(crashes|candidates_geojson) ", STAFF_PAGE),
+    (r"^problems:crashes_save ", ANALYSE),
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),

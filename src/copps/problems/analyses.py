@@ -18,7 +18,7 @@ from copps.incidents import coverage
 from copps.incidents.scan_output import peak as peak_line
 from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
-from copps.problems import presenting, workbench
+from copps.problems import crashes, presenting, workbench
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
@@ -42,6 +42,8 @@ DEFAULT_DAYS = {K.SEASONALITY: 3 * 365}
 
 def default_parameters(problem: Problem, kind: str, event_kind: str = "crime", days: int | None = None) -> dict:
     """Everything a run needs, resolved now: dates are fixed so a re-run reads the same events."""
+    if kind == K.CRASHES:  # collisions of every severity, whatever the problem's offence categories
+        event_kind = "collision"
     days = days or DEFAULT_DAYS.get(kind, 365)
     today = latest_day(event_kind) or date.today()
     params = {
@@ -61,6 +63,8 @@ def _fixed(kind: str) -> dict:
         return {"seed": 0, "metric": "manhattan"}
     if kind == K.TREND:
         return {"alert_baseline": alerts.DEFAULT_BASELINE, "false_alarm": 0.01}
+    if kind == K.CRASHES:
+        return {"event_kind": "collision", "categories": [], "severity": []}
     if kind in (K.REPEAT_VICTIMS, K.SEGMENTS):
         return {"top": DEFAULTS["top"]} | ({"snap_max_m": workbench.SNAP_MAX_M} if kind == K.SEGMENTS else {})
     return {}
@@ -248,7 +252,10 @@ KINDS = {
     K.SEASONALITY: workbench.seasonality,
     K.REPEAT_VICTIMS: workbench.repeat_victims,
     K.SEGMENTS: workbench.segments,
+    K.CRASHES: crashes.analyse,
 }
+#: where a kind reads its events other than the problem's area (``problem_events``)
+LOADERS = {K.CRASHES: crashes.events}
 TITLES = {
     K.TEMPORAL: "Hour × weekday profile",
     K.PLACES: "Risky places",
@@ -257,12 +264,13 @@ TITLES = {
     K.SEASONALITY: "Seasonality by month and week of year",
     K.REPEAT_VICTIMS: "Repeat victimisation at addresses",
     K.SEGMENTS: "Street segments by events per km",
+    K.CRASHES: "Crash analysis",
 }
 
 
 def run(kind: str, params: dict) -> dict:
     """The result of analysis ``kind`` with ``params`` (plain JSON)."""
-    return KINDS[kind](problem_events(params), params)
+    return KINDS[kind](LOADERS.get(kind, problem_events)(params), params)
 
 
 def save(problem: Problem, kind: str, params: dict, user, rerun_of: SavedAnalysis | None = None) -> SavedAnalysis:
@@ -279,6 +287,8 @@ def summary(kind: str, result: dict) -> str:
     n = result.get("events", 0)
     if kind in (K.SEASONALITY, K.REPEAT_VICTIMS, K.SEGMENTS):
         return workbench.summary(kind, result)
+    if kind == K.CRASHES:
+        return crashes.summary(result)
     if result.get("note"):
         return f"{n} events: {result['note']}."
     if kind == K.TEMPORAL:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from copps.accounts.models import Role
 from copps.analysis import coverage as cov
@@ -536,3 +537,73 @@ class AssessmentForm(forms.Form):
                     f"{name}_end",
                     f"The {kind} {coverage.describe(c)}; it {what} the {name} period: choose dates inside it.",
                 )
+
+
+class CrashForm(forms.Form):
+    """The crash page's filters: an area (a district or beat; blank: the whole city), the period
+    (blank: the 365 days ending on the collision data's last complete day) and the severities
+    (none ticked: every one). ``problem`` is asked only when the analysis is saved."""
+
+    MAX_DAYS = AnalysisRunForm.MAX_DAYS
+    DAYS = 365
+
+    area = forms.ModelChoiceField(
+        label=_("Area"),
+        queryset=Area.objects.filter(type__in=[Area.Type.DISTRICT, Area.Type.BEAT]).order_by("type", "code"),
+        required=False,
+        empty_label=_("The whole city"),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    severity = forms.MultipleChoiceField(
+        label=_("Severity"), required=False, choices=[], widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, problems=None, **kwargs):
+        from copps.problems.crashes import SEVERITIES
+
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].choices = list(SEVERITIES)
+        self.fields["area"].label_from_instance = lambda a: f"{a.get_type_display()} {a.name}"
+        if problems is not None:
+            self.fields["problem"] = forms.ModelChoiceField(label=_("Problem"), queryset=problems)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", _("The period ends before it starts."))
+            elif (end - start).days + 1 > self.MAX_DAYS:
+                self.add_error("date_from", _("The period may be at most %(days)s days.") % {"days": self.MAX_DAYS})
+        return data
+
+    def parameters(self, last_day: date | None) -> dict:
+        """The analysis's parameters, every date resolved (a re-run reads the same collisions)."""
+        from copps.problems.dashboard import scan_area
+
+        data = self.cleaned_data
+        end = data.get("date_to") or (
+            data["date_from"] + timedelta(days=self.DAYS - 1) if data.get("date_from") else None
+        )
+        end = end or last_day or timezone.localdate()
+        start = data.get("date_from") or end - timedelta(days=self.DAYS - 1)
+        area = data.get("area")
+        return {
+            "event_kind": "collision",
+            "categories": [],
+            "area": scan_area(area),
+            "area_ids": [area.pk] if area else [],
+            "polygon": None,
+            "date_from": start.isoformat(),
+            "date_to": end.isoformat(),
+            "severity": [s for s, _label in self.fields["severity"].choices if s in (data.get("severity") or [])],
+        }
+
+    def error_text(self) -> str:
+        """Every error with the label of its field, on one line."""
+        return " ".join(
+            f"{self.fields[name].label}: {e}" if name in self.fields else str(e)
+            for name, errors in self.errors.items()
+            for e in errors
+        )

@@ -314,11 +314,19 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
     names = category_names or {}
     what = EVENT_KINDS.get(params.get("event_kind", ""), "events").capitalize()
     cats = [names.get(c, c) for c in params.get("categories") or []]
-    text = what + (f" ({', '.join(cats)})" if cats else " of every category")
+    if kind == "crashes":
+        from copps.problems.crashes import SEVERITIES
+
+        labels = dict(SEVERITIES)
+        cats += [str(labels.get(s, s)).lower() for s in params.get("severity") or []]
+        text = what + (f" ({', '.join(cats)})" if cats else " of every severity")
+    else:
+        text = what + (f" ({', '.join(cats)})" if cats else " of every category")
     if params.get("date_from") and params.get("date_to"):
         text += f" from {params['date_from']} to {params['date_to']}"
     where = list(area_names) + (["a drawn polygon"] if params.get("polygon") else [])
-    text += f" in {' and '.join(where)}" if where else " in the problem's area"
+    everywhere = " in the whole city" if kind == "crashes" else " in the problem's area"
+    text += f" in {' and '.join(where)}" if where else everywhere
     extra = []
     if kind in ("places", "repeat_victims", "segments") and params.get("top"):
         extra.append(f"the {params['top']} busiest listed")
@@ -334,6 +342,8 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
         extra.append(f"{params.get('permutations')} permutations (seed {params.get('seed', 0)})")
     if kind == "trend" and params.get("step_days"):
         extra.append(f"steps of {params['step_days']} days")
+    if kind == "crashes":
+        extra.append("corridors as the candidate scan finds them (Gi* hot cells at 95% along one street)")
     if kind == "seasonality":
         extra.append(f"tested at {ALPHA:g} against the days the data covers")
     return text + ("; " + ", ".join(extra) if extra else "") + "."

@@ -45,6 +45,7 @@ class SavedAnalysis(models.Model):
         SEASONALITY = "seasonality", _("Seasonality (month and week of year)")
         REPEAT_VICTIMS = "repeat_victims", _("Repeat victimisation (addresses)")
         SEGMENTS = "segments", _("Street segments by events per km")
+        CRASHES = "crashes", _("Crash analysis")
         CANDIDATE = "candidate", "Scanning evidence of the candidate"
         OTHER = "other", "Other"
 

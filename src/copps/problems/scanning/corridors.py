@@ -8,10 +8,11 @@ from collections import Counter
 import numpy as np
 from shapely.ops import unary_union
 
+from copps.incidents.scanning import EventArrays
 from copps.problems.scanning.base import Proposal, ScanOptions, top_counts, window
 from copps.problems.scanning.clusters import Cluster, hot_clusters, snapped_grid
 
-__all__ = ["scan", "streets_of"]
+__all__ = ["find", "scan", "streets_of"]
 
 _SPLIT = re.compile(r"\s*(?:/|\\| & | AND )\s*")
 _NUMBER = re.compile(r"^\d+X*\s+(?:BLOCK\s+OF\s+)?")
@@ -68,6 +69,37 @@ def scan(options: ScanOptions) -> list[Proposal]:
     if loaded is None:
         return []
     ev, first, today = loaded
+    out = []
+    for street, c, evidence in find(ev, options):
+        km = c.length_m / 1000
+        evidence |= {"first_day": first.isoformat(), "last_day": today.isoformat()}
+        title = f"Collision corridor: {street} ({c.events} collisions over {km:.1f} km)"
+        out.append(
+            Proposal(
+                "collision_corridor",
+                title[:200],
+                f"street:{street}",
+                c.x,
+                c.y,
+                c.polygon,
+                float(c.events),
+                evidence,
+                {
+                    "method": "gistar queen FDR 0.05, classes >= 95%, clusters along one street",
+                    "window_days": options.collision_days,
+                    "cell_m": options.collision_cell,
+                    "min_cells": options.corridor_min_cells,
+                    "min_events": options.corridor_min_events,
+                },
+            )
+        )
+    return out
+
+
+def find(ev: EventArrays, options: ScanOptions) -> list[tuple[str, Cluster, dict]]:
+    """The corridors among geocoded collisions ``ev``: ``(street, cluster, evidence)`` for each
+    cluster of Gi* hot cells (95% or more) along one street with enough collisions (the scan's
+    candidates, and the crash page's ranking)."""
     if len(ev) < 30:
         return []
     g = snapped_grid(ev.x, ev.y, options.collision_cell)
@@ -106,27 +138,6 @@ def scan(options: ScanOptions) -> list[Proposal]:
             "min_p": c.min_p,
             "fdr": gi.fdr,
             "severity": top_counts(ev.category[inside]),
-            "first_day": first.isoformat(),
-            "last_day": today.isoformat(),
         }
-        title = f"Collision corridor: {street} ({c.events} collisions over {km:.1f} km)"
-        out.append(
-            Proposal(
-                "collision_corridor",
-                title[:200],
-                f"street:{street}",
-                c.x,
-                c.y,
-                c.polygon,
-                float(c.events),
-                evidence,
-                {
-                    "method": "gistar queen FDR 0.05, classes >= 95%, clusters along one street",
-                    "window_days": options.collision_days,
-                    "cell_m": options.collision_cell,
-                    "min_cells": options.corridor_min_cells,
-                    "min_events": options.corridor_min_events,
-                },
-            )
-        )
+        out.append((street, c, evidence))
     return out

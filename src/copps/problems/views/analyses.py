@@ -90,6 +90,7 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
     r = a.result
     chart = week_chart = None
     heat = None
+    geo = {}
     if a.kind == SavedAnalysis.Kind.TEMPORAL and r.get("profile"):
         chart = bars_svg(r["by_hour"], [f"{h:02d}" for h in range(24)], "Events by hour of day")
         top = max(max(row) for row in r["profile"]) or 1
@@ -110,6 +111,11 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
     elif a.kind == SavedAnalysis.Kind.SEASONALITY and r.get("month"):
         chart = _index_chart(r["month"], "Seasonal index by month (1 = the average daily rate)")
         week_chart = _index_chart(r["week"], "Seasonal index by week of year")
+    elif a.kind == SavedAnalysis.Kind.CRASHES and r.get("profile"):
+        from copps.problems.views.crashes import corridor_map, heat_rows
+
+        heat = heat_rows(r["profile"])
+        geo = corridor_map(r, Area.objects.filter(pk__in=a.parameters.get("area_ids") or []).first())
     elif a.kind == SavedAnalysis.Kind.SEGMENTS and r.get("rows"):
         chart = bars_svg(
             [x["per_km"] for x in r["rows"]],
@@ -163,6 +169,7 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             "sentence": sentence,
             "finding": analyses.summary(a.kind, r) if a.kind in analyses.KINDS else "",
             "heat": heat,
+            "geo": geo,
             "knox": knox,
             "time_labels": [presenting.band_label(t) for t in r.get("time_labels", [])],
             "knox_marked": any(cell[3] for _, cells in knox or [] for cell in cells),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,18 +24,39 @@ from copps.problems.presenting import corroboration_text, evidence_rows
 from copps.problems.scanning import SCANNERS, ScanOptions
 from copps.problems.scanning.background import candidate_scan
 
-__all__ = ["candidate_list", "candidate_detail", "promote", "dismiss", "scan_now"]
+__all__ = ["candidate_list", "candidates_geojson", "candidate_detail", "promote", "dismiss", "scan_now"]
 
 
-@staff_required
-def candidate_list(request):
-    status = request.GET.get("status", "open")
-    kind = request.GET.get("kind", "")
-    qs = Candidate.objects.select_related("problem").defer("geometry", "evidence", "parameters")
+#: the colour of each kind of candidate on the map (Okabe & Ito's colour-blind-safe palette)
+KIND_COLOURS = {
+    Candidate.Kind.HOT_SPOT: "#d55e00",
+    Candidate.Kind.RISKY_PLACE: "#0072b2",
+    Candidate.Kind.NEAR_REPEAT: "#cc79a7",
+    Candidate.Kind.COLLISION_CORRIDOR: "#e69f00",
+    Candidate.Kind.REQUEST_CLUSTER: "#009e73",
+}
+
+
+def _filters(request) -> tuple[str, str]:
+    """The list's filters: status (default open; "all" for every one) and kind (blank: all)."""
+    return request.GET.get("status", "open"), request.GET.get("kind", "")
+
+
+def _filtered(qs, status: str, kind: str):
     if status in Candidate.Status.values:
         qs = qs.filter(status=status)
     if kind in Candidate.Kind.values:
         qs = qs.filter(kind=kind)
+    return qs
+
+
+@staff_required
+def candidate_list(request):
+    status, kind = _filters(request)
+    qs = _filtered(
+        Candidate.objects.select_related("problem").defer("geometry", "evidence", "parameters"), status, kind
+    )
+    query = urlencode({"status": status, "kind": kind})
     return render(
         request,
         "problems/candidate_list.html",
@@ -42,7 +67,48 @@ def candidate_list(request):
             "statuses": Candidate.Status.choices,
             "kinds": Candidate.Kind.choices,
             "can_analyse": can_analyse(request.user),
+            "geojson_url": reverse("problems:candidates_geojson") + "?" + query,
+            "legend": Candidate.Kind.choices,
         },
+    )
+
+
+@staff_required
+def candidates_geojson(request):
+    """The candidates the list shows, as GeoJSON for its map: each one's outline (WGS 84), kind,
+    colour, title and page; nothing the list does not already show."""
+    status, kind = _filters(request)
+    if status not in [*Candidate.Status.values, "all"]:
+        return JsonResponse(
+            {"detail": f"status must be one of {', '.join(Candidate.Status.values)} or all"}, status=400
+        )
+    if kind and kind not in Candidate.Kind.values:
+        return JsonResponse({"detail": f"kind must be one of {', '.join(Candidate.Kind.values)}"}, status=400)
+    qs = _filtered(
+        Candidate.objects.only("pk", "kind", "title", "status", "score", "corroborated", "geometry", "lon", "lat"),
+        status,
+        kind,
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": c.geometry or {"type": "Point", "coordinates": [c.lon, c.lat]},
+            "properties": {
+                "id": c.pk,
+                "title": c.title,
+                "kind": c.kind,
+                "kind_label": c.get_kind_display(),
+                "status": c.status,
+                "score": round(c.score, 1),
+                "corroborated": c.corroborated,
+                "colour": KIND_COLOURS.get(c.kind, "#4a5b70"),
+                "url": reverse("problems:candidate", args=[c.pk]),
+            },
+        }
+        for c in qs.order_by("-score", "-id")
+    ]
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features, "filters": {"status": status, "kind": kind or "all"}}
     )
 
 

@@ -37,6 +37,8 @@
     Object.keys(data).forEach(function (key) {
       if (key === "areas") {
         (data.areas || []).forEach(function (a) { add(a.geometry, STYLES.areas, a.name); });
+      } else if (key === "corridors") {
+        (data.corridors || []).forEach(function (c) { add(c.geometry, STYLES.candidate, c.name); });
       } else {
         add(data[key], STYLES[key] || STYLES.polygon, key);
       }
