@@ -2,7 +2,8 @@
 ``Normalizer.row`` (normalize.py) does one row at a time.
 
 Each column is worked on as a whole list: values are stripped and joined once per column,
-dates are parsed once per distinct value (with the very ``DateParser`` the row path uses),
+dates are parsed once per distinct value (numeric formats by numpy, for the values strptime
+reads the same way; the rest with the very ``DateParser`` the row path uses),
 offences are mapped to categories once per distinct combination of the values that decide
 it, addresses are cut to hundred blocks once per distinct address, and coordinates are
 cast to floats by numpy. No ``Record`` is built for a good row: the chunk stays a set of
@@ -122,15 +123,7 @@ class ColumnarNormalizer:
     def _dates(self, field: str, texts: list[str], undecided: np.ndarray, *, required: bool) -> list:
         """Each text parsed once per distinct value; a blank (when required) or unreadable
         value leaves its row undecided."""
-        parser = self.n.dates[field]
-        parsed = {}
-        for text in set(texts):
-            if not text:
-                continue
-            try:
-                parsed[text] = parser.parse(text)
-            except ValueError:
-                parsed[text] = None
+        parsed = self.n.dates[field].parse_many(texts)
         out = [parsed.get(t) if t else None for t in texts]
         for k, (t, v) in enumerate(zip(texts, out, strict=True)):
             if v is None and (t or required):
