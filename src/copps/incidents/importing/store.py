@@ -160,15 +160,23 @@ class Stage:
             else:
                 identical, duplicate, superseded = 0, staged - pairs, pairs - ids
                 keep, sid = "rn = 1", "source_id"
-            cur.execute(
-                f"""CREATE TEMP TABLE copps_final AS
-                SELECT {sid} AS sid, {cols} FROM (
-                    SELECT source_id, {cols},
-                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn,
-                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS nth
-                    FROM copps_stage) t
-                WHERE {keep}"""
-            )
+            if ids == staged:
+                # Every source id once (the common case): each row is its id's newest and first
+                # row (rn = nth = 1), so the window functions' two sorts are left out.
+                cur.execute(
+                    f"""CREATE TEMP TABLE copps_final AS SELECT {sid.replace("nth", "1")} AS sid, {cols}
+                    FROM copps_stage"""
+                )
+            else:
+                cur.execute(
+                    f"""CREATE TEMP TABLE copps_final AS
+                    SELECT {sid} AS sid, {cols} FROM (
+                        SELECT source_id, {cols},
+                               ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn,
+                               ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS nth
+                        FROM copps_stage) t
+                    WHERE {keep}"""
+                )
             cur.execute("CREATE INDEX copps_final_sid ON copps_final (sid)")
             examples = self._examples(cur)
             incidents = scalar(
