@@ -243,6 +243,7 @@ def _naive_many(values: list[str], fmt: str) -> tuple[np.ndarray, np.ndarray] | 
     if "%y" in parts:
         year = np.where(parts["%y"] <= 68, parts["%y"] + 2000, parts["%y"] + 1900)
     month, day = parts.get("%m", 1 + zero), parts.get("%d", 1 + zero)
+    ok &= (year >= 2) & (year <= 9998)  # the first and last years (a zone's offset may leave them): strptime
     hour = parts.get("%H", zero)
     if "%I" in parts:
         hour = parts["%I"] % 12 + np.where(parts.get("%p", zero.astype(bool)), 12, 0)
