@@ -4,8 +4,9 @@
 
 Generates a Chicago Socrata-schema CSV, then times (1) the raw load of it into a bare table of
 text columns — sqlite3's `.import` and PostgreSQL's `COPY` — and (2) `copps import --profile
-chicago` into a freshly migrated database. Prints rows/s, the ratio to the raw load, and the
-import's peak memory for the full file and a quarter of it (memory should not grow with size).
+chicago` into a freshly migrated database, by each path (`--path row` and `--path columnar`,
+importing/columnar.py). Prints rows/s, the ratio to the raw load, and each import's peak memory
+for the full file and a quarter of it (memory should not grow with size).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import subprocess
 import sys
 import time
@@ -126,20 +128,26 @@ finally:
 """
 
 
-def copps_import(db_url: str, path: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of `copps import` in a child process on a migrated database."""
+def copps_import(db_url: str, path: Path, route: str) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MB, seconds of the import step) of `copps import` in a child process
+    on a migrated database. The import step is what the summary times: reading, normalising,
+    staging and merging in one transaction, without process start-up and the public refresh
+    and coverage that `copps import` runs after it."""
     env = {**os.environ, "COPPS_DATABASE_URL": db_url}
     subprocess.run([sys.executable, "-m", "copps.cli", "migrate", "-v0"], check=True, env=env)
     rss_path = OUT / "last.rss"
     t = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", _PROBE, "import", str(path), "--profile", "chicago", str(rss_path)],
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE, "import", str(path), "--profile", "chicago", "--path", route, str(rss_path)],
         check=True,
         env=env,
-        stdout=subprocess.DEVNULL,
-    )
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
     seconds = time.perf_counter() - t
-    return seconds, int(rss_path.read_text()) / 1024
+    step = re.search(r"\((\d+\.\d) s, [\d,]+ rows/s\)", out)
+    assert step and f"path: {route}" in out, out
+    return seconds, int(rss_path.read_text()) / 1024, float(step.group(1))
 
 
 def sqlite_raw(path: Path, db: Path) -> float:
@@ -179,34 +187,43 @@ def main() -> None:
     print(f"file: {args.rows:,} rows, {size_mb:,.0f} MB\n")
     results = []
 
-    raw = sqlite_raw(full, OUT / "raw.sqlite3")
-    for f in OUT.glob("copps.sqlite3*"):
-        f.unlink()
-    ours, rss = copps_import(f"sqlite:///{OUT / 'copps.sqlite3'}", full)
-    for f in OUT.glob("copps_q.sqlite3*"):
-        f.unlink()
-    _, rss_q = copps_import(f"sqlite:///{OUT / 'copps_q.sqlite3'}", quarter)
-    results.append(("SQLite", "sqlite3 .import", raw, ours, rss, rss_q))
+    def sqlite_import(route: str, path: Path) -> tuple[float, float, float]:
+        db = OUT / f"copps_{route}_{path.stem}.sqlite3"
+        for f in OUT.glob(db.name + "*"):
+            f.unlink()
+        return copps_import(f"sqlite:///{db}", path, route)
 
-    if not args.skip_pg:
-        raw = pg_raw(full, args.pg)
+    def pg_import(route: str, path: Path) -> tuple[float, float, float]:
         pg_admin(args.pg, "DROP DATABASE IF EXISTS copps_bench")
         pg_admin(args.pg, "CREATE DATABASE copps_bench")
-        ours, rss = copps_import(f"{args.pg}/copps_bench", full)
-        pg_admin(args.pg, "DROP DATABASE IF EXISTS copps_bench_q")
-        pg_admin(args.pg, "CREATE DATABASE copps_bench_q")
-        _, rss_q = copps_import(f"{args.pg}/copps_bench_q", quarter)
-        results.append(("PostgreSQL", "COPY", raw, ours, rss, rss_q))
+        return copps_import(f"{args.pg}/copps_bench", path, route)
+
+    databases = [("SQLite", "sqlite3 .import", lambda: sqlite_raw(full, OUT / "raw.sqlite3"), sqlite_import)]
+    if not args.skip_pg:
+        databases.append(("PostgreSQL", "COPY", lambda: pg_raw(full, args.pg), pg_import))
+    for db, peer, raw_load, load in databases:
+        raw = raw_load()
+        for route in ("row", "columnar"):
+            ours, rss, step = load(route, full)
+            _, rss_q, _ = load(route, quarter)
+            results.append((db, peer, route, raw, ours, step, rss, rss_q))
+            print(f"{db} {route}: {args.rows / ours:,.0f} rows/s (raw load {args.rows / raw:,.0f} rows/s)", flush=True)
 
     print(
-        f"{'database':11} {'peer':16} {'peer rows/s':>12} {'copps rows/s':>13} {'ratio':>7} "
-        f"{'peak MB (1/4 file)':>19} {'peak MB (file)':>15}"
+        "\ncopps rows/s: the whole `copps import` command (start-up, import, public refresh, coverage); "
+        "import step: the import's own transaction (read, normalise, stage, merge), as its summary times it"
     )
-    for db, peer, raw_s, ours_s, rss_full, rss_quarter in results:
+    print(
+        f"{'database':11} {'peer':16} {'path':9} {'peer rows/s':>12} {'copps rows/s':>13} {'ratio':>7} "
+        f"{'import step rows/s':>19} {'ratio':>7} {'peak MB (1/4 file)':>19} {'peak MB (file)':>15}"
+    )
+    for db, peer, route, raw_s, ours_s, step_s, rss_full, rss_quarter in results:
         print(
-            f"{db:11} {peer:16} {args.rows / raw_s:12,.0f} {args.rows / ours_s:13,.0f} "
-            f"{ours_s / raw_s:6.1f}x {rss_quarter:19,.0f} {rss_full:15,.0f}"
+            f"{db:11} {peer:16} {route:9} {args.rows / raw_s:12,.0f} {args.rows / ours_s:13,.0f} "
+            f"{ours_s / raw_s:6.1f}x {args.rows / step_s:19,.0f} {step_s / raw_s:6.1f}x "
+            f"{rss_quarter:19,.0f} {rss_full:15,.0f}"
         )
+    print(f"\nload average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 __all__ = ["CANDIDATE_FORMATS", "EXCEL", "DateParser", "detect_format", "excel_serial"]
 
 # The format name of Excel serial day numbers (days since 1899-12-30, the fraction the time).
@@ -139,6 +141,27 @@ class DateParser:
         self._cache[value] = dt
         return dt
 
+    def parse_many(self, values) -> dict[str, datetime | None]:
+        """Each distinct value -> ``parse(value)``, or None where that raises ValueError. Formats
+        of numeric fields (``%m/%d/%Y %I:%M:%S %p``, ``%Y-%m-%d %H:%M``, ...) are read by numpy
+        for the values strptime reads the same way; every other value is read by ``parse``."""
+        distinct = [v for v in set(values) if v]
+        out: dict[str, datetime | None] = {}
+        fast = _naive_many(distinct, self.fmt) if self.fmt != EXCEL and "%z" not in self.fmt else None
+        if fast is not None:
+            naive, ok = fast
+            utc, steady = _localise(naive, self.tz)
+            for value, dt, good in zip(distinct, utc, ok & steady, strict=True):
+                if good:
+                    out[value] = dt
+        for value in distinct:
+            if value not in out:
+                try:
+                    out[value] = self.parse(value)
+                except ValueError:
+                    out[value] = None
+        return out
+
     def _parse(self, value: str) -> datetime:
         try:
             if self.fmt == EXCEL:
@@ -160,3 +183,90 @@ class DateParser:
             except ValueError:
                 continue
         raise ValueError(f"{value!r} is not a date/time (expected like {self.example()!r})")
+
+
+# The strptime directives ``parse_many`` reads with numpy, each with the number of digits
+# strptime accepts and the values it allows (datetime() refuses seconds 60 and 61: so do we).
+_FAST = {"%Y": (4, 4, 1, 9999), "%y": (2, 2, 0, 99), "%m": (1, 2, 1, 12), "%d": (1, 2, 1, 31),
+         "%H": (1, 2, 0, 23), "%I": (1, 2, 1, 12), "%M": (1, 2, 0, 59), "%S": (1, 2, 0, 59)}  # fmt: skip
+_FAST_TOKENS = re.compile(r"%[YymdHIMSp]|[/\-: T]")
+
+
+def _fast_tokens(fmt: str) -> list[str] | None:
+    """The format as directives and one-character separators, each directive followed by a
+    separator (or ending it), or None when numpy cannot read it the way strptime does."""
+    tokens = _FAST_TOKENS.findall(fmt)
+    if "".join(tokens) != fmt or len(set(t for t in tokens if t.startswith("%"))) != sum(
+        1 for t in tokens if t.startswith("%")
+    ):
+        return None
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if a.startswith("%") and b.startswith("%"):
+            return None  # adjacent directives (%Y%m%d): strptime's regex splits them, we do not
+    return tokens
+
+
+def _naive_many(values: list[str], fmt: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """(naive datetime64[s], readable mask) for ``values`` in ``fmt``, with numpy; a value left
+    unreadable may still be read by strptime (extra spaces, another format): never the reverse."""
+    tokens = _fast_tokens(fmt)
+    if tokens is None or not values:
+        return None
+    try:
+        rest = np.array(values, dtype=np.str_).astype(np.bytes_)  # ASCII only: strptime's \d is wider
+    except UnicodeEncodeError:
+        return None
+    ok = np.ones(len(values), bool)
+    parts: dict[str, np.ndarray] = {}
+    for k, tok in enumerate(tokens):
+        if not tok.startswith("%"):
+            continue
+        sep = tokens[k + 1] if k + 1 < len(tokens) else None
+        if sep is None:
+            head = rest
+        else:
+            head, found, rest = np.strings.partition(rest, sep.encode())
+            ok &= found == sep.encode()
+        if tok == "%p":
+            upper = np.strings.upper(head)
+            ok &= (upper == b"AM") | (upper == b"PM")
+            parts[tok] = upper == b"PM"
+            continue
+        shortest, longest, low, high = _FAST[tok]
+        length = np.strings.str_len(head)
+        ok &= (length >= shortest) & (length <= longest) & np.strings.isdigit(head)
+        number = np.where(ok, head, b"0").astype(np.int64)
+        ok &= (number >= low) & (number <= high)
+        parts[tok] = number
+    zero = np.zeros(len(values), np.int64)
+    year = parts.get("%Y", 1900 + zero)
+    if "%y" in parts:
+        year = np.where(parts["%y"] <= 68, parts["%y"] + 2000, parts["%y"] + 1900)
+    month, day = parts.get("%m", 1 + zero), parts.get("%d", 1 + zero)
+    ok &= (year >= 2) & (year <= 9998)  # the first and last years (a zone's offset may leave them): strptime
+    hour = parts.get("%H", zero)
+    if "%I" in parts:
+        hour = parts["%I"] % 12 + np.where(parts.get("%p", zero.astype(bool)), 12, 0)
+    month0 = np.where(ok, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    days_in_month = ((month0 + 1).astype("datetime64[D]") - month0.astype("datetime64[D]")).astype(np.int64)
+    ok &= day <= days_in_month
+    seconds = hour * 3600 + parts.get("%M", zero) * 60 + parts.get("%S", zero)
+    naive = month0.astype("datetime64[s]") + ((day - 1) * 86400 + seconds).astype("timedelta64[s]")
+    return np.where(ok, naive, np.datetime64("2000-01-01T00:00:00", "s")), ok
+
+
+def _localise(naive: np.ndarray, tz: ZoneInfo) -> tuple[list, np.ndarray]:
+    """(UTC datetimes, decided mask) of naive local times, as ``dt.replace(tzinfo=tz)
+    .astimezone(UTC)`` gives them: the zone's offset is asked once per distinct hour, and an
+    hour whose offset changes within it (a DST change) is left to the caller."""
+    hours = naive.astype("datetime64[h]")
+    distinct, inverse = np.unique(hours, return_inverse=True)
+    offsets = np.empty(len(distinct), np.int64)
+    steady = np.ones(len(distinct), bool)
+    for k, h in enumerate(distinct.astype("datetime64[s]").tolist()):
+        first = h.replace(tzinfo=tz).utcoffset()
+        last = (h + timedelta(minutes=59, seconds=59)).replace(tzinfo=tz).utcoffset()
+        steady[k] = first == last
+        offsets[k] = int(first.total_seconds())
+    utc = naive - offsets[inverse].astype("timedelta64[s]")
+    return [d.replace(tzinfo=UTC) for d in utc.tolist()], steady[inverse]

@@ -19,6 +19,8 @@ from copps.geo.jurisdiction import invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.batches import describe_reprocess
+from copps.incidents.importing.columnar import ColumnarNormalizer, choose_path, normalise_chunk
+from copps.incidents.importing.columnar import records as columnar_records
 from copps.incidents.importing.errors import ImportFailed, RowError
 from copps.incidents.importing.geocode import GeocodeReport, ImportGeocoder
 from copps.incidents.importing.normalize import Normalizer, Record
@@ -79,7 +81,10 @@ class ImportResult:
             for rule, cases in self.merges.items()
         ]
         return lines + self.notes
+
     geocoding: GeocodeReport | None = None  # [geocode]: matches per quality and every unmatched address
+    route: str = "row"  # how rows were normalised: "columnar" or "row" (importing/columnar.py)
+    route_reason: str = ""
 
     def summary(self) -> str:
         parts = [
@@ -106,6 +111,7 @@ class ImportResult:
             text += f"\n  {line}"
         if self.reprocess:
             text += "\n" + describe_reprocess(self.updated, self.removed, self.changes)
+        text += f"\npath: {self.route} ({self.route_reason})"
         if self.dry_run:
             text = "dry run, nothing written: " + text
         if self.locations:
@@ -146,21 +152,33 @@ class _Geo:
             self.jurisdiction, self.needs_recompute = j, False
 
     def apply(self, records: list[Record]) -> None:
-        geo = [r for r in records if r.lat is not None or r.x is not None]
+        """``apply_columns`` on the row path's records."""
+        names = ("lat", "lon", "x", "y", "location", *self.indexes)
+        cols = {name: [getattr(r, name) for r in records] for name in names}
+        self.apply_columns(cols)
+        for name in names:
+            for r, value in zip(records, cols[name], strict=True):
+                setattr(r, name, value)
+
+    def apply_columns(self, cols: dict[str, list]) -> None:
+        """Place a chunk given as columns (lists ``lat``, ``lon``, ``x``, ``y``, ``location`` and
+        one per area index, with None for missing values), in place."""
+        lat_l, lon_l, x_l, y_l, where = cols["lat"], cols["lon"], cols["x"], cols["y"], cols["location"]
+        geo = [k for k, (la, xv) in enumerate(zip(lat_l, x_l, strict=True)) if la is not None or xv is not None]
         if not geo:
             return
         if self.profile.crs and self.profile.columns.get("x"):
-            lon, lat = to_wgs84(np.array([r.x for r in geo]), np.array([r.y for r in geo]), self.profile.crs)
-            for r, lo, la in zip(geo, lon, lat, strict=False):
-                r.lon, r.lat = float(lo), float(la)
-        lon = np.array([r.lon for r in geo], float)
-        lat = np.array([r.lat for r in geo], float)
+            lon, lat = to_wgs84(np.array([x_l[k] for k in geo]), np.array([y_l[k] for k in geo]), self.profile.crs)
+            for k, lo, la in zip(geo, lon, lat, strict=False):
+                lon_l[k], lat_l[k] = float(lo), float(la)
+        lon = np.array([lon_l[k] for k in geo], float)
+        lat = np.array([lat_l[k] for k in geo], float)
         bad = invalid_reasons(lon, lat) != ""
         if self.projector is None:
             if bad.all():
-                for r in geo:  # nothing possible to choose a CRS from yet
-                    r.x = r.y = None
-                    r.location = Location.INVALID.value
+                for k in geo:  # nothing possible to choose a CRS from yet
+                    x_l[k] = y_l[k] = None
+                    where[k] = Location.INVALID.value
                 return
             self.site.crs = utm_crs_for(float(np.median(lon[~bad])), float(np.median(lat[~bad])))
             self.site.save(update_fields=["crs"])
@@ -175,13 +193,14 @@ class _Geo:
             status = self.jurisdiction.classify(lon, lat, x, y)
         else:
             status = np.where(bad, Location.INVALID.value, Location.NONE.value)
-        for r, xi, yi, ok, st in zip(geo, x, y, placed, status, strict=True):
-            r.x, r.y = (float(xi), float(yi)) if ok else (None, None)
-            r.location = st
+        for k, xi, yi, ok, st in zip(geo, x.tolist(), y.tolist(), placed.tolist(), status, strict=True):
+            x_l[k], y_l[k] = (xi, yi) if ok else (None, None)
+            where[k] = st
         lon_ok, lat_ok = np.where(bad, np.nan, lon), np.where(bad, np.nan, lat)
         for attr, index in self.indexes.items():
-            for r, key in zip(geo, index.lookup(lon_ok, lat_ok), strict=False):
-                setattr(r, attr, key)
+            column = cols[attr]
+            for k, key in zip(geo, index.lookup(lon_ok, lat_ok), strict=False):
+                column[k] = key
 
 
 def import_file(
@@ -195,6 +214,7 @@ def import_file(
     dry_run: bool = False,
     reprocess: bool = False,
     preview: int = 0,
+    route: str = "auto",
 ) -> ImportResult:
     """Import ``path`` with ``profile``.
 
@@ -205,16 +225,29 @@ def import_file(
     rolled back: the summary says what the import would do, and nothing is written. With
     ``reprocess`` the profile is re-applied to rows already stored (importing/batches.py).
     ``preview`` keeps the first that many good records, as parsed, in ``result.preview`` (the
-    upload page shows them beside the dry run's summary).
+    upload page shows them beside the dry run's summary). ``route`` (``auto``, ``columnar``,
+    ``row``) picks how rows are normalised: column by column (importing/columnar.py) or one row
+    at a time; both give the same events, and ``auto`` takes the columnar path unless the
+    profile uses a section only the row path applies.
     """
     path = Path(path)
     label = str(path)
     started = time.monotonic()
     if not path.is_file():
         raise ImportFailed(f"{label}: no such file")
+    try:
+        taken, why = choose_path(profile, route)
+    except ValueError as exc:
+        raise ImportFailed(str(exc)) from exc
     sha = file_sha256(path)
     result = ImportResult(
-        file=label, profile=profile.name, dry_run=dry_run, grouped="incident" in profile.columns, reprocess=reprocess
+        file=label,
+        profile=profile.name,
+        dry_run=dry_run,
+        grouped="incident" in profile.columns,
+        reprocess=reprocess,
+        route=taken,
+        route_reason=why,
     )
     source = source or profile.source
     rejected_rows: list[tuple[RowError, list[str]]] = []
@@ -227,6 +260,7 @@ def import_file(
         taxonomy.sync()
         samples = list(itertools.islice(rows, SAMPLE_ROWS))
         normalizer = Normalizer(profile, header, label, taxonomy.category_ids(), [v for _, v in samples])
+        columnar = ColumnarNormalizer(normalizer) if taken == "columnar" else None
         all_rows = itertools.chain(samples, rows)
         batch = ImportBatch.objects.create(
             file_name=path.name,
@@ -250,6 +284,21 @@ def import_file(
             chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
             if not chunk:
                 break
+            result.read += len(chunk)
+            if columnar is not None:
+                cols, filtered, bad = normalise_chunk(columnar, chunk)
+                result.filtered += filtered
+                for errors, values in bad:
+                    result.errors.extend(errors)
+                    rejected_rows.append((errors[0], values))
+                geo.apply_columns(cols)
+                if len(result.preview) < preview:
+                    firsts = sorted(columnar_records(cols, len(cols["line"])), key=lambda r: r.line)
+                    result.preview.extend(firsts[: preview - len(result.preview)])
+                stage.write_columns(cols)
+                if progress:
+                    progress(result.read)
+                continue
             good: list[Record] = []
             for line, values in chunk:
                 out = normalizer.row(line, values)
@@ -260,7 +309,6 @@ def import_file(
                 else:
                     result.errors.extend(out)
                     rejected_rows.append((out[0], values))
-            result.read += len(chunk)
             if geocoder is not None:
                 geocoder.apply(good)
             geo.apply(good)

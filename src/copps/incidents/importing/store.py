@@ -47,6 +47,21 @@ _DATETIME_POSITIONS = [
 ]
 
 
+_DATETIME_COLUMNS = [_STAGE_COLUMNS[i] for i in _DATETIME_POSITIONS]
+
+
+def _sqlite_datetimes(values: list) -> list:
+    """A column of datetimes as ``_sqlite_row`` writes each, converted once per distinct value."""
+    seen: dict = {None: None}
+    out = []
+    for v in values:
+        text = seen.get(v, seen)
+        if text is seen:
+            text = seen[v] = v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        out.append(text)
+    return out
+
+
 def _sqlite_row(rec: Record) -> list:
     """Datetimes as Django's SQLite backend stores them: naive UTC in ISO form."""
     row = list(_as_tuple(rec))
@@ -88,16 +103,33 @@ class Stage:
     def write(self, records: list[Record]) -> None:
         if not records:
             return
+        if self.vendor == "postgresql":
+            self._load(map(_as_tuple, records))
+        else:
+            self._load(map(_sqlite_row, records))
+
+    def write_columns(self, cols: dict[str, list]) -> None:
+        """Stage a chunk given as columns (importing/columnar.py), one list per staged column."""
+        if not cols["line"]:
+            return
+        if self.vendor != "postgresql":
+            cols = dict(cols)
+            for name in _DATETIME_COLUMNS:
+                cols[name] = _sqlite_datetimes(cols[name])
+        self._load(zip(*(cols[c] for c in _STAGE_COLUMNS), strict=True))
+
+    def _load(self, rows) -> None:
+        """Bulk-load tuples in staging order: COPY on PostgreSQL, one executemany on SQLite."""
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 cols = ", ".join(_STAGE_COLUMNS)
                 with cur.cursor.copy(f"COPY copps_stage ({cols}) FROM STDIN") as copy:
-                    for rec in records:
-                        copy.write_row(_as_tuple(rec))
+                    for row in rows:
+                        copy.write_row(row)
             else:
                 marks = ", ".join(["?"] * len(_STAGE_COLUMNS))
                 # the driver's own cursor: Django's wrapper would rewrite the query for every row
-                cur.cursor.executemany(f"INSERT INTO copps_stage VALUES ({marks})", map(_sqlite_row, records))
+                cur.cursor.executemany(f"INSERT INTO copps_stage VALUES ({marks})", rows)
 
     def merge(self, *, source: str, kind: str, batch_id: int) -> MergeCounts:
         """Merge the staged rows into incidents_event; return what happened to them."""
@@ -128,15 +160,23 @@ class Stage:
             else:
                 identical, duplicate, superseded = 0, staged - pairs, pairs - ids
                 keep, sid = "rn = 1", "source_id"
-            cur.execute(
-                f"""CREATE TEMP TABLE copps_final AS
-                SELECT {sid} AS sid, {cols} FROM (
-                    SELECT source_id, {cols},
-                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn,
-                           ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS nth
-                    FROM copps_stage) t
-                WHERE {keep}"""
-            )
+            if ids == staged:
+                # Every source id once (the common case): each row is its id's newest and first
+                # row (rn = nth = 1), so the window functions' two sorts are left out.
+                cur.execute(
+                    f"""CREATE TEMP TABLE copps_final AS SELECT {sid.replace("nth", "1")} AS sid, {cols}
+                    FROM copps_stage"""
+                )
+            else:
+                cur.execute(
+                    f"""CREATE TEMP TABLE copps_final AS
+                    SELECT {sid} AS sid, {cols} FROM (
+                        SELECT source_id, {cols},
+                               ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY {order}) AS rn,
+                               ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY line) AS nth
+                        FROM copps_stage) t
+                    WHERE {keep}"""
+                )
             cur.execute("CREATE INDEX copps_final_sid ON copps_final (sid)")
             examples = self._examples(cur)
             incidents = scalar(

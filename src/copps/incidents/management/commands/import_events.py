@@ -1,4 +1,4 @@
-"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--dry-run] [--reprocess]"""
+"""copps import FILE --profile NAME|PATH [--skip-bad] [--source NAME] [--dry-run] [--reprocess] [--path P]"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from copps.incidents import signals, sitetime
 from copps.incidents.importing import ImportFailed, builtin_profiles, import_file, load_profile
+from copps.incidents.importing.columnar import PATHS
 from copps.incidents.importing.errors import ProfileError
 from copps.incidents.models import ImportBatch
 
@@ -66,6 +67,14 @@ class Command(BaseCommand):
             help="re-apply the profile (categories, filters, geocoding) to rows already imported from this "
             "source, and report what changed; undo with copps batches rollback ID",
         )
+        parser.add_argument(
+            "--path",
+            choices=PATHS,
+            default="auto",
+            help="how rows are read: columnar (column by column, fast), row (one row at a time) or auto "
+            "(columnar unless the profile uses [[extract]], [filter], [values] or [geocode]); both give the "
+            "same events, and the summary says which was taken",
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -74,7 +83,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if profile.kind == "request":
             raise CommandError(
-                f"{opts['profile']} is a service-request profile (kind = \"request\"): load the file with "
+                f'{opts["profile"]} is a service-request profile (kind = "request"): load the file with '
                 f"copps requests import {opts['file']} --profile {opts['profile']}"
             )
         progress = Progress(f"importing {opts['file']}")
@@ -87,6 +96,7 @@ class Command(BaseCommand):
                 progress=progress,
                 dry_run=opts["dry_run"],
                 reprocess=opts["reprocess"],
+                route=opts["path"],
             )
         except ImportFailed as exc:
             progress.done()
