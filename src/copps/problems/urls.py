@@ -59,6 +59,7 @@ urlpatterns = [
     path("candidates/<int:pk>/dismiss/", candidates.dismiss, name="dismiss"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/hotspots.geojson", dashboard.hotspots_geojson, name="hotspots"),
+    path("dashboard/save/", dashboard.save_workspace, name="save_workspace"),
     path("ddacts/", ddacts.overlay_page, name="ddacts"),
     path("ddacts/overlay.geojson", ddacts.overlay_geojson, name="ddacts_geojson"),
     path("ddacts/zones/new/", ddacts.zone_new, name="ddacts_zone_new"),

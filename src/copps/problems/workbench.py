@@ -318,7 +318,8 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
     if params.get("date_from") and params.get("date_to"):
         text += f" from {params['date_from']} to {params['date_to']}"
     where = list(area_names) + (["a drawn polygon"] if params.get("polygon") else [])
-    text += f" in {' and '.join(where)}" if where else " in the problem's area"
+    nowhere = " in the whole city" if kind == "emerging" else " in the problem's area"  # the workspace's city
+    text += f" in {' and '.join(where)}" if where else nowhere
     extra = []
     if kind in ("places", "repeat_victims", "segments") and params.get("top"):
         extra.append(f"the {params['top']} busiest listed")
@@ -336,4 +337,10 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
         extra.append(f"steps of {params['step_days']} days")
     if kind == "seasonality":
         extra.append(f"tested at {ALPHA:g} against the days the data covers")
+    if kind == "emerging":
+        if params.get("event_kind") == "collision" and params.get("severity", "all") != "all":
+            extra.append(f"severity: {'fatal only' if params['severity'] == 'fatal' else 'injury or fatal'}")
+        extra.append(f"{params.get('cell_m')} m cells and a {params.get('bandwidth_m')} m bandwidth")
+        if params.get("permutations"):
+            extra.append(f"Gi* by {params['permutations']} permutations (seed {params.get('seed', 0)})")
     return text + ("; " + ", ".join(extra) if extra else "") + "."

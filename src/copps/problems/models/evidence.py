@@ -45,6 +45,7 @@ class SavedAnalysis(models.Model):
         SEASONALITY = "seasonality", _("Seasonality (month and week of year)")
         REPEAT_VICTIMS = "repeat_victims", _("Repeat victimisation (addresses)")
         SEGMENTS = "segments", _("Street segments by events per km")
+        EMERGING = "emerging", _("Emerging hot spots")
         CANDIDATE = "candidate", "Scanning evidence of the candidate"
         OTHER = "other", "Other"
 
