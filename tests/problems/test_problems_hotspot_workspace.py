@@ -146,7 +146,9 @@ def test_the_form_shows_its_defaults_and_the_datas_coverage(town, client_for):
     query = f"kind=crime&severity=all&date_from={LAST - timedelta(days=364)}&date_to={LAST}"
     assert query in response.context["hotspots_url"] and "layer=emerging" in response.context["hotspots_url"]
     assert f'href="/reports/hot-spots.png?{query}'.replace("&", "&amp;") in page
-    assert "Download PDF" in page and '<form method="post" action="/problems/dashboard/save/" id="save-analysis"' in page
+    assert (
+        "Download PDF" in page and '<form method="post" action="/problems/dashboard/save/" id="save-analysis"' in page
+    )
 
 
 @pytest.mark.parametrize(
@@ -269,7 +271,9 @@ def pdf_text(data: bytes) -> str:
 
 
 def test_a_problem_opens_the_workspace_and_saves_an_emerging_analysis(town, client_for, cast):
-    problem = Problem.objects.create(title="Burglaries in District North", owner=cast["officer"], created_by=cast["analyst"])
+    problem = Problem.objects.create(
+        title="Burglaries in District North", owner=cast["officer"], created_by=cast["analyst"]
+    )
     problem.areas.add(town.district)
     problem.categories.add(town.cats["burglary"])
     c = client_for("analyst")
@@ -290,9 +294,17 @@ def test_a_problem_opens_the_workspace_and_saves_an_emerging_analysis(town, clie
     assert a.title == "Emerging hot spots" and a.created_by == cast["analyst"]
     p = a.parameters
     assert (p["event_kind"], p["categories"], p["area_ids"], p["cell_m"], p["bandwidth_m"]) == (
-        "crime", ["burglary"], [town.district.pk], 150, 300
+        "crime",
+        ["burglary"],
+        [town.district.pk],
+        150,
+        300,
     )
-    assert (p["date_from"], p["date_to"], p["layers"]) == (FIRST.isoformat(), LAST.isoformat(), ["kde", "gistar", "emerging"])
+    assert (p["date_from"], p["date_to"], p["layers"]) == (
+        FIRST.isoformat(),
+        LAST.isoformat(),
+        ["kde", "gistar", "emerging"],
+    )
     em = a.result["emerging"]
     assert em["counts"]["new hot spot"] >= 1 and em["top_cells"] and em["steps"] == 16
     assert "problem.analysis.run" in audit_actions(object_id=str(problem.pk))
@@ -313,7 +325,7 @@ def test_saving_needs_the_right_to_analyse(town, client_for, cast):
     assert officer.get(reverse("problems:dashboard")).status_code == 200
     refused = officer.post(reverse("problems:save_workspace"), {"problem": problem.pk})
     assert refused.status_code == 403 and not SavedAnalysis.objects.exists()
-    assert "id=\"save-analysis\"" not in officer.get(reverse("problems:dashboard")).content.decode()
+    assert 'id="save-analysis"' not in officer.get(reverse("problems:dashboard")).content.decode()
     analyst = client_for("analyst")
     bad = analyst.post(reverse("problems:save_workspace"), {"problem": problem.pk, "cell": "5"}, follow=True)
     assert b"Not saved: cell: " in bad.content and not SavedAnalysis.objects.exists()

@@ -45,14 +45,14 @@ FIELDS = (
 
 def _area(data) -> Area | None:
     raw = data.get("area", "")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         return None
     return get_object_or_404(Area, pk=int(raw))
 
 
 def _zone(data) -> Problem | None:
     raw = data.get("zone_of", "")
-    return get_object_or_404(Problem, pk=int(raw)) if raw.isdigit() else None
+    return get_object_or_404(Problem, pk=int(raw)) if raw.isascii() and raw.isdigit() else None
 
 
 def with_defaults(data) -> QueryDict:
@@ -63,16 +63,10 @@ def with_defaults(data) -> QueryDict:
         values = [v for v in data.getlist(k) if v != ""]
         if values:
             q.setlist(k, values)
-    kind = q.get("kind", "crime")
-    base = hw.defaults(kind if kind in EVENT_KINDS else "crime")
-    for k, v in {
-        "kind": "crime",
-        "severity": "all",
-        "cell": base["cell_m"],
-        "bandwidth": base["bandwidth_m"],
-        "permutations": base["permutations"],
-        "date_to": base["date_to"],
-    }.items():
+    if "date_to" not in q:  # the data's last complete day of the kind (one query; the rest are constants)
+        kind = q.get("kind", "crime")
+        q["date_to"] = hw.defaults(kind if kind in EVENT_KINDS else "crime")["date_to"]
+    for k, v in {"kind": "crime", "severity": "all", "cell": 150, "bandwidth": 300, "permutations": 0}.items():
         q.setdefault(k, str(v))
     if "date_from" not in q:
         try:
@@ -104,10 +98,12 @@ def _query(data) -> str:
 def dashboard_page(request):
     area = _area(request.GET)
     zone = _zone(request.GET)
-    form, params = workspace_parameters(request.GET)
+    filled = with_defaults(request.GET)
+    form = WorkspaceForm(filled)
+    params = form.parameters(zone) if form.is_valid() else None
     data = dashboard.area_events(area)
     problems = dashboard.open_problems(area)
-    query = _query(request.GET)
+    query = _query(filled)
     kind = (params or {}).get("event_kind") or request.GET.get("kind") or "crime"
     geo = {"palette": hw.palette()}
     if area:
@@ -116,7 +112,6 @@ def dashboard_page(request):
         geo["areas"] = [{"name": str(a), "geometry": a.geometry} for a in zone.areas.all()]
         if zone.polygon:
             geo["areas"].append({"name": zone.title, "geometry": zone.polygon})
-    filled = with_defaults(request.GET)
     context = {
         "area": area,
         "zone": zone,
@@ -160,13 +155,10 @@ def hotspots_geojson(request):
 def save_workspace(request):
     """Save the workspace's parameters and its emerging hot-spot result to a problem (analysts, as
     for any analysis of a problem); the analysis page follows."""
-    problem = (
-        get_object_or_404(Problem, pk=request.POST.get("problem") or 0)
-        if (request.POST.get("problem", "").isdigit())
-        else None
-    )
+    raw = request.POST.get("problem", "")
     if not can_analyse(request.user):
-        return deny(request, "problem.analysis", "problem", problem.pk if problem else "")
+        return deny(request, "problem.analysis", "problem", raw[:20])
+    problem = get_object_or_404(Problem, pk=int(raw)) if raw.isascii() and raw.isdigit() else None
     back = reverse("problems:dashboard") + _query(request.POST)
     if problem is None:
         messages.error(request, "Not saved: problem: choose the problem to save the analysis to.")
