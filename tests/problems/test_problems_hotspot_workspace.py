@@ -345,3 +345,18 @@ def test_anonymous_is_sent_to_sign_in(client, db):
         assert response.status_code == 302 and "/accounts/login/" in response.url
     response = client.post(reverse("problems:save_workspace"), {"problem": 1})
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_problem_pages_run_form_runs_it_on_the_problems_area_too(town, client_for, cast):
+    problem = Problem.objects.create(title="Burglaries", owner=cast["officer"], created_by=cast["analyst"])
+    problem.areas.add(town.district)
+    problem.categories.add(town.cats["burglary"])
+    c = client_for("analyst")
+    response = c.post(
+        reverse("problems:run_analysis", args=[problem.pk]),
+        {"kind": "emerging", "event_kind": "crime", "date_from": FIRST, "date_to": LAST},
+    )
+    a = SavedAnalysis.objects.get(problem=problem, kind="emerging")
+    assert response.url == reverse("problems:analysis", args=[problem.pk, a.pk])
+    assert (a.parameters["cell_m"], a.parameters["area_ids"]) == (150, [town.district.pk])
+    assert a.result["emerging"]["counts"]["new hot spot"] >= 1

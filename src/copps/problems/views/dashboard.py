@@ -99,7 +99,7 @@ def dashboard_page(request):
     area = _area(request.GET)
     zone = _zone(request.GET)
     filled = with_defaults(request.GET)
-    form = WorkspaceForm(filled)
+    form = WorkspaceForm(filled, auto_id="%s")  # ids are the field names (#area, #kind, #date_from ...)
     params = form.parameters(zone) if form.is_valid() else None
     data = dashboard.area_events(area)
     problems = dashboard.open_problems(area)
