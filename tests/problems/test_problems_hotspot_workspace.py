@@ -360,3 +360,17 @@ def test_the_problem_pages_run_form_runs_it_on_the_problems_area_too(town, clien
     assert response.url == reverse("problems:analysis", args=[problem.pk, a.pk])
     assert (a.parameters["cell_m"], a.parameters["area_ids"]) == (150, [town.district.pk])
     assert a.result["emerging"]["counts"]["new hot spot"] >= 1
+
+
+def test_permutations_put_the_gi_star_classes_on_the_seeded_permutation_p(town, client_for):
+    c = client_for("analyst")
+    normal = geojson(c, area=town.district.pk, layer=["gistar"]).json()
+    permuted = geojson(c, area=town.district.pk, permutations=999, layer=["gistar"]).json()
+    assert permuted["parameters"]["permutations"] == 999 and normal["parameters"]["permutations"] == 0
+    assert "Gi* by 999 permutations (seed 0)" in permuted["sentence"] and "permutations" not in normal["sentence"]
+    # the conditional permutation keeps a cell's own count: on this sparse town (six busy places
+    # among 400 cells) no window is rarer than about 1 in 20, so under the false discovery rate
+    # nothing is classed, where the normal approximation finds the planted cells
+    assert normal["summary"]["hot_cells"] > 0 and permuted["summary"]["hot_cells"] == 0
+    again = geojson(c, area=town.district.pk, permutations=999, layer=["gistar"]).json()
+    assert again == permuted  # seeded: the same answer twice
