@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('problems', '0005_analysis_kinds_seasonality_repeats_segments'),
+        ("problems", "0005_analysis_kinds_seasonality_repeats_segments"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='savedanalysis',
-            name='kind',
-            field=models.CharField(choices=[('hotspots', 'Hot spots (Gi*)'), ('places', 'Risky places'), ('near_repeat', 'Near repeat (Knox)'), ('temporal', 'Hour x weekday profile'), ('trend', 'Trend and alerts'), ('seasonality', 'Seasonality (month and week of year)'), ('repeat_victims', 'Repeat victimisation (addresses)'), ('segments', 'Street segments by events per km'), ('emerging', 'Emerging hot spots'), ('candidate', 'Scanning evidence of the candidate'), ('other', 'Other')], max_length=16),
+            model_name="savedanalysis",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("hotspots", "Hot spots (Gi*)"),
+                    ("places", "Risky places"),
+                    ("near_repeat", "Near repeat (Knox)"),
+                    ("temporal", "Hour x weekday profile"),
+                    ("trend", "Trend and alerts"),
+                    ("seasonality", "Seasonality (month and week of year)"),
+                    ("repeat_victims", "Repeat victimisation (addresses)"),
+                    ("segments", "Street segments by events per km"),
+                    ("emerging", "Emerging hot spots"),
+                    ("candidate", "Scanning evidence of the candidate"),
+                    ("other", "Other"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
