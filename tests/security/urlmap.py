@@ -103,6 +103,11 @@ RULES: list[tuple[str, dict[str, str]]] = [
     # analysis to a problem is the analysts' (like running one on the problem's page)
     (r"^problems:(crashes|candidates_geojson) ", STAFF_PAGE),
     (r"^problems:crashes_save ", ANALYSE),
+    # the dashboard's analysis workspace (issue 19): staff read it and take its view away as PNG/PDF;
+    # saving it to a problem is running an analysis of that problem
+    (r"^problems:(dashboard|hotspots) ", STAFF_PAGE),
+    (r"^reports:workspace-(png|pdf) ", STAFF_PAGE),
+    (r"^problems:save_workspace ", ANALYSE),
     (r"^problems:(list|detail|assessment|candidates|candidate|partners|partner_new|partner_edit) ", STAFF_PAGE),
     (r"^problems:", STAFF_ANY),
     (r"^reports:", STAFF_ANY),

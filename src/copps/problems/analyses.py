@@ -18,7 +18,7 @@ from copps.incidents import coverage
 from copps.incidents.scan_output import peak as peak_line
 from copps.incidents.scan_output import without_time_of_day
 from copps.incidents.scanning import EventArrays, ScanFilter, load_events
-from copps.problems import crashes, presenting, workbench
+from copps.problems import crashes, hotspot_workspace, presenting, workbench
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.scanning.base import latest_day
 
@@ -65,6 +65,9 @@ def _fixed(kind: str) -> dict:
         return {"alert_baseline": alerts.DEFAULT_BASELINE, "false_alarm": 0.01}
     if kind == K.CRASHES:
         return {"event_kind": "collision", "categories": [], "severity": []}
+    if kind == K.EMERGING:  # the workspace's settings at their defaults (the dashboard chooses others)
+        chosen = hotspot_workspace.defaults()
+        return {k: chosen[k] for k in ("severity", "cell_m", "bandwidth_m", "permutations", "seed", "layers")}
     if kind in (K.REPEAT_VICTIMS, K.SEGMENTS):
         return {"top": DEFAULTS["top"]} | ({"snap_max_m": workbench.SNAP_MAX_M} if kind == K.SEGMENTS else {})
     return {}
@@ -253,6 +256,7 @@ KINDS = {
     K.REPEAT_VICTIMS: workbench.repeat_victims,
     K.SEGMENTS: workbench.segments,
     K.CRASHES: crashes.analyse,
+    K.EMERGING: None,  # runs on the workspace's own zone and grid: see run()
 }
 #: where a kind reads its events other than the problem's area (``problem_events``)
 LOADERS = {K.CRASHES: crashes.events}
@@ -265,11 +269,14 @@ TITLES = {
     K.REPEAT_VICTIMS: "Repeat victimisation at addresses",
     K.SEGMENTS: "Street segments by events per km",
     K.CRASHES: "Crash analysis",
+    K.EMERGING: "Emerging hot spots",
 }
 
 
 def run(kind: str, params: dict) -> dict:
     """The result of analysis ``kind`` with ``params`` (plain JSON)."""
+    if kind == K.EMERGING:
+        return hotspot_workspace.saved_result(params)
     return KINDS[kind](LOADERS.get(kind, problem_events)(params), params)
 
 
@@ -289,6 +296,8 @@ def summary(kind: str, result: dict) -> str:
         return workbench.summary(kind, result)
     if kind == K.CRASHES:
         return crashes.summary(result)
+    if kind == K.EMERGING:
+        return hotspot_workspace.summary(result)
     if result.get("note"):
         return f"{n} events: {result['note']}."
     if kind == K.TEMPORAL:

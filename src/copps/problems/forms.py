@@ -15,6 +15,7 @@ from copps.geo.shapes import GeometryError, parse_polygon
 from copps.incidents import coverage
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems import analyses, stages, techniques
+from copps.problems import hotspot_workspace as hw
 from copps.problems.assessing import similar_controls
 from copps.problems.models import (
     Activity,
@@ -33,6 +34,7 @@ from copps.problems.presenting import EVENT_KINDS
 
 __all__ = [
     "ActivityForm",
+    "WorkspaceForm",
     "AssessmentForm",
     "AssignForm",
     "BulkDecisionForm",
@@ -607,3 +609,123 @@ class CrashForm(forms.Form):
             for name, errors in self.errors.items()
             for e in errors
         )
+
+
+class WorkspaceForm(forms.Form):
+    """The analysis workspace of the dashboard (GET): what to map, where, when, and how finely.
+    Blank fields keep :func:`copps.problems.hotspot_workspace.defaults`; dates the data of the
+    chosen kind does not reach are refused with the days it covers."""
+
+    MAX_DAYS = 3660
+
+    kind = forms.ChoiceField(label=_("Events"), choices=EVENT_KIND_CHOICES, required=False)
+    category = forms.MultipleChoiceField(label=_("Categories (none: every category)"), required=False)
+    severity = forms.ChoiceField(
+        label=_("Collision severity"),
+        required=False,
+        choices=[("all", _("All collisions")), ("injury", _("Injury or fatal")), ("fatal", _("Fatal only"))],
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    zone_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    cell = forms.IntegerField(label=_("Cell (metres)"), required=False, min_value=hw.CELL[0], max_value=hw.CELL[1])
+    bandwidth = forms.IntegerField(
+        label=_("Bandwidth (metres)"), required=False, min_value=hw.BANDWIDTH[0], max_value=hw.BANDWIDTH[1]
+    )
+    permutations = forms.IntegerField(
+        label=_("Gi* permutations (0: normal approximation)"),
+        required=False,
+        min_value=hw.PERMUTATIONS[0],
+        max_value=hw.PERMUTATIONS[1],
+    )
+    layer = forms.MultipleChoiceField(
+        label=_("Layers"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("kde", _("Density (KDE)")),
+            ("gistar", _("Gi* hot and cold spots")),
+            ("emerging", _("Emerging hot spots")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cats = OffenseCategory.objects.order_by("kind", "name").values_list("code", "name", "kind")
+        self.category_kinds = {code: kind for code, _name, kind in cats}
+        self.fields["category"].choices = [(code, f"{name} ({kind})") for code, name, kind in cats]
+        self.fields["area"].choices = [("", _("The whole city"))] + [
+            (str(pk), f"{type_.capitalize()} {name}") for pk, type_, name in _workspace_areas()
+        ]
+        self.fields["layer"].initial = list(hw.LAYERS)
+        self.fields["cell"].widget.attrs["placeholder"] = "150"
+        self.fields["bandwidth"].widget.attrs["placeholder"] = "300"
+        self.fields["permutations"].widget.attrs["placeholder"] = "0"
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or "crime"
+        data["kind"] = kind
+        wrong = [c for c in data.get("category") or [] if self.category_kinds.get(c) != kind]
+        if wrong:
+            self.add_error(
+                "category",
+                _("%(codes)s: not a category of %(kind)s.") % {"codes": ", ".join(wrong), "kind": EVENT_KINDS[kind]},
+            )
+        c = coverage.of(kind)
+        if c is None:
+            self.add_error("kind", _("There is no data of this kind yet."))
+            return data
+        last = coverage.as_date(c.complete_to)
+        end = data.get("date_to") or last
+        start = data.get("date_from") or end - timedelta(days=364)
+        if end > last:
+            self.add_error(
+                "date_to",
+                _("The data ends on %(last)s (its last complete day): choose that day or an earlier one.")
+                % {"last": last},
+            )
+        elif end < start:
+            self.add_error("date_to", _("The period ends before it starts."))
+        elif (end - start).days + 1 > self.MAX_DAYS:
+            self.add_error("date_from", _("The period may be at most %(n)s days.") % {"n": self.MAX_DAYS})
+        elif cov.days_covered(c, start, end + timedelta(days=1)).size == 0:
+            self.add_error(
+                "date_from", _("The data covers none of these days (%(span)s).") % {"span": coverage.describe(c)}
+            )
+        data["date_from"], data["date_to"] = start, end
+        return data
+
+    def parameters(self, zone: Problem | None = None) -> dict:
+        """The workspace's parameters (``hotspot_workspace`` keys) from the cleaned data; ``zone``:
+        the problem whose areas and polygon bound the map."""
+        d = self.cleaned_data
+        params = hw.defaults(d["kind"]) | {
+            "categories": sorted(d.get("category") or []),
+            "severity": d.get("severity") or "all",
+            "date_from": d["date_from"].isoformat(),
+            "date_to": d["date_to"].isoformat(),
+            "cell_m": d.get("cell") or 150,
+            "bandwidth_m": d.get("bandwidth") or 300,
+            "permutations": d.get("permutations") or 0,
+            "layers": [x for x in hw.LAYERS if x in (d.get("layer") or hw.LAYERS)],
+        }
+        if zone is not None:
+            params["area_ids"] = sorted(zone.areas.values_list("pk", flat=True))
+            params["polygon"] = zone.polygon
+        elif d.get("area"):
+            params["area_ids"] = [int(d["area"])]
+        return params
+
+    def error_text(self) -> str:
+        """Every error, each with its field's name, on one line (the GeoJSON endpoint's 400)."""
+        return " ".join(f"{name}: {e}" for name, errors in self.errors.items() for e in errors)
+
+
+def _workspace_areas():
+    return (
+        Area.objects.filter(type__in=[Area.Type.DISTRICT, Area.Type.BEAT])
+        .order_by("type", "code")
+        .values_list("pk", "type", "name")
+    )

@@ -47,10 +47,13 @@ def layers(
     cell: float = 150.0,
     bandwidth: float = 300.0,
     fdr: float = 0.05,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> dict:
     """The KDE surface (events per km², quartic kernel) and the Gi* classes (queen window,
     Benjamini–Hochberg FDR) of points ``x, y`` (metres) as one FeatureCollection; each feature
-    says its ``layer`` (``kde`` or ``gistar``)."""
+    says its ``layer`` (``kde`` or ``gistar``). With ``permutations`` the Gi* classes rest on the
+    conditional permutation p (seeded) instead of the normal approximation."""
     x, y = np.asarray(x, float), np.asarray(y, float)
     params = {
         "cell_m": cell,
@@ -59,11 +62,20 @@ def layers(
         "neighbourhood": "queen",
         "fdr": fdr,
         "min_hot_window": getis_ord.MIN_HOT_WINDOW,
+        "permutations": int(permutations),
     }
     if x.size == 0:
         return {"type": "FeatureCollection", "features": [], "parameters": params, "summary": {"events": 0}}
     (g,) = cell_grid([x], [y], cell, outline)
-    gi = getis_ord.gistar(g, neighbourhood="queen", fdr=fdr, min_events=getis_ord.MIN_HOT_WINDOW)
+    gi = getis_ord.gistar(
+        g,
+        neighbourhood="queen",
+        fdr=fdr,
+        min_events=getis_ord.MIN_HOT_WINDOW,
+        permutations=permutations,
+        seed=seed,
+        classify="p_sim" if permutations else "p",
+    )
     surface = density.kde(x, y, g, bandwidth, kernel="quartic") * 1e6  # per km²
     valid = g.valid
     in_study = int(g.counts[valid].sum())
@@ -78,7 +90,7 @@ def layers(
             "class": int(classes[r, c]),
             "label": CLASS_LABELS[int(classes[r, c])],
             "z": round(float(gi.z[r, c]), 2),
-            "p": float(f"{gi.p[r, c]:.3g}"),
+            "p": float(f"{gi.p_used[r, c]:.3g}") if permutations else float(f"{gi.p[r, c]:.3g}"),
             "events": int(g.counts[r, c]),
         }
         for r, c in zip(rows, cols, strict=True)

@@ -63,6 +63,7 @@ urlpatterns = [
     path("crashes/", crashes.crash_page, name="crashes"),
     path("crashes/save/", crashes.save_crashes, name="crashes_save"),
     path("candidates.geojson", candidates.candidates_geojson, name="candidates_geojson"),
+    path("dashboard/save/", dashboard.save_workspace, name="save_workspace"),
     path("ddacts/", ddacts.overlay_page, name="ddacts"),
     path("ddacts/overlay.geojson", ddacts.overlay_geojson, name="ddacts_geojson"),
     path("ddacts/zones/new/", ddacts.zone_new, name="ddacts_zone_new"),

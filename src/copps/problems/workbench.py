@@ -325,7 +325,7 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
     if params.get("date_from") and params.get("date_to"):
         text += f" from {params['date_from']} to {params['date_to']}"
     where = list(area_names) + (["a drawn polygon"] if params.get("polygon") else [])
-    everywhere = " in the whole city" if kind == "crashes" else " in the problem's area"
+    everywhere = " in the whole city" if kind in ("crashes", "emerging") else " in the problem's area"
     text += f" in {' and '.join(where)}" if where else everywhere
     extra = []
     if kind in ("places", "repeat_victims", "segments") and params.get("top"):
@@ -346,4 +346,10 @@ def parameters_sentence(kind: str, params: dict, category_names: dict | None = N
         extra.append("corridors as the candidate scan finds them (Gi* hot cells at 95% along one street)")
     if kind == "seasonality":
         extra.append(f"tested at {ALPHA:g} against the days the data covers")
+    if kind == "emerging":
+        if params.get("event_kind") == "collision" and params.get("severity", "all") != "all":
+            extra.append(f"severity: {'fatal only' if params['severity'] == 'fatal' else 'injury or fatal'}")
+        extra.append(f"{params.get('cell_m')} m cells and a {params.get('bandwidth_m')} m bandwidth")
+        if params.get("permutations"):
+            extra.append(f"Gi* by {params['permutations']} permutations (seed {params.get('seed', 0)})")
     return text + ("; " + ", ".join(extra) if extra else "") + "."

@@ -23,7 +23,17 @@ from copps.reports.sara import sara_report
 from copps.reports.store import ReportFile
 from copps.reports.weekly import CITY, ReportError, compstat_report, default_week, find_district, parse_week
 
-__all__ = ["index", "sara", "sara_pdf", "compstat", "compstat_pdf", "cocoon_pdf", "report_file"]
+__all__ = [
+    "index",
+    "sara",
+    "sara_pdf",
+    "compstat",
+    "compstat_pdf",
+    "cocoon_pdf",
+    "report_file",
+    "workspace_png",
+    "workspace_pdf",
+]
 
 
 @staff_required
@@ -158,3 +168,64 @@ def compstat_pdf(request):
         return render(request, "reports/pdf_request.html", {"what": what, "district": district, "week": week})
     file_name = f"compstat-{slugify(district)}-{week}.pdf"
     return _queue(request, "compstat", file_name, {"district": district, "week": week}, f"CompStat PDF, {name}, {week}")
+
+def _workspace(request):
+    """The dashboard workspace's layers for the query string: ``(fc, outline)`` or an error page."""
+    from copps.incidents.models import Site
+    from copps.problems import hotspot_workspace as hw
+    from copps.problems.views.dashboard import workspace_parameters
+
+    form, params = workspace_parameters(request.GET)
+    if params is None:
+        return render(request, "reports/error.html", {"message": form.error_text()}, status=400)
+    try:
+        fc = hw.run(params)
+    except ValueError as exc:  # GridTooLarge, or no study area
+        return render(request, "reports/error.html", {"message": str(exc)}, status=400)
+    outline, _ = hw.study_zone(params)
+    return fc, outline, Site.projector()
+
+
+@staff_required
+def workspace_png(request):
+    """The workspace's current view (the same query string as the dashboard) as a PNG."""
+    from django.http import HttpResponse
+
+    from copps.reports import workspace_export
+
+    found = _workspace(request)
+    if not isinstance(found, tuple):
+        return found
+    fc, outline, projector = found
+    data = workspace_export.png(workspace_export.panels(fc, projector), fc["sentence"], outline)
+    response = HttpResponse(data, content_type="image/png")
+    response["Content-Disposition"] = 'attachment; filename="hot-spots.png"'
+    return response
+
+
+@staff_required
+def workspace_pdf(request):
+    """The workspace's current view as a PDF: a panel per layer, the legend with every emerging
+    class's definition, and the sentence saying what it rests on."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from copps.problems import hotspot_workspace as hw
+    from copps.reports import workspace_export
+    from copps.reports.pdf import render_pdf
+
+    found = _workspace(request)
+    if not isinstance(found, tuple):
+        return found
+    fc, outline, projector = found
+    context = {
+        "sentence": fc["sentence"],
+        "panels": workspace_export.svgs(workspace_export.panels(fc, projector), outline),
+        "summary": fc["summary"],
+        "definitions": sorted(hw.EMERGING_DEFINITIONS.items()),
+        "emerging": "emerging" in (fc["parameters"].get("layers") or []),
+        "generated_at": timezone.localtime(),
+    }
+    response = HttpResponse(render_pdf("reports/workspace_print.html", context), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="hot-spots.pdf"'
+    return response

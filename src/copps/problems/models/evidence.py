@@ -46,6 +46,7 @@ class SavedAnalysis(models.Model):
         REPEAT_VICTIMS = "repeat_victims", _("Repeat victimisation (addresses)")
         SEGMENTS = "segments", _("Street segments by events per km")
         CRASHES = "crashes", _("Crash analysis")
+        EMERGING = "emerging", _("Emerging hot spots")
         CANDIDATE = "candidate", "Scanning evidence of the candidate"
         OTHER = "other", "Other"
 

@@ -12,7 +12,7 @@ from copps.charts import bars_svg
 from copps.geo.shapes import GeometryError
 from copps.incidents.models import Area, OffenseCategory
 from copps.incidents.scanning import ScanError
-from copps.problems import analyses, presenting, workbench
+from copps.problems import analyses, hotspot_workspace, presenting, workbench
 from copps.problems.changes import record_change
 from copps.problems.forms import AnalysisRunForm
 from copps.problems.models import Problem, SavedAnalysis
@@ -53,7 +53,7 @@ def run_analysis(request, problem: Problem):
         return _back(problem)
     try:
         a = analyses.save(problem, kind, params, request.user)
-    except (GeometryError, ScanError) as exc:
+    except (GeometryError, ScanError, ValueError) as exc:  # ValueError: a grid too large for the area
         messages.error(request, f"Not run: {exc}")
         return _back(problem)
     _record(request, problem, a, "analysis.run")
@@ -68,7 +68,7 @@ def rerun_analysis(request, problem: Problem, analysis_id: int):
     old = get_object_or_404(SavedAnalysis, pk=analysis_id, problem=problem, kind__in=list(analyses.KINDS))
     try:
         a = analyses.save(problem, old.kind, old.parameters, request.user, rerun_of=old)
-    except (GeometryError, ScanError) as exc:
+    except (GeometryError, ScanError, ValueError) as exc:  # ValueError: a grid too large for the area
         messages.error(request, f"Not run: {exc}")
         return _back(problem)
     _record(request, problem, a, "analysis.rerun")
@@ -178,5 +178,6 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             "params": params,
             "can_analyse": can_analyse(request.user),
             "rerunnable": a.kind in analyses.KINDS,
+            "definitions": sorted(hotspot_workspace.EMERGING_DEFINITIONS.items()),
         },
     )

@@ -6,10 +6,11 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from copps.accounts import audit
 from copps.accounts.permissions import staff_required
-from copps.problems import checklist
+from copps.problems import checklist, hotspot_workspace
 from copps.problems.changes import record_change
 from copps.problems.forms import (
     ActivityForm,
@@ -139,6 +140,7 @@ def problem_detail(request, problem: Problem):
         "activities": p.activities.select_related("user")[:30],
         "stages": STAGE_ORDER,
         "analysis_form": AnalysisRunForm(auto_id="an-%s"),
+        "workspace_url": reverse("problems:dashboard") + hotspot_workspace.problem_query(p),
     }
     if work:
         context |= {

@@ -1,6 +1,7 @@
-// Hot-spot maps (SARA dashboard, DDACTS overlay): beat outlines for orientation, the chosen area from #map-data, and the
-// hot-spot layers (KDE surface and Gi* classes, or the crime x collision overlay) fetched as GeoJSON from copps. No inline script,
-// no CDN; base tiles only when COPPS_TILE_URL is set.
+// Hot-spot maps (the dashboard's analysis workspace, DDACTS overlay): beat outlines for orientation, the chosen area from
+// #map-data, and the hot-spot layers (KDE surface, Gi* classes and emerging classes, or the crime x collision overlay) fetched
+// as GeoJSON from copps. Colours come from #map-data's palette (copps/problems/hotspot_workspace.py), so the map, its legend
+// and the PNG/PDF exports agree. No inline script, no CDN; base tiles only when COPPS_TILE_URL is set.
 (function () {
   "use strict";
   var GI = {
@@ -8,15 +9,27 @@
     "-1": "#d1e5f0", "-2": "#67a9cf", "-3": "#2166ac"
   };
 
+  var KDE = ["#dadaeb", "#bcbddc", "#9e9ac8", "#756bb1", "#54278f"];
+  var EMERGING = {};
+
   var LAYERS = {
     kde: {
       title: "Density (KDE)",
-      style: function (f) { return { stroke: false, fillColor: "#7a0177", fillOpacity: 0.05 + 0.6 * f.properties.share }; }
+      style: function (f) {
+        var step = Math.min(KDE.length - 1, Math.floor(f.properties.share * KDE.length));
+        return { stroke: false, fillColor: KDE[step], fillOpacity: 0.35 + 0.45 * f.properties.share };
+      },
+      tip: function (p) { return "density " + p.density + " events per km² (" + Math.round(100 * p.share) + "% of the peak)"; }
     },
     gistar: {
       title: "Gi* hot and cold spots",
       style: function (f) { return { color: "#333", weight: 0.5, fillColor: GI[String(f.properties["class"])], fillOpacity: 0.7 }; },
       tip: function (p) { return p.label + " (z " + p.z + ", p " + p.p + ", " + p.events + " events)"; }
+    },
+    emerging: {
+      title: "Emerging hot and cold spots",
+      style: function (f) { return { color: "#222", weight: 1, fillColor: EMERGING[String(f.properties["class"])] || "#999", fillOpacity: 0.8 }; },
+      tip: function (p) { return p.label + " (hot in " + p.hot_steps + " steps, cold in " + p.cold_steps + "; " + p.events + " events)"; }
     },
     crime: {
       title: "Crime hot spots only",
@@ -45,6 +58,11 @@
     var node = document.getElementById("map-data");
     var data = {};
     try { data = node ? JSON.parse(node.textContent) || {} : {}; } catch (e) { data = {}; }
+    if (data.palette) {
+      GI = data.palette.gistar || GI;
+      KDE = data.palette.kde || KDE;
+      EMERGING = data.palette.emerging || EMERGING;
+    }
     (data.areas || []).forEach(function (a) {
       var layer = L.geoJSON(a.geometry, { style: { color: "#1f4e8c", weight: 3, fill: false } }).addTo(map);
       layer.bindTooltip(a.name);
@@ -64,7 +82,13 @@
     }
 
     fetch(el.dataset.source, { credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(function (r) {
+        if (!r.ok) {
+          return r.json().then(function (body) { throw new Error(body.detail || "HTTP " + r.status); },
+                               function () { throw new Error("HTTP " + r.status); });
+        }
+        return r.json();
+      })
       .then(function (fc) {
         var groups = {};
         fc.features.forEach(function (f) {
@@ -87,9 +111,13 @@
         if (Object.keys(overlays).length) { L.control.layers(null, overlays).addTo(map); }
         el.dataset.loaded = "1";
         var s = fc.summary;
+        var basis = document.getElementById("basis-text");
+        if (basis && fc.sentence) { basis.textContent = fc.sentence; }
         if (status && s) {
-          status.textContent = (s.events || 0) + " crimes mapped; " + (s.hot_cells || 0) + " hot cells (" +
+          var em = s.emerging;
+          status.textContent = (s.events || 0) + " events mapped; " + (s.hot_cells || 0) + " hot cells (" +
             (s.hot_99 || 0) + " at 99%), " + (s.cold_cells || 0) + " cold cells." +
+            (em ? (em.note ? " Emerging: " + em.note + "." : " Emerging classes over " + em.steps + " steps of " + em.step_days + " days.") : "") +
             (s.left_out_text ? " " + s.left_out_text + "." : "");
         } else if (status) {
           status.textContent = fc.features.length + " cells drawn.";
