@@ -145,8 +145,14 @@ REDIS_URL = os.environ.get("COPPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 def redis_caches(prefix: str) -> dict:
     """The tests' caches with Redis (the production backend) as the shared one, its entries
     under ``prefix`` so that parallel runs on one Redis never meet."""
-    return {**LOCAL_CACHES, "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                        "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    return {
+        **LOCAL_CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        },
+    }
 
 
 @pytest.fixture
@@ -255,6 +261,62 @@ def page(browser):
     context.close()
 
 
+# ----- the PostgreSQL pass (`make test-postgres`) runs only the tests that use the test database.
+# A test that asks for no test database (no ``db``/``transactional_db``/``live_server`` fixture,
+# no ``django_db`` marker) cannot reach it: pytest-django refuses it any database access. Its child
+# processes are given databases of their own (SQLite files, or PostgreSQL ones it makes and drops),
+# never the configured one. Such a test runs the same code whichever database is configured, so
+# its run in the SQLite pass is the whole of its coverage; running it again on PostgreSQL spent
+# minutes of every CI run (docs, architecture, doctests, the geography units, the console-script
+# checks) for nothing. A test that uses no test database but still tests something of PostgreSQL's
+# says so with the ``postgresql_pass`` marker and stays.
+DATABASE_FREE_LEFT_OUT = pytest.StashKey[int]()
+# (every database fixture of pytest-django asks for django_db_setup; every test has django_db_blocker)
+TEST_DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db", "live_server"}
+
+
+def uses_test_database(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db")) or bool(names & TEST_DATABASE_FIXTURES)
+
+
+def on_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def leave_out_database_free_tests_on_postgresql(config, items) -> None:
+    """On PostgreSQL, leave out the tests that use no test database (see above) and say how many."""
+    if not on_postgresql():
+        return
+    kept, left_out = [], []
+    for item in items:
+        (kept if uses_test_database(item) or item.get_closest_marker("postgresql_pass") else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+    config.stash[DATABASE_FREE_LEFT_OUT] = len(left_out)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["copps_database_free_left_out"] = len(left_out)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller collects nothing itself: each worker says how many it left out."""
+    count = getattr(node, "workeroutput", {}).get("copps_database_free_left_out")
+    if count is not None:
+        node.config.stash[DATABASE_FREE_LEFT_OUT] = count
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = config.stash.get(DATABASE_FREE_LEFT_OUT, None)
+    if count is not None:
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {count} tests that use no test database were left out "
+            "(they ran in the SQLite pass; tests/conftest.py says why)"
+        )
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
@@ -265,6 +327,7 @@ def pytest_collection_modifyitems(config, items):
     empties the database, so it must not run before a plain database test. The tests that use no
     test database (among them the longest: child processes on databases of their own) may run
     anywhere, so their long ones go first and their short ones last."""
+    leave_out_database_free_tests_on_postgresql(config, items)
 
     def uses_db(item) -> tuple[bool, bool]:
         names = set(getattr(item, "fixturenames", ()))
@@ -272,7 +335,7 @@ def pytest_collection_modifyitems(config, items):
         transactional = bool(names & {"transactional_db", "live_server"}) or bool(
             marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
         )
-        return bool(marker) or "db" in names or transactional, transactional
+        return uses_test_database(item) or transactional, transactional
 
     def long(item) -> bool:
         return any(item.get_closest_marker(m) for m in ("slow", "both_databases", "browser"))
