@@ -39,19 +39,103 @@ def city(tmp_path_factory):
     return paths, json.loads(paths["truth"].read_text())
 
 
+# ----- a fixture's database writes, made once per test process and written again row for row.
+# Some fixtures import a whole data set through the real commands (the synthetic city's two years
+# of events: seconds a test, for a hundred tests, on both databases). The first test in a process
+# that asks for such a fixture runs the commands and records what they did to every table (rows
+# added, changed, removed); each later test, in its own rolled-back transaction, starts from the
+# same tables the first one started from and gets those rows written again (bulk inserts, the
+# same ids), which is what the commands would have written. When a later test's tables differ
+# from the first one's before the import (another fixture wrote to them first), the commands run
+# again instead. What the commands print and what they leave in the caches is not replayed: the
+# caches are emptied before every test anyway and hold only what the pages compute again.
+_RECORDED: dict[str, tuple[dict, dict, object]] = {}
+
+
+def _models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _table(model) -> dict:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return {row[0]: row for row in model._base_manager.order_by().values_list("pk", *names)}
+
+
+def _tables() -> dict:
+    return {model: _table(model) for model in _models()}
+
+
+def replayed(key: str, write):
+    """``write()``'s value, with its database writes made by running it in the first test of this
+    process that asks for ``key`` and replayed from the record in every later one (see above)."""
+    if key in _RECORDED:
+        before, after, value = _RECORDED[key]
+        if all(_table(model) == rows for model, rows in before.items()):
+            _write_rows({m: before[m] for m in after}, after)
+            return value
+        return write()  # this test's tables are not those the record starts from
+    start = _tables()
+    value = write()
+    end = _tables()
+    changed = [m for m in start if start[m] != end[m]]
+    if not any(m._meta.parents for m in changed):  # bulk inserts cannot write inherited models
+        # the record holds for tables like the first test's: those written and those they point to
+        _RECORDED[key] = ({m: start[m] for m in _pointed_to(changed)}, {m: end[m] for m in changed}, value)
+    return value
+
+
+def _pointed_to(models) -> set:
+    """``models`` and every model their foreign keys reach, however indirectly."""
+    seen, todo = set(), list(models)
+    while todo:
+        model = todo.pop()
+        if model not in seen:
+            seen.add(model)
+            todo += [f.related_model for f in model._meta.concrete_fields if f.is_relation and f.related_model]
+    return seen
+
+
+def _write_rows(before: dict, after: dict) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():  # one transaction (a transactional test's too): foreign keys are checked at its end
+        _write_rows_now(before, after)
+
+
+def _write_rows_now(before: dict, after: dict) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    for model, old in before.items():
+        new = after[model]
+        gone = [pk for pk, row in old.items() if new.get(pk) != row]
+        if gone:
+            model._base_manager.filter(pk__in=gone)._raw_delete(connection.alias)
+    for model, old in before.items():
+        names = [f.attname for f in model._meta.concrete_fields]
+        rows = [row for pk, row in after[model].items() if old.get(pk) != row]
+        model._base_manager.bulk_create([model(**dict(zip(names, row[1:], strict=True))) for row in rows], 2000)
+    # PostgreSQL's sequences do not move for rows written with their ids (SQLite's do)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(before)):
+            cursor.execute(statement)
+
+
 @pytest.fixture
 def chicago(db):
     """Two weeks of real Chicago crimes (2014) with the 2014 beat polygons they fall in."""
     from django.core.management import call_command
 
-    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command(
-        "areas",
-        "import",
-        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-        type="beat",
-        name_field="BEAT_NUM",
-    )
+    crimes = shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")
+    beats = shared_data("boundaries/chicago_police_beats_2014.geojson")
+
+    def write():
+        call_command("import_events", str(crimes), profile="chicago")
+        call_command("areas", "import", str(beats), type="beat", name_field="BEAT_NUM")
+
+    replayed("chicago imported", write)  # imported once per test process, then replayed
 
 
 @pytest.fixture
