@@ -52,6 +52,8 @@ test: install browser-deps
 test-sqlite: install browser-deps
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+## The PostgreSQL half: the tests that use the test database (tests/conftest.py leaves the others,
+## which ran unchanged in the SQLite half, out and says how many).
 test-postgres: install
 	$(BIN)/python -m copps.dbcheck "$(PG_URL)"
 	COPPS_DATABASE_URL="$(PG_URL)" $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not both_databases and not browser" --ignore=tests/analysis --ignore=tests/simulate $(PYTEST_ARGS)

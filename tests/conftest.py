@@ -39,19 +39,103 @@ def city(tmp_path_factory):
     return paths, json.loads(paths["truth"].read_text())
 
 
+# ----- a fixture's database writes, made once per test process and written again row for row.
+# Some fixtures import a whole data set through the real commands (the synthetic city's two years
+# of events: seconds a test, for a hundred tests, on both databases). The first test in a process
+# that asks for such a fixture runs the commands and records what they did to every table (rows
+# added, changed, removed); each later test, in its own rolled-back transaction, starts from the
+# same tables the first one started from and gets those rows written again (bulk inserts, the
+# same ids), which is what the commands would have written. When a later test's tables differ
+# from the first one's before the import (another fixture wrote to them first), the commands run
+# again instead. What the commands print and what they leave in the caches is not replayed: the
+# caches are emptied before every test anyway and hold only what the pages compute again.
+_RECORDED: dict[str, tuple[dict, dict, object]] = {}
+
+
+def _models():
+    from django.apps import apps
+
+    return [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+
+
+def _table(model) -> dict:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return {row[0]: row for row in model._base_manager.order_by().values_list("pk", *names)}
+
+
+def _tables() -> dict:
+    return {model: _table(model) for model in _models()}
+
+
+def replayed(key: str, write):
+    """``write()``'s value, with its database writes made by running it in the first test of this
+    process that asks for ``key`` and replayed from the record in every later one (see above)."""
+    if key in _RECORDED:
+        before, after, value = _RECORDED[key]
+        if all(_table(model) == rows for model, rows in before.items()):
+            _write_rows({m: before[m] for m in after}, after)
+            return value
+        return write()  # this test's tables are not those the record starts from
+    start = _tables()
+    value = write()
+    end = _tables()
+    changed = [m for m in start if start[m] != end[m]]
+    if not any(m._meta.parents for m in changed):  # bulk inserts cannot write inherited models
+        # the record holds for tables like the first test's: those written and those they point to
+        _RECORDED[key] = ({m: start[m] for m in _pointed_to(changed)}, {m: end[m] for m in changed}, value)
+    return value
+
+
+def _pointed_to(models) -> set:
+    """``models`` and every model their foreign keys reach, however indirectly."""
+    seen, todo = set(), list(models)
+    while todo:
+        model = todo.pop()
+        if model not in seen:
+            seen.add(model)
+            todo += [f.related_model for f in model._meta.concrete_fields if f.is_relation and f.related_model]
+    return seen
+
+
+def _write_rows(before: dict, after: dict) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():  # one transaction (a transactional test's too): foreign keys are checked at its end
+        _write_rows_now(before, after)
+
+
+def _write_rows_now(before: dict, after: dict) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    for model, old in before.items():
+        new = after[model]
+        gone = [pk for pk, row in old.items() if new.get(pk) != row]
+        if gone:
+            model._base_manager.filter(pk__in=gone)._raw_delete(connection.alias)
+    for model, old in before.items():
+        names = [f.attname for f in model._meta.concrete_fields]
+        rows = [row for pk, row in after[model].items() if old.get(pk) != row]
+        model._base_manager.bulk_create([model(**dict(zip(names, row[1:], strict=True))) for row in rows], 2000)
+    # PostgreSQL's sequences do not move for rows written with their ids (SQLite's do)
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(before)):
+            cursor.execute(statement)
+
+
 @pytest.fixture
 def chicago(db):
     """Two weeks of real Chicago crimes (2014) with the 2014 beat polygons they fall in."""
     from django.core.management import call_command
 
-    call_command("import_events", str(shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")), profile="chicago")
-    call_command(
-        "areas",
-        "import",
-        str(shared_data("boundaries/chicago_police_beats_2014.geojson")),
-        type="beat",
-        name_field="BEAT_NUM",
-    )
+    crimes = shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")
+    beats = shared_data("boundaries/chicago_police_beats_2014.geojson")
+
+    def write():
+        call_command("import_events", str(crimes), profile="chicago")
+        call_command("areas", "import", str(beats), type="beat", name_field="BEAT_NUM")
+
+    replayed("chicago imported", write)  # imported once per test process, then replayed
 
 
 @pytest.fixture
@@ -145,8 +229,14 @@ REDIS_URL = os.environ.get("COPPS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 def redis_caches(prefix: str) -> dict:
     """The tests' caches with Redis (the production backend) as the shared one, its entries
     under ``prefix`` so that parallel runs on one Redis never meet."""
-    return {**LOCAL_CACHES, "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                        "LOCATION": REDIS_URL, "KEY_PREFIX": prefix}}
+    return {
+        **LOCAL_CACHES,
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        },
+    }
 
 
 @pytest.fixture
@@ -255,6 +345,62 @@ def page(browser):
     context.close()
 
 
+# ----- the PostgreSQL pass (`make test-postgres`) runs only the tests that use the test database.
+# A test that asks for no test database (no ``db``/``transactional_db``/``live_server`` fixture,
+# no ``django_db`` marker) cannot reach it: pytest-django refuses it any database access. Its child
+# processes are given databases of their own (SQLite files, or PostgreSQL ones it makes and drops),
+# never the configured one. Such a test runs the same code whichever database is configured, so
+# its run in the SQLite pass is the whole of its coverage; running it again on PostgreSQL spent
+# minutes of every CI run (docs, architecture, doctests, the geography units, the console-script
+# checks) for nothing. A test that uses no test database but still tests something of PostgreSQL's
+# says so with the ``postgresql_pass`` marker and stays.
+DATABASE_FREE_LEFT_OUT = pytest.StashKey[int]()
+# (every database fixture of pytest-django asks for django_db_setup; every test has django_db_blocker)
+TEST_DATABASE_FIXTURES = {"django_db_setup", "db", "transactional_db", "live_server"}
+
+
+def uses_test_database(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db")) or bool(names & TEST_DATABASE_FIXTURES)
+
+
+def on_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def leave_out_database_free_tests_on_postgresql(config, items) -> None:
+    """On PostgreSQL, leave out the tests that use no test database (see above) and say how many."""
+    if not on_postgresql():
+        return
+    kept, left_out = [], []
+    for item in items:
+        (kept if uses_test_database(item) or item.get_closest_marker("postgresql_pass") else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+    config.stash[DATABASE_FREE_LEFT_OUT] = len(left_out)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller
+        config.workeroutput["copps_database_free_left_out"] = len(left_out)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller collects nothing itself: each worker says how many it left out."""
+    count = getattr(node, "workeroutput", {}).get("copps_database_free_left_out")
+    if count is not None:
+        node.config.stash[DATABASE_FREE_LEFT_OUT] = count
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = config.stash.get(DATABASE_FREE_LEFT_OUT, None)
+    if count is not None:
+        terminalreporter.write_line(
+            f"PostgreSQL pass: {count} tests that use no test database were left out "
+            "(they ran in the SQLite pass; tests/conftest.py says why)"
+        )
+
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
@@ -265,6 +411,7 @@ def pytest_collection_modifyitems(config, items):
     empties the database, so it must not run before a plain database test. The tests that use no
     test database (among them the longest: child processes on databases of their own) may run
     anywhere, so their long ones go first and their short ones last."""
+    leave_out_database_free_tests_on_postgresql(config, items)
 
     def uses_db(item) -> tuple[bool, bool]:
         names = set(getattr(item, "fixturenames", ()))
@@ -272,7 +419,7 @@ def pytest_collection_modifyitems(config, items):
         transactional = bool(names & {"transactional_db", "live_server"}) or bool(
             marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
         )
-        return bool(marker) or "db" in names or transactional, transactional
+        return uses_test_database(item) or transactional, transactional
 
     def long(item) -> bool:
         return any(item.get_closest_marker(m) for m in ("slow", "both_databases", "browser"))

@@ -24,6 +24,7 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.postgresql_pass,  # its own PostgreSQL database, not the test database
     pytest.mark.skipif(not ON_POSTGRESQL, reason="the production recipe runs on PostgreSQL (the PostgreSQL pass)"),
 ]
 
