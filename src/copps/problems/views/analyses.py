@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from copps.accounts import audit
@@ -178,6 +179,8 @@ def analysis_detail(request, problem: Problem, analysis_id: int):
             "params": params,
             "can_analyse": can_analyse(request.user),
             "rerunnable": a.kind in analyses.KINDS,
-            "definitions": sorted(hotspot_workspace.EMERGING_DEFINITIONS.items()),
+            "definitions": [
+                (code, gettext(text)) for code, text in sorted(hotspot_workspace.EMERGING_DEFINITIONS.items())
+            ],
         },
     )
