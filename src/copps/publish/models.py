@@ -115,6 +115,41 @@ class PublicCount(models.Model):
         return f"{self.n} {self.kind} {self.category} {self.month} {self.district_code}"
 
 
+class PublicCellCount(models.Model):
+    """Mapped records (non-sensitive, placed) per grid cell and month, built at refresh with the
+    records, so that the public grid's first answer sums a few rows per cell and month instead of
+    counting every record it covers.
+
+    Each record is counted twice: in its taxonomy category's row (``category_ref``; none for an
+    unclassified record, which no category filter selects) and in its kind's row for every
+    category (``category_ref`` empty). The area columns are the record's own, so any area filter
+    selects rows as it selects records. ``count_after`` is :class:`PublicCount`'s: the month's
+    rows may be used once the month has ended and its records are past the publication delay.
+    The grid reads whole months here and the days a filter cuts out of a month from the records
+    themselves (``copps.publish.published.cell_counts``).
+    """
+
+    kind = models.CharField(max_length=16)
+    category_ref = models.IntegerField(null=True, help_text="taxonomy category id; empty: every category of the kind")
+    district_ref = models.IntegerField(null=True)
+    beat_ref = models.IntegerField(null=True)
+    neighbourhood_ref = models.IntegerField(null=True)
+    cell_x = models.IntegerField()
+    cell_y = models.IntegerField()
+    month = models.CharField(max_length=7)
+    count_after = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category_ref", "kind", "month"], name="pubcell_cat_month"),
+            models.Index(fields=["month"], name="pubcell_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.kind} in cell ({self.cell_x}, {self.cell_y}) in {self.month}"
+
+
 class PublishState(models.Model):
     """When the public tables were last rebuilt (one row). ``version`` changes at every
     refresh; it is part of every key of the shared cache (copps/publish/cache.py), so a refresh

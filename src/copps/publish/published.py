@@ -9,6 +9,7 @@ version and today's cut-off.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -19,6 +20,7 @@ from copps.publish import store
 from copps.publish.cache import remember
 from copps.publish.conf import rules as current_rules
 from copps.publish.counts import CountTable, build_tables, complete_months
+from copps.publish.models import PublicCellCount
 from copps.publish.pipeline import SENSITIVE_CATEGORY, CountRecord, PublicEvent, cutoff, public_category
 from copps.publish.snaps import snaps_state
 
@@ -28,6 +30,8 @@ __all__ = [
     "Points",
     "points",
     "grid_geojson",
+    "cell_counts",
+    "whole_months",
     "count_tables",
     "beat_tables",
     "district_codes",
@@ -62,25 +66,84 @@ def points(records, *, limit: int | None = MAP_LIMIT) -> Points:
     return Points(events, truncated, snaps_state() is not None)
 
 
-def grid_geojson(records, size_m: float = GRID_M) -> dict:
-    """Counts of *published points* per square cell: it shows nothing the points do not,
-    so small cells need no suppression. Counted in the database (cells are stored)."""
+def grid_geojson(form, size_m: float = GRID_M) -> dict:
+    """Counts of *published points* per square cell for a valid :class:`PublicFilterForm`: it
+    shows nothing the points do not, so small cells need no suppression. Summed from the cell
+    counts kept at refresh (:func:`cell_counts`)."""
     snaps = snaps_state()
     crs = snaps[3] if snaps is not None else None
-    return remember("grid", (str(records.query), size_m, crs), lambda: _grid(records, size_m, crs))
+    return remember("grid", (form.filter_key(), size_m, crs), lambda: _grid(form, size_m, crs))
 
 
-def _grid(records, size_m: float, crs: str | None) -> dict:
+def _grid(form, size_m: float, crs: str | None) -> dict:
     features = []
     if crs is not None:
-        cells = list(_mapped(records).values_list("cell_x", "cell_y").annotate(n=_count()).order_by())
+        cells = sorted(cell_counts(form).items())
         if cells:
-            arr = np.array(cells, dtype=np.int64)
+            arr = np.array([(i, j, n) for (i, j), n in cells], dtype=np.int64)
             i, j, n = arr[:, 0], arr[:, 1], arr[:, 2]
             # stored cells are numbered from the CRS origin: cell (i, j) starts at (i·size, j·size)
             counts = [{"count": int(k)} for k in n]
             features = cell_features(j, i, counts, origin=(0.0, 0.0), size=size_m, projector=Projector(crs))
     return {"type": "FeatureCollection", "features": features, "cell_m": size_m}
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def whole_months(date_from: date | None, date_to: date | None, cut: date) -> tuple[date | None, date] | None:
+    """The whole months the cell counts answer for a date range: (first month's first day, or None
+    from the very first month; the first day after the last month), or None when there are none.
+    A month counts when it lies inside the range and ended before the cut-off ``cut``."""
+    end = _month_start(cut)  # the months before the cut-off's own have ended before it
+    if date_to is not None:
+        month_end = _add_month(date_to) - timedelta(days=1)
+        end = min(end, _add_month(date_to) if date_to == month_end else _month_start(date_to))
+    start = None
+    if date_from is not None:
+        start = date_from if date_from.day == 1 else _add_month(date_from)
+        if start >= end:
+            return None
+    return start, end
+
+
+def cell_counts(form) -> dict[tuple[int, int], int]:
+    """Mapped records per grid cell (cell_x, cell_y) for a valid public filter: the whole months
+    from :class:`PublicCellCount` (rows that may be counted by now), the days the filter cuts
+    out of a month, and those of the months not yet ended, from the records. Equal, cell by
+    cell, to counting the filter's records."""
+    from django.db.models import Q, Sum
+
+    data = form.cleaned_data
+    cut = store.cut_date()
+    records = _mapped(form.records())
+    months = whole_months(data.get("date_from"), data.get("date_to"), cut)
+    out: dict[tuple[int, int], int] = {}
+    if months is not None:
+        start, end = months
+        rows = PublicCellCount.objects.filter(count_after__lte=cut, month__lt=end.isoformat()[:7])
+        if start is not None:
+            rows = rows.filter(month__gte=start.isoformat()[:7])
+        category = data.get("category")
+        rows = rows.filter(category_ref=category.pk) if category else rows.filter(category_ref__isnull=True)
+        if data.get("kind"):
+            rows = rows.filter(kind=data["kind"])
+        column, pk = form.area_column()
+        if column:
+            rows = rows.filter(**{column: pk})
+        for x, y, n in rows.values_list("cell_x", "cell_y").annotate(n=Sum("n")).order_by():
+            out[(x, y)] = int(n)
+        outside = Q(date__gte=end) if start is None else Q(date__lt=start) | Q(date__gte=end)
+        records = records.filter(outside)
+    for x, y, n in records.values_list("cell_x", "cell_y").annotate(n=_count()).order_by():
+        out[(x, y)] = out.get((x, y), 0) + int(n)
+    return out
 
 
 def _count():
