@@ -2,7 +2,8 @@
 (``PublicCellCount``) for the whole months a filter covers and counts the records only for the
 days it cuts out of a month. Its answer must be the one counting every record of the filter gives,
 for every combination of kind, category, area and dates, after a full rebuild and after
-incremental refreshes."""
+incremental refreshes. The count tables behind the trends keep each table's suppression
+(``ProtectedCells``), made at refresh: the answers are those of protecting every table afresh."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pytest
+from django.core.cache import caches
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +20,10 @@ from django.utils import timezone
 from copps.geo.cells import cell_features
 from copps.geo.crs import Projector
 from copps.incidents.models import Event, OffenseCategory
-from copps.publish import store
+from copps.publish import published, store
+from copps.publish.conf import rules as current_rules
 from copps.publish.forms import PublicFilterForm
-from copps.publish.models import PublicCellCount
+from copps.publish.models import ProtectedCells, PublicCellCount
 from copps.publish.published import GRID_M, whole_months
 from copps.publish.snaps import load_snaps
 
@@ -148,3 +151,60 @@ def test_the_grid_follows_incremental_refreshes(client, town):
 )
 def test_whole_months_are_inside_the_range_and_ended_before_the_cut_off(date_from, date_to, cut, expected):
     assert whole_months(date_from, date_to, cut) == expected
+
+
+def trend_answers(client, town) -> list:
+    areas = ["city", "district:A", "district:B", "beat:A1", "beat:B1"]
+    out = []
+    for area in areas:
+        for kind in ("crime", "collision"):
+            response = client.get(reverse("publish:public_api:trends") + f"?area={area}&kind={kind}")
+            assert response.status_code == 200
+            out.append(response.json())
+    response = client.get(reverse("publish:public_api:counts"))
+    assert response.status_code == 200
+    return [*out, response.json()]
+
+
+def test_count_tables_protected_at_refresh_answer_as_protecting_them_afresh(client, town, monkeypatch):
+    populate(town)
+    town.publish()
+    kept = ProtectedCells.objects.count()
+    assert kept > 10
+    rules = current_rules()
+    for by_beat in (False, True):
+        fresh = published._build_tables(by_beat, rules)  # every table protected now, nothing kept read
+        again = published._build_tables(by_beat, rules, published._Kept())
+        assert len(fresh.tables) == len(again.tables) > 0
+        for a, b in zip(fresh.tables, again.tables, strict=True):
+            assert (a.kind, a.month, a.sensitive, a.rows, a.columns) == (
+                b.kind,
+                b.month,
+                b.sensitive,
+                b.rows,
+                b.columns,
+            )
+            assert (a.table.values == b.table.values).all() and (a.table.hidden == b.table.hidden).all()
+            assert (a.table.primary == b.table.primary).all()
+    hidden = sum(int(t.table.hidden.sum()) for t in published.count_tables().tables)
+    assert hidden > 0  # the town's tables do suppress cells
+    # a first answer protects nothing: every table it needs was kept at refresh
+    with monkeypatch.context() as patched:
+        patched.setattr(published, "protect", lambda *a: pytest.fail("protected on a request"))
+        kept_answers = trend_answers(client, town)
+    caches["default"].clear()
+    ProtectedCells.objects.all().delete()
+    assert trend_answers(client, town) == kept_answers  # protected afresh on the request: the same
+
+
+def test_a_refresh_protects_only_the_tables_whose_counts_changed(town):
+    populate(town, n=60)
+    town.publish()
+    before = set(ProtectedCells.objects.values_list("digest", flat=True))
+    new = town.event(days_ago=45, category="burglary")
+    store.mark_stale([[new.id]])
+    assert store.refresh_incremental(full_above=10.0).incremental
+    after = set(ProtectedCells.objects.values_list("digest", flat=True))
+    # the new event's month changed its crime tables (district and beat); the rest are kept as they were
+    assert 1 <= len(after - before) <= 2 and len(before - after) == len(after - before)
+    assert published.keep_protected() == 0  # nothing left to protect

@@ -233,3 +233,21 @@ class ImprovementAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_answer_display()} on problem {self.problem_id}"
+
+
+class ProtectedCells(models.Model):
+    """One count table's suppression, kept so that a table whose counts did not change is never
+    protected again (secondary suppression is the costly part of the trends and count tables:
+    seconds for the districts' lattice, most of a minute for the beats' at a city's scale).
+
+    ``digest`` names the table's inner counts, its k and the suppression method's format
+    (``copps.publish.counts.protect_kept``): the same digest always gives the same masks, so a
+    kept entry is right whenever it is found. Refreshes add the entries of the day's lattice
+    and drop those no longer used."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    hidden = models.TextField(help_text="the augmented table's hidden cells, '0'/'1' row by row")
+    primary = models.TextField(help_text="those hidden because 1..k-1, '0'/'1' row by row")
+
+    def __str__(self) -> str:
+        return f"protected table {self.digest[:12]}"

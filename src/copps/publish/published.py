@@ -8,6 +8,7 @@ version and today's cut-off.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,10 +18,11 @@ from copps.geo.cells import cell_features
 from copps.geo.crs import Projector
 from copps.incidents.models import Area, Kind, OffenseCategory
 from copps.publish import store
+from copps.publish.aggregate import ProtectedTable, augment, protect
 from copps.publish.cache import remember
 from copps.publish.conf import rules as current_rules
 from copps.publish.counts import CountTable, build_tables, complete_months
-from copps.publish.models import PublicCellCount
+from copps.publish.models import ProtectedCells, PublicCellCount
 from copps.publish.pipeline import SENSITIVE_CATEGORY, CountRecord, PublicEvent, cutoff, public_category
 from copps.publish.snaps import snaps_state
 
@@ -31,6 +33,7 @@ __all__ = [
     "points",
     "grid_geojson",
     "cell_counts",
+    "keep_protected",
     "whole_months",
     "count_tables",
     "beat_tables",
@@ -183,12 +186,68 @@ def _records(groups: list[dict], column: str) -> list[CountRecord]:
     return [CountRecord(g["kind"], g["month"], g[column], g["category"], g["sensitive"], g["n"]) for g in groups]
 
 
+#: Bump when :func:`copps.publish.aggregate.protect` hides other cells for the same counts: every
+#: kept suppression (:class:`ProtectedCells`) is then made again.
+PROTECT_FORMAT = 1
+
+
+def _digest(cells: np.ndarray, k: int) -> str:
+    cells = np.ascontiguousarray(cells, dtype=np.int64)
+    text = f"{PROTECT_FORMAT}|{k}|{cells.shape}|".encode() + cells.tobytes()
+    return hashlib.sha256(text).hexdigest()
+
+
+def _bits(mask: np.ndarray) -> str:
+    return "".join("1" if v else "0" for v in mask.ravel())
+
+
+class _Kept:
+    """:func:`~copps.publish.aggregate.protect`, answered from the kept suppressions where the same
+    counts were protected before; what it had to protect afresh is in ``new``, every digest it
+    answered for in ``used``."""
+
+    def __init__(self) -> None:
+        self.stored = {d: (h, p) for d, h, p in ProtectedCells.objects.values_list("digest", "hidden", "primary")}
+        self.used: set[str] = set()
+        self.new: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, cells: np.ndarray, k: int) -> ProtectedTable:
+        digest = _digest(cells, k)
+        self.used.add(digest)
+        found = self.stored.get(digest)
+        if found is None:
+            table = protect(cells, k)
+            self.new[digest] = self.stored[digest] = (_bits(table.hidden), _bits(table.primary))
+            return table
+        values = augment(cells)
+        hidden, primary = (np.frombuffer(bits.encode(), np.uint8).reshape(values.shape) == ord("1") for bits in found)
+        return ProtectedTable(values=values, hidden=hidden, primary=primary, k=k)
+
+
+def keep_protected() -> int:
+    """Protect today's count tables (by district and by beat) and keep each table's suppression, so
+    the first answer of a trend, a CompStat table or a count query needs none: run after every
+    refresh. Only tables whose counts changed are protected again; kept suppressions no longer
+    used are dropped. Returns how many tables were protected afresh."""
+    from django.db import transaction
+
+    rules = current_rules()
+    kept = _Kept()
+    _build_tables(False, rules, kept)
+    _build_tables(True, rules, kept)
+    with transaction.atomic():
+        fresh = [ProtectedCells(digest=d, hidden=h, primary=p) for d, (h, p) in kept.new.items()]
+        ProtectedCells.objects.bulk_create(fresh, ignore_conflicts=True)
+        ProtectedCells.objects.exclude(digest__in=sorted(kept.used)).delete()
+    return len(kept.new)
+
+
 def _tables(by_beat: bool) -> Tables:
     rules = current_rules()
-    return remember("tables", (by_beat, cutoff(rules), rules), lambda: _build_tables(by_beat, rules))
+    return remember("tables", (by_beat, cutoff(rules), rules), lambda: _build_tables(by_beat, rules, _Kept()))
 
 
-def _build_tables(by_beat: bool, rules) -> Tables:
+def _build_tables(by_beat: bool, rules, protector=protect) -> Tables:
     cut = cutoff(rules)
     areas = beat_codes() if by_beat else district_codes()
     categories = public_categories()
@@ -205,6 +264,7 @@ def _build_tables(by_beat: bool, rules) -> Tables:
         categories=categories,
         k=rules.k,
         sensitive=rules.sensitive == "district" and not by_beat,
+        protector=protector,
     )
     return Tables(months, tables, areas, categories)
 

@@ -257,6 +257,7 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
         transaction.on_commit(forget_stamp)
     forget_stamp()
     _analyse()
+    _keep_protected()
     return RefreshResult(total, sensitive, located, n_counts, seconds, total=total, why_full=why)
 
 
@@ -342,7 +343,16 @@ def refresh_incremental(*, full_above: float = FULL_FRACTION) -> RefreshResult:
     except _Full as full:
         return refresh(why=str(full))
     forget_stamp()
+    _keep_protected()
     return result
+
+
+def _keep_protected() -> None:
+    """The day's count tables protected now, so no first answer protects them
+    (``published.keep_protected``; only the tables whose counts changed cost anything)."""
+    from copps.publish.published import keep_protected  # published reads this module's tables
+
+    keep_protected()
 
 
 def _apply_pending(start: float) -> RefreshResult:
