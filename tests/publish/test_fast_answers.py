@@ -23,7 +23,7 @@ from copps.incidents.models import Event, OffenseCategory
 from copps.publish import published, store
 from copps.publish.conf import rules as current_rules
 from copps.publish.forms import PublicFilterForm
-from copps.publish.models import ProtectedCells, PublicCellCount
+from copps.publish.models import ProtectedCells, PublicCellCount, PublicLattice
 from copps.publish.published import GRID_M, whole_months
 from copps.publish.snaps import load_snaps
 
@@ -188,13 +188,43 @@ def test_count_tables_protected_at_refresh_answer_as_protecting_them_afresh(clie
             assert (a.table.primary == b.table.primary).all()
     hidden = sum(int(t.table.hidden.sum()) for t in published.count_tables().tables)
     assert hidden > 0  # the town's tables do suppress cells
-    # a first answer protects nothing: every table it needs was kept at refresh
+    # a first answer builds and protects nothing: the day's lattices were kept at refresh
+    assert PublicLattice.objects.count() == 2
     with monkeypatch.context() as patched:
         patched.setattr(published, "protect", lambda *a: pytest.fail("protected on a request"))
+        patched.setattr(published, "_build_tables", lambda *a: pytest.fail("built on a request"))
         kept_answers = trend_answers(client, town)
+    caches["default"].clear()
+    PublicLattice.objects.all().delete()
+    with monkeypatch.context() as patched:  # the lattices built again from the kept suppressions
+        patched.setattr(published, "protect", lambda *a: pytest.fail("protected on a request"))
+        assert trend_answers(client, town) == kept_answers
     caches["default"].clear()
     ProtectedCells.objects.all().delete()
     assert trend_answers(client, town) == kept_answers  # protected afresh on the request: the same
+
+
+def test_a_kept_lattice_is_read_only_for_the_version_it_was_built_for(client, town):
+    populate(town, n=40)
+    town.publish()
+    rules = current_rules()
+    kept = {b: published._load(PublicLattice.objects.get(by_beat=b).body) for b in (False, True)}
+    for by_beat, lattice in kept.items():
+        built = published._build_tables(by_beat, rules)
+        assert (lattice.months, lattice.districts, lattice.categories) == (
+            built.months,
+            built.districts,
+            built.categories,
+        )
+        assert [(t.kind, t.month, t.sensitive, t.rows, t.columns) for t in lattice.tables] == [
+            (t.kind, t.month, t.sensitive, t.rows, t.columns) for t in built.tables
+        ]
+        for a, b in zip(lattice.tables, built.tables, strict=True):
+            assert (a.table.values == b.table.values).all() and (a.table.hidden == b.table.hidden).all()
+    old_key = PublicLattice.objects.get(by_beat=False).key
+    town.event(days_ago=50)
+    store.refresh()
+    assert PublicLattice.objects.get(by_beat=False).key != old_key  # a refresh keeps the new version's
 
 
 def test_a_refresh_protects_only_the_tables_whose_counts_changed(town):

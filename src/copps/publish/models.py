@@ -251,3 +251,17 @@ class ProtectedCells(models.Model):
 
     def __str__(self) -> str:
         return f"protected table {self.digest[:12]}"
+
+
+class PublicLattice(models.Model):
+    """The day's whole lattice of protected count tables (by district, or by beat), as the trends
+    and count answers read it, kept at refresh so a first answer reads one row instead of summing
+    the count groups and building every table. ``key`` names the store's version, the cut-off
+    and the rules it was built for; a lattice for another key is never read."""
+
+    by_beat = models.BooleanField()
+    key = models.CharField(max_length=64)
+    body = models.TextField(help_text="the tables as JSON (copps.publish.published)")
+
+    def __str__(self) -> str:
+        return f"lattice {'by beat' if self.by_beat else 'by district'} {self.key[:12]}"

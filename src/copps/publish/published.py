@@ -9,6 +9,7 @@ version and today's cut-off.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,7 +23,7 @@ from copps.publish.aggregate import ProtectedTable, augment, protect
 from copps.publish.cache import remember
 from copps.publish.conf import rules as current_rules
 from copps.publish.counts import CountTable, build_tables, complete_months
-from copps.publish.models import ProtectedCells, PublicCellCount
+from copps.publish.models import ProtectedCells, PublicCellCount, PublicLattice
 from copps.publish.pipeline import SENSITIVE_CATEGORY, CountRecord, PublicEvent, cutoff, public_category
 from copps.publish.snaps import snaps_state
 
@@ -233,18 +234,54 @@ def keep_protected() -> int:
 
     rules = current_rules()
     kept = _Kept()
-    _build_tables(False, rules, kept)
-    _build_tables(True, rules, kept)
+    lattices = {by_beat: _build_tables(by_beat, rules, kept) for by_beat in (False, True)}
     with transaction.atomic():
         fresh = [ProtectedCells(digest=d, hidden=h, primary=p) for d, (h, p) in kept.new.items()]
         ProtectedCells.objects.bulk_create(fresh, ignore_conflicts=True)
         ProtectedCells.objects.exclude(digest__in=sorted(kept.used)).delete()
+        PublicLattice.objects.all().delete()
+        PublicLattice.objects.bulk_create(
+            PublicLattice(by_beat=b, key=_lattice_key(b, rules), body=_dump(t)) for b, t in lattices.items()
+        )
     return len(kept.new)
+
+
+def _lattice_key(by_beat: bool, rules) -> str:
+    return hashlib.sha256(repr((by_beat, store.stamp(), cutoff(rules), rules)).encode()).hexdigest()
+
+
+def _dump(tables: Tables) -> str:
+    rows = [
+        [t.kind, t.month, t.sensitive, t.rows, t.columns, t.table.values.ravel().tolist(), _bits(t.table.hidden),
+         _bits(t.table.primary), t.table.k]
+        for t in tables.tables
+    ]  # fmt: skip
+    body = {"months": tables.months, "areas": tables.districts, "categories": tables.categories, "tables": rows}
+    return json.dumps(body)
+
+
+def _load(body: str) -> Tables:
+    data = json.loads(body)
+    out = []
+    for kind, month, sensitive, rows, columns, values, hidden, primary, k in data["tables"]:
+        shape = (len(rows) + 1, len(columns) + 1)
+        masks = (np.frombuffer(bits.encode(), np.uint8).reshape(shape) == ord("1") for bits in (hidden, primary))
+        table = ProtectedTable(np.array(values, dtype=np.int64).reshape(shape), *masks, k=k)
+        out.append(CountTable(kind, month, sensitive, tuple(rows), tuple(columns), table))
+    return Tables(data["months"], out, [tuple(a) for a in data["areas"]], data["categories"])
+
+
+def _kept_or_built(by_beat: bool, rules) -> Tables:
+    """The lattice kept at refresh when it was built for this version, cut-off and rules; else
+    built now (each table's kept suppression still used)."""
+    body = PublicLattice.objects.filter(by_beat=by_beat, key=_lattice_key(by_beat, rules)).values_list("body")
+    found = body.first()
+    return _load(found[0]) if found else _build_tables(by_beat, rules, _Kept())
 
 
 def _tables(by_beat: bool) -> Tables:
     rules = current_rules()
-    return remember("tables", (by_beat, cutoff(rules), rules), lambda: _build_tables(by_beat, rules, _Kept()))
+    return remember("tables", (by_beat, cutoff(rules), rules), lambda: _kept_or_built(by_beat, rules))
 
 
 def _build_tables(by_beat: bool, rules, protector=protect) -> Tables:
