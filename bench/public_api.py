@@ -315,13 +315,13 @@ def _parts(label: str, url: str):
                 super().__init__()
                 self.stored = {}
 
-        def afresh():
-            kept = published._Kept
-            published._Kept = Afresh
+        def afresh():  # neither the kept lattice nor the kept suppressions: every table protected now
+            kept = published._kept_or_built
+            published._kept_or_built = lambda by_beat, rules: published._build_tables(by_beat, rules, Afresh())
             try:
                 return trends.trend(area, query["kind"])
             finally:
-                published._Kept = kept
+                published._kept_or_built = kept
 
         return (lambda: trends.trend(area, query["kind"])), afresh
     return None
