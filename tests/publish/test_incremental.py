@@ -21,23 +21,26 @@ from copps.incidents import jurisdiction
 from copps.incidents.importing.batches import rollback
 from copps.incidents.models import Event, ImportBatch, OffenseCategory
 from copps.publish import store
-from copps.publish.models import PublicCount, PublicRecord, PublishPending, PublishState
+from copps.publish.models import PublicCellCount, PublicCount, PublicRecord, PublishPending, PublishState
 from copps.publish.snaps import load_snaps, save_snaps
 
 pytestmark = pytest.mark.django_db
 
 _RECORD_FIELDS = [f.name for f in PublicRecord._meta.concrete_fields if f.name != "id"]
 _COUNT_FIELDS = [f.name for f in PublicCount._meta.concrete_fields if f.name != "id"]
+_CELL_FIELDS = [f.name for f in PublicCellCount._meta.concrete_fields if f.name != "id"]
 
 
-def tables() -> tuple[list, list]:
-    """Both public tables, without their row ids (a rebuild numbers its rows anew)."""
+def tables() -> tuple[list, list, list]:
+    """The public tables (records, monthly counts, cell counts), without their row ids (a rebuild
+    numbers its rows anew)."""
     records = sorted(PublicRecord.objects.values_list(*_RECORD_FIELDS), key=repr)
     counts = sorted(PublicCount.objects.values_list(*_COUNT_FIELDS), key=repr)
-    return records, counts
+    cells = sorted(PublicCellCount.objects.values_list(*_CELL_FIELDS), key=repr)
+    return records, counts, cells
 
 
-def full_rebuild() -> tuple[list, list]:
+def full_rebuild() -> tuple[list, list, list]:
     store.refresh()
     return tables()
 
@@ -118,6 +121,7 @@ def apply(town, batch) -> list[int]:
 def test_an_incremental_refresh_gives_the_tables_a_full_rebuild_gives(town, batches):
     PublicRecord.objects.all().delete()
     PublicCount.objects.all().delete()
+    PublicCellCount.objects.all().delete()
     PublishPending.objects.all().delete()
     PublishState.objects.all().delete()
     Event.objects.all().delete()
@@ -132,7 +136,11 @@ def test_an_incremental_refresh_gives_the_tables_a_full_rebuild_gives(town, batc
         assert PublicRecord.objects.count() == Event.objects.count() == store.state().records
         assert not PublishPending.objects.exists() and not store.is_stale()
         assert incremental == full_rebuild()
-        assert all(row[-1] > 0 for row in incremental[1])  # no group left at 0
+        assert all(row[-1] > 0 for row in incremental[1] + incremental[2])  # no group left at 0
+        # every mapped record is counted in its kind's cell row
+        assert sum(row[-1] for row in incremental[2] if row[1] is None) == sum(
+            1 for r in incremental[0] if not r[_RECORD_FIELDS.index("sensitive")] and r[_RECORD_FIELDS.index("lon")]
+        )
 
 
 def test_a_refresh_that_dies_leaves_the_pending_events_for_the_next(town, monkeypatch):

@@ -51,7 +51,7 @@ def grid(request: HttpRequest):
     form = PublicFilterForm(request.GET)
     if not form.is_valid():
         return _bad(form)
-    return JsonResponse(published.grid_geojson(form.records()), json_dumps_params=_COMPACT)
+    return JsonResponse(published.grid_geojson(form), json_dumps_params=_COMPACT)
 
 
 def select_counts(params) -> tuple[dict | None, dict | None]:

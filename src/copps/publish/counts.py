@@ -24,7 +24,7 @@ sum only when every month in it is published.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -75,11 +75,14 @@ def build_tables(
     categories: dict[str, Sequence[str]],
     k: int,
     sensitive: bool = True,
+    protector: Callable[[np.ndarray, int], ProtectedTable] = protect,
 ) -> list[CountTable]:
     """The protected tables for every kind in ``categories`` and every month in ``months``.
 
     ``categories`` maps each kind to its public category rows (fixed, from the taxonomy);
-    a category seen in the data but not listed is added (sorted) for that kind.
+    a category seen in the data but not listed is added (sorted) for that kind. ``protector``
+    protects each table's inner cells (:func:`~copps.publish.aggregate.protect`, or one that
+    gives its kept result: ``copps.publish.published``).
     """
     counts: Counter = Counter()
     seen: dict[str, set[str]] = {kind: set() for kind in categories}
@@ -102,9 +105,10 @@ def build_tables(
                     cells[i, col[d]] = counts.get((kind, month, False, cat, d), 0)
             for d in districts:
                 srow[0, col[d]] = counts.get((kind, month, True, SENSITIVE_CATEGORY, d), 0)
-            out.append(CountTable(kind, month, False, rows, tuple(districts), protect(cells, k)))
+            out.append(CountTable(kind, month, False, rows, tuple(districts), protector(cells, k)))
             if sensitive:
-                out.append(CountTable(kind, month, True, (SENSITIVE_CATEGORY,), tuple(districts), protect(srow, k)))
+                table = protector(srow, k)
+                out.append(CountTable(kind, month, True, (SENSITIVE_CATEGORY,), tuple(districts), table))
     return out
 
 

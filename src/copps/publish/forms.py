@@ -47,10 +47,9 @@ class PublicFilterForm(EventFilterForm):
         if not self.is_valid():
             return qs.none()
         data = self.cleaned_data
-        area = data.get("area")
-        if area is not None:
-            column = {"beat": "beat_ref", "district": "district_ref", "neighbourhood": "neighbourhood_ref"}[area.type]
-            qs = qs.filter(**{column: area.pk})
+        column, pk = self.area_column()
+        if column:
+            qs = qs.filter(**{column: pk})
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("category"):
@@ -60,6 +59,29 @@ class PublicFilterForm(EventFilterForm):
         if data.get("date_to"):
             qs = qs.filter(date__lte=data["date_to"])
         return qs
+
+    def area_column(self) -> tuple[str, int | None]:
+        """The stored column the area filter reads and the area's id (("", None): no area)."""
+        area = self.cleaned_data.get("area")
+        if area is None:
+            return "", None
+        columns = {"beat": "beat_ref", "district": "district_ref", "neighbourhood": "neighbourhood_ref"}
+        return columns[area.type], area.pk
+
+    def filter_key(self) -> tuple:
+        """What the valid filters select, as a cache key (with the store's stamp and cut-off)."""
+        from copps.publish.store import cut_date
+
+        data = self.cleaned_data
+        category = data.get("category")
+        return (
+            data.get("kind") or "",
+            category.pk if category else None,
+            self.area_column(),
+            data.get("date_from"),
+            data.get("date_to"),
+            cut_date(),
+        )
 
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -115,6 +115,41 @@ class PublicCount(models.Model):
         return f"{self.n} {self.kind} {self.category} {self.month} {self.district_code}"
 
 
+class PublicCellCount(models.Model):
+    """Mapped records (non-sensitive, placed) per grid cell and month, built at refresh with the
+    records, so that the public grid's first answer sums a few rows per cell and month instead of
+    counting every record it covers.
+
+    Each record is counted twice: in its taxonomy category's row (``category_ref``; none for an
+    unclassified record, which no category filter selects) and in its kind's row for every
+    category (``category_ref`` empty). The area columns are the record's own, so any area filter
+    selects rows as it selects records. ``count_after`` is :class:`PublicCount`'s: the month's
+    rows may be used once the month has ended and its records are past the publication delay.
+    The grid reads whole months here and the days a filter cuts out of a month from the records
+    themselves (``copps.publish.published.cell_counts``).
+    """
+
+    kind = models.CharField(max_length=16)
+    category_ref = models.IntegerField(null=True, help_text="taxonomy category id; empty: every category of the kind")
+    district_ref = models.IntegerField(null=True)
+    beat_ref = models.IntegerField(null=True)
+    neighbourhood_ref = models.IntegerField(null=True)
+    cell_x = models.IntegerField()
+    cell_y = models.IntegerField()
+    month = models.CharField(max_length=7)
+    count_after = models.DateField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["category_ref", "kind", "month"], name="pubcell_cat_month"),
+            models.Index(fields=["month"], name="pubcell_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.kind} in cell ({self.cell_x}, {self.cell_y}) in {self.month}"
+
+
 class PublishState(models.Model):
     """When the public tables were last rebuilt (one row). ``version`` changes at every
     refresh; it is part of every key of the shared cache (copps/publish/cache.py), so a refresh
@@ -198,3 +233,35 @@ class ImprovementAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_answer_display()} on problem {self.problem_id}"
+
+
+class ProtectedCells(models.Model):
+    """One count table's suppression, kept so that a table whose counts did not change is never
+    protected again (secondary suppression is the costly part of the trends and count tables:
+    seconds for the districts' lattice, most of a minute for the beats' at a city's scale).
+
+    ``digest`` names the table's inner counts, its k and the suppression method's format
+    (``copps.publish.counts.protect_kept``): the same digest always gives the same masks, so a
+    kept entry is right whenever it is found. Refreshes add the entries of the day's lattice
+    and drop those no longer used."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    hidden = models.TextField(help_text="the augmented table's hidden cells, '0'/'1' row by row")
+    primary = models.TextField(help_text="those hidden because 1..k-1, '0'/'1' row by row")
+
+    def __str__(self) -> str:
+        return f"protected table {self.digest[:12]}"
+
+
+class PublicLattice(models.Model):
+    """The day's whole lattice of protected count tables (by district, or by beat), as the trends
+    and count answers read it, kept at refresh so a first answer reads one row instead of summing
+    the count groups and building every table. ``key`` names the store's version, the cut-off
+    and the rules it was built for; a lattice for another key is never read."""
+
+    by_beat = models.BooleanField()
+    key = models.CharField(max_length=64)
+    body = models.TextField(help_text="the tables as JSON (copps.publish.published)")
+
+    def __str__(self) -> str:
+        return f"lattice {'by beat' if self.by_beat else 'by district'} {self.key[:12]}"

@@ -40,7 +40,7 @@ from django.utils import timezone
 from copps.incidents.models import Event
 from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
-from copps.publish.models import PublicCount, PublicRecord, PublishPending, PublishState
+from copps.publish.models import PublicCellCount, PublicCount, PublicRecord, PublishPending, PublishState
 from copps.publish.pipeline import cutoff, store_rows
 
 __all__ = [
@@ -63,6 +63,8 @@ __all__ = [
 ]
 
 GRID_M = 400.0
+#: What a refresh writes: the records and the counts made from them.
+_TABLES = (PublicRecord, PublicCount, PublicCellCount)
 _FIELDS = [f.name for f in PublicRecord._meta.concrete_fields if f.name != "id"]
 # what a row leaves out is empty text (a sensitive event's block, beat...) or NULL
 _EMPTY = {f.name: "" if f.get_internal_type() == "CharField" else None for f in PublicRecord._meta.concrete_fields}
@@ -129,7 +131,6 @@ def _next_month(month: str) -> date:
 
 def _count_key(row: dict) -> tuple:
     """A record's count group, with the first day it may be counted."""
-    after = max(row["available_on"] + timedelta(days=1), _next_month(row["month"]))
     return (
         row["kind"],
         row["month"],
@@ -137,16 +138,54 @@ def _count_key(row: dict) -> tuple:
         row["category"],
         row["district_code"],
         row.get("beat_code", ""),
-        after,
+        _count_after(row),
     )
 
 
-def _save_counts(counts: dict[tuple, int]) -> None:
-    table = PublicCount._meta.db_table
-    cols = "kind, month, sensitive, category, district_code, beat_code, count_after, n"
+def _count_after(row: dict) -> date:
+    """The first day a record may be counted: after its own day and after its month."""
+    return max(row["available_on"] + timedelta(days=1), _next_month(row["month"]))
+
+
+_COUNT_COLUMNS = ("kind", "month", "sensitive", "category", "district_code", "beat_code", "count_after")
+_CELL_COLUMNS = (
+    "kind", "category_ref", "district_ref", "beat_ref", "neighbourhood_ref", "cell_x", "cell_y", "month", "count_after",
+)  # fmt: skip
+
+
+def _cell_keys(row: dict) -> list[tuple]:
+    """A record's groups in :class:`PublicCellCount` (none unless it is mapped): its kind's row for
+    every category and, when it has one, its taxonomy category's row."""
+    if row["sensitive"] or row.get("lon") is None:
+        return []
+    rest = (row["district_ref"], row["beat_ref"], row["neighbourhood_ref"], row["cell_x"], row["cell_y"])
+    tail = (*rest, row["month"], _count_after(row))
+    keys = [(row["kind"], None, *tail)]
+    if row.get("category_ref") is not None:
+        keys.append((row["kind"], row["category_ref"], *tail))
+    return keys
+
+
+@dataclass
+class _Tallies:
+    """Records added (+1) or removed (-1) per count group and per cell group."""
+
+    counts: dict[tuple, int]
+    cells: dict[tuple, int]
+
+    def add(self, row: dict, step: int) -> None:
+        key = _count_key(row)
+        self.counts[key] = self.counts.get(key, 0) + step
+        for key in _cell_keys(row):
+            self.cells[key] = self.cells.get(key, 0) + step
+
+
+def _save_counts(counts: dict[tuple, int], model=PublicCount, columns: tuple[str, ...] = _COUNT_COLUMNS) -> None:
+    table = model._meta.db_table
+    marks = ", ".join(["%s"] * (len(columns) + 1))
     with connection.cursor() as cur:
         cur.executemany(
-            f"INSERT INTO {table} ({cols}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            f"INSERT INTO {table} ({', '.join(columns)}, n) VALUES ({marks})",
             [(*key, n) for key, n in counts.items()],
         )
 
@@ -170,9 +209,9 @@ def inputs_digest() -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _write_records(events: QuerySet[Event], tally: dict[tuple, int]) -> tuple[int, int, int]:
+def _write_records(events: QuerySet[Event], tally: _Tallies) -> tuple[int, int, int]:
     """Generalise ``events`` through the pipeline into records, adding one to ``tally`` for each
-    record's count group; returns (records written, sensitive, with a location)."""
+    record's count group and cell groups; returns (records written, sensitive, with a location)."""
     written = sensitive = located = 0
     for chunk in store_rows(events, grid_m=GRID_M):
         _insert(chunk)
@@ -180,8 +219,7 @@ def _write_records(events: QuerySet[Event], tally: dict[tuple, int]) -> tuple[in
         sensitive += sum(1 for r in chunk if r["sensitive"])
         located += sum(1 for r in chunk if r.get("lon") is not None)
         for row in chunk:
-            key = _count_key(row)
-            tally[key] = tally.get(key, 0) + 1
+            tally.add(row, 1)
     return written, sensitive, located
 
 
@@ -197,14 +235,15 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
         inputs = inputs_digest()
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
-                cur.execute(f"TRUNCATE {PublicRecord._meta.db_table}, {PublicCount._meta.db_table}")
+                cur.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in _TABLES)}")
         else:
-            PublicRecord.objects.all().delete()  # nothing refers to these rows: one DELETE each
-            PublicCount.objects.all().delete()
-        groups: dict[tuple, int] = {}
+            for model in _TABLES:  # nothing refers to these rows: one DELETE each
+                model.objects.all().delete()
+        groups = _Tallies({}, {})
         total, sensitive, located = _write_records(qs, groups)
-        _save_counts(groups)
-        n_counts = len(groups)
+        _save_counts(groups.counts)
+        _save_counts(groups.cells, PublicCellCount, _CELL_COLUMNS)
+        n_counts = len(groups.counts)
         seconds = time.perf_counter() - start
         st = PublishState.objects.select_for_update().first() or PublishState()
         st.version += 1
@@ -218,6 +257,7 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
         transaction.on_commit(forget_stamp)
     forget_stamp()
     _analyse()
+    _keep_protected()
     return RefreshResult(total, sensitive, located, n_counts, seconds, total=total, why_full=why)
 
 
@@ -245,24 +285,26 @@ def _lock_tables() -> None:
     rebuild's TRUNCATE waits, taking the tables before the state row as the rebuild does."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute(
-                f"LOCK TABLE {PublicRecord._meta.db_table}, {PublicCount._meta.db_table} IN EXCLUSIVE MODE"
-            )
+            cur.execute(f"LOCK TABLE {', '.join(m._meta.db_table for m in _TABLES)} IN EXCLUSIVE MODE")
 
 
-_KEY_FIELDS = ("kind", "month", "sensitive", "category", "district_code", "beat_code", "available_on")
+_KEY_FIELDS = (
+    "kind", "month", "sensitive", "category", "district_code", "beat_code", "available_on",
+    "lon", "category_ref", "district_ref", "beat_ref", "neighbourhood_ref", "cell_x", "cell_y",
+)  # fmt: skip
 
 
-def _adjust_counts(delta: dict[tuple, int]) -> int:
-    """Move the stored count groups by ``delta`` (group -> records added minus removed): update
-    the groups that exist, add the new ones, drop those that reach 0. Returns the rows changed."""
+def _adjust_counts(delta: dict[tuple, int], model=PublicCount, columns: tuple[str, ...] = _COUNT_COLUMNS) -> int:
+    """Move the stored count groups of ``model`` by ``delta`` (group -> records added minus
+    removed): update the groups that exist, add the new ones, drop those that reach 0. Returns the
+    rows changed."""
     delta = {k: d for k, d in delta.items() if d}
     if not delta:
         return 0
-    cols = ["kind", "month", "sensitive", "category", "district_code", "beat_code", "count_after"]
-    months = sorted({k[1] for k in delta})
+    at = columns.index("month")
+    months = sorted({k[at] for k in delta})
     stored = {}
-    for row in PublicCount.objects.filter(month__in=months).values_list("id", *cols, "n"):
+    for row in model.objects.filter(month__in=months).values_list("id", *columns, "n"):
         stored[tuple(row[1:-1])] = (row[0], row[-1])
     updates, drops, adds = [], [], {}
     for key, d in delta.items():
@@ -276,14 +318,14 @@ def _adjust_counts(delta: dict[tuple, int]) -> int:
             adds[key] = d
         else:  # the counts disagree with the records (edited by hand?): never store a negative count
             raise _Full("the stored counts disagreed with the records")
-    table = PublicCount._meta.db_table
+    table = model._meta.db_table
     with connection.cursor() as cur:
         if updates:
             cur.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", updates)
         for start in range(0, len(drops), 900):
             part = drops[start : start + 900]
             cur.execute(f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(part))})", part)
-    _save_counts(adds)
+    _save_counts(adds, model, columns)
     return len(updates) + len(drops) + len(adds)
 
 
@@ -301,7 +343,16 @@ def refresh_incremental(*, full_above: float = FULL_FRACTION) -> RefreshResult:
     except _Full as full:
         return refresh(why=str(full))
     forget_stamp()
+    _keep_protected()
     return result
+
+
+def _keep_protected() -> None:
+    """The day's count tables protected now, so no first answer protects them
+    (``published.keep_protected``; only the tables whose counts changed cost anything)."""
+    from copps.publish.published import keep_protected  # published reads this module's tables
+
+    keep_protected()
 
 
 def _apply_pending(start: float) -> RefreshResult:
@@ -314,16 +365,16 @@ def _apply_pending(start: float) -> RefreshResult:
     if todo.filter(event_id__isnull=True).exists():
         raise _Full("events changed that were not recorded one by one")
     ids = todo.values("event_id")
-    delta: dict[tuple, int] = {}
+    delta = _Tallies({}, {})
     old = PublicRecord.objects.filter(event_ref__in=ids)
     removed = 0
     for values in old.values_list(*_KEY_FIELDS).iterator(2000):
-        key = _count_key(dict(zip(_KEY_FIELDS, values, strict=True)))
-        delta[key] = delta.get(key, 0) - 1
+        delta.add(dict(zip(_KEY_FIELDS, values, strict=True)), -1)
         removed += 1
     old.delete()
     written, sensitive, located = _write_records(Event.objects.filter(id__in=ids), delta)
-    changed_counts = _adjust_counts(delta)
+    changed_counts = _adjust_counts(delta.counts)
+    _adjust_counts(delta.cells, PublicCellCount, _CELL_COLUMNS)
     n_events = todo.values("event_id").distinct().count()
     todo.delete()
     st = PublishState.objects.select_for_update().order_by("pk").first()
@@ -345,7 +396,7 @@ def _analyse() -> None:
     without them it reads the map's newest points through the grid's index instead of the
     date index (20 s instead of 30 ms at 10M records). SQLite samples (analysis_limit), so
     this takes a moment however large the tables."""
-    tables = [PublicRecord._meta.db_table, PublicCount._meta.db_table]
+    tables = [m._meta.db_table for m in _TABLES]
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute("PRAGMA analysis_limit=1000")
