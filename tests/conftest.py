@@ -39,6 +39,19 @@ def city(tmp_path_factory):
     return paths, json.loads(paths["truth"].read_text())
 
 
+def import_city(paths: dict) -> None:
+    """The synthetic city's districts, beats, crimes and collisions, through the real commands."""
+    from django.core.management import call_command
+
+    call_command("areas", "import", str(paths["districts"]), type="district", name_field="NAME", code_field="DISTRICT")
+    call_command(
+        "areas", "import", str(paths["beats"]), type="beat", name_field="BEAT", parent_field="DISTRICT",
+        parent_type="district",
+    )
+    call_command("import_events", str(paths["crimes"]), profile="sfpd")
+    call_command("import_events", str(paths["collisions"]), profile="switrs")
+
+
 # ----- a fixture's database writes, made once per test process and written again row for row.
 # Some fixtures import a whole data set through the real commands (the synthetic city's two years
 # of events: seconds a test, for a hundred tests, on both databases). The first test in a process

@@ -35,7 +35,7 @@ from playwright.sync_api import expect
 from shapely.geometry import shape
 from tests.browser.axe import audit
 from tests.browser.conftest import ARTIFACTS, shot, signed_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, import_city
 
 from copps.community.engagement.conf import survey_min_n
 from copps.community.engagement.models import Answer, Question, Survey, SurveyResponse
@@ -97,18 +97,7 @@ def desk(plan, django_user_model, settings, tmp_path) -> Desk:
     settings.COPPS_DATA_DIR = tmp_path / "data"  # the report PDF's file store
     settings.COPPS_TILE_URL = ""
     p = plan.paths
-    call_command("areas", "import", str(p["districts"]), type="district", name_field="NAME", code_field="DISTRICT")
-    call_command(
-        "areas",
-        "import",
-        str(p["beats"]),
-        type="beat",
-        name_field="BEAT",
-        parent_field="DISTRICT",
-        parent_type="district",
-    )
-    call_command("import_events", str(p["crimes"]), profile="sfpd")
-    call_command("import_events", str(p["collisions"]), profile="switrs")
+    import_city(p)
     # hot spots only (the other scanners are not walked here), as of the day before the response
     call_command(
         "candidates",

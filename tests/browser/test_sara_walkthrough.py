@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from tests.browser.axe import audit
 from tests.browser.conftest import ARTIFACTS, shot, signed_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, import_city
 
 from copps.incidents.models import Area, OffenseCategory
 from copps.problems.models import Candidate, Problem
@@ -27,18 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def team(city, django_user_model, settings, tmp_path):
     settings.COPPS_DATA_DIR = tmp_path / "data"  # the report PDF's file store
     paths, truth = city
-    call_command("areas", "import", str(paths["districts"]), type="district", name_field="NAME", code_field="DISTRICT")
-    call_command(
-        "areas",
-        "import",
-        str(paths["beats"]),
-        type="beat",
-        name_field="BEAT",
-        parent_field="DISTRICT",
-        parent_type="district",
-    )
-    call_command("import_events", str(paths["crimes"]), profile="sfpd")
-    call_command("import_events", str(paths["collisions"]), profile="switrs")
+    import_city(paths)
     call_command("requests", "import", str(paths["services"]), str(paths["requests"]))
     for role in ("analyst", "supervisor", "officer"):
         django_user_model.objects.create_user(username=role, password=PASSWORD, role=role)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from tests.conftest import replayed
+from tests.conftest import import_city, replayed
 from tests.problems.prevention_city import place  # noqa: F401 (the near-repeat prevention fixture)
 
 from copps.accounts.models import AuditLog
@@ -90,20 +90,7 @@ def imported(db, city):
     paths, truth = city
 
     def write():
-        call_command(
-            "areas", "import", str(paths["districts"]), type="district", name_field="NAME", code_field="DISTRICT"
-        )
-        call_command(
-            "areas",
-            "import",
-            str(paths["beats"]),
-            type="beat",
-            name_field="BEAT",
-            parent_field="DISTRICT",
-            parent_type="district",
-        )
-        call_command("import_events", str(paths["crimes"]), profile="sfpd")
-        call_command("import_events", str(paths["collisions"]), profile="switrs")
+        import_city(paths)
 
     replayed("synthetic city imported", write)  # imported once per test process, then replayed
     assert Area.objects.filter(type="beat").count() == 16
