@@ -372,5 +372,12 @@ def test_permutations_put_the_gi_star_classes_on_the_seeded_permutation_p(town, 
     # among 400 cells) no window is rarer than about 1 in 20, so under the false discovery rate
     # nothing is classed, where the normal approximation finds the planted cells
     assert normal["summary"]["hot_cells"] > 0 and permuted["summary"]["hot_cells"] == 0
+    # and the empty map says why, in numbers
+    note = permuted["summary"]["gistar_note"]
+    assert note.startswith("no cell passes the false discovery rate: the smallest p is ")
+    smallest = float(note.split("the smallest p is ")[1].split(",")[0])
+    assert 0.001 <= smallest < 1 and "gistar_note" not in normal["summary"]
+    few = geojson(c, area=town.district.pk, permutations=9, layer=["gistar"]).json()["summary"]["gistar_note"]
+    assert "9 permutations cannot give a p below 0.1: choose more, or 0 for the normal approximation" in few
     again = geojson(c, area=town.district.pk, permutations=999, layer=["gistar"]).json()
     assert again == permuted  # seeded: the same answer twice

@@ -114,4 +114,29 @@ def layers(
         "cold_cells": int((classes < 0).sum()),
         "hot_99": int((classes == 3).sum()),
     }
+    if params.get("note"):
+        summary["gistar_note"] = params["note"]
+    elif not (classes != 0).any():
+        summary["gistar_note"] = _why_no_class(gi.p_used if permutations else gi.p, valid, fdr, permutations)
     return {"type": "FeatureCollection", "features": features, "parameters": params, "summary": summary}
+
+
+def _why_no_class(p: np.ndarray, valid: np.ndarray, fdr: float, permutations: int) -> str:
+    """Why an empty Gi* map is empty, in numbers: the smallest p against what the false discovery
+    rate asks of a lone cell (Benjamini–Hochberg: p ≤ rate × 1 / cells), and, with permutations,
+    the smallest p they can give (1 / (permutations + 1))."""
+    cells = int(valid.sum())
+    found = p[valid]
+    found = found[np.isfinite(found)]
+    need = fdr / max(cells, 1)
+    text = (
+        f"no cell passes the false discovery rate: the smallest p is {float(found.min()) if found.size else 1.0:.2g}, "
+        f"and over {cells} cells a lone hot spot needs p ≤ {need:.2g}"
+    )
+    floor = 1 / (permutations + 1) if permutations else 0.0
+    if floor > need:
+        text += (
+            f"; {permutations} permutations cannot give a p below {floor:.2g}: choose more, or 0 for the normal "
+            "approximation"
+        )
+    return text

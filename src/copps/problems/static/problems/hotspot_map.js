@@ -116,7 +116,7 @@
         if (status && s) {
           var em = s.emerging;
           status.textContent = (s.events || 0) + " events mapped; " + (s.hot_cells || 0) + " hot cells (" +
-            (s.hot_99 || 0) + " at 99%), " + (s.cold_cells || 0) + " cold cells." +
+            (s.hot_99 || 0) + " at 99%), " + (s.cold_cells || 0) + " cold cells." + (s.gistar_note ? " Gi*: " + s.gistar_note + "." : "") +
             (em ? (em.note ? " Emerging: " + em.note + "." : " Emerging classes over " + em.steps + " steps of " + em.step_days + " days.") : "") +
             (s.left_out_text ? " " + s.left_out_text + "." : "");
         } else if (status) {
