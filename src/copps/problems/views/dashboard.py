@@ -63,10 +63,12 @@ def with_defaults(data) -> QueryDict:
         values = [v for v in data.getlist(k) if v != ""]
         if values:
             q.setlist(k, values)
+    if "kind" not in q:  # crimes, or the first kind the site has data of (a collisions-only site)
+        q["kind"] = next((k for k in ("crime", "collision", "call") if coverage.of(k) is not None), "crime")
     if "date_to" not in q:  # the data's last complete day of the kind (one query; the rest are constants)
         kind = q.get("kind", "crime")
         q["date_to"] = hw.defaults(kind if kind in EVENT_KINDS else "crime")["date_to"]
-    for k, v in {"kind": "crime", "severity": "all", "cell": 150, "bandwidth": 300, "permutations": 0}.items():
+    for k, v in {"severity": "all", "cell": 150, "bandwidth": 300, "permutations": 0}.items():
         q.setdefault(k, str(v))
     if "date_from" not in q:
         try:
