@@ -35,14 +35,17 @@ def test_hour_weekday_cells_are_coloured_by_share_of_the_busiest_with_the_number
     profile[4][22] = 10.0  # Friday 22:00, the busiest
     profile[4][21] = 5.0  # half of it
     profile[0][9] = 1.0  # a tenth
+    profile[2][3] = 0.25  # an event spread over four hours (aoristic): a fraction is kept to one place
     html = page(client_for, make_problem(), "temporal", {
         "events": 16, "profile": profile, "by_hour": [sum(r[h] for r in profile) for h in range(24)],
         "peak_text": "peak hour Fri 22:00 (10)", "time_zone": "America/Los_Angeles",
     })
-    assert '<td class="heat-9" data-share="1.0">10.0</td>' in html
-    assert '<td class="heat-5" data-share="0.5">5.0</td>' in html
-    assert '<td class="heat-1" data-share="0.1">1.0</td>' in html
-    assert '<td class="heat-0" data-share="0.0">0.0</td>' in html
+    # whole counts read as whole numbers ("10", not "10.0")
+    assert '<td class="heat-9" data-share="1.0">10</td>' in html
+    assert '<td class="heat-5" data-share="0.5">5</td>' in html
+    assert '<td class="heat-1" data-share="0.1">1</td>' in html
+    assert '<td class="heat-0" data-share="0.0">0</td>' in html
+    assert '">0.3</td>' in html
     assert "share of the busiest hour" in html  # the legend
     rules = dict(re.findall(r"\.heat \.(heat-\d) \{ ([^}]*) \}", CSS.read_text()))
     for level in range(1, 10):
