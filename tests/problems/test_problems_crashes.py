@@ -80,7 +80,7 @@ def test_crash_page_counts_a_known_set(switrs, client_for):
     # Monday 17:00 holds seven collisions, Monday 08:00 the four Mondays' daily ones
     heat = re.search(r"<th scope=\"row\">Mon</th>(.*?)</tr>", page).group(1)
     cells = re.findall(r'<td class="heat-(\d)" data-share="[\d.]+">([\d.]+)</td>', heat)
-    assert cells[17] == ("9", "7.0") and cells[8][1] == "4.0"
+    assert cells[17] == ("9", "7") and cells[8][1] == "4"  # whole collisions, whole numbers
     # factors as full labels with percentages of the 36
     factors = re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([\d.]+%)</td></tr>', page)
     assert factors[:3] == [
