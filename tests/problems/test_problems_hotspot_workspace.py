@@ -6,6 +6,7 @@ that the problem page, the analysis page and the SARA report show."""
 
 from __future__ import annotations
 
+import html
 import io
 import shutil
 import subprocess
@@ -381,3 +382,15 @@ def test_permutations_put_the_gi_star_classes_on_the_seeded_permutation_p(town, 
     assert "9 permutations cannot give a p below 0.1: choose more, or 0 for the normal approximation" in few
     again = geojson(c, area=town.district.pk, permutations=999, layer=["gistar"]).json()
     assert again == permuted  # seeded: the same answer twice
+
+
+def test_a_saved_analysis_with_an_empty_gi_star_map_says_why(town, client_for, cast):
+    problem = Problem.objects.create(title="Corner", owner=cast["officer"], created_by=cast["analyst"])
+    c = client_for("analyst")
+    post = {"problem": problem.pk, "area": town.district.pk, "date_from": FIRST, "date_to": LAST, "permutations": 9}
+    response = c.post(reverse("problems:save_workspace"), post)
+    a = SavedAnalysis.objects.get(problem=problem, kind="emerging")
+    assert a.result["hot_cells"] == 0 and a.result["cold_cells"] == 0
+    assert "9 permutations cannot give a p below 0.1" in a.result["gistar_note"]
+    shown = html.unescape(c.get(response.url).content.decode())
+    assert "0 hot cells, 0 cold cells. No cell passes the false discovery rate: the smallest p is " in shown

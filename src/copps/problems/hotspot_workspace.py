@@ -368,6 +368,7 @@ def saved_result(params: dict) -> dict:
         "hot_cells": s.get("hot_cells", 0),
         "cold_cells": s.get("cold_cells", 0),
         "hot_99": s.get("hot_99", 0),
+        "gistar_note": s.get("gistar_note", ""),  # why no cell is classed, when none is
         "emerging": em,
         "sentence": out["sentence"],
         "method": "copps.analysis.hotspots.emerging (Gi* per step, Mann-Kendall trend) and gistar, kde",
