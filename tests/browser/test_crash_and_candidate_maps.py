@@ -10,6 +10,8 @@ from tests.browser.conftest import shot, sign_in
 from tests.conftest import PASSWORD
 from tests.problems.test_problems_crashes import COLUMNS, _candidate, _rows
 
+from copps.incidents.models import Area
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -19,6 +21,11 @@ def data(tmp_path, django_user_model):
     path.write_text("\n".join("\t".join(r) for r in [COLUMNS, *_rows()]) + "\n")
     call_command("import_events", str(path), profile="switrs", verbosity=0)
     django_user_model.objects.create_user(username="analyst", password=PASSWORD, role="analyst")
+    ring = [[-121.32, 38.66], [-121.24, 38.66], [-121.24, 38.72], [-121.32, 38.72], [-121.32, 38.66]]
+    Area.objects.create(
+        type="beat", code="B1", name="B1", geometry={"type": "Polygon", "coordinates": [ring]},
+        min_lon=-121.32, min_lat=38.66, max_lon=-121.24, max_lat=38.72,
+    )
     return [_candidate("hot_spot"), _candidate("collision_corridor", title="Collision corridor: MAIN ST", lon=-121.28)]
 
 
@@ -35,6 +42,8 @@ def test_crash_corridor_and_candidate_maps(page, live_server, data):
     page.goto(f"{live_server.url}/problems/candidates/")
     page.locator("#candidate-map-status").filter(has_text="2 candidates on the map").wait_for()
     paths = page.locator("#candidate-map path.leaflet-interactive")
+    page.locator("#candidate-map[data-beats='1']").wait_for()  # the beats' outlines drawn under them
+    assert page.locator("#candidate-map path[stroke='#9aa5b1']:not(.leaflet-interactive)").count() == 1
     assert paths.count() == 2
     assert {paths.nth(i).get_attribute("stroke") for i in range(2)} == {"#d55e00", "#e69f00"}
     paths.first.click(force=True)

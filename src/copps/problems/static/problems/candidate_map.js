@@ -34,13 +34,18 @@
         var n = data.features.length;
         if (status) { status.textContent = n + (n === 1 ? " candidate on the map." : " candidates on the map."); }
         if (n) { map.fitBounds(layer.getBounds(), { padding: [12, 12], maxZoom: 16 }); }
-        else if (el.dataset.areas) {
+        // the beats' outlines under the candidates, so a reader sees where each one lies
+        if (el.dataset.areas) {
           fetch(el.dataset.areas, { credentials: "same-origin" })
             .then(function (r) { return r.ok ? r.json() : null; })
             .then(function (beats) {
               if (!beats) { return; }
-              var b = L.geoJSON(beats, { style: { color: "#9aa5b1", weight: 1, fill: false } }).addTo(map);
-              if (b.getBounds().isValid()) { map.fitBounds(b.getBounds()); }
+              var b = L.geoJSON(beats, {
+                style: { color: "#9aa5b1", weight: 1, fill: false }, interactive: false
+              }).addTo(map);
+              b.bringToBack();
+              el.dataset.beats = String(beats.features ? beats.features.length : 0);
+              if (!n && b.getBounds().isValid()) { map.fitBounds(b.getBounds()); }
             });
         }
       })
