@@ -33,10 +33,57 @@ def city(tmp_path_factory):
     """The synthetic city (seed 7, two years) as files, generated once per run: (paths, truth)."""
     import json
 
+    paths = generated_city(7, 2, tmp_path_factory.mktemp("city"))
+    return paths, json.loads(paths["truth"].read_text())
+
+
+# ----- the synthetic city's files, generated once per machine rather than once per test process
+# (each pytest-xdist worker of each database pass built the same files, seconds every time).
+# Kept in .cache/ (git-ignored) under a hash of everything that decides their bytes: the
+# generator's source, the parameters and the libraries whose numbers it draws; a change to any
+# of them is a new name, so the city is generated again. Each process copies the files to a
+# folder of its own (a test may write beside them), so the cached ones are only ever read.
+CITY_CACHE = REPO / ".cache" / "test-city"
+
+
+def city_key(*params) -> str:
+    import hashlib
+    import sys
+
+    import numpy
+    import pyproj
+
+    import copps.simulate
+
+    digest = hashlib.sha256(repr((params, sys.version_info[:2], numpy.__version__, pyproj.__version__)).encode())
+    simulate = Path(copps.simulate.__file__).parent
+    for source in [*sorted(simulate.rglob("*.py")), simulate.parent / "geo" / "crs.py"]:
+        digest.update(source.relative_to(simulate.parent).as_posix().encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def generated_city(seed: int, years: int, out: Path) -> dict[str, Path]:
+    """``copps.simulate.generate(seed, years, out)``'s files in ``out``, from the cache when it has them."""
+    import json
+    import tempfile
+
     from copps.simulate import generate
 
-    paths = generate(7, 2, tmp_path_factory.mktemp("city"))
-    return paths, json.loads(paths["truth"].read_text())
+    cached = CITY_CACHE / city_key(seed, years)
+    if not (cached / "paths.json").is_file():
+        CITY_CACHE.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix="new-", dir=CITY_CACHE))
+        names = {name: path.name for name, path in generate(seed, years, fresh).items()}
+        (fresh / "paths.json").write_text(json.dumps(names), encoding="utf-8")  # written last: the mark of a whole city
+        try:
+            os.replace(fresh, cached)  # whole or absent, whichever process finishes first
+        except OSError:  # another process (a second xdist worker) put its city there first
+            shutil.rmtree(fresh, ignore_errors=True)
+    names = json.loads((cached / "paths.json").read_text(encoding="utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names.values():
+        shutil.copyfile(cached / name, out / name)
+    return {key: out / name for key, name in names.items()}
 
 
 def import_city(paths: dict) -> None:
@@ -57,12 +104,18 @@ def import_city(paths: dict) -> None:
 # of events: seconds a test, for a hundred tests, on both databases). The first test in a process
 # that asks for such a fixture runs the commands and records what they did to every table (rows
 # added, changed, removed); each later test, in its own rolled-back transaction, starts from the
-# same tables the first one started from and gets those rows written again (bulk inserts, the
-# same ids), which is what the commands would have written. When a later test's tables differ
-# from the first one's before the import (another fixture wrote to them first), the commands run
-# again instead. What the commands print and what they leave in the caches is not replayed: the
-# caches are emptied before every test anyway and hold only what the pages compute again.
+# same tables the first one started from and gets those rows written again (one prepared INSERT
+# per table, run over all of its rows, with the same ids and values; a column Django stamps with
+# the time of the write, auto_now or auto_now_add, gets the time of this test's write), which is
+# what the commands would have written. When a later test's tables differ from the first one's
+# before the import (another fixture wrote to them first), the commands run again instead.
+# "The tables" are those the commands wrote and those the rows they wrote point to (a batch with
+# no user does not make the users table part of the record: a test that signed its cast in first
+# still gets the replay). What the commands print and what they leave in the caches is not
+# replayed: the caches are emptied before every test anyway and hold only what the pages compute again.
 _RECORDED: dict[str, tuple[dict, dict, object]] = {}
+# the INSERT statements and their parameters of each record, prepared at its first replay
+_PREPARED: dict[str, list] = {}
 
 
 def _models():
@@ -86,7 +139,7 @@ def replayed(key: str, write):
     if key in _RECORDED:
         before, after, value = _RECORDED[key]
         if all(_table(model) == rows for model, rows in before.items()):
-            _write_rows({m: before[m] for m in after}, after)
+            _write_rows(key, {m: before[m] for m in after}, after)
             return value
         return write()  # this test's tables are not those the record starts from
     start = _tables()
@@ -95,13 +148,20 @@ def replayed(key: str, write):
     changed = [m for m in start if start[m] != end[m]]
     if not any(m._meta.parents for m in changed):  # bulk inserts cannot write inherited models
         # the record holds for tables like the first test's: those written and those they point to
-        _RECORDED[key] = ({m: start[m] for m in _pointed_to(changed)}, {m: end[m] for m in changed}, value)
+        written = {m: [row for pk, row in end[m].items() if start[m].get(pk) != row] for m in changed}
+        _RECORDED[key] = ({m: start[m] for m in _pointed_to(written)}, {m: end[m] for m in changed}, value)
     return value
 
 
-def _pointed_to(models) -> set:
-    """``models`` and every model their foreign keys reach, however indirectly."""
-    seen, todo = set(), list(models)
+def _pointed_to(written: dict) -> set:
+    """The models of ``written`` (model: rows written), the models those rows' foreign keys point
+    to (a key left empty in every row points nowhere), and every model those reach, however indirectly."""
+    seen, todo = set(written), []
+    for model, rows in written.items():
+        fields = model._meta.concrete_fields
+        for i, f in enumerate(fields, start=1):  # a row is (pk, *fields)
+            if f.is_relation and f.related_model and any(row[i] is not None for row in rows):
+                todo.append(f.related_model)
     while todo:
         model = todo.pop()
         if model not in seen:
@@ -110,14 +170,37 @@ def _pointed_to(models) -> set:
     return seen
 
 
-def _write_rows(before: dict, after: dict) -> None:
+def _write_rows(key: str, before: dict, after: dict) -> None:
     from django.db import transaction
 
     with transaction.atomic():  # one transaction (a transactional test's too): foreign keys are checked at its end
-        _write_rows_now(before, after)
+        _write_rows_now(key, before, after)
 
 
-def _write_rows_now(before: dict, after: dict) -> None:
+def _inserts(before: dict, after: dict) -> list:
+    """(model, INSERT statement, its parameters row by row, the columns stamped with the time) of
+    the rows ``after`` has and ``before`` has not, as Django's bulk_create would send them."""
+    from django.db import connection
+
+    inserts = []
+    quote = connection.ops.quote_name
+    for model, old in before.items():
+        fields = model._meta.concrete_fields
+        rows = [row for pk, row in after[model].items() if old.get(pk) != row]
+        if not rows:
+            continue
+        stamped = [i for i, f in enumerate(fields) if any(getattr(f, a, False) for a in ("auto_now", "auto_now_add"))]
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        )
+        params = [
+            [f.get_db_prep_save(v, connection) for f, v in zip(fields, row[1:], strict=True)] for row in rows
+        ]
+        inserts.append((model, sql, params, stamped))
+    return inserts
+
+
+def _write_rows_now(key: str, before: dict, after: dict) -> None:
     from django.core.management.color import no_style
     from django.db import connection
 
@@ -126,12 +209,16 @@ def _write_rows_now(before: dict, after: dict) -> None:
         gone = [pk for pk, row in old.items() if new.get(pk) != row]
         if gone:
             model._base_manager.filter(pk__in=gone)._raw_delete(connection.alias)
-    for model, old in before.items():
-        names = [f.attname for f in model._meta.concrete_fields]
-        rows = [row for pk, row in after[model].items() if old.get(pk) != row]
-        model._base_manager.bulk_create([model(**dict(zip(names, row[1:], strict=True))) for row in rows], 2000)
-    # PostgreSQL's sequences do not move for rows written with their ids (SQLite's do)
+    if key not in _PREPARED:
+        _PREPARED[key] = _inserts(before, after)
     with connection.cursor() as cursor:
+        for model, sql, params, stamped in _PREPARED[key]:
+            if stamped:  # what bulk_create's pre_save does: now, for this write
+                fields, row = model._meta.concrete_fields, model()
+                now = {i: fields[i].get_db_prep_save(fields[i].pre_save(row, True), connection) for i in stamped}
+                params = [[now.get(i, v) for i, v in enumerate(row)] for row in params]
+            cursor.executemany(sql, params)
+        # PostgreSQL's sequences do not move for rows written with their ids (SQLite's do)
         for statement in connection.ops.sequence_reset_sql(no_style(), list(before)):
             cursor.execute(statement)
 

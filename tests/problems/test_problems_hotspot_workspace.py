@@ -6,6 +6,7 @@ that the problem page, the analysis page and the SARA report show."""
 
 from __future__ import annotations
 
+import copy
 import html
 import io
 import shutil
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.conftest import replayed
 from tests.problems.conftest import audit_actions
 
 from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
@@ -105,7 +107,14 @@ class Town:
 
 @pytest.fixture
 def town(db):
-    return Town()
+    """The town built once per test process and replayed in later tests (tests/conftest.py), each
+    test with its own copy and its own instances of the district and categories, read back."""
+    town = copy.copy(replayed("hot spot workspace town", Town))
+    town.district = Area.objects.get(pk=town.district.pk)
+    town.cats = {code: OffenseCategory.objects.get(pk=cat.pk) for code, cat in town.cats.items()}
+    town.batch = ImportBatch.objects.get(pk=town.batch.pk)
+    town.rows = list(town.rows)
+    return town
 
 
 def layer(fc, name):

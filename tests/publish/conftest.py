@@ -9,6 +9,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from django.utils import timezone
+from tests.conftest import replayed
 
 from copps.geo.crs import Projector
 from copps.geo.generalise import build_snap_points
@@ -129,8 +130,15 @@ def fresh_caches():
     yield
 
 
-@pytest.fixture
-def town(db) -> Town:
+def town_addresses() -> np.ndarray:
+    """Address points: both sides of east-west streets every 100 m, a house every 20 m."""
+    xs = np.arange(X0 + 10, X0 + 1000, 20.0)
+    ys = np.concatenate([[y - 14, y + 14] for y in np.arange(Y0 + 50, Y0 + 1000, 100.0)])
+    return np.array([(x, y) for y in ys for x in xs])
+
+
+def build_town() -> dict:
+    """The town's rows (site, areas, snap points, batch); returns the ids of its areas and batch."""
     site = Site.get()
     site.crs = CRS
     site.save()
@@ -142,15 +150,30 @@ def town(db) -> Town:
         "A": make_area("beat", "A1", "A1", X0, Y0 + 500, X0 + 1000, Y0 + 1000, parent=districts["A"]),
         "B": make_area("beat", "B1", "B1", X0, Y0, X0 + 1000, Y0 + 500, parent=districts["B"]),
     }
-    # Address points: both sides of east-west streets every 100 m, a house every 20 m.
-    xs = np.arange(X0 + 10, X0 + 1000, 20.0)
-    ys = np.concatenate([[y - 14, y + 14] for y in np.arange(Y0 + 50, Y0 + 1000, 100.0)])
-    addresses = np.array([(x, y) for y in ys for x in xs])
+    addresses = town_addresses()
     save_snaps(build_snap_points(addresses[:, 0], addresses[:, 1], n_min=8, min_offset_m=10.0), CRS)
     batch = ImportBatch.objects.create(
         file_name="t.csv", sha256="0" * 64, profile="test", source="test", started_at=timezone.now()
     )
-    return Town(addresses, districts, beats, batch)
+    return {
+        "districts": {k: a.pk for k, a in districts.items()},
+        "beats": {k: a.pk for k, a in beats.items()},
+        "batch": batch.pk,
+    }
+
+
+@pytest.fixture
+def town(db) -> Town:
+    # built once per test process, then replayed (tests/conftest.py); each test gets its own
+    # Town and its own instances of the rows, read back from its database
+    ids = replayed("publish town", build_town)
+    areas = Area.objects.in_bulk([*ids["districts"].values(), *ids["beats"].values()])
+    return Town(
+        town_addresses(),
+        {k: areas[pk] for k, pk in ids["districts"].items()},
+        {k: areas[pk] for k, pk in ids["beats"].items()},
+        ImportBatch.objects.get(pk=ids["batch"]),
+    )
 
 
 @pytest.fixture
