@@ -14,6 +14,7 @@ import pytest
 import shapefile  # pyshp: a department's centrelines often come as a shapefile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from tests.conftest import replayed
 
 from copps.geo.gazetteer.models import AddressPoint, ReferenceLayer, StreetSegment
 from copps.incidents.importing import load_profile
@@ -51,10 +52,15 @@ def metres(lon1, lat1, lon2, lat2) -> float:
 
 @pytest.fixture
 def reference(city, capsys):
+    """The city's address points and centrelines loaded once per test process, then replayed
+    (tests/conftest.py), with what the loaders printed."""
     paths, _ = city
-    out = run(capsys, "geocode", "load-points", str(paths["address_points"]))
-    out += run(capsys, "geocode", "load-streets", str(paths["streets"]))
-    return paths, out
+
+    def load():
+        out = run(capsys, "geocode", "load-points", str(paths["address_points"]))
+        return out + run(capsys, "geocode", "load-streets", str(paths["streets"]))
+
+    return paths, replayed("synthetic city's reference layers loaded", load)
 
 
 @pytest.mark.django_db

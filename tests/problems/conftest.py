@@ -101,5 +101,9 @@ def imported(db, city):
 def with_requests(imported, city):
     """The synthetic city's community service requests too (its planted request clusters in truth.json)."""
     paths, _ = city
-    call_command("requests", "import", str(paths["services"]), str(paths["requests"]))
+
+    def write():
+        call_command("requests", "import", str(paths["services"]), str(paths["requests"]))
+
+    replayed("synthetic city's requests imported", write)  # imported once per test process, then replayed
     return imported

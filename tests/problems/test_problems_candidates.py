@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from tests.conftest import replayed
 from tests.problems.conftest import audit_actions
 
 from copps.incidents.models import Event
@@ -27,8 +28,14 @@ def near(c: Candidate, x: float, y: float, metres: float) -> bool:
 
 @pytest.fixture
 def scanned(imported, capsys):
-    call_command("candidates", "--today", BEFORE_INTERVENTION.isoformat(), "--permutations", "49")
-    return imported, capsys.readouterr().out
+    """The city scanned once per test process, its candidates replayed in later tests
+    (tests/conftest.py), with what the scan printed."""
+
+    def scan():
+        call_command("candidates", "--today", BEFORE_INTERVENTION.isoformat(), "--permutations", "49")
+        return capsys.readouterr().out
+
+    return imported, replayed("synthetic city scanned", scan)
 
 
 def test_scan_finds_the_planted_hot_spots(scanned):
