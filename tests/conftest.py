@@ -105,14 +105,15 @@ def import_city(paths: dict) -> None:
 # that asks for such a fixture runs the commands and records what they did to every table (rows
 # added, changed, removed); each later test, in its own rolled-back transaction, starts from the
 # same tables the first one started from and gets those rows written again (one prepared INSERT
-# per table, run over all of its rows, with the same ids and values; a column Django stamps with
-# the time of the write, auto_now or auto_now_add, gets the time of this test's write), which is
-# what the commands would have written. When a later test's tables differ from the first one's
-# before the import (another fixture wrote to them first), the commands run again instead.
-# "The tables" are those the commands wrote and those the rows they wrote point to (a batch with
-# no user does not make the users table part of the record: a test that signed its cast in first
-# still gets the replay). What the commands print and what they leave in the caches is not
-# replayed: the caches are emptied before every test anyway and hold only what the pages compute again.
+# per table run over all of its rows, one COPY on PostgreSQL; the same ids and values, except a
+# column Django stamps with the time of the write, auto_now or auto_now_add, which gets the time
+# of this test's write), which is what the commands would have written. When a later test's
+# tables differ from the first one's before the import (another fixture wrote to them first), the
+# commands run again instead. "The tables" are those the commands wrote and those the rows they
+# wrote point to (a batch with no user does not make the users table part of the record: a test
+# that signed its cast in first still gets the replay). What the commands print and what they
+# leave in the caches is not replayed: the caches are emptied before every test anyway and hold
+# only what the pages compute again.
 _RECORDED: dict[str, tuple[dict, dict, object]] = {}
 # the INSERT statements and their parameters of each record, prepared at its first replay
 _PREPARED: dict[str, list] = {}
@@ -211,13 +212,20 @@ def _write_rows_now(key: str, before: dict, after: dict) -> None:
             model._base_manager.filter(pk__in=gone)._raw_delete(connection.alias)
     if key not in _PREPARED:
         _PREPARED[key] = _inserts(before, after)
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model, sql, params, stamped in _PREPARED[key]:
             if stamped:  # what bulk_create's pre_save does: now, for this write
                 fields, row = model._meta.concrete_fields, model()
                 now = {i: fields[i].get_db_prep_save(fields[i].pre_save(row, True), connection) for i in stamped}
                 params = [[now.get(i, v) for i, v in enumerate(row)] for row in params]
-            cursor.executemany(sql, params)
+            if connection.vendor == "postgresql":  # COPY: one stream, not a statement a row
+                columns = sql[sql.index("(") : sql.index(") VALUES") + 1]
+                with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} {columns} FROM STDIN") as copy:
+                    for row in params:
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, params)
         # PostgreSQL's sequences do not move for rows written with their ids (SQLite's do)
         for statement in connection.ops.sequence_reset_sql(no_style(), list(before)):
             cursor.execute(statement)
