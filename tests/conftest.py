@@ -71,7 +71,10 @@ def generated_city(seed: int, years: int, out: Path) -> dict[str, Path]:
 
     cached = CITY_CACHE / city_key(seed, years)
     if not (cached / "paths.json").is_file():
-        CITY_CACHE.mkdir(parents=True, exist_ok=True)
+        try:
+            CITY_CACHE.mkdir(parents=True, exist_ok=True)
+        except OSError:  # no cache to keep (.cache a dangling link, a read-only checkout): generate here
+            return generate(seed, years, out)
         fresh = Path(tempfile.mkdtemp(prefix="new-", dir=CITY_CACHE))
         names = {name: path.name for name, path in generate(seed, years, fresh).items()}
         (fresh / "paths.json").write_text(json.dumps(names), encoding="utf-8")  # written last: the mark of a whole city
