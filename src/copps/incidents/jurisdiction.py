@@ -104,14 +104,17 @@ def _data_extent():
         return None
     step = max(1, total // SAMPLE_MAX)
     table = Event._meta.db_table
+    parts = []
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT lon, lat, x, y FROM {table} WHERE lat IS NOT NULL AND x IS NOT NULL AND id %% %s = 0", [step]
         )
-        rows = cur.fetchall()
-    if not rows:
+        # read in parts: up to SAMPLE_MAX rows as Python tuples would hold ~35 MB at once
+        while rows := cur.fetchmany(20_000):
+            parts.append(np.array(rows, dtype=float))
+    if not parts:
         return None
-    lon, lat, x, y = (np.array(c, dtype=float) for c in zip(*rows, strict=True))
+    lon, lat, x, y = np.concatenate(parts).T
     ok = invalid_reasons(lon, lat) == ""
     return extent_box(x[ok], y[ok])
 

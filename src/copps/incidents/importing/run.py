@@ -318,6 +318,9 @@ def import_file(
                     geo.apply_columns(cols)
                     if len(result.preview) < preview:
                         firsts = sorted(columnar_records(cols, len(cols["line"])), key=lambda r: r.line)
+                        for r in firsts if geo.jurisdiction is None else ():
+                            # a status guessed (_Geo) is not shown, as the row path shows none: it is decided later
+                            r.location = r.location if r.location == Location.INVALID else Location.NONE.value
                         result.preview.extend(firsts[: preview - len(result.preview)])
                     stage.write_columns(cols)
                     if progress:
