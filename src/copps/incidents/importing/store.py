@@ -164,7 +164,8 @@ class Stage:
         stored by earlier batches) to stage. Raise ``Repeated`` when an id repeats in the file."""
         lines = cols["line"]
         order = list(range(len(lines)))
-        if any(a > b for a, b in zip(lines, lines[1:], strict=False)):  # rows the row path read come last
+        in_order = all(a < b for a, b in zip(lines, lines[1:], strict=False))
+        if not in_order:  # the rows the row path read come last
             order.sort(key=lines.__getitem__)
         distinct = self.distinct
         sids = [
@@ -178,7 +179,7 @@ class Stage:
             raise Repeated
         new = [k for k in order if sids[k] not in stored]
         d = self.direct
-        if len(new) == len(lines) and new[-1] == len(new) - 1:  # every row, in file order already
+        if in_order and len(new) == len(lines):  # every row, in file order already
             columns = [sids, *(cols[c] for c in _EVENT_COPY)]
         else:
             columns = [[values[k] for k in new] for values in (sids, *(cols[c] for c in _EVENT_COPY))]
