@@ -162,12 +162,18 @@ def pg_admin(pg: str, sql: str) -> None:
     )
 
 
+# one pair of databases per run: two runs at once (several worktrees) never drop each other's
+PG_RAW, PG_IMPORT = f"copps_bench_raw_{os.getpid()}", f"copps_bench_{os.getpid()}"
+
+
 def pg_raw(path: Path, pg: str) -> float:
-    pg_admin(pg, "DROP DATABASE IF EXISTS copps_bench_raw")
-    pg_admin(pg, "CREATE DATABASE copps_bench_raw")
+    pg_admin(pg, f"DROP DATABASE IF EXISTS {PG_RAW}")
+    pg_admin(pg, f"CREATE DATABASE {PG_RAW}")
     cols = ", ".join(f'"{c}" TEXT' for c in HEADER)
-    subprocess.run(["psql", f"{pg}/copps_bench_raw", "-q", "-c", f"CREATE TABLE t ({cols})"], check=True)
-    return timed(["psql", f"{pg}/copps_bench_raw", "-q", "-c", f"\\copy t FROM '{path}' CSV HEADER"])
+    subprocess.run(["psql", f"{pg}/{PG_RAW}", "-q", "-c", f"CREATE TABLE t ({cols})"], check=True)
+    seconds = timed(["psql", f"{pg}/{PG_RAW}", "-q", "-c", f"\\copy t FROM '{path}' CSV HEADER"])
+    pg_admin(pg, f"DROP DATABASE {PG_RAW}")
+    return seconds
 
 
 def main() -> None:
@@ -194,9 +200,12 @@ def main() -> None:
         return copps_import(f"sqlite:///{db}", path, route)
 
     def pg_import(route: str, path: Path) -> tuple[float, float, float]:
-        pg_admin(args.pg, "DROP DATABASE IF EXISTS copps_bench")
-        pg_admin(args.pg, "CREATE DATABASE copps_bench")
-        return copps_import(f"{args.pg}/copps_bench", path, route)
+        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {PG_IMPORT}")
+        pg_admin(args.pg, f"CREATE DATABASE {PG_IMPORT}")
+        try:
+            return copps_import(f"{args.pg}/{PG_IMPORT}", path, route)
+        finally:
+            pg_admin(args.pg, f"DROP DATABASE {PG_IMPORT}")
 
     databases = [("SQLite", "sqlite3 .import", lambda: sqlite_raw(full, OUT / "raw.sqlite3"), sqlite_import)]
     if not args.skip_pg:

@@ -210,3 +210,45 @@ def test_dates_read_by_numpy_equal_strptime_for_every_candidate_format(zone):
             assert (many[text], many[text] and many[text].tzinfo) == (want, want and want.tzinfo), (fmt, text)
             checked += 1
     assert checked > 5000
+
+
+def _sample_rows(tmp_path, name: str, edit) -> str:
+    """The Chicago sample's first eight rows, changed by ``edit(header, rows)``, as a new file."""
+    src = shared_data("chicago/chicago_crimes_2014_socrata_sample.csv")
+    with src.open(newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = [r for _, r in zip(range(8), reader, strict=False)]
+    edit(header, rows)
+    out = tmp_path / name
+    with out.open("w", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return out
+
+
+@pytest.mark.django_db
+def test_ids_repeated_across_chunks_give_the_row_paths_events(tmp_path, monkeypatch, capsys):
+    """New rows go straight into the events table until an id repeats; then the file is staged
+    as a whole (store.Repeated), so which version is kept and the events' order stay the row
+    path's: within a chunk, across chunks, and over ids an earlier import stored."""
+    monkeypatch.setattr("copps.incidents.importing.run.CHUNK_ROWS", 3)
+
+    def repeat(header, rows):
+        rows[5][header.index("ID")] = rows[1][header.index("ID")]  # a later chunk repeats line 3's id
+        rows[5][header.index("Block")] = "0000X W CHANGED ST"
+
+    def again(header, rows):
+        rows[7][header.index("ID")] = rows[6][header.index("ID")]  # the same chunk repeats an id
+
+    first = _sample_rows(tmp_path, "first.csv", repeat)
+    row, columnar = _both(first, "chicago", capsys)
+    assert row == columnar
+    assert "superseded by a later row with the same id 1" in row[1] and len(row[0][0]) == 7
+    call_command("import_events", str(first), profile="chicago", path="columnar")
+    capsys.readouterr()
+    second = _sample_rows(tmp_path, "second.csv", again)  # ids stored by the first import, and new ones
+    row, columnar = _both(second, "chicago", capsys)
+    assert row == columnar
+    assert "inserted 1," in row[1] and len(row[0][0]) == 8

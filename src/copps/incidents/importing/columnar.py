@@ -25,6 +25,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import json
+import re
 from datetime import UTC, timedelta
 
 import numpy as np
@@ -87,6 +88,17 @@ def records(cols: Columns, limit: int) -> list[Record]:
     return [Record(**{name: cols[name][i] for name in RECORD_FIELDS}) for i in range(n)]
 
 
+# what json's encoder escapes in a string, but for the unit separator the row text is joined with
+_ESCAPED = re.compile(r'[\x00-\x1e\\"]')
+
+
+def _plain(joined: list[str], width: int) -> bool:
+    """Whether no value of the rows (each joined by the unit separator) needs escaping in JSON:
+    no quote, backslash or control character, and no unit separator in a value either."""
+    text = "".join(joined)
+    return _ESCAPED.search(text) is None and text.count("\x1f") == len(joined) * (width - 1)
+
+
 class ColumnarNormalizer:
     """Built on the row path's Normalizer: the same column positions, date parsers and
     category rules, so both paths read a profile the same way."""
@@ -98,6 +110,10 @@ class ColumnarNormalizer:
         # the row path's json.dumps(dict(zip(keys, values)), ensure_ascii=False), written out; a
         # repeated key (a header "a#2" beside a second "a") would collapse in a dict: dumps then
         self.keys = [json.encoder.encode_basestring(k) + ": " for k in keys] if len(set(keys)) == len(keys) else None
+        # and, for a chunk where no value needs escaping, one format applied to each row's values
+        self.raw_format = None
+        if self.keys is not None:
+            self.raw_format = "{" + ", ".join(k.replace("%", "%%") + '"%s"' for k in self.keys) + "}"
         self._hundred: dict[str, str] = {}
 
     # ----- helpers over columns
@@ -198,6 +214,8 @@ class ColumnarNormalizer:
         enc = json.encoder.encode_basestring
         if keys is None:
             raw = [json.dumps(dict(zip(n.raw_keys, r, strict=True)), ensure_ascii=False) for r in rows]
+        elif _plain(joined, width):
+            raw = list(map(self.raw_format.__mod__, map(tuple, rows)))
         else:
             raw = ["{" + ", ".join([kp + enc(v) for kp, v in zip(keys, r, strict=True)]) + "}" for r in rows]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from copps import files
 from copps.files import file_sha256
 from copps.geo.crs import Projector, to_wgs84, utm_crs_for
-from copps.geo.jurisdiction import invalid_reasons
+from copps.geo.jurisdiction import Jurisdiction, extent_box, invalid_reasons
 from copps.incidents import jurisdiction, signals, sitetime, taxonomy
 from copps.incidents.areas import area_indexes
 from copps.incidents.importing.batches import describe_reprocess
@@ -26,7 +26,7 @@ from copps.incidents.importing.geocode import GeocodeReport, ImportGeocoder
 from copps.incidents.importing.normalize import Normalizer, Record
 from copps.incidents.importing.profile import Profile
 from copps.incidents.importing.reader import open_rows
-from copps.incidents.importing.store import Stage
+from copps.incidents.importing.store import Direct, Repeated, Stage
 from copps.incidents.models import ImportBatch, Location, PriorVersion, Site
 
 __all__ = ["ImportResult", "import_file", "CHUNK_ROWS"]
@@ -134,15 +134,22 @@ class _Geo:
     Impossible points (0,0, out of range: ``copps.geo.jurisdiction.invalid_reasons``) keep the
     lon/lat of the file (so a person can find and fix them) but get no x/y and no areas, and never
     steer the choice of the site CRS. While the jurisdiction is the data's own extent, the
-    statuses are set after the merge over all events (``needs_recompute``)."""
+    statuses are set after the merge over all events (``needs_recompute``).
 
-    def __init__(self, profile: Profile):
+    With ``guess``, the events are written meanwhile with the statuses the data's extent is
+    likely to give them: the extent of the events already stored, else of the first chunk's
+    points. The recompute after the merge then writes only the few statuses guessed wrong,
+    instead of every new event's (an UPDATE of each new row, which on PostgreSQL costs about
+    as much as inserting it, since the status is indexed)."""
+
+    def __init__(self, profile: Profile, *, guess: bool = False):
         self.profile = profile
         self.site = Site.get()
         self.projector = Projector(self.site.crs) if self.site.crs else None
         self.indexes = area_indexes()
         self.jurisdiction = None
         self.needs_recompute = True
+        self.guess, self.guessed = guess, None
         if self.projector is not None:
             self._load_jurisdiction()
 
@@ -150,6 +157,13 @@ class _Geo:
         j = jurisdiction.current()
         if j is not None and j.source != "data":
             self.jurisdiction, self.needs_recompute = j, False
+
+    def _guessed(self, x: np.ndarray, y: np.ndarray) -> Jurisdiction | None:
+        if self.guessed is None:
+            stored = jurisdiction.current()
+            box = extent_box(x, y) if stored is None else None
+            self.guessed = stored if stored is not None else box and Jurisdiction(box, "data", "")
+        return self.guessed
 
     def apply(self, records: list[Record]) -> None:
         """``apply_columns`` on the row path's records."""
@@ -191,6 +205,8 @@ class _Geo:
         placed = np.isfinite(x) & np.isfinite(y)
         if self.jurisdiction is not None:
             status = self.jurisdiction.classify(lon, lat, x, y)
+        elif self.guess and self._guessed(x[placed], y[placed]) is not None:
+            status = self.guessed.classify(lon, lat, x, y)
         else:
             status = np.where(bad, Location.INVALID.value, Location.NONE.value)
         for k, xi, yi, ok, st in zip(geo, x.tolist(), y.tolist(), placed.tolist(), status, strict=True):
@@ -259,9 +275,6 @@ def import_file(
     ):
         taxonomy.sync()
         samples = list(itertools.islice(rows, SAMPLE_ROWS))
-        normalizer = Normalizer(profile, header, label, taxonomy.category_ids(), [v for _, v in samples])
-        columnar = ColumnarNormalizer(normalizer) if taken == "columnar" else None
-        all_rows = itertools.chain(samples, rows)
         batch = ImportBatch.objects.create(
             file_name=path.name,
             sha256=sha,
@@ -271,65 +284,90 @@ def import_file(
             started_at=timezone.now(),
             reprocess=reprocess,
         )
-        geo = _Geo(profile)
-        geocoder = ImportGeocoder.for_profile(profile)
         earlier = ImportBatch.objects.filter(sha256=sha, source=source, rolled_back_at__isnull=True)
-        stage = Stage(
-            distinct=profile.identical_rows == "distinct",
-            newest_by_updated="updated" in profile.columns,
-            reprocess=reprocess,
-            file_batches=tuple(earlier.exclude(pk=batch.pk).values_list("pk", flat=True)),
-        )
-        while True:
-            chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
-            if not chunk:
-                break
-            result.read += len(chunk)
-            if columnar is not None:
-                cols, filtered, bad = normalise_chunk(columnar, chunk)
-                result.filtered += filtered
-                for errors, values in bad:
-                    result.errors.extend(errors)
-                    rejected_rows.append((errors[0], values))
-                geo.apply_columns(cols)
+        file_batches = tuple(earlier.exclude(pk=batch.pk).values_list("pk", flat=True))
+
+        def read_and_merge(rows, samples, direct: Direct | None):
+            """Normalise, stage (or insert straight away: store.Direct) and merge every row."""
+            result.read = result.filtered = 0
+            result.errors, result.preview = [], []
+            rejected_rows.clear()
+            normalizer = Normalizer(profile, header, label, taxonomy.category_ids(), [v for _, v in samples])
+            columnar = ColumnarNormalizer(normalizer) if taken == "columnar" else None
+            all_rows = itertools.chain(samples, rows)
+            geo = _Geo(profile, guess=columnar is not None)
+            geocoder = ImportGeocoder.for_profile(profile)
+            stage = Stage(
+                distinct=profile.identical_rows == "distinct",
+                newest_by_updated="updated" in profile.columns,
+                reprocess=reprocess,
+                file_batches=file_batches,
+                direct=direct,
+            )
+            while True:
+                chunk = list(itertools.islice(all_rows, CHUNK_ROWS))
+                if not chunk:
+                    break
+                result.read += len(chunk)
+                if columnar is not None:
+                    cols, filtered, bad = normalise_chunk(columnar, chunk)
+                    result.filtered += filtered
+                    for errors, values in bad:
+                        result.errors.extend(errors)
+                        rejected_rows.append((errors[0], values))
+                    geo.apply_columns(cols)
+                    if len(result.preview) < preview:
+                        firsts = sorted(columnar_records(cols, len(cols["line"])), key=lambda r: r.line)
+                        for r in firsts if geo.jurisdiction is None else ():
+                            # a status guessed (_Geo) is not shown, as the row path shows none: it is decided later
+                            r.location = r.location if r.location == Location.INVALID else Location.NONE.value
+                        result.preview.extend(firsts[: preview - len(result.preview)])
+                    stage.write_columns(cols)
+                    if progress:
+                        progress(result.read)
+                    continue
+                good: list[Record] = []
+                for line, values in chunk:
+                    out = normalizer.row(line, values)
+                    if isinstance(out, Record):
+                        good.append(out)
+                    elif out is None:
+                        result.filtered += 1
+                    else:
+                        result.errors.extend(out)
+                        rejected_rows.append((out[0], values))
+                if geocoder is not None:
+                    geocoder.apply(good)
+                geo.apply(good)
                 if len(result.preview) < preview:
-                    firsts = sorted(columnar_records(cols, len(cols["line"])), key=lambda r: r.line)
-                    result.preview.extend(firsts[: preview - len(result.preview)])
-                stage.write_columns(cols)
+                    result.preview.extend(good[: preview - len(result.preview)])
+                stage.write(good)
                 if progress:
                     progress(result.read)
-                continue
-            good: list[Record] = []
-            for line, values in chunk:
-                out = normalizer.row(line, values)
-                if isinstance(out, Record):
-                    good.append(out)
-                elif out is None:
-                    result.filtered += 1
-                else:
-                    result.errors.extend(out)
-                    rejected_rows.append((out[0], values))
-            if geocoder is not None:
-                geocoder.apply(good)
-            geo.apply(good)
-            if len(result.preview) < preview:
-                result.preview.extend(good[: preview - len(result.preview)])
-            stage.write(good)
-            if progress:
-                progress(result.read)
-        result.rejected = len(rejected_rows)
-        result.notes = normalizer.report()
-        result.geocoding = geocoder.report if geocoder is not None else None
-        if result.errors and not skip_bad:
-            raise ImportFailed(
-                f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
-                f"(fix them, or import the good rows with --skip-bad)",
-                result.errors,
-                result,
-            )
-        counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
+            result.rejected = len(rejected_rows)
+            result.notes = normalizer.report()
+            result.geocoding = geocoder.report if geocoder is not None else None
+            if result.errors and not skip_bad:
+                raise ImportFailed(
+                    f"{label}: {result.rejected:,} of {result.read:,} rows are bad; nothing was imported "
+                    f"(fix them, or import the good rows with --skip-bad)",
+                    result.errors,
+                    result,
+                )
+            counts = stage.merge(source=source, kind=profile.kind, batch_id=batch.id)
+            return counts, stage, geo
+
+        direct = Direct(profile.kind, source, batch.id) if taken == "columnar" and not reprocess else None
+        try:
+            with transaction.atomic():  # a savepoint: a file whose ids repeat is read again, all staged
+                counts, stage, geo = read_and_merge(rows, samples, direct)
+        except Repeated:
+            with open_rows(
+                path, delimiter=profile.delimiter, encoding=profile.encoding, header=header_given
+            ) as (_, again):
+                counts, stage, geo = read_and_merge(again, list(itertools.islice(again, SAMPLE_ROWS)), None)
         if geo.needs_recompute and Site.get().crs:
-            jurisdiction.recompute(unclassified_known=True)
+            jurisdiction.recompute(unclassified_known=True, announced_batch=batch.id)
         result.locations = dict(jurisdiction.location_counts(batch.events.all()))
         judged = jurisdiction.current()
         result.jurisdiction = judged.label if judged else "no jurisdiction yet"

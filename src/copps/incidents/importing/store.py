@@ -6,6 +6,13 @@ rows: for each source id only the newest row counts, identical rows are counted
 once, and a row is written only when its content differs from what is stored.
 Everything happens inside the caller's transaction, so a killed import leaves
 nothing behind.
+
+The columnar path (``Stage.write_columns`` with ``direct``) skips the staging table for the
+rows it can: a row whose source id is new to the events table goes straight into it, in file
+order, and only rows whose id is already stored are staged and merged. That gives the merge's
+result only while no source id repeats within the file (a repeat decides which version is kept
+and where the event is numbered); the first repeat raises ``Repeated``, and the caller starts
+the file again with everything staged.
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from datetime import UTC
+from itertools import repeat
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from copps.incidents.importing import batches
 from copps.incidents.importing.normalize import RECORD_FIELDS, Record
+from copps.incidents.models import Event
 
-__all__ = ["Stage", "MergeCounts"]
+__all__ = ["Stage", "MergeCounts", "Repeated"]
 
 _STAGE_COLUMNS = RECORD_FIELDS  # same order as Record
 # Every staged column that is also an Event column (the rest only steer the merge).
@@ -51,15 +60,17 @@ _DATETIME_COLUMNS = [_STAGE_COLUMNS[i] for i in _DATETIME_POSITIONS]
 
 
 def _sqlite_datetimes(values: list) -> list:
-    """A column of datetimes as ``_sqlite_row`` writes each, converted once per distinct value."""
-    seen: dict = {None: None}
-    out = []
-    for v in values:
-        text = seen.get(v, seen)
-        if text is seen:
-            text = seen[v] = v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-        out.append(text)
-    return out
+    """A column of datetimes as ``_sqlite_row`` writes each, converted once per distinct object.
+
+    Keyed by ``id``: the date parsers give one object per distinct text, and hashing an aware
+    datetime asks its zone for the offset each time. The list keeps every object alive, so no
+    id is reused while the dict lives."""
+    objects = dict(zip(map(id, values), values, strict=True))
+    text = {
+        key: None if v is None else v.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
+        for key, v in objects.items()
+    }
+    return list(map(text.__getitem__, map(id, values)))
 
 
 def _sqlite_row(rec: Record) -> list:
@@ -72,13 +83,38 @@ def _sqlite_row(rec: Record) -> list:
     return row
 
 
+class Repeated(Exception):
+    """A source id came again after its row went straight into the events table: the file has
+    to be staged as a whole for the merge to decide which version is kept."""
+
+
+@dataclass(frozen=True)
+class Direct:
+    """Where a batch's new rows go straight into the events table (``Stage.write_columns``)."""
+
+    kind: str
+    source: str
+    batch_id: int
+
+
 class Stage:
     """A temporary table holding one batch's rows until they are merged."""
 
     def __init__(
-        self, *, distinct: bool, newest_by_updated: bool, reprocess: bool = False, file_batches: tuple[int, ...] = ()
+        self,
+        *,
+        distinct: bool,
+        newest_by_updated: bool,
+        reprocess: bool = False,
+        file_batches: tuple[int, ...] = (),
+        direct: Direct | None = None,
     ):
         self.vendor = connection.vendor
+        self.direct = None if reprocess else direct
+        self.direct_rows = self.direct_ungeocoded = 0
+        # whether events of the source were stored before this batch: if not, a new row can only
+        # meet its own batch's rows, which the unique (source, source_id) constraint catches
+        self.stored_before = self.direct is not None and Event.objects.filter(source=self.direct.source).exists()
         # reprocess: re-apply the profile to stored rows (importing/batches.py); file_batches are
         # the earlier imports of this file, whose events the profile may no longer produce
         self.reprocess, self.file_batches, self.changes = reprocess, list(file_batches), {}
@@ -109,14 +145,85 @@ class Stage:
             self._load(map(_sqlite_row, records))
 
     def write_columns(self, cols: dict[str, list]) -> None:
-        """Stage a chunk given as columns (importing/columnar.py), one list per staged column."""
+        """Stage a chunk given as columns (importing/columnar.py), one list per staged column;
+        with ``direct``, its rows of new source ids go straight into the events table."""
         if not cols["line"]:
             return
         if self.vendor != "postgresql":
             cols = dict(cols)
             for name in _DATETIME_COLUMNS:
                 cols[name] = _sqlite_datetimes(cols[name])
+        if self.direct is not None:
+            cols = self._insert_new(cols)
+            if not cols["line"]:
+                return
         self._load(zip(*(cols[c] for c in _STAGE_COLUMNS), strict=True))
+
+    def _insert_new(self, cols: dict[str, list]) -> dict[str, list]:
+        """Insert the chunk's rows whose source id is new, in file order; return the others (ids
+        stored by earlier batches) to stage. Raise ``Repeated`` when an id repeats in the file."""
+        lines = cols["line"]
+        order = list(range(len(lines)))
+        in_order = all(a < b for a, b in zip(lines, lines[1:], strict=False))
+        if not in_order:  # the rows the row path read come last
+            order.sort(key=lines.__getitem__)
+        distinct = self.distinct
+        sids = [
+            f"{sid}#1" if distinct and sid == h else sid
+            for sid, h in zip(cols["source_id"], cols["row_hash"], strict=True)
+        ]
+        if len(set(sids)) < len(sids):
+            raise Repeated
+        stored = self._stored(sids) if self.stored_before else {}
+        if self.direct.batch_id in stored.values():
+            raise Repeated
+        new = [k for k in order if sids[k] not in stored]
+        d = self.direct
+        if in_order and len(new) == len(lines):  # every row, in file order already
+            columns = [sids, *(cols[c] for c in _EVENT_COPY)]
+        else:
+            columns = [[values[k] for k in new] for values in (sids, *(cols[c] for c in _EVENT_COPY))]
+        rows = zip(repeat(d.kind), repeat(d.source), columns[0], repeat(d.batch_id), *columns[1:])
+        names = ", ".join(["kind", "source", "source_id", "batch_id", *_EVENT_COPY])
+        try:
+            with connection.cursor() as cur:
+                if self.vendor == "postgresql":
+                    with cur.cursor.copy(f"COPY {Event._meta.db_table} ({names}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    marks = ", ".join(["?"] * (4 + len(_EVENT_COPY)))
+                    cur.cursor.executemany(f"INSERT INTO {Event._meta.db_table} ({names}) VALUES ({marks})", rows)
+        except (IntegrityError, connection.Database.IntegrityError) as exc:  # an id this batch inserted before
+            raise Repeated from exc
+        self.direct_rows += len(new)
+        lat = cols["lat"]
+        self.direct_ungeocoded += sum(1 for k in new if lat[k] is None)
+        if len(new) == len(lines):
+            return {name: [] for name in cols}
+        old = [k for k in order if sids[k] in stored]
+        return {name: [values[k] for k in old] for name, values in cols.items()}
+
+    def _stored(self, sids: list[str]) -> dict[str, int]:
+        """The batch of each of ``sids`` already in the events table (for the source)."""
+        table = Event._meta.db_table
+        with connection.cursor() as cur:
+            if self.vendor == "postgresql":
+                cur.execute(
+                    f"SELECT source_id, batch_id FROM {table} WHERE source = %s AND source_id = ANY(%s)",
+                    [self.direct.source, sids],
+                )
+                return dict(cur.fetchall())
+            found = {}
+            for start in range(0, len(sids), 900):
+                part = sids[start : start + 900]
+                marks = ", ".join(["%s"] * len(part))
+                cur.execute(
+                    f"SELECT source_id, batch_id FROM {table} WHERE source = %s AND source_id IN ({marks})",
+                    [self.direct.source, *part],
+                )
+                found.update(cur.fetchall())
+            return found
 
     def _load(self, rows) -> None:
         """Bulk-load tuples in staging order: COPY on PostgreSQL, one executemany on SQLite."""
@@ -179,15 +286,23 @@ class Stage:
                 )
             cur.execute("CREATE INDEX copps_final_sid ON copps_final (sid)")
             examples = self._examples(cur)
-            incidents = scalar(
-                "SELECT count(DISTINCT CASE WHEN incident_key <> '' THEN 'i' || incident_key ELSE 'r' || sid END) "
-                "FROM copps_final"
-            )
             inserted = scalar(
                 """SELECT count(*) FROM copps_final f WHERE NOT EXISTS (
                    SELECT 1 FROM incidents_event e WHERE e.source = %s AND e.source_id = f.sid)""",
                 [source],
             )
+            if inserted and self.direct_rows:
+                raise Repeated  # a repeated row without an id numbered anew: its event would come last
+            key = "CASE WHEN incident_key <> '' THEN 'i' || incident_key ELSE 'r' || {} END"
+            if self.direct_rows:
+                # the rows inserted straight away carry the batch (before the merge's own rows do)
+                incidents = scalar(
+                    f"""SELECT count(DISTINCT k) FROM (SELECT {key.format("sid")} AS k FROM copps_final
+                    UNION ALL SELECT {key.format("source_id")} FROM incidents_event WHERE batch_id = %s) t""",
+                    [batch_id],
+                )
+            else:
+                incidents = scalar(f"SELECT count(DISTINCT {key.format('sid')}) FROM copps_final")
             changed = batches.changed_sql("e", reprocess=self.reprocess)
             updated = scalar(
                 f"""SELECT count(*) FROM copps_final f JOIN incidents_event e
@@ -221,14 +336,14 @@ class Stage:
             cur.execute("DROP TABLE copps_final")
             cur.execute("DROP TABLE copps_stage")
         return MergeCounts(
-            staged=staged,
+            staged=staged + self.direct_rows,
             duplicate=duplicate,
             superseded=superseded,
             identical=identical,
-            inserted=inserted,
+            inserted=inserted + self.direct_rows,
             updated=updated,
             unchanged=final - inserted - updated,
-            ungeocoded=ungeocoded,
+            ungeocoded=ungeocoded + self.direct_ungeocoded,
             incidents=incidents,
             examples=examples,
             removed=removed,
