@@ -229,7 +229,7 @@ def test_dashboard_query_count_does_not_grow_with_problems(imported, client_for,
     url = reverse("problems:dashboard") + f"?area={beat.pk}"
     # (the analysis workspace adds its categories, its areas, the open problems to save to and the
     # first kind the site has data of; the data's state, asked by each coverage, is read once)
-    with django_assert_max_num_queries(17) as first:
+    with django_assert_max_num_queries(18) as first:
         assert c.get(url).status_code == 200
     assert sum("MAX(occurred_from)" in q["sql"] for q in first.captured_queries) == 1
     for i in range(20):

@@ -8,9 +8,11 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.publish.conftest import CRS
@@ -290,3 +292,18 @@ def test_a_location_status_recompute_records_the_events_it_moves(town):
     jurisdiction.recompute()  # nothing moves: nothing recorded
     assert store.pending() == 1
     assert store.refresh_incremental(full_above=0.5).incremental and tables() == full_rebuild()
+
+
+def test_the_staff_day_counts_keep_local_days_in_a_half_hour_zone(town):
+    """In a zone half an hour off UTC (SQLite cannot count per UTC hour there), events either side
+    of local midnight fall on the days counting them gives; a change of zone leaves the kept table
+    unread until a rebuild."""
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        for i, minutes in enumerate((-40, -20, 10, 25, 50)):
+            event = town.event(days_ago=3 + i % 2, at=i, district="AB"[i % 2], category=("burglary", None)[i % 2])
+            event.occurred_from = event.occurred_from.replace(hour=0, minute=0) + timedelta(minutes=minutes)
+            event.save()
+        town.publish()
+        kept_answers_as_counted()
+        assert len(daily_counts(ScanFilter("crime")).day) >= 3
+    assert not daycounts.fresh()  # built in another zone than this one

@@ -23,6 +23,11 @@ changed (the snap set, taxonomy, areas, time zone or grid: :func:`inputs_digest`
 changed is not known one by one, or when more than ``FULL_FRACTION`` of the records are
 pending, it rebuilds everything instead. The publication delay is applied when reading
 (:func:`visible`), so the tables stay right as days pass without a rebuild.
+
+Both kinds of refresh keep the staff day counts too (:mod:`copps.incidents.daycounts`: every
+event, as staff see it, per local day, kind, category and area, for the dashboard), in the same
+transaction: a full one counts every event again, an incremental one the (kind, month) slices its
+changed events lay in before and after.
 """
 
 from __future__ import annotations
