@@ -79,7 +79,8 @@ _EMPTY = {f.name: "" if f.get_internal_type() == "CharField" else None for f in 
 #: More events pending than this share of the records: a full rebuild is about as quick.
 FULL_FRACTION = 0.2
 #: Bump when the pipeline makes different records from the same event: the next refresh is full.
-PIPELINE_FORMAT = 1
+#: (2: the staff day counts are kept with the records; a site's first refresh after it builds them.)
+PIPELINE_FORMAT = 2
 
 
 @dataclass(frozen=True)
