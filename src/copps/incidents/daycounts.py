@@ -81,21 +81,25 @@ def _day_sql(cur, where: str, params: list) -> tuple[str, str, list]:
 
 
 def _count(where: str, params: list) -> int:
-    """Insert the counts of the events ``where`` selects (alias ``e``), at every level."""
+    """Insert the counts of the events ``where`` selects (alias ``e``), at every level: the events
+    are read once, counted per day, kind, category, district and beat, and each level summed from
+    those groups."""
     table, events = EventDayCount._meta.db_table, Event._meta.db_table
-    rows = 0
+    levels = " UNION ALL ".join(
+        f"SELECT '{level}', {'CAST(NULL AS BIGINT)' if level == 'city' else f'{level}_id'}, kind, day, category_id, "
+        f"SUM(n) FROM fine {'' if level == 'city' else f'WHERE {level}_id IS NOT NULL '}GROUP BY 2, 3, 4, 5"
+        for level in LEVELS
+    )
     with connection.cursor() as cur:
         join, day, day_params = _day_sql(cur, where, params)
-        for level in LEVELS:
-            area = "CAST(NULL AS BIGINT)" if level == "city" else f"e.{level}_id"
-            having = "" if level == "city" else f" AND e.{level}_id IS NOT NULL"
-            cur.execute(
-                f"INSERT INTO {table} (level, area_id, kind, day, category_id, n) "
-                f"SELECT %s, {area}, e.kind, {day}, e.category_id, COUNT(*) FROM {events} e {join} "
-                f"WHERE {where}{having} GROUP BY 2, 3, 4, 5",
-                [level, *day_params, *params],
-            )
-            rows += max(cur.rowcount, 0)
+        cur.execute(
+            f"WITH fine AS MATERIALIZED (SELECT e.kind AS kind, {day} AS day, e.category_id AS category_id, "
+            f"e.district_id AS district_id, e.beat_id AS beat_id, COUNT(*) AS n FROM {events} e {join} "
+            f"WHERE {where} GROUP BY 1, 2, 3, 4, 5) "
+            f"INSERT INTO {table} (level, area_id, kind, day, category_id, n) {levels}",
+            [*day_params, *params],
+        )
+        rows = max(cur.rowcount, 0)
         if join:
             cur.execute("DROP TABLE IF EXISTS temp.copps_hour_day")
     return rows

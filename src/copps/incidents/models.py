@@ -407,7 +407,10 @@ class EventDayCount(models.Model):
     n = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["level", "area_id", "kind", "day"], name="daycount_area_day")]
+        indexes = [
+            models.Index(fields=["level", "area_id", "kind", "day"], name="daycount_area_day"),  # a dashboard's read
+            models.Index(fields=["kind", "day"], name="daycount_kind_day"),  # a month counted again
+        ]
 
     def __str__(self) -> str:
         return f"{self.n} {self.kind} on {self.day} ({self.level} {self.area_id or ''})"
