@@ -8,18 +8,21 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.publish.conftest import CRS
 from tests.publish.test_republish_converges import files, run_import
 
 from copps.geo.crs import Projector
-from copps.incidents import jurisdiction
+from copps.incidents import daycounts, jurisdiction
 from copps.incidents.importing.batches import rollback
-from copps.incidents.models import Event, ImportBatch, OffenseCategory
+from copps.incidents.models import Event, EventDayCount, ImportBatch, OffenseCategory
+from copps.incidents.scanning import ScanFilter, daily_counts
 from copps.publish import store
 from copps.publish.models import PublicCellCount, PublicCount, PublicRecord, PublishPending, PublishState
 from copps.publish.snaps import load_snaps, save_snaps
@@ -29,18 +32,35 @@ pytestmark = pytest.mark.django_db
 _RECORD_FIELDS = [f.name for f in PublicRecord._meta.concrete_fields if f.name != "id"]
 _COUNT_FIELDS = [f.name for f in PublicCount._meta.concrete_fields if f.name != "id"]
 _CELL_FIELDS = [f.name for f in PublicCellCount._meta.concrete_fields if f.name != "id"]
+_DAY_FIELDS = [f.name for f in EventDayCount._meta.concrete_fields if f.name != "id"]
 
 
-def tables() -> tuple[list, list, list]:
-    """The public tables (records, monthly counts, cell counts), without their row ids (a rebuild
-    numbers its rows anew)."""
+def tables() -> tuple[list, list, list, list]:
+    """The public tables (records, monthly counts, cell counts) and the staff day counts kept with
+    them, without their row ids (a rebuild numbers its rows anew)."""
     records = sorted(PublicRecord.objects.values_list(*_RECORD_FIELDS), key=repr)
     counts = sorted(PublicCount.objects.values_list(*_COUNT_FIELDS), key=repr)
     cells = sorted(PublicCellCount.objects.values_list(*_CELL_FIELDS), key=repr)
-    return records, counts, cells
+    days = sorted(EventDayCount.objects.values_list(*_DAY_FIELDS), key=repr)
+    return records, counts, cells, days
 
 
-def full_rebuild() -> tuple[list, list, list]:
+def kept_answers_as_counted() -> None:
+    """The staff day counts answer as counting the events does (every event, sensitive ones too).
+    Every kept answer is read first: counting classifies unclassified events' places, a change
+    that leaves the kept table unread until the next refresh (and the counts as they were)."""
+    assert daycounts.fresh()
+    areas = (None, "district:A", "district:B", "beat:A1")
+    filters = [ScanFilter(kind, (), area) for area in areas for kind in ("crime", None)]
+    kept = [daily_counts(f) for f in filters]
+    for f, k in zip(filters, kept, strict=True):
+        counted = daily_counts(f, kept=False)
+        assert sorted(zip(k.day.tolist(), k.category.tolist(), k.n.tolist(), strict=True)) == sorted(
+            zip(counted.day.tolist(), counted.category.tolist(), counted.n.tolist(), strict=True)
+        ), f
+
+
+def full_rebuild() -> tuple[list, list, list, list]:
     store.refresh()
     return tables()
 
@@ -136,11 +156,12 @@ def test_an_incremental_refresh_gives_the_tables_a_full_rebuild_gives(town, batc
         assert PublicRecord.objects.count() == Event.objects.count() == store.state().records
         assert not PublishPending.objects.exists() and not store.is_stale()
         assert incremental == full_rebuild()
-        assert all(row[-1] > 0 for row in incremental[1] + incremental[2])  # no group left at 0
+        assert all(row[-1] > 0 for row in incremental[1] + incremental[2] + incremental[3])  # no group left at 0
         # every mapped record is counted in its kind's cell row
         assert sum(row[-1] for row in incremental[2] if row[1] is None) == sum(
             1 for r in incremental[0] if not r[_RECORD_FIELDS.index("sensitive")] and r[_RECORD_FIELDS.index("lon")]
         )
+        kept_answers_as_counted()
 
 
 def test_a_refresh_that_dies_leaves_the_pending_events_for_the_next(town, monkeypatch):
@@ -271,3 +292,18 @@ def test_a_location_status_recompute_records_the_events_it_moves(town):
     jurisdiction.recompute()  # nothing moves: nothing recorded
     assert store.pending() == 1
     assert store.refresh_incremental(full_above=0.5).incremental and tables() == full_rebuild()
+
+
+def test_the_staff_day_counts_keep_local_days_in_a_half_hour_zone(town):
+    """In a zone half an hour off UTC (SQLite cannot count per UTC hour there), events either side
+    of local midnight fall on the days counting them gives; a change of zone leaves the kept table
+    unread until a rebuild."""
+    with timezone.override(ZoneInfo("Asia/Kolkata")):
+        for i, minutes in enumerate((-40, -20, 10, 25, 50)):
+            event = town.event(days_ago=3 + i % 2, at=i, district="AB"[i % 2], category=("burglary", None)[i % 2])
+            event.occurred_from = event.occurred_from.replace(hour=0, minute=0) + timedelta(minutes=minutes)
+            event.save()
+        town.publish()
+        kept_answers_as_counted()
+        assert len(daily_counts(ScanFilter("crime")).day) >= 3
+    assert not daycounts.fresh()  # built in another zone than this one

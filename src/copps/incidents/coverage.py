@@ -7,6 +7,12 @@ key made of the newest import batch, the newest event, the first and last event 
 zone, so an import, a deletion at either end or a change of zone computes it afresh, and a page
 costs two index-only queries.
 
+Within one web request the stamp is read once (:func:`one_reading`, entered by the site's time
+zone middleware): a dashboard asks for several kinds' coverage, and each asked the database
+again. Whatever changes events forgets the remembered stamp (:func:`forget`, on
+``signals.events_changed``), so a request (or a test) that imports and then reads sees the new
+data; outside a request nothing is remembered.
+
 A kind's coverage (what CompStat, trends and alerts use) is computed from the kind's events of
 every source together; ``kind=None`` is every event.
 """
@@ -14,6 +20,9 @@ every source together; ``kind=None`` is every event.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,9 +34,21 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from copps.analysis import coverage as cov
-from copps.incidents.models import Event, ImportBatch
+from copps.incidents.models import Event, EventDayCountState, ImportBatch
 
-__all__ = ["SourceCoverage", "data_stamp", "table", "of", "complete_to", "describe", "as_date"]
+__all__ = [
+    "SourceCoverage",
+    "DataState",
+    "data_state",
+    "data_stamp",
+    "one_reading",
+    "forget",
+    "table",
+    "of",
+    "complete_to",
+    "describe",
+    "as_date",
+]
 
 CACHE_SECONDS = 24 * 3600
 
@@ -47,23 +68,67 @@ def as_date(day) -> date | None:
     return None if day is None else date.fromisoformat(str(np.datetime64(day, "D")))
 
 
-def data_stamp() -> str:
-    """A key that changes whenever events are imported, rolled back or their dates change: the
-    key :func:`table` is cached under, and a part of other caches' keys for answers drawn from
-    events. One query of four scalar subqueries, each answered from an index alone (SQLite uses its
-    min/max shortcut only for a query with a single MIN or MAX, hence subqueries, not one
-    aggregate)."""
-    events, batches = Event._meta.db_table, ImportBatch._meta.db_table
+@dataclass(frozen=True)
+class DataState:
+    """What one reading of the data's state found: the stamp (see :func:`data_stamp`) and the kept
+    day counts' state row (``copps.incidents.daycounts.fresh`` reads it: (changes, counted, zone))."""
+
+    stamp: str
+    day_counts: tuple
+
+
+# the current request's readings, by zone (None outside a request: nothing is remembered)
+_memo: ContextVar[dict | None] = ContextVar("copps_data_state", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within this context (a web request) the data's state is read from the database once."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def forget(**kwargs) -> None:
+    """Events changed: a stamp read before is stale (``signals.events_changed``)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def data_state() -> DataState:
+    """The stamp and the kept day counts' state, in one query of scalar subqueries, each answered
+    from an index or one row (SQLite uses its min/max shortcut only for a query with a single MIN
+    or MAX, hence subqueries, not one aggregate). Remembered for the rest of a request."""
+    zone = timezone.get_current_timezone_name()
+    memo = _memo.get()
+    if memo is not None and zone in memo:
+        return memo[zone]
+    events, batches, state = Event._meta.db_table, ImportBatch._meta.db_table, EventDayCountState._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
-            # rolled-back batches count too: a rollback changes events without a new batch
+            # rolled-back batches count too: a rollback changes events without a new batch; the
+            # change counter catches the rest (an area import, a geocoding run)
             f"SELECT (SELECT MAX(id) FROM {batches}), (SELECT COUNT(rolled_back_at) FROM {batches}), "
             f"(SELECT MAX(id) FROM {events}), "
-            f"(SELECT MIN(occurred_from) FROM {events}), (SELECT MAX(occurred_from) FROM {events})"
+            f"(SELECT MIN(occurred_from) FROM {events}), (SELECT MAX(occurred_from) FROM {events}), "
+            f"(SELECT MAX(changes) FROM {state}), (SELECT MAX(counted) FROM {state}), (SELECT MAX(zone) FROM {state})"
         )
-        stamp = list(cur.fetchone())
-    text = "|".join(map(str, [*stamp, timezone.get_current_timezone_name()]))
-    return "copps:coverage:" + hashlib.sha1(text.encode()).hexdigest()
+        row = list(cur.fetchone())
+    text = "|".join(map(str, [*row[:6], zone]))
+    found = DataState("copps:coverage:" + hashlib.sha1(text.encode()).hexdigest(), tuple(row[5:]))
+    if memo is not None:
+        memo[zone] = found
+    return found
+
+
+def data_stamp() -> str:
+    """A key that changes whenever events are imported, rolled back, edited or their dates change:
+    the key :func:`table` is cached under, and a part of other caches' keys for answers drawn from
+    events (read once per request: :func:`data_state`)."""
+    return data_state().stamp
 
 
 def _whole_hours(tz) -> bool:

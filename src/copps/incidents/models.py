@@ -386,3 +386,45 @@ class FeedRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.feed.name} {self.started_at:%Y-%m-%d %H:%M} {self.state}"
+
+
+class EventDayCount(models.Model):
+    """Events counted per local day, kind, taxonomy category and area: what the staff dashboard's
+    CompStat table and alerts read instead of counting two years of events at every request.
+
+    Each event is counted once at each level: in the city's row (``level`` "city", no area) and in
+    its district's and beat's rows when it has them (the dashboard's areas). Staff see every event, so
+    every event is counted here (sensitive ones too: this table never reaches the public). Days
+    are local days in the zone the table was built in (:class:`EventDayCountState`). Kept by the
+    public refresh, in full and incrementally (``copps.incidents.daycounts``); read only while
+    :class:`EventDayCountState` says it is in step with the events."""
+
+    level = models.CharField(max_length=16, help_text="city, district or beat")
+    area_id = models.BigIntegerField(null=True, help_text="the district or beat; empty for the city")
+    kind = models.CharField(max_length=16)
+    day = models.DateField(help_text="local day of occurred_from")
+    category_id = models.BigIntegerField(null=True, help_text="taxonomy category; empty: unclassified")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["level", "area_id", "kind", "day"], name="daycount_area_day"),  # a dashboard's read
+            models.Index(fields=["kind", "day"], name="daycount_kind_day"),  # a month counted again
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.kind} on {self.day} ({self.level} {self.area_id or ''})"
+
+
+class EventDayCountState(models.Model):
+    """Whether :class:`EventDayCount` is in step with the events (one row). ``changes`` goes up by
+    one in every transaction that changes events (``signals.events_changed``); a build records the
+    value it started from in ``counted`` and the zone its days are in. The table is read only
+    while the two are equal and the zone is the site's: until then scans count the events."""
+
+    changes = models.PositiveBigIntegerField(default=0)
+    counted = models.BigIntegerField(default=-1, help_text="changes when the table was last made; -1: never")
+    zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"day counts at change {self.counted} of {self.changes} ({self.zone or 'never built'})"

@@ -222,13 +222,20 @@ class DailyCounts:
         return cls(ev.start.astype("datetime64[D]"), ev.category, np.ones(len(ev), dtype=np.int64))
 
 
-def daily_counts(f: ScanFilter) -> DailyCounts:
-    """The events :func:`load_events` would give for ``f``, counted per category and local day in
-    the database (the same filter, the same local days). On SQLite in a zone a whole number of
-    hours from UTC, counted per UTC hour in SQL and each hour given its local day here, as
+def daily_counts(f: ScanFilter, *, kept: bool = True) -> DailyCounts:
+    """The events :func:`load_events` would give for ``f``, counted per category and local day.
+
+    Read from the kept day counts (:mod:`copps.incidents.daycounts`) while they are in step with
+    the events, in the site's zone; else (or with ``kept=False``) counted in the database with the
+    same filter and the same local days. On SQLite in a zone a whole number of hours from UTC,
+    counted per UTC hour in SQL and each hour given its local day here, as
     :mod:`copps.incidents.coverage` does (a per-row zone conversion costs a Python call per event)."""
     from copps.incidents.coverage import _whole_hours
 
+    if kept:
+        found = _kept_counts(f)
+        if found is not None:
+            return found
     ensure_classified()
     qs = queryset(f).order_by()
     tz = timezone.get_current_timezone()
@@ -258,3 +265,33 @@ def daily_counts(f: ScanFilter) -> DailyCounts:
     return DailyCounts(
         np.array(days, dtype="datetime64[D]"), np.array(codes, dtype=object), np.array(counts, dtype=np.int64)
     )
+
+
+def _kept_counts(f: ScanFilter) -> DailyCounts | None:
+    """``daily_counts(f)`` from the kept table, or None when it may not answer (not in step with
+    the events, not built in this zone, or a neighbourhood: the table holds the city, districts
+    and beats). Kind, categories and whole local days are filters the table holds."""
+    from copps.incidents import coverage, daycounts
+
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise ScanError(f"--from {f.date_from} is after --to {f.date_to}: give the earlier day first")
+    if not daycounts.fresh(coverage.data_state().day_counts):
+        return None
+    ids = None
+    if f.categories:
+        found = dict(OffenseCategory.objects.filter(code__in=f.categories).values_list("code", "id"))
+        missing = sorted(set(f.categories) - set(found))
+        if missing:
+            raise ScanError(f"unknown categories {', '.join(missing)}; see `copps scan categories`")
+        ids = sorted(found.values())
+    level, area_id = "city", None
+    if f.area:
+        area = find_area(f.area)
+        if area.type not in daycounts.LEVELS:
+            return None
+        if area.type != Area.Type.CITY:
+            level, area_id = area.type, area.pk
+    days, codes, n = daycounts.read(
+        kind=f.kind, category_ids=ids, level=level, area_id=area_id, day_from=f.date_from, day_to=f.date_to
+    )
+    return DailyCounts(days, codes, n)

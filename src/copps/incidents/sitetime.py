@@ -112,14 +112,18 @@ def adopt(data_zone: str, *, given: bool) -> str | None:
 
 
 class SiteTimeZoneMiddleware:
-    """Every request is answered in the site's time zone."""
+    """Every request is answered in the site's time zone, and reads the data's state once
+    (``coverage.one_reading``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from copps.incidents.coverage import one_reading  # the data's state read once per request
+
         activate()
         try:
-            return self.get_response(request)
+            with one_reading():
+                return self.get_response(request)
         finally:
             timezone.deactivate()

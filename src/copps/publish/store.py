@@ -23,6 +23,11 @@ changed (the snap set, taxonomy, areas, time zone or grid: :func:`inputs_digest`
 changed is not known one by one, or when more than ``FULL_FRACTION`` of the records are
 pending, it rebuilds everything instead. The publication delay is applied when reading
 (:func:`visible`), so the tables stay right as days pass without a rebuild.
+
+Both kinds of refresh keep the staff day counts too (:mod:`copps.incidents.daycounts`: every
+event, as staff see it, per local day, kind, category and area, for the dashboard), in the same
+transaction: a full one counts every event again, an incremental one the (kind, month) slices its
+changed events lay in before and after.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
+from copps.incidents import daycounts
 from copps.incidents.models import Event
 from copps.publish.conf import PublishRules
 from copps.publish.conf import rules as current_rules
@@ -73,7 +79,8 @@ _EMPTY = {f.name: "" if f.get_internal_type() == "CharField" else None for f in 
 #: More events pending than this share of the records: a full rebuild is about as quick.
 FULL_FRACTION = 0.2
 #: Bump when the pipeline makes different records from the same event: the next refresh is full.
-PIPELINE_FORMAT = 1
+#: (2: the staff day counts are kept with the records; a site's first refresh after it builds them.)
+PIPELINE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -230,7 +237,9 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
     with transaction.atomic():
         # Read before the events: an import committing after this read leaves the marker ahead,
         # so the tables stay marked stale even if this rebuild missed its events (and its
-        # pending rows, recorded under a later value, stay for the next refresh).
+        # pending rows, recorded under a later value, stay for the next refresh). The staff day
+        # counts' marker likewise, and first (see _apply_pending).
+        staff_from = daycounts.begin()
         started_from = PublishState.objects.values_list("changes", flat=True).first() or 0
         inputs = inputs_digest()
         if connection.vendor == "postgresql":
@@ -244,6 +253,7 @@ def refresh(qs: QuerySet[Event] | None = None, *, why: str = "") -> RefreshResul
         _save_counts(groups.counts)
         _save_counts(groups.cells, PublicCellCount, _CELL_COLUMNS)
         n_counts = len(groups.counts)
+        daycounts.rebuild(staff_from)  # the staff dashboard's counts: every event, as staff see them
         seconds = time.perf_counter() - start
         st = PublishState.objects.select_for_update().first() or PublishState()
         st.version += 1
@@ -357,6 +367,9 @@ def _keep_protected() -> None:
 
 def _apply_pending(start: float) -> RefreshResult:
     _lock_tables()
+    # The staff day counts' marker is read before the pending rows: a change committing between
+    # the two reads is counted below but leaves that table marked behind (never the reverse).
+    staff_from = daycounts.begin()
     # The pending rows recorded under this value or before are committed (each was written in the
     # transaction that set it, and those transactions take the state row in turn); later ones
     # stay for the next refresh.
@@ -375,6 +388,9 @@ def _apply_pending(start: float) -> RefreshResult:
     written, sensitive, located = _write_records(Event.objects.filter(id__in=ids), delta)
     changed_counts = _adjust_counts(delta.counts)
     _adjust_counts(delta.cells, PublicCellCount, _CELL_COLUMNS)
+    # every (kind, local month) a changed event lay in, before or after: the staff day counts of
+    # those months are counted again from the events (every event: staff see what the public not)
+    daycounts.recount({key[:2] for key in delta.counts}, staff_from)
     n_events = todo.values("event_id").distinct().count()
     todo.delete()
     st = PublishState.objects.select_for_update().order_by("pk").first()
