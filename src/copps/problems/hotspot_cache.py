@@ -52,6 +52,7 @@ __all__ = [
     "worth_keeping",
     "layers",
     "precompute",
+    "remember",
     "standard_parameters",
     "stamp",
 ]
@@ -113,10 +114,21 @@ def layers(params: dict) -> dict:
     kept (by the job or an earlier request), else computed and kept. The key is read before the
     events are, so an import committing meanwhile can only leave a newer answer under an older key,
     which nobody asks for again."""
-    key = cache_key(params)
+    return _kept(cache_key(params), lambda: hw.run(params))
+
+
+def remember(name: str, params: dict, compute):
+    """``compute()``, an answer drawn from the events for ``params`` (JSON-like), kept like the
+    layers under ``name``, the parameters and :func:`stamp`: the crash page's tables, for one."""
+    question = [name, stamp(), params]
+    key = f"copps:{name}:" + hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
+    return _kept(key, compute)
+
+
+def _kept(key: str, compute):
     found = cache.get(key)
     if found is None:
-        found = hw.run(params)
+        found = compute()
         cache.set(key, found, ON_DEMAND_SECONDS)
     return found
 
