@@ -114,7 +114,7 @@ def test_another_view_is_computed_once_then_kept_and_permutations_are_seeded(tow
     assert geojson(c, **asked).json() == first
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True)  # the worker commits and closes its connection, as a real one does
 def test_an_import_queues_the_job_once_and_the_worker_keeps_the_layers(settings, tmp_path, client_for, monkeypatch):
     settings.COPPS_HOTSPOT_PRECOMPUTE_EVENTS = 0
     Town()

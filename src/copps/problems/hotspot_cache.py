@@ -65,11 +65,6 @@ KEPT_SECONDS = 8 * 24 * 3600
 ON_DEMAND_SECONDS = 3600
 #: what the last precompute wrote: its stamp and keys (so the next one drops them)
 INDEX_KEY = "copps:hotspots:index"
-#: every parameter :func:`copps.problems.hotspot_workspace.run` reads
-KEY_FIELDS = (
-    "event_kind", "categories", "severity", "area_ids", "polygon", "date_from", "date_to",
-    "cell_m", "bandwidth_m", "permutations", "seed", "layers",
-)  # fmt: skip
 
 
 def stamp() -> list:
@@ -84,8 +79,9 @@ def stamp() -> list:
 
 
 def _normal(params: dict) -> dict:
-    """The parameters as the key spells them (numbers as numbers, lists sorted where order is
-    meaningless), so the form's answer and the job's share one key."""
+    """Every parameter :func:`copps.problems.hotspot_workspace.run` reads, as the key spells it
+    (numbers as numbers, lists sorted where order is meaningless), so the form's answer and the
+    job's share one key."""
     p = params
     return {
         "event_kind": p["event_kind"],
