@@ -21,6 +21,9 @@ previous run's entries; on-demand entries for :data:`ON_DEMAND_SECONDS`, which a
 long a geocoding run (which moves events without changing the stamp) can leave an on-demand
 answer behind (the job, which a geocoding run queues too, writes the standard ones again).
 
+The crash page keeps its tables the same way (:func:`remember`): each view read every collision
+row of the period and its raw columns.
+
 Gi* by permutations is seeded (``seed``, 0 unless given, is part of the key), so a kept answer
 equals the one computed on demand for the same parameters.
 """
