@@ -180,6 +180,13 @@ VARIABLES: dict[str, Variable] = {
             "the cap opens none (the scan says how many were capped).",
         ),
         Variable(
+            "COPPS_HOTSPOT_PRECOMPUTE_EVENTS",
+            "50000",
+            "Hot-spot workspace: after an import, a background job keeps the standard views' layers "
+            "(every kind x the city and each district x the last 28, 90 and 365 days) once the site holds "
+            "at least this many events; below it they are computed when first asked (quick on a small site).",
+        ),
+        Variable(
             "COPPS_SURVEY_MIN_N",
             "10",
             "Community surveys: an area's result (mean, proportion) is shown only from this many answers up.",

@@ -283,3 +283,30 @@ def test_a_problem_runs_the_crash_analysis_on_its_own_area(switrs, client_for):
     assert a.result["events"] == 34 and a.result["without_coordinates"] == 0
     page = c.get(response.url).content.decode()
     assert "Collisions of every severity from 2024-03-30 to 2025-03-29 in a drawn polygon" in page
+
+
+def test_a_second_view_reads_the_kept_tables_and_a_new_import_is_counted(switrs, client_for, monkeypatch, tmp_path):
+    """The crash page reads every collision of the period: its tables are kept in the shared cache
+    under the events' stamp, so a second view reads them, with the same figures, until an import."""
+    from copps.incidents import sitetime
+    from copps.problems import analyses
+
+    c = client_for("officer")
+    first = c.get(reverse("problems:crashes"))
+    params = first.context["params"]
+    with sitetime.in_zone():
+        computed = analyses.run(SavedAnalysis.Kind.CRASHES, params)
+
+    def refuse(kind, params):
+        raise AssertionError("counted again instead of read")
+
+    monkeypatch.setattr(analyses, "run", refuse)
+    again = c.get(reverse("problems:crashes"))
+    assert again.context["r"] == first.context["r"] == computed and computed["events"] == 36
+    monkeypatch.undo()
+    path = tmp_path / "More.txt"
+    row = ["9999", "20250310", "1200", "1", "1", "C", "MAIN ST", "1ST AVE", "38.70", "121.30"]
+    path.write_text("\n".join("\t".join(r) for r in [COLUMNS, row]) + "\n")
+    call_command("import_events", str(path), profile="switrs", verbosity=0)
+    after = c.get(reverse("problems:crashes")).context["r"]
+    assert after["events"] == 37 and after["severity"][0] == {**computed["severity"][0], "events": 2, "percent": 5.4}

@@ -19,3 +19,5 @@ class ProblemsConfig(AppConfig):
         from copps.problems import receivers
 
         signals.import_finished.connect(receivers.queue_prevention_scan, dispatch_uid="problems.prevention")
+        # the workspace's standard hot-spot layers, kept for the data the import left
+        signals.import_finished.connect(receivers.queue_hotspot_layers, dispatch_uid="problems.hotspot_layers")

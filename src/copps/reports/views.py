@@ -172,6 +172,7 @@ def compstat_pdf(request):
 def _workspace(request):
     """The dashboard workspace's layers for the query string: ``(fc, outline)`` or an error page."""
     from copps.incidents.models import Site
+    from copps.problems import hotspot_cache
     from copps.problems import hotspot_workspace as hw
     from copps.problems.views.dashboard import workspace_parameters
 
@@ -179,7 +180,7 @@ def _workspace(request):
     if params is None:
         return render(request, "reports/error.html", {"message": form.error_text()}, status=400)
     try:
-        fc = hw.run(params)
+        fc = hotspot_cache.layers(params)  # the map's own answer, kept
     except ValueError as exc:  # GridTooLarge, or no study area
         return render(request, "reports/error.html", {"message": str(exc)}, status=400)
     outline, _ = hw.study_zone(params)

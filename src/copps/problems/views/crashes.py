@@ -11,7 +11,7 @@ from copps.accounts.permissions import staff_required
 from copps.geo.shapes import GeometryError
 from copps.incidents import coverage
 from copps.incidents.scanning import ScanError
-from copps.problems import analyses, presenting, workbench
+from copps.problems import analyses, hotspot_cache, presenting, workbench
 from copps.problems.forms import CrashForm
 from copps.problems.models import Problem, SavedAnalysis
 from copps.problems.permissions import can_analyse, deny
@@ -79,7 +79,8 @@ def crash_page(request):
         form.is_valid()
     params = form.parameters(latest_day("collision"))
     try:
-        result = analyses.run(K.CRASHES, params)
+        # every collision row of the period is read to count it: kept until the data changes
+        result = hotspot_cache.remember("crashes", params, lambda: analyses.run(K.CRASHES, params))
     except (GeometryError, ScanError) as exc:
         form.add_error(None, str(exc))
         return render(request, "problems/crashes.html", _context(request, form, None, None, None), status=400)

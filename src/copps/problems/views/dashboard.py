@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from copps.accounts.permissions import staff_required
 from copps.incidents import coverage
 from copps.incidents.models import Area
-from copps.problems import analyses, dashboard
+from copps.problems import analyses, dashboard, hotspot_cache
 from copps.problems import hotspot_workspace as hw
 from copps.problems.changes import record_change
 from copps.problems.forms import WorkspaceForm
@@ -141,12 +141,13 @@ def dashboard_page(request):
 @staff_required
 def hotspots_geojson(request):
     """The workspace's layers (KDE, Gi* classes, emerging classes) as GeoJSON; 400 naming the field
-    when a parameter is wrong, or saying why the grid does not fit."""
+    when a parameter is wrong, or saying why the grid does not fit. Read from the shared cache when
+    kept (the standard views are kept after each import: ``copps.problems.hotspot_cache``)."""
     form, params = workspace_parameters(request.GET)
     if params is None:
         return JsonResponse({"detail": form.error_text(), "errors": form.errors}, status=400)
     try:
-        out = hw.run(params)
+        out = hotspot_cache.layers(params)
     except ValueError as exc:  # GridTooLarge, or no study area
         return JsonResponse({"detail": str(exc)}, status=400)
     return JsonResponse(out)

@@ -11,12 +11,15 @@ from django_tasks_db.models import DBTaskResult
 
 from copps.jobs import tasks
 from copps.jobs.queue import enqueue
+from copps.problems.hotspot_cache import hotspot_layers
+from copps.problems.receivers import HOTSPOT_LABEL
 from copps.problems.scanning.background import candidate_scan
 
 
 class Command(BaseCommand):
     help = (
-        "Queue a background job (import, scan, publish-refresh, notify, staff-digest, prevention-scan, report) "
+        "Queue a background job (import, scan, publish-refresh, notify, staff-digest, prevention-scan, "
+        "hotspot-layers, report) "
         "for `copps worker`, "
         "or list the queue and recent jobs."
     )
@@ -37,6 +40,9 @@ class Command(BaseCommand):
         q.add_parser("publish-refresh", help="rebuild the public tables (as `copps publish-refresh`)")
         q.add_parser("notify", help="mail subscribers what is new in their area (as `copps notify`)")
         q.add_parser("prevention-scan", help="near-repeat prevention windows (as `copps prevention scan`)")
+        q.add_parser(
+            "hotspot-layers", help="keep the workspace's standard hot-spot layers (queued after each import)"
+        )
         q.add_parser("staff-digest", help="mail supervisors what waits for them (as `copps staff-digest`)")
         rep = q.add_parser("report", help="write a report file (as `copps report`)")
         rep.add_argument("report", choices=["compstat", "sara"])
@@ -71,6 +77,8 @@ class Command(BaseCommand):
             result = enqueue(tasks.notify, label="Subscriber mail", username=who)
         elif job == "prevention-scan":
             result = enqueue(tasks.prevention_scan, label="Near-repeat prevention scan", username=who)
+        elif job == "hotspot-layers":
+            result = enqueue(hotspot_layers, label=HOTSPOT_LABEL, username=who)
         elif job == "staff-digest":
             result = enqueue(tasks.staff_digest, label="Supervisors' digest", username=who)
         else:
