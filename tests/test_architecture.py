@@ -26,10 +26,10 @@ DOC = REPO / "docs" / "architecture.md"
 # The project's shell: settings, URL roots, the console script, the WSGI entry. It wires the rooms
 # together, so it may import every one of them. A few modules directly in copps/ are rooms of their
 # own that the Django rooms may read: `config.py` (the settings registry), `files.py` (file hashes
-# and the formula-escaping CSV writer), `charts.py` (the one SVG chart renderer) and `language.py`
-# (the visitor's language held in the URL of public pages).
+# and the formula-escaping CSV writer), `charts.py` (the one SVG chart renderer), `language.py`
+# (the visitor's language held in the URL of public pages) and `bulk.py` (fast appends of many rows).
 CONFIG_MODULE = "config"
-MODULE_ROOMS = {CONFIG_MODULE, "files", "charts", "language"}
+MODULE_ROOMS = {CONFIG_MODULE, "files", "charts", "language", "bulk"}
 PROJECT = "project"
 FIELD_CALLS = {"ForeignKey", "OneToOneField", "ManyToManyField", "get_model"}
 DOTTED = re.compile(r"copps(\.[a-z_][a-z0-9_]*)+")

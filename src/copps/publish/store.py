@@ -42,6 +42,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
+from copps import bulk
 from copps.incidents import daycounts
 from copps.incidents.models import Event
 from copps.publish.conf import PublishRules
@@ -116,19 +117,9 @@ class RefreshResult:
 
 
 def _insert(rows: list[dict]) -> None:
-    """Append stored rows fast: COPY on PostgreSQL, one executemany on SQLite."""
-    if not rows:
-        return
-    table = PublicRecord._meta.db_table
-    values = [tuple(r.get(f, _EMPTY[f]) for f in _FIELDS) for r in rows]
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            with cur.cursor.copy(f"COPY {table} ({', '.join(_FIELDS)}) FROM STDIN") as copy:
-                for v in values:
-                    copy.write_row(v)
-        else:
-            marks = ", ".join(["%s"] * len(_FIELDS))
-            cur.executemany(f"INSERT INTO {table} ({', '.join(_FIELDS)}) VALUES ({marks})", values)
+    """Append stored rows fast (:func:`copps.bulk.append`)."""
+    if rows:
+        bulk.append(PublicRecord._meta.db_table, _FIELDS, [tuple(r.get(f, _EMPTY[f]) for f in _FIELDS) for r in rows])
 
 
 def _next_month(month: str) -> date:

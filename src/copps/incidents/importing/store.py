@@ -24,6 +24,7 @@ from itertools import repeat
 
 from django.db import IntegrityError, connection
 
+from copps import bulk
 from copps.incidents.importing import batches
 from copps.incidents.importing.normalize import RECORD_FIELDS, Record
 from copps.incidents.models import Event
@@ -184,16 +185,8 @@ class Stage:
         else:
             columns = [[values[k] for k in new] for values in (sids, *(cols[c] for c in _EVENT_COPY))]
         rows = zip(repeat(d.kind), repeat(d.source), columns[0], repeat(d.batch_id), *columns[1:])
-        names = ", ".join(["kind", "source", "source_id", "batch_id", *_EVENT_COPY])
         try:
-            with connection.cursor() as cur:
-                if self.vendor == "postgresql":
-                    with cur.cursor.copy(f"COPY {Event._meta.db_table} ({names}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    marks = ", ".join(["?"] * (4 + len(_EVENT_COPY)))
-                    cur.cursor.executemany(f"INSERT INTO {Event._meta.db_table} ({names}) VALUES ({marks})", rows)
+            bulk.append(Event._meta.db_table, ["kind", "source", "source_id", "batch_id", *_EVENT_COPY], rows)
         except (IntegrityError, connection.Database.IntegrityError) as exc:  # an id this batch inserted before
             raise Repeated from exc
         self.direct_rows += len(new)
@@ -226,17 +219,8 @@ class Stage:
             return found
 
     def _load(self, rows) -> None:
-        """Bulk-load tuples in staging order: COPY on PostgreSQL, one executemany on SQLite."""
-        with connection.cursor() as cur:
-            if self.vendor == "postgresql":
-                cols = ", ".join(_STAGE_COLUMNS)
-                with cur.cursor.copy(f"COPY copps_stage ({cols}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["?"] * len(_STAGE_COLUMNS))
-                # the driver's own cursor: Django's wrapper would rewrite the query for every row
-                cur.cursor.executemany(f"INSERT INTO copps_stage VALUES ({marks})", rows)
+        """Bulk-load tuples in staging order."""
+        bulk.append("copps_stage", _STAGE_COLUMNS, rows)
 
     def merge(self, *, source: str, kind: str, batch_id: int) -> MergeCounts:
         """Merge the staged rows into incidents_event; return what happened to them."""
