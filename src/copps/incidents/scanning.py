@@ -91,17 +91,26 @@ def find_area(text: str) -> Area:
     return found[0]
 
 
-def queryset(f: ScanFilter) -> QuerySet[Event]:
+def _checked_categories(f: ScanFilter) -> dict[str, int] | None:
+    """Refuse a filter whose dates run backwards or that names an unknown category; the named
+    categories' ids by code (None: no category filter)."""
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise ScanError(f"--from {f.date_from} is after --to {f.date_to}: give the earlier day first")
+    if not f.categories:
+        return None
+    found = dict(OffenseCategory.objects.filter(code__in=f.categories).values_list("code", "id"))
+    missing = sorted(set(f.categories) - set(found))
+    if missing:
+        raise ScanError(f"unknown categories {', '.join(missing)}; see `copps scan categories`")
+    return found
+
+
+def queryset(f: ScanFilter) -> QuerySet[Event]:
+    categories = _checked_categories(f)
     qs = Event.objects.all()
     if f.kind:
         qs = qs.filter(kind=f.kind)
-    if f.categories:
-        known = set(OffenseCategory.objects.filter(code__in=f.categories).values_list("code", flat=True))
-        missing = sorted(set(f.categories) - known)
-        if missing:
-            raise ScanError(f"unknown categories {', '.join(missing)}; see `copps scan categories`")
+    if categories is not None:
         qs = qs.filter(category__code__in=f.categories)
     if f.area:
         area = find_area(f.area)
@@ -273,17 +282,10 @@ def _kept_counts(f: ScanFilter) -> DailyCounts | None:
     and beats). Kind, categories and whole local days are filters the table holds."""
     from copps.incidents import coverage, daycounts
 
-    if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise ScanError(f"--from {f.date_from} is after --to {f.date_to}: give the earlier day first")
     if not daycounts.fresh(coverage.data_state().day_counts):
-        return None
-    ids = None
-    if f.categories:
-        found = dict(OffenseCategory.objects.filter(code__in=f.categories).values_list("code", "id"))
-        missing = sorted(set(f.categories) - set(found))
-        if missing:
-            raise ScanError(f"unknown categories {', '.join(missing)}; see `copps scan categories`")
-        ids = sorted(found.values())
+        return None  # counted from the events: queryset() checks the filter
+    categories = _checked_categories(f)
+    ids = None if categories is None else sorted(categories.values())
     level, area_id = "city", None
     if f.area:
         area = find_area(f.area)
