@@ -139,6 +139,12 @@ def _whole_hours(tz) -> bool:
     )
 
 
+def _hour_day(hour: str, tz) -> date:
+    """The local day in ``tz`` of a UTC hour as SQLite spells it (``YYYY-MM-DD HH``): counting per
+    UTC hour in SQL and giving each hour its day here spares a Python call per event."""
+    return datetime.fromisoformat(hour + ":00:00+00:00").astimezone(tz).date()
+
+
 def _daily_rows() -> list[tuple[str, str, date, int]]:
     """Events per kind, source and local day."""
     tz = timezone.get_current_timezone()
@@ -154,7 +160,7 @@ def _daily_rows() -> list[tuple[str, str, date, int]]:
         local: dict[str, date] = {}
         for _, _, hour, _ in hours:
             if hour not in local:
-                local[hour] = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(tz).date()
+                local[hour] = _hour_day(hour, tz)
         return [(kind, source, local[hour], n) for kind, source, hour, n in hours]
     return list(
         Event.objects.annotate(day=TruncDate("occurred_from", tzinfo=tz))

@@ -53,16 +53,12 @@ def _finish(started: int) -> None:
         EventDayCountState.objects.create(changes=started, counted=started, zone=zone)
 
 
-def _whole_hours(tz) -> bool:
-    from copps.incidents.coverage import _whole_hours
-
-    return _whole_hours(tz)
-
-
 def _day_sql(cur, where: str, params: list) -> tuple[str, str, list]:
     """(a join, the local day of ``e.occurred_from``, its params) for the events ``where`` selects.
     On SQLite in a zone a whole number of hours from UTC, each UTC hour present gets its local day
     once, in a temporary table (Django's per-row zone conversion is a Python call per event)."""
+    from copps.incidents.coverage import _hour_day, _whole_hours
+
     tz = timezone.get_current_timezone()
     if connection.vendor == "postgresql":
         return "", "(e.occurred_from AT TIME ZONE %s)::date", [timezone.get_current_timezone_name()]
@@ -75,7 +71,7 @@ def _day_sql(cur, where: str, params: list) -> tuple[str, str, list]:
     hours = [h for (h,) in cur.fetchall() if h]
     cur.executemany(
         "INSERT INTO copps_hour_day (hour, day) VALUES (%s, %s)",
-        [(h, datetime.fromisoformat(h + ":00:00+00:00").astimezone(tz).date().isoformat()) for h in hours],
+        [(h, _hour_day(h, tz).isoformat()) for h in hours],
     )
     return "JOIN copps_hour_day h ON h.hour = substr(e.occurred_from, 1, 13)", "h.day", []
 

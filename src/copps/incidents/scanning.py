@@ -239,7 +239,7 @@ def daily_counts(f: ScanFilter, *, kept: bool = True) -> DailyCounts:
     same filter and the same local days. On SQLite in a zone a whole number of hours from UTC,
     counted per UTC hour in SQL and each hour given its local day here, as
     :mod:`copps.incidents.coverage` does (a per-row zone conversion costs a Python call per event)."""
-    from copps.incidents.coverage import _whole_hours
+    from copps.incidents.coverage import _hour_day, _whole_hours
 
     if kept:
         found = _kept_counts(f)
@@ -257,8 +257,7 @@ def daily_counts(f: ScanFilter, *, kept: bool = True) -> DailyCounts:
         merged: dict[tuple, int] = {}
         for code, hour, n in rows.annotate(n=Count("*")):
             if hour not in local:
-                when = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(tz) if hour else None
-                local[hour] = np.datetime64(when.date(), "D") if when else np.datetime64("NaT", "D")
+                local[hour] = np.datetime64(_hour_day(hour, tz), "D") if hour else np.datetime64("NaT", "D")
             key = (code or "", local[hour])
             merged[key] = merged.get(key, 0) + n
         for (code, day), n in merged.items():
