@@ -102,10 +102,15 @@ def _normal(params: dict) -> dict:
     }
 
 
+def _key(name: str, rests_on: list, params) -> str:
+    """The shared cache's key of the answer ``name`` gives for ``params`` on the data ``rests_on``."""
+    question = [rests_on, params]
+    return f"copps:{name}:" + hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def cache_key(params: dict, rests_on: list | None = None) -> str:
     """The key of the answer for ``params`` (``rests_on``: :func:`stamp`, read now when None)."""
-    question = [rests_on if rests_on is not None else stamp(), _normal(params)]
-    return "copps:hotspots:" + hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
+    return _key("hotspots", rests_on if rests_on is not None else stamp(), _normal(params))
 
 
 def layers(params: dict) -> dict:
@@ -119,9 +124,7 @@ def layers(params: dict) -> dict:
 def remember(name: str, params: dict, compute):
     """``compute()``, an answer drawn from the events for ``params`` (JSON-like), kept like the
     layers under ``name``, the parameters and :func:`stamp`: the crash page's tables, for one."""
-    question = [name, stamp(), params]
-    key = f"copps:{name}:" + hashlib.sha256(json.dumps(question, sort_keys=True, default=str).encode()).hexdigest()
-    return _kept(key, compute)
+    return _kept(_key(name, stamp(), params), compute)
 
 
 def _kept(key: str, compute):
