@@ -75,6 +75,7 @@ def load(n_events: int, seed: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from copps import bulk
     from copps.geo.crs import Projector
     from copps.geo.generalise import build_snap_points
     from copps.incidents.models import Area, Event, ImportBatch, OffenseCategory, Site
@@ -163,7 +164,7 @@ def load(n_events: int, seed: int) -> None:
     span = 5 * 365 * 86400
     t = time.perf_counter()
     block = 200_000
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic():
         for offset in range(0, n_events, block):
             n = min(block, n_events - offset)
             # a city of ~1M people: mostly calls for service, some crimes, few collisions
@@ -212,13 +213,7 @@ def load(n_events: int, seed: int) -> None:
                         str(offset + i),
                     )
                 )
-            if connection.vendor == "postgresql":
-                with cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                    for r in rows:
-                        copy.write_row(r)
-            else:
-                marks = ", ".join(["%s"] * len(cols))
-                cur.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", rows)
+            bulk.append(table, cols, rows)
             print(f"  {offset + n:,} events", end="\r", flush=True)
     print(f"  {n_events:,} events written in {time.perf_counter() - t:.1f} s" + " " * 10, flush=True)
     # each event's place against the jurisdiction, as an import sets it (else the first request
